@@ -1,0 +1,269 @@
+//! Who is calling: launch-data and password sign-in, tokens, and the [`Caller`] extractor
+//! with the one scope mechanism every query of appeals and statistics uses.
+
+pub mod jwt;
+pub mod launch_data;
+pub mod secrets;
+pub mod session;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use diesel::prelude::*;
+use shared::users::{Role, VerificationStatus};
+
+use crate::db::{self, models::UserRow, schema};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How the caller proved who they are (the `amr` claim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// MAX launch data.
+    Max,
+    /// Password and a TOTP code.
+    PasswordTotp,
+    /// Password only: allowed only to finish TOTP enrolment.
+    Password,
+    /// Demo sign-in (dev only).
+    Dev,
+    /// Integrator API key.
+    ApiKey,
+}
+
+impl AuthMethod {
+    /// Claim value.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Max => "max",
+            Self::PasswordTotp => "pwd+otp",
+            Self::Password => "pwd",
+            Self::Dev => "dev",
+            Self::ApiKey => "key",
+        }
+    }
+
+    /// Parses the claim value (API keys never appear in tokens).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Max, Self::PasswordTotp, Self::Password, Self::Dev]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// An authenticated caller, loaded fresh from the database on every request (so blocking,
+/// role and verification changes apply at once).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// User id.
+    pub user_id: String,
+    /// Role.
+    pub role: Role,
+    /// Regions of operators, heads and integrators.
+    pub regions: Vec<String>,
+    /// The teacher's own region.
+    pub home_region: Option<String>,
+    /// Teacher verification.
+    pub verification: VerificationStatus,
+    /// How they signed in.
+    pub method: AuthMethod,
+    /// The API key used, if any.
+    pub api_key_id: Option<String>,
+}
+
+/// Which appeals (and statistics) a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Only appeals written by this teacher.
+    Own(String),
+    /// Appeals of these regions.
+    Regions(Vec<String>),
+    /// Every region.
+    All,
+    /// No appeals at all (administrators).
+    Nothing,
+}
+
+impl Caller {
+    /// Refuses roles outside `allowed` with 403.
+    ///
+    /// # Errors
+    /// `Forbidden` for any other role.
+    pub fn require(&self, allowed: &[Role]) -> Result<(), ApiError> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// The appeal scope of the caller's role.
+    #[must_use]
+    pub fn scope(&self) -> Scope {
+        match self.role {
+            Role::Teacher => Scope::Own(self.user_id.clone()),
+            Role::Operator | Role::RegionalHead | Role::Integrator => {
+                Scope::Regions(self.regions.clone())
+            }
+            Role::Federal => Scope::All,
+            Role::Admin => Scope::Nothing,
+        }
+    }
+
+    /// A `region` filter must lie inside the scope: 403 `region_out_of_scope` otherwise.
+    ///
+    /// # Errors
+    /// `RegionOutOfScope`.
+    pub fn check_region_filter(&self, region: &str) -> Result<(), ApiError> {
+        match self.scope() {
+            Scope::All => Ok(()),
+            Scope::Regions(codes) if codes.iter().any(|c| c == region) => Ok(()),
+            _ => Err(ApiError::RegionOutOfScope),
+        }
+    }
+
+    /// True when the caller's regions include `region` (or the caller sees all).
+    #[must_use]
+    pub fn covers_region(&self, region: &str) -> bool {
+        self.check_region_filter(region).is_ok()
+    }
+
+    /// The actor for audit entries.
+    #[must_use]
+    pub fn actor(&self) -> db::audit::Actor {
+        db::audit::Actor {
+            id: Some(self.user_id.clone()),
+            role: Some(self.role.as_str().to_owned()),
+        }
+    }
+}
+
+/// Paths a staff member signed in with a password only may use: finishing TOTP enrolment.
+const ENROLMENT_PATHS: [&str; 3] = [
+    "/api/v1/me",
+    "/api/v1/auth/totp/enroll",
+    "/api/v1/auth/logout",
+];
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        let path = req.path().to_owned();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
+            let token = token.ok_or(ApiError::Unauthorized)?;
+            let caller = authenticate(&state, token).await?;
+            if caller.method == AuthMethod::Password && !ENROLMENT_PATHS.contains(&path.as_str()) {
+                return Err(ApiError::Denied {
+                    code: "totp_required",
+                    detail:
+                        "Подключите второй фактор (приложение-аутентификатор), чтобы продолжить."
+                            .to_owned(),
+                });
+            }
+            Ok(caller)
+        })
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// API keys start with this prefix; anything else is a JWT.
+pub const API_KEY_PREFIX: &str = "pk_";
+
+async fn authenticate(state: &AppState, token: String) -> Result<Caller, ApiError> {
+    if token.starts_with(API_KEY_PREFIX) {
+        return authenticate_key(state, token).await;
+    }
+    let claims = state
+        .jwt
+        .verify(&token)
+        .map_err(|_| ApiError::Unauthorized)?;
+    let method = claims
+        .amr
+        .as_deref()
+        .and_then(AuthMethod::parse)
+        .ok_or(ApiError::Unauthorized)?;
+    let user_id = claims.sub;
+    state
+        .db
+        .read(move |conn| {
+            let user = schema::users::table
+                .find(&user_id)
+                .select(UserRow::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or(ApiError::Unauthorized)?;
+            caller_from_row(conn, user, method, None)
+        })
+        .await
+}
+
+async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, ApiError> {
+    let hash = secrets::token_hash(&token);
+    state
+        .db
+        .write(move |conn| {
+            use schema::api_keys as k;
+            let found: Option<(String, String, Option<chrono::NaiveDateTime>)> = k::table
+                .filter(k::key_hash.eq(&hash))
+                .filter(k::revoked_at.is_null())
+                .select((k::id, k::user_id, k::last_used_at))
+                .first(conn)
+                .optional()?;
+            let (key_id, user_id, last_used) = found.ok_or(ApiError::Unauthorized)?;
+            let now = db::now();
+            // Recording every use would make each read a write; a minute's precision is enough.
+            if last_used.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
+                diesel::update(k::table.find(&key_id))
+                    .set(k::last_used_at.eq(now))
+                    .execute(conn)?;
+            }
+            let user = schema::users::table
+                .find(&user_id)
+                .select(UserRow::as_select())
+                .first(conn)?;
+            caller_from_row(conn, user, AuthMethod::ApiKey, Some(key_id))
+        })
+        .await
+}
+
+fn caller_from_row(
+    conn: &mut db::AnyConnection,
+    user: UserRow,
+    method: AuthMethod,
+    api_key_id: Option<String>,
+) -> Result<Caller, ApiError> {
+    if user.is_blocked || user.erased_at.is_some() {
+        return Err(ApiError::Unauthorized);
+    }
+    let role = user.role().ok_or(ApiError::Unauthorized)?;
+    let regions = if role.has_regions() {
+        db::user_regions(conn, &user.id)?
+    } else {
+        Vec::new()
+    };
+    Ok(Caller {
+        verification: VerificationStatus::parse(&user.verification_status),
+        home_region: user.region_code.clone(),
+        user_id: user.id,
+        role,
+        regions,
+        method,
+        api_key_id,
+    })
+}

@@ -1,0 +1,189 @@
+//! Token pairs: a short-lived access JWT and a rotating refresh token stored only as a hash.
+//! Every refresh token belongs to a family (one sign-in); presenting a token that was
+//! already used revokes the whole family, since one of the two holders is a thief.
+
+use diesel::prelude::*;
+use shared::users::TokenPair;
+
+use super::jwt::{Claims, JwtKeys};
+use super::{secrets, AuthMethod};
+use crate::config::Config;
+use crate::db::{self, models::UserRow, schema::refresh_tokens as rt, AnyConnection};
+use crate::error::ApiError;
+
+/// What issuing tokens needs from the state (cloned into blocking closures).
+#[derive(Clone, Debug)]
+pub struct Issuer {
+    /// JWT keys.
+    pub jwt: JwtKeys,
+    /// Access-token lifetime.
+    pub access_ttl_secs: i64,
+    /// Refresh-token lifetime.
+    pub refresh_ttl_days: i64,
+}
+
+impl Issuer {
+    /// From the settings.
+    #[must_use]
+    pub fn new(jwt: JwtKeys, config: &Config) -> Self {
+        Self {
+            jwt,
+            access_ttl_secs: config.access_token_ttl_secs,
+            refresh_ttl_days: config.refresh_token_ttl_days,
+        }
+    }
+
+    /// A new pair for the user; `family` continues a sign-in (refresh), `None` starts one.
+    ///
+    /// # Errors
+    /// A database or signing failure.
+    pub fn issue(
+        &self,
+        conn: &mut AnyConnection,
+        user: &UserRow,
+        method: AuthMethod,
+        family: Option<String>,
+    ) -> Result<TokenPair, ApiError> {
+        let now = chrono::Utc::now();
+        let regions = db::user_regions(conn, &user.id)?;
+        let claims = Claims {
+            sub: user.id.clone(),
+            role: user.role.clone(),
+            regions,
+            iat: now.timestamp(),
+            exp: now.timestamp() + self.access_ttl_secs,
+            amr: Some(method.as_str().to_owned()),
+        };
+        let access_token = self.jwt.sign(&claims).map_err(ApiError::internal)?;
+        let refresh_token = secrets::random_token("rt_");
+        let naive_now = now.naive_utc();
+        diesel::insert_into(rt::table)
+            .values((
+                rt::id.eq(db::new_id()),
+                rt::user_id.eq(&user.id),
+                rt::family_id
+                    .eq(family.unwrap_or_else(|| format!("{}:{}", method.as_str(), db::new_id()))),
+                rt::token_hash.eq(secrets::token_hash(&refresh_token)),
+                rt::created_at.eq(naive_now),
+                rt::expires_at.eq(naive_now + chrono::Duration::days(self.refresh_ttl_days)),
+            ))
+            .execute(conn)?;
+        Ok(TokenPair {
+            access_token,
+            refresh_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: self.access_ttl_secs,
+        })
+    }
+
+    /// Rotates a refresh token: the old one is spent, a new pair continues the family.
+    ///
+    /// # Errors
+    /// `Unauthorized` for an unknown, expired, revoked or reused token (reuse revokes the
+    /// family).
+    pub fn rotate(
+        &self,
+        conn: &mut AnyConnection,
+        refresh_token: &str,
+    ) -> Result<TokenPair, ApiError> {
+        let hash = secrets::token_hash(refresh_token);
+        let outcome = conn.transaction::<_, ApiError, _>(|conn| {
+            let row: Option<RefreshRow> = rt::table
+                .filter(rt::token_hash.eq(&hash))
+                .select((
+                    rt::id,
+                    rt::user_id,
+                    rt::family_id,
+                    rt::expires_at,
+                    rt::used_at,
+                    rt::revoked_at,
+                ))
+                .first(conn)
+                .optional()?;
+            let Some((id, user_id, family, expires_at, used_at, revoked_at)) = row else {
+                return Ok(Err(()));
+            };
+            let now = db::now();
+            if used_at.is_some() || revoked_at.is_some() {
+                revoke_family(conn, &family)?;
+                return Ok(Err(()));
+            }
+            if expires_at < now {
+                return Ok(Err(()));
+            }
+            // Spend it only if nobody spent it concurrently (compare-and-set on used_at).
+            let spent = diesel::update(rt::table.find(&id).filter(rt::used_at.is_null()))
+                .set(rt::used_at.eq(now))
+                .execute(conn)?;
+            if spent == 0 {
+                revoke_family(conn, &family)?;
+                return Ok(Err(()));
+            }
+            let user: UserRow = crate::db::schema::users::table
+                .find(&user_id)
+                .select(UserRow::as_select())
+                .first(conn)?;
+            if user.is_blocked || user.erased_at.is_some() {
+                return Ok(Err(()));
+            }
+            let method = family
+                .split(':')
+                .next()
+                .and_then(AuthMethod::parse)
+                .unwrap_or(AuthMethod::Max);
+            self.issue(conn, &user, method, Some(family)).map(Ok)
+        })?;
+        outcome.map_err(|()| ApiError::Unauthorized)
+    }
+}
+
+/// id, user, family, expiry, spent, revoked.
+type RefreshRow = (
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+    Option<chrono::NaiveDateTime>,
+);
+
+/// Revokes every token of the family of `refresh_token` (logout). Unknown tokens are ignored.
+///
+/// # Errors
+/// A database failure.
+pub fn logout(conn: &mut AnyConnection, refresh_token: &str) -> Result<(), ApiError> {
+    let hash = secrets::token_hash(refresh_token);
+    let family: Option<String> = rt::table
+        .filter(rt::token_hash.eq(&hash))
+        .select(rt::family_id)
+        .first(conn)
+        .optional()?;
+    if let Some(family) = family {
+        revoke_family(conn, &family)?;
+    }
+    Ok(())
+}
+
+/// Revokes every refresh token of a user (erasure, blocking).
+///
+/// # Errors
+/// A database failure.
+pub fn revoke_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<usize> {
+    diesel::update(
+        rt::table
+            .filter(rt::user_id.eq(user_id))
+            .filter(rt::revoked_at.is_null()),
+    )
+    .set(rt::revoked_at.eq(db::now()))
+    .execute(conn)
+}
+
+fn revoke_family(conn: &mut AnyConnection, family: &str) -> QueryResult<usize> {
+    diesel::update(
+        rt::table
+            .filter(rt::family_id.eq(family))
+            .filter(rt::revoked_at.is_null()),
+    )
+    .set(rt::revoked_at.eq(db::now()))
+    .execute(conn)
+}

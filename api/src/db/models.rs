@@ -1,0 +1,151 @@
+//! Database rows. They never go over the wire directly: `shared` holds the DTOs and the
+//! conversions live beside the handlers.
+
+use diesel::prelude::*;
+
+use super::schema::regions;
+
+/// A row of `regions`.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = regions)]
+pub struct RegionRow {
+    /// Two-digit code.
+    pub code: String,
+    /// Official name.
+    pub name: String,
+    /// Federal district.
+    pub federal_district: String,
+    /// IANA time zone.
+    pub timezone: String,
+}
+
+impl From<RegionRow> for shared::Region {
+    fn from(row: RegionRow) -> Self {
+        Self {
+            code: row.code,
+            name: row.name,
+            federal_district: row.federal_district,
+            timezone: row.timezone,
+        }
+    }
+}
+
+use chrono::NaiveDateTime;
+
+use super::schema::users;
+
+/// A row of `users`.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub role: String,
+    pub max_user_id: Option<i64>,
+    pub email: Option<String>,
+    pub password_hash: Option<String>,
+    pub must_change_password: bool,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub surname: Option<String>,
+    pub name: Option<String>,
+    pub patronymic: Option<String>,
+    pub region_code: Option<String>,
+    pub school: Option<String>,
+    pub position: Option<String>,
+    pub notify_new_appeal_email: bool,
+    pub notify_daily_digest_email: bool,
+    pub consent_version: Option<String>,
+    pub consent_at: Option<NaiveDateTime>,
+    pub verification_status: String,
+    pub verification_source: Option<String>,
+    pub verification_note: Option<String>,
+    pub verified_at: Option<NaiveDateTime>,
+    pub verified_by: Option<String>,
+    pub dev_key: Option<String>,
+    pub is_blocked: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub erased_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new row of `users`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: String,
+    pub role: String,
+    pub max_user_id: Option<i64>,
+    pub email: Option<String>,
+    pub password_hash: Option<String>,
+    pub must_change_password: bool,
+    pub surname: Option<String>,
+    pub name: Option<String>,
+    pub patronymic: Option<String>,
+    pub region_code: Option<String>,
+    pub verification_status: String,
+    pub verification_source: Option<String>,
+    pub verified_at: Option<NaiveDateTime>,
+    pub dev_key: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl NewUser {
+    /// A user with the given role and nothing else filled in.
+    #[must_use]
+    pub fn with_role(role: shared::users::Role) -> Self {
+        let now = super::now();
+        Self {
+            id: super::new_id(),
+            role: role.as_str().to_owned(),
+            max_user_id: None,
+            email: None,
+            password_hash: None,
+            must_change_password: false,
+            surname: None,
+            name: None,
+            patronymic: None,
+            region_code: None,
+            verification_status: "unverified".to_owned(),
+            verification_source: None,
+            verified_at: None,
+            dev_key: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+impl UserRow {
+    /// «Фамилия Имя Отчество» from the parts that are known.
+    #[must_use]
+    pub fn full_name(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.surname, &self.name, &self.patronymic]
+            .into_iter()
+            .filter_map(|p| p.as_deref().map(str::trim).filter(|p| !p.is_empty()))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+
+    /// The role, or `None` for an unknown stored value.
+    #[must_use]
+    pub fn role(&self) -> Option<shared::users::Role> {
+        shared::users::Role::parse(&self.role)
+    }
+
+    /// The verification record as the API shows it.
+    #[must_use]
+    pub fn verification(&self) -> shared::users::Verification {
+        shared::users::Verification {
+            status: shared::users::VerificationStatus::parse(&self.verification_status),
+            source: self
+                .verification_source
+                .as_deref()
+                .and_then(shared::users::VerificationSource::parse),
+            verified_at: self.verified_at.map(super::rfc3339),
+            note: self.verification_note.clone(),
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! Diesel table definitions, mirrored by hand from `migrations/*/…_init/up.sql`.
+// Both backends share these: only portable SQL types (Text, BigInt, Integer, Bool, Double,
+// Timestamp, Date) appear here.
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
+        federal_district -> Text,
+        timezone -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        role -> Text,
+        max_user_id -> Nullable<BigInt>,
+        email -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        must_change_password -> Bool,
+        totp_secret -> Nullable<Text>,
+        totp_enabled -> Bool,
+        surname -> Nullable<Text>,
+        name -> Nullable<Text>,
+        patronymic -> Nullable<Text>,
+        region_code -> Nullable<Text>,
+        school -> Nullable<Text>,
+        position -> Nullable<Text>,
+        notify_new_appeal_email -> Bool,
+        notify_daily_digest_email -> Bool,
+        consent_version -> Nullable<Text>,
+        consent_at -> Nullable<Timestamp>,
+        verification_status -> Text,
+        verification_source -> Nullable<Text>,
+        verification_note -> Nullable<Text>,
+        verified_at -> Nullable<Timestamp>,
+        verified_by -> Nullable<Text>,
+        dev_key -> Nullable<Text>,
+        is_blocked -> Bool,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_regions (user_id, region_code) {
+        user_id -> Text,
+        region_code -> Text,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    esia_states (state) {
+        state -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    kb_articles (id) {
+        id -> Text,
+        title -> Text,
+        question -> Text,
+        variants -> Text,
+        answer -> Text,
+        legal_refs -> Text,
+        tags -> Text,
+        status -> Text,
+        version -> Integer,
+        metadata -> Text,
+        source_appeal_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kb_article_versions (id) {
+        id -> Text,
+        article_id -> Text,
+        version -> Integer,
+        title -> Text,
+        question -> Text,
+        variants -> Text,
+        answer -> Text,
+        legal_refs -> Text,
+        tags -> Text,
+        status -> Text,
+        author_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kb_variants (id) {
+        id -> Text,
+        article_id -> Text,
+        text -> Text,
+        source -> Text,
+        appeal_id -> Nullable<Text>,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kb_synonyms (term) {
+        term -> Text,
+        expansions -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeals (id) {
+        id -> Text,
+        teacher_id -> Text,
+        region_code -> Text,
+        author_name -> Nullable<Text>,
+        anonymous -> Bool,
+        text -> Text,
+        channel -> Text,
+        status -> Text,
+        close_reason -> Nullable<Text>,
+        close_note -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        engine_name -> Nullable<Text>,
+        engine_version -> Nullable<Text>,
+        engine_article_id -> Nullable<Text>,
+        engine_score -> Nullable<Double>,
+        engine_confident -> Bool,
+        abstain_reason -> Nullable<Text>,
+        suggestions -> Text,
+        deadline_at -> Nullable<Timestamp>,
+        first_answered_at -> Nullable<Timestamp>,
+        answered_late -> Bool,
+        escalated_at -> Nullable<Timestamp>,
+        opened_by_staff_at -> Nullable<Timestamp>,
+        teacher_activity_at -> Timestamp,
+        staff_activity_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    appeal_messages (id) {
+        id -> Text,
+        appeal_id -> Text,
+        author_id -> Nullable<Text>,
+        author_role -> Text,
+        kind -> Text,
+        text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeal_answers (id) {
+        id -> Text,
+        appeal_id -> Text,
+        source -> Text,
+        text -> Text,
+        article_id -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Timestamp,
+        is_late -> Bool,
+        reminder_sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    ratings (answer_id) {
+        answer_id -> Text,
+        appeal_id -> Text,
+        score -> Integer,
+        comment -> Nullable<Text>,
+        rated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bot_grades (answer_id) {
+        answer_id -> Text,
+        appeal_id -> Text,
+        grade -> Text,
+        comment -> Nullable<Text>,
+        graded_by -> Text,
+        graded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        appeal_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        storage_key -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeal_reads (appeal_id, user_id) {
+        appeal_id -> Text,
+        user_id -> Text,
+        read_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (region_code, day) {
+        region_code -> Text,
+        day -> Date,
+        kind -> Text,
+        holiday -> Nullable<Text>,
+        transferred_from -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    calendar_years (region_code, year) {
+        region_code -> Text,
+        year -> Integer,
+        imported_by -> Nullable<Text>,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        dedupe_key -> Nullable<Text>,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        response_code -> Nullable<Integer>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        events -> Text,
+        regions -> Text,
+        is_active -> Bool,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    max_updates (update_key) {
+        update_key -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Nullable<Text>,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (owner_id, idem_key) {
+        owner_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status_code -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(user_regions -> users (user_id));
+diesel::joinable!(user_regions -> regions (region_code));
+diesel::joinable!(appeals -> regions (region_code));
+diesel::joinable!(appeal_messages -> appeals (appeal_id));
+diesel::joinable!(appeal_answers -> appeals (appeal_id));
+diesel::joinable!(attachments -> appeals (appeal_id));
+diesel::joinable!(appeal_reads -> appeals (appeal_id));
+diesel::joinable!(kb_article_versions -> kb_articles (article_id));
+diesel::joinable!(kb_variants -> kb_articles (article_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(api_keys -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    regions,
+    users,
+    user_regions,
+    refresh_tokens,
+    api_keys,
+    esia_states,
+    kb_articles,
+    kb_article_versions,
+    kb_variants,
+    kb_synonyms,
+    appeals,
+    appeal_messages,
+    appeal_answers,
+    ratings,
+    bot_grades,
+    attachments,
+    appeal_reads,
+    calendar_days,
+    calendar_years,
+    outbox,
+    webhooks,
+    max_updates,
+    audit_log,
+    idempotency_keys,
+);

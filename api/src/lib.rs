@@ -1,0 +1,19 @@
+//! Помощник's server: REST API under `/api/v1`, the mini-app's static files at `/`, health
+//! and metrics. `main.rs` is a thin command-line front over this library.
+
+pub mod auth;
+pub mod calendar;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod static_files;
+pub mod telemetry;
+
+pub use config::Config;
+pub use error::ApiError;
+pub use startup::Application;

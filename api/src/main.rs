@@ -1,0 +1,49 @@
+//! Command line of the server: `api` (or `api serve`) runs it, `api migrate` applies
+//! migrations, `api openapi [FILE]` writes the OpenAPI document.
+
+use anyhow::Context;
+use api::{config::Config, startup::Application, telemetry};
+
+const USAGE: &str = "использование: api [serve | migrate | openapi [ФАЙЛ]]";
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["serve"] => serve().await,
+        ["migrate"] => migrate().await,
+        ["openapi"] => {
+            print!("{}", api::openapi::to_pretty_json()?);
+            Ok(())
+        }
+        ["openapi", path] => {
+            std::fs::write(path, api::openapi::to_pretty_json()?)
+                .with_context(|| format!("не удалось записать {path}"))?;
+            eprintln!("записан {path}");
+            Ok(())
+        }
+        ["-h" | "--help" | "help"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => anyhow::bail!("{USAGE}"),
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    let app = Application::build(config).await?;
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn migrate() -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    // Building the state applies migrations and seeds reference data, then we stop.
+    api::startup::prepare_state(config).await?;
+    eprintln!("миграции применены");
+    Ok(())
+}

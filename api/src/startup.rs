@@ -1,0 +1,180 @@
+//! Builds the application (routes, middleware, error mapping) and runs the HTTP server.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, Next};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::db::{self, Backend};
+use crate::error::{self, ApiError};
+use crate::metrics::{Metrics, RequestLabels};
+use crate::state::AppState;
+use crate::static_files::StaticFiles;
+use crate::{openapi, routes};
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and reference data, binds the listener.
+    ///
+    /// # Errors
+    /// The database cannot be reached or migrated, or the port cannot be bound.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let state = prepare_state(config).await?;
+        let listener = TcpListener::bind((state.config.host, state.config.port))?;
+        let port = listener.local_addr()?.port();
+        let workers = match state.config.workers {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            n => n,
+        };
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            let state = app_state.clone();
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .app_data(json_config(state.config.max_body_bytes))
+                .app_data(
+                    web::QueryConfig::default().error_handler(|e, _| error::query_error(&e).into()),
+                )
+                .app_data(
+                    web::PathConfig::default().error_handler(|e, _| error::path_error(&e).into()),
+                )
+                .wrap(Compress::default())
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
+                )
+                .wrap(from_fn(observe))
+                .configure(routes::configure)
+                .service(
+                    SwaggerUi::new("/api/docs/{_:.*}")
+                        .url("/api/openapi.json", openapi::document()),
+                )
+                .default_service(web::to(fallback))
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        tracing::info!(port, database = state.db.backend().name(), "listening");
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The bound port (useful with `PORT=0`).
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The state the server runs with (tests reach the pool through it).
+    #[must_use]
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is told to stop.
+    pub fn run_until_stopped(self) -> impl Future<Output = std::io::Result<()>> {
+        self.server
+    }
+}
+
+/// Opens the pool, migrates, seeds reference data and loads the mini-app.
+///
+/// # Errors
+/// The database cannot be reached or migrated.
+pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
+    let backend = Backend::of(&config.database_url);
+    let pool = db::connect(&config.database_url, config.database_pool_size)?;
+    let setup_pool = pool.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut conn = setup_pool.get()?;
+        let applied = db::migrate(&mut conn)?;
+        if applied > 0 {
+            tracing::info!(applied, "migrations applied");
+        }
+        db::seed::seed_regions(&mut conn)?;
+        Ok(())
+    })
+    .await??;
+    let static_files = StaticFiles::load(&config.static_dir, &config.frame_ancestors);
+    let jwt = crate::auth::jwt::JwtKeys::new(config.jwt_secret.expose());
+    Ok(AppState {
+        issuer: crate::auth::session::Issuer::new(jwt.clone(), &config),
+        jwt,
+        db: db::Db::new(pool, backend),
+        metrics: Metrics::new(),
+        static_files: Arc::new(static_files),
+        config: Arc::new(config),
+    })
+}
+
+/// JSON bodies: size limit and problem+json errors instead of actix's plain text.
+#[must_use]
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req| error::json_error(&err, limit).into())
+}
+
+/// Unknown paths: the mini-app's files for GET/HEAD, a problem+json 404 otherwise.
+async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+    if is_read && !path.starts_with("/api/") {
+        if let Some(response) = state.static_files.respond(&req, path) {
+            return Ok(response);
+        }
+    }
+    Err(ApiError::RouteNotFound)
+}
+
+/// Records a metric and one log line per request: method, route pattern, status, latency.
+/// Bodies, query strings and headers are never logged (they may hold tokens or names).
+async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| Arc::clone(&s.metrics));
+    let method = req.method().to_string();
+    let response = next.call(req).await?;
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    if let Some(metrics) = metrics {
+        let labels = RequestLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        };
+        metrics.requests.get_or_create(&labels).inc();
+        metrics
+            .latency
+            .get_or_create(&labels)
+            .observe(elapsed.as_secs_f64());
+    }
+    tracing::info!(%method, %route, status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
+    Ok(response)
+}

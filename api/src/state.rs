@@ -1,0 +1,27 @@
+//! What every handler can reach: the pool, the settings, metrics and the mini-app files.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::session::Issuer;
+use crate::config::Config;
+use crate::db::Db;
+use crate::metrics::Metrics;
+use crate::static_files::StaticFiles;
+
+/// Shared, cheaply cloned state of one server process.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// The built mini-app.
+    pub static_files: Arc<StaticFiles>,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Issues token pairs.
+    pub issuer: Issuer,
+}

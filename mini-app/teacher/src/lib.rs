@@ -1,0 +1,24 @@
+//! «Помощник», the teacher's mini-app inside the MAX messenger.
+//!
+//! A Leptos (client-side rendering) app compiled to WebAssembly. `static/index.html` paints a
+//! skeleton first; `static/boot.js` loads the wasm-bindgen glue and the module, and
+//! [`start`] then mounts [`app::App`] into `#app`, replacing the skeleton's placeholder.
+//!
+//! Layout: HTTP in [`api`], Russian UI text in [`strings`], pages in [`pages`], shared pieces
+//! in [`components`], the hash router in [`router`], Russian plural forms in [`plural`].
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod pages;
+pub mod plural;
+pub mod router;
+pub mod strings;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Entry point, run by the glue right after the module is instantiated.
+#[wasm_bindgen(start)]
+pub fn start() {
+    app::mount();
+}

@@ -1,0 +1,73 @@
+# Helpers shared by scripts/run and scripts/test. Sourced, not executed.
+# Everything here is idempotent: a second run finds what the first one installed.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Build outputs live outside the clone, so a fresh clone (CI) reuses earlier builds.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pomoshnik/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+die() { printf 'ошибка: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "нужны права root (или sudo) для: $*"
+  fi
+}
+
+APT_UPDATED=0
+# ensure_apt PKG...: installs the Debian packages that are not installed yet.
+ensure_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  if [ "$APT_UPDATED" -eq 0 ]; then as_root apt-get update -q; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# The native build needs a C compiler (bundled SQLite) and libpq for diesel's PostgreSQL.
+ensure_native_build_deps() {
+  command -v cargo >/dev/null || die "cargo не найден: установите Rust через rustup"
+  ensure_apt build-essential pkg-config libpq-dev ca-certificates
+}
+
+ensure_rust_tools() {
+  cargo fmt --version >/dev/null 2>&1 || die "нет rustfmt в наборе Rust (rustup component add rustfmt)"
+  cargo clippy --version >/dev/null 2>&1 || die "нет clippy в наборе Rust (rustup component add clippy)"
+}
+
+# start_postgres: a throwaway PostgreSQL server as the postgres user, in a temp dir, on a
+# free loopback port. Sets PG_URL and registers its cleanup in PG_CLEANUP.
+start_postgres() {
+  ensure_apt postgresql
+  local bindir
+  bindir="$(pg_config --bindir 2>/dev/null || true)"
+  if [ ! -x "$bindir/initdb" ]; then
+    bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  fi
+  [ -x "$bindir/initdb" ] || die "не найден initdb PostgreSQL"
+  id postgres >/dev/null 2>&1 || die "нет системного пользователя postgres"
+  PG_DIR="$(mktemp -d /tmp/pomoshnik-pg.XXXXXX)"
+  chown postgres "$PG_DIR"
+  PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  as_root runuser -u postgres -- "$bindir/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; die "initdb не удался"; }
+  as_root runuser -u postgres -- "$bindir/pg_ctl" -D "$PG_DIR/data" -w -t 60 -l "$PG_DIR/log" \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null \
+    || { cat "$PG_DIR/log" >&2; die "PostgreSQL не запустился"; }
+  PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  PG_BINDIR="$bindir"
+  export PG_URL
+  log "PostgreSQL on port $PG_PORT"
+}
+
+stop_postgres() {
+  if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ]; then
+    as_root runuser -u postgres -- "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}

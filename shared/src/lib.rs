@@ -1,0 +1,29 @@
+//! Types that travel between the api and the mini-app: request and response bodies, the
+//! problem+json error shape, and domain newtypes that validate the same way on both sides.
+
+pub mod problem;
+pub mod regions;
+pub mod users;
+
+pub use problem::{FieldError, Problem};
+pub use regions::{Region, RegionCode, RegionRef};
+
+use serde::{Deserialize, Serialize};
+
+/// A small reference list returned whole (regions, a calendar year).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemList<T> {
+    /// Every item of the list.
+    pub items: Vec<T>,
+}
+
+/// One page of a list of user data; pass `next_cursor` back as `cursor` for the next page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    /// Items of this page, in the list's order.
+    pub items: Vec<T>,
+    /// Opaque cursor of the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}

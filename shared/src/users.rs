@@ -1,0 +1,506 @@
+//! Users, roles, verification and sign-in shapes.
+
+use serde::{Deserialize, Serialize};
+
+/// What a user may do; one role per user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A teacher: own appeals only.
+    Teacher,
+    /// A regional operator: appeals of own regions.
+    Operator,
+    /// Head of a region: read-only appeals, statistics and operators of own regions.
+    RegionalHead,
+    /// Federal supervisor: all regions, knowledge base, calendar.
+    Federal,
+    /// Administrator: users, keys, integrations; no appeal content.
+    Admin,
+    /// Integrator service account (API key): appeals and statistics of granted regions.
+    Integrator,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 6] = [
+        Self::Teacher,
+        Self::Operator,
+        Self::RegionalHead,
+        Self::Federal,
+        Self::Admin,
+        Self::Integrator,
+    ];
+
+    /// The snake_case name stored in the database.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Teacher => "teacher",
+            Self::Operator => "operator",
+            Self::RegionalHead => "regional_head",
+            Self::Federal => "federal",
+            Self::Admin => "admin",
+            Self::Integrator => "integrator",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Staff work in the staff module (everyone but teachers and integrators).
+    #[must_use]
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            Self::Operator | Self::RegionalHead | Self::Federal | Self::Admin
+        )
+    }
+
+    /// Roles bound to a list of regions.
+    #[must_use]
+    pub fn has_regions(self) -> bool {
+        matches!(self, Self::Operator | Self::RegionalHead | Self::Integrator)
+    }
+
+    /// Russian name for screens.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Teacher => "Учитель",
+            Self::Operator => "Оператор",
+            Self::RegionalHead => "Руководитель региона",
+            Self::Federal => "Федеральный куратор",
+            Self::Admin => "Администратор",
+            Self::Integrator => "Интегратор",
+        }
+    }
+}
+
+/// Where a teacher's verification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    /// Not requested yet.
+    Unverified,
+    /// Requested, waiting for an operator or admin.
+    Pending,
+    /// Confirmed: may ask questions.
+    Verified,
+    /// Refused, with a reason.
+    Rejected,
+}
+
+impl VerificationStatus {
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unverified => "unverified",
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Parses the stored name; unknown values read as unverified.
+    #[must_use]
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "pending" => Self::Pending,
+            "verified" => Self::Verified,
+            "rejected" => Self::Rejected,
+            _ => Self::Unverified,
+        }
+    }
+}
+
+/// Who confirmed a teacher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationSource {
+    /// Госуслуги (ESIA).
+    Esia,
+    /// An operator of the teacher's region, for the education authority.
+    Organisation,
+    /// An administrator.
+    Admin,
+}
+
+impl VerificationSource {
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Esia => "esia",
+            Self::Organisation => "organisation",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "esia" => Some(Self::Esia),
+            "organisation" => Some(Self::Organisation),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A teacher's verification record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Verification {
+    /// Current status.
+    pub status: VerificationStatus,
+    /// Who confirmed it, once verified.
+    pub source: Option<VerificationSource>,
+    /// When it was confirmed (RFC 3339, UTC).
+    pub verified_at: Option<String>,
+    /// The reason of a refusal, shown to the teacher.
+    pub note: Option<String>,
+}
+
+/// Notification choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotifySettings {
+    /// E-mail on every new appeal of the operator's regions.
+    pub new_appeal_email: bool,
+    /// Daily e-mail digest of overdue and due-today appeals.
+    pub daily_digest_email: bool,
+}
+
+/// The signed-in user's own profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    /// User id.
+    pub id: String,
+    /// Role.
+    pub role: Role,
+    /// Regions of an operator, regional head or integrator.
+    pub regions: Vec<String>,
+    /// Фамилия.
+    pub surname: Option<String>,
+    /// Имя.
+    pub name: Option<String>,
+    /// Отчество.
+    pub patronymic: Option<String>,
+    /// «Фамилия Имя Отчество», or null while unknown.
+    pub full_name: Option<String>,
+    /// The teacher's region code.
+    pub region: Option<String>,
+    /// School (organisation) name.
+    pub school: Option<String>,
+    /// Position at school.
+    pub position: Option<String>,
+    /// E-mail for notifications (staff sign in with it).
+    pub email: Option<String>,
+    /// Verification record.
+    pub verification: Verification,
+    /// Notification choices.
+    pub notify: NotifySettings,
+    /// Version of the privacy notice the user consented to, or null before consent.
+    pub consent_version: Option<String>,
+    /// True once the user linked their MAX account.
+    pub max_linked: bool,
+    /// True while a second factor is enrolled (staff).
+    pub totp_enabled: bool,
+}
+
+/// Changes to the own profile; absent fields stay as they are, `null` clears a field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    /// Фамилия (1–100 characters).
+    #[serde(default)]
+    pub surname: Option<String>,
+    /// Имя (1–100 characters).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Отчество (up to 100 characters; empty clears it).
+    #[serde(default)]
+    pub patronymic: Option<String>,
+    /// Region code (two digits).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// School name (up to 300 characters).
+    #[serde(default)]
+    pub school: Option<String>,
+    /// Position (up to 100 characters).
+    #[serde(default)]
+    pub position: Option<String>,
+    /// E-mail (empty clears it).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Notification choices.
+    #[serde(default)]
+    pub notify: Option<NotifySettings>,
+    /// Version of the privacy notice being accepted now.
+    #[serde(default)]
+    pub consent_version: Option<String>,
+}
+
+/// Token pair issued at sign-in and refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenPair {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Single-use token for `POST /api/v1/auth/refresh`.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// `POST /api/v1/auth/max`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaxAuthRequest {
+    /// The launch-data string (`window.WebApp.initData` or the URL fragment's `WebAppData`).
+    pub init_data: String,
+}
+
+/// `POST /api/v1/auth/refresh` and `/logout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshRequest {
+    /// The refresh token of the pair.
+    pub refresh_token: String,
+}
+
+/// `POST /api/v1/auth/login`: staff sign-in outside MAX.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    /// E-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Six-digit code from the authenticator app (required once enrolled).
+    #[serde(default)]
+    pub totp_code: Option<String>,
+}
+
+/// `POST /api/v1/auth/totp/enroll`: without a code starts enrolment, with a code confirms it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrollRequest {
+    /// A current code from the authenticator app, to confirm enrolment.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// Enrolment state of the second factor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpEnrollment {
+    /// `otpauth://` URI for the authenticator app (only while not yet confirmed).
+    pub otpauth_uri: Option<String>,
+    /// True once a valid code confirmed the enrolment.
+    pub enabled: bool,
+}
+
+/// `POST /api/v1/auth/dev-login` (only with `APP_ENV=dev`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DevLoginRequest {
+    /// Role of the demo user.
+    pub role: Role,
+    /// Region code (for teachers their region, for operators and heads their region).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Teachers only: verified or not.
+    #[serde(default)]
+    pub verified: Option<bool>,
+    /// Display name; the same name gives the same user.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `POST /api/v1/me/verification`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerificationRequest {
+    /// School (organisation) name.
+    pub school: String,
+    /// Position, e.g. «учитель математики».
+    pub position: String,
+    /// Region code, when not yet in the profile.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+/// `POST /api/v1/admin/users/{id}/verification`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerificationDecision {
+    /// `confirm` or `reject`.
+    pub decision: Decision,
+    /// Reason shown to the teacher (required when rejecting).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A yes/no decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Confirm.
+    Confirm,
+    /// Reject.
+    Reject,
+}
+
+/// A user as administrators see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSummary {
+    /// User id.
+    pub id: String,
+    /// Role.
+    pub role: Role,
+    /// Regions (operators, heads, integrators).
+    pub regions: Vec<String>,
+    /// Full name, if known.
+    pub full_name: Option<String>,
+    /// E-mail, if any.
+    pub email: Option<String>,
+    /// The teacher's region.
+    pub region: Option<String>,
+    /// School.
+    pub school: Option<String>,
+    /// Position.
+    pub position: Option<String>,
+    /// Verification record.
+    pub verification: Verification,
+    /// Blocked users cannot sign in.
+    pub is_blocked: bool,
+    /// When the user was created.
+    pub created_at: String,
+}
+
+/// `POST /api/v1/admin/users`: create a staff user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateUserRequest {
+    /// E-mail (the sign-in name).
+    pub email: String,
+    /// Role: operator, regional_head, federal or admin.
+    pub role: Role,
+    /// Regions (required for operators and regional heads).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Фамилия.
+    #[serde(default)]
+    pub surname: Option<String>,
+    /// Имя.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Отчество.
+    #[serde(default)]
+    pub patronymic: Option<String>,
+}
+
+/// The created staff user and their one-time password (shown once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedUser {
+    /// The new user.
+    pub user: UserSummary,
+    /// One-time password; must be changed at first sign-in, with TOTP enrolment.
+    pub one_time_password: String,
+}
+
+/// `PATCH /api/v1/admin/users/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    /// New role.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// New list of regions.
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
+    /// Block or unblock.
+    #[serde(default)]
+    pub is_blocked: Option<bool>,
+}
+
+/// `POST /api/v1/admin/api-keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateApiKeyRequest {
+    /// What the key is for, e.g. the integrating system's name.
+    pub name: String,
+    /// Regions the key may read.
+    pub regions: Vec<String>,
+}
+
+/// An API key as listed (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeyInfo {
+    /// Key id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// First characters of the key, to recognise it.
+    pub prefix: String,
+    /// Regions granted.
+    pub regions: Vec<String>,
+    /// Created at.
+    pub created_at: String,
+    /// Last successful use.
+    pub last_used_at: Option<String>,
+    /// Revoked at.
+    pub revoked_at: Option<String>,
+}
+
+/// A freshly created key: the only time the key is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedApiKey {
+    /// The key's record.
+    pub info: ApiKeyInfo,
+    /// The key itself, for `Authorization: Bearer <key>`. Shown once.
+    pub key: String,
+}
+
+/// One audit-log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// Entry id.
+    pub id: String,
+    /// Who acted (null for the system).
+    pub actor_id: Option<String>,
+    /// The actor's role then.
+    pub actor_role: Option<String>,
+    /// What was done, e.g. `user.verification.confirm`.
+    pub action: String,
+    /// Kind of object, e.g. `user`.
+    pub object_type: String,
+    /// Object id.
+    pub object_id: Option<String>,
+    /// State before (JSON), if any.
+    pub before: Option<serde_json::Value>,
+    /// State after (JSON), if any.
+    pub after: Option<serde_json::Value>,
+    /// When.
+    pub created_at: String,
+}

@@ -1,0 +1,95 @@
+//! Health, readiness, metrics, the regions list and error answers for bad requests.
+
+use integration_tests::{problem, spawn_app, TestBackend};
+
+#[tokio::test]
+async fn healthz_and_readyz_report_the_backend() {
+    let app = spawn_app().await;
+    let health: serde_json::Value = app.get("/healthz").await.json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 200);
+    let ready: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(ready["migrated"], true);
+    let expected = match app.backend {
+        TestBackend::Sqlite => "sqlite",
+        TestBackend::Postgres => "postgresql",
+    };
+    assert_eq!(ready["database"], expected);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let app = spawn_app().await;
+    app.get("/api/v1/regions").await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("pomoshnik_http_requests_total{")
+                && l.contains("route=\"/api/v1/regions\"")
+                && l.contains("status=\"200\"")),
+        "{text}"
+    );
+    assert!(text.contains("pomoshnik_database_up"));
+}
+
+#[tokio::test]
+async fn regions_list_has_all_89_subjects() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/regions").await;
+    assert_eq!(response.status(), 200);
+    let list: shared::ItemList<shared::Region> = response.json().await.unwrap();
+    assert_eq!(list.items.len(), 89);
+    assert_eq!(list.items[0].code, "01");
+    let moscow = list.items.iter().find(|r| r.code == "77").expect("Moscow");
+    assert_eq!(moscow.name, "Москва");
+    assert_eq!(moscow.federal_district, "Центральный");
+    assert_eq!(moscow.timezone, "Europe/Moscow");
+    let codes: std::collections::HashSet<_> = list.items.iter().map(|r| r.code.clone()).collect();
+    assert_eq!(codes.len(), 89, "codes are unique");
+}
+
+#[tokio::test]
+async fn unknown_route_is_a_problem_not_html() {
+    let app = spawn_app().await;
+    let p = problem(app.get("/api/v1/no-such-thing").await, 404).await;
+    assert_eq!(p.code, "route_not_found");
+    let p = problem(
+        app.client
+            .delete(app.url("/api/v1/regions"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    assert_eq!(p.code, "route_not_found");
+    let p = problem(app.get("/../../etc/passwd").await, 404).await;
+    assert_eq!(p.code, "route_not_found");
+}
+
+#[tokio::test]
+async fn api_responses_carry_security_headers() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/regions").await;
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert!(response.headers().contains_key("referrer-policy"));
+}
+
+#[tokio::test]
+async fn openapi_document_and_viewer_are_served() {
+    let app = spawn_app().await;
+    let served: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(served["paths"]["/api/v1/regions"]["get"].is_object());
+    let docs = app.get("/api/docs/").await;
+    assert_eq!(docs.status(), 200);
+    let html = docs.text().await.unwrap();
+    assert!(
+        html.contains("swagger"),
+        "the viewer page is served from the binary"
+    );
+}
