@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

@@ -4,7 +4,10 @@
 
 use utoipa::OpenApi;
 
-use crate::routes::{health, regions};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::Modify;
+
+use crate::routes::{admin, auth, health, me, regions};
 
 /// The whole REST surface.
 #[derive(OpenApi)]
@@ -24,14 +27,57 @@ use crate::routes::{health, regions};
         health::readyz,
         health::metrics,
         regions::list_regions,
+        auth::auth_max,
+        auth::refresh,
+        auth::logout,
+        auth::dev_login,
+        auth::login,
+        auth::totp_enroll,
+        me::get_me,
+        me::update_me,
+        me::erase_me,
+        me::request_verification,
+        me::link_max,
+        admin::list_users,
+        admin::create_user,
+        admin::update_user,
+        admin::decide_verification,
+        admin::list_api_keys,
+        admin::create_api_key,
+        admin::revoke_api_key,
+        admin::list_audit,
     ),
     components(schemas(shared::Problem, shared::FieldError, shared::Region)),
+    modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Состояние сервиса"),
         (name = "regions", description = "Справочник регионов"),
+        (name = "auth", description = "Вход: через MAX, сотрудники по паролю и TOTP, обновление токенов"),
+        (name = "me", description = "Свой профиль, подтверждение учителя, удаление персональных данных"),
+        (name = "admin", description = "Пользователи и роли, подтверждение учителей, API-ключи, журнал аудита"),
     )
 )]
 pub struct ApiDoc;
+
+/// `Authorization: Bearer <token>`: an access JWT or an integrator API key (`pk_…`).
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "Токен доступа (JWT) из /api/v1/auth/* или API-ключ интегратора (pk_…).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The document as the server serves it.
 #[must_use]

@@ -219,3 +219,127 @@ pub async fn problem(response: reqwest::Response, status: u16) -> shared::Proble
     );
     problem
 }
+
+/// The bot token the test server uses (the documented demo token).
+pub const BOT_TOKEN: &str = api::config::DEMO_MAX_BOT_TOKEN;
+
+/// Launch data for MAX user `max_id`, signed now with the test bot token.
+#[must_use]
+pub fn launch_data(max_id: i64, first_name: &str, last_name: &str) -> String {
+    let user = serde_json::json!({
+        "id": max_id, "first_name": first_name, "last_name": last_name, "language_code": "ru"
+    })
+    .to_string();
+    let now = chrono_now_secs().to_string();
+    api::auth::launch_data::sign(
+        &[
+            ("auth_date", now.as_str()),
+            ("query_id", "q-1"),
+            ("user", user.as_str()),
+        ],
+        BOT_TOKEN,
+    )
+}
+
+fn chrono_now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Access token.
+    pub access: String,
+    /// Refresh token.
+    pub refresh: String,
+}
+
+impl TestApp {
+    /// Demo sign-in (`APP_ENV=dev`) as `role` in `region` with `name`.
+    pub async fn dev_login(
+        &self,
+        role: &str,
+        region: Option<&str>,
+        name: &str,
+        verified: bool,
+    ) -> Session {
+        let response = self
+            .post_json(
+                "/api/v1/auth/dev-login",
+                &serde_json::json!({ "role": role, "region": region, "name": name, "verified": verified }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "dev-login as {role}");
+        let pair: serde_json::Value = response.json().await.expect("token pair");
+        Session {
+            access: pair["access_token"].as_str().expect("access").to_owned(),
+            refresh: pair["refresh_token"].as_str().expect("refresh").to_owned(),
+        }
+    }
+
+    /// A request with a bearer token.
+    pub fn with_token(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// GET with a token.
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.with_token(reqwest::Method::GET, path, token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// POST JSON with a token.
+    pub async fn post_as(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.with_token(reqwest::Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// PATCH JSON with a token.
+    pub async fn patch_as(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.with_token(reqwest::Method::PATCH, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// DELETE with a token.
+    pub async fn delete_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.with_token(reqwest::Method::DELETE, path, token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// `GET /api/v1/me` as JSON.
+    pub async fn me(&self, token: &str) -> serde_json::Value {
+        let response = self.get_as("/api/v1/me", token).await;
+        assert_eq!(response.status(), 200, "GET /me");
+        response.json().await.expect("me")
+    }
+}

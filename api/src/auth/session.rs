@@ -77,15 +77,16 @@ impl Issuer {
     }
 
     /// Rotates a refresh token: the old one is spent, a new pair continues the family.
+    /// `None` for an unknown, expired, revoked or reused token; reuse revokes the family,
+    /// and that revocation must be committed, hence no error here (an error rolls back).
     ///
     /// # Errors
-    /// `Unauthorized` for an unknown, expired, revoked or reused token (reuse revokes the
-    /// family).
+    /// A database failure.
     pub fn rotate(
         &self,
         conn: &mut AnyConnection,
         refresh_token: &str,
-    ) -> Result<TokenPair, ApiError> {
+    ) -> Result<Option<TokenPair>, ApiError> {
         let hash = secrets::token_hash(refresh_token);
         let outcome = conn.transaction::<_, ApiError, _>(|conn| {
             let row: Option<RefreshRow> = rt::table
@@ -133,7 +134,7 @@ impl Issuer {
                 .unwrap_or(AuthMethod::Max);
             self.issue(conn, &user, method, Some(family)).map(Ok)
         })?;
-        outcome.map_err(|()| ApiError::Unauthorized)
+        Ok(outcome.ok())
     }
 }
 
