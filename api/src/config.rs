@@ -59,6 +59,28 @@ pub struct Config {
     pub init_data_max_skew_secs: i64,
     /// `LOGIN_MAX_FAILURES`: failed staff sign-ins before a lock-out.
     pub login_max_failures: i32,
+    /// ESIA (Госуслуги) OAuth settings.
+    pub esia: EsiaConfig,
+}
+
+/// ESIA (Госуслуги) OAuth 2.0 code flow settings. The GOST-signed `client_secret` comes from
+/// a signing service (`ESIA_SIGNER_URL`), as real deployments do.
+#[derive(Debug, Clone)]
+pub struct EsiaConfig {
+    /// `ESIA_BASE_URL`: ESIA's base address.
+    pub base_url: String,
+    /// `ESIA_CLIENT_ID`: the system's mnemonic registered in ESIA.
+    pub client_id: String,
+    /// `ESIA_REDIRECT_URI`: this service's callback as registered in ESIA.
+    pub redirect_uri: String,
+    /// `ESIA_SCOPE`: requested scopes.
+    pub scope: String,
+    /// `ESIA_SIGNER_URL`: the signing service (POST `{"data"}` → `{"signature"}`).
+    pub signer_url: String,
+    /// `ESIA_CERT_HASH`: `client_certificate_hash` of the signing certificate.
+    pub cert_hash: String,
+    /// `ESIA_RETURN_URL`: where the browser goes after the callback.
+    pub return_url: String,
 }
 
 /// Demo values `./scripts/run` and tests use; production refuses them.
@@ -157,6 +179,19 @@ impl Config {
             init_data_max_age_secs: parse(&get, "INIT_DATA_MAX_AGE_SECS", "3600")?,
             init_data_max_skew_secs: parse(&get, "INIT_DATA_MAX_SKEW_SECS", "60")?,
             login_max_failures: parse(&get, "LOGIN_MAX_FAILURES", "5")?,
+            esia: EsiaConfig {
+                base_url: get("ESIA_BASE_URL")
+                    .unwrap_or_else(|| "https://esia.gosuslugi.ru".to_owned()),
+                client_id: get("ESIA_CLIENT_ID").unwrap_or_else(|| "POMOSHNIK".to_owned()),
+                redirect_uri: get("ESIA_REDIRECT_URI").unwrap_or_else(|| {
+                    "http://127.0.0.1:8080/api/v1/auth/esia/callback".to_owned()
+                }),
+                scope: get("ESIA_SCOPE").unwrap_or_else(|| "openid fullname".to_owned()),
+                signer_url: get("ESIA_SIGNER_URL")
+                    .unwrap_or_else(|| "http://127.0.0.1:8091/sign".to_owned()),
+                cert_hash: get("ESIA_CERT_HASH").unwrap_or_default(),
+                return_url: get("ESIA_RETURN_URL").unwrap_or_else(|| "/#/profile".to_owned()),
+            },
         }
         .checked()
     }

@@ -82,6 +82,14 @@ pub enum ApiError {
     /// The database (or another dependency) is not available right now.
     #[error("сервис временно недоступен")]
     Unavailable,
+    /// An outside service this request needs (ESIA, a signer) is down, with its own code.
+    #[error("{detail}")]
+    UpstreamUnavailable {
+        /// Stable snake_case code, e.g. `esia_unavailable`.
+        code: &'static str,
+        /// Russian explanation.
+        detail: String,
+    },
     /// A bug or an unexpected failure; details go to the log, not to the client.
     #[error("внутренняя ошибка")]
     Internal(#[source] anyhow::Error),
@@ -123,7 +131,8 @@ impl ApiError {
             Self::RegionOutOfScope => "region_out_of_scope",
             Self::Conflict { code, .. }
             | Self::AuthFailed { code, .. }
-            | Self::Denied { code, .. } => code,
+            | Self::Denied { code, .. }
+            | Self::UpstreamUnavailable { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable => "service_unavailable",
             Self::Internal(_) => "internal_error",
@@ -151,7 +160,8 @@ impl ApiError {
             Self::Validation { detail, .. }
             | Self::Conflict { detail, .. }
             | Self::AuthFailed { detail, .. }
-            | Self::Denied { detail, .. } => detail.clone(),
+            | Self::Denied { detail, .. }
+            | Self::UpstreamUnavailable { detail, .. } => detail.clone(),
             Self::Unauthorized => "Войдите в сервис: нет действующего токена доступа.".to_owned(),
             Self::Forbidden => "У вашей роли нет прав на это действие.".to_owned(),
             Self::RegionOutOfScope => {
@@ -215,7 +225,7 @@ impl ResponseError for ApiError {
             Self::Forbidden | Self::RegionOutOfScope | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -319,6 +329,10 @@ mod tests {
             },
             ApiError::RateLimited { retry_after: 5 },
             ApiError::Unavailable,
+            ApiError::UpstreamUnavailable {
+                code: "esia_unavailable",
+                detail: "Госуслуги недоступны".into(),
+            },
             ApiError::internal(anyhow::anyhow!("boom")),
         ];
         let mut codes: Vec<_> = all.iter().map(ApiError::code).collect();

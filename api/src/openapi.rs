@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::routes::{admin, auth, health, me, regions};
+use crate::routes::{admin, auth, esia, health, me, regions};
 
 /// The whole REST surface.
 #[derive(OpenApi)]
@@ -33,6 +33,8 @@ use crate::routes::{admin, auth, health, me, regions};
         auth::dev_login,
         auth::login,
         auth::totp_enroll,
+        esia::esia_start,
+        esia::esia_callback,
         me::get_me,
         me::update_me,
         me::erase_me,

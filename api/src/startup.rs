@@ -115,7 +115,13 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
     .await??;
     let static_files = StaticFiles::load(&config.static_dir, &config.frame_ancestors);
     let jwt = crate::auth::jwt::JwtKeys::new(config.jwt_secret.expose());
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
     Ok(AppState {
+        http,
         issuer: crate::auth::session::Issuer::new(jwt.clone(), &config),
         jwt,
         db: db::Db::new(pool, backend),

@@ -24,4 +24,6 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Issues token pairs.
     pub issuer: Issuer,
+    /// Outgoing HTTP (ESIA, signer, MAX Bot API, webhooks).
+    pub http: reqwest::Client,
 }

@@ -504,3 +504,12 @@ pub struct AuditEntry {
     /// When.
     pub created_at: String,
 }
+
+/// `GET /api/v1/auth/esia/start`: where to send the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EsiaStart {
+    /// ESIA's authorization address with client_id, scope, state, timestamp and the signed
+    /// client_secret.
+    pub url: String,
+}

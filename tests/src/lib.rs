@@ -8,6 +8,8 @@
 
 #![allow(clippy::missing_panics_doc)]
 
+pub mod standins;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 

@@ -93,3 +93,41 @@ async fn openapi_document_and_viewer_are_served() {
         "the viewer page is served from the binary"
     );
 }
+
+#[tokio::test]
+async fn malformed_json_wrong_type_and_oversized_bodies_are_problems() {
+    let app = spawn_app().await;
+    let post = |body: Vec<u8>, content_type: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/api/v1/auth/max"))
+            .header("content-type", content_type)
+            .body(body);
+        async move { request.send().await.unwrap() }
+    };
+    let p = problem(
+        post(b"{\"init_data\": ".to_vec(), "application/json").await,
+        400,
+    )
+    .await;
+    assert_eq!(p.code, "malformed_body");
+    let p = problem(
+        post(b"{\"init_data\": 42}".to_vec(), "application/json").await,
+        400,
+    )
+    .await;
+    assert_eq!(p.code, "malformed_body");
+    let p = problem(post(vec![0xff, 0xfe, 0x00], "application/json").await, 400).await;
+    assert_eq!(p.code, "malformed_body");
+    let p = problem(
+        post(b"init_data=x".to_vec(), "application/x-www-form-urlencoded").await,
+        415,
+    )
+    .await;
+    assert_eq!(p.code, "unsupported_media_type");
+    let huge = format!("{{\"init_data\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
+    let p = problem(post(huge.into_bytes(), "application/json").await, 413).await;
+    assert_eq!(p.code, "payload_too_large");
+    let p = problem(app.get("/api/v1/admin/users?limit=abc").await, 401).await;
+    assert_eq!(p.code, "unauthorized");
+}

@@ -102,6 +102,7 @@ pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::J
     responses(
         (status = 200, description = "Обновлённый профиль", body = Me),
         (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Не для сервисных аккаунтов интеграторов", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[patch("/me")]
@@ -110,6 +111,9 @@ pub async fn update_me(
     caller: Caller,
     body: web::Json<UpdateMe>,
 ) -> Result<web::Json<Me>, ApiError> {
+    if caller.role == Role::Integrator {
+        return Err(ApiError::Forbidden);
+    }
     let body = body.into_inner();
     let surname = body
         .surname
@@ -225,12 +229,17 @@ pub async fn update_me(
     responses(
         (status = 204, description = "Персональные данные удалены"),
         (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Не для сервисных аккаунтов интеграторов", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[delete("/me")]
 pub async fn erase_me(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
+    // A service account is not a person; revoke its key instead.
+    if caller.role == Role::Integrator {
+        return Err(ApiError::Forbidden);
+    }
     state
         .db
         .write(move |conn| {

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod esia;
 pub mod health;
 pub mod me;
 pub mod pagination;
@@ -24,6 +25,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auth::dev_login)
                 .service(auth::login)
                 .service(auth::totp_enroll)
+                .service(esia::esia_start)
+                .service(esia::esia_callback)
                 .service(me::get_me)
                 .service(me::update_me)
                 .service(me::erase_me)

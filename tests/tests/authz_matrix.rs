@@ -1,0 +1,195 @@
+//! The authorization matrix: every operation of the OpenAPI document against every kind of
+//! caller. The table below is the entry each operation must have: an operation added to the
+//! spec without an entry fails this test, so nobody ships an endpoint whose access rules
+//! were never written down.
+
+use integration_tests::{spawn_app, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Teacher,
+    Operator,
+    RegionalHead,
+    Federal,
+    Admin,
+    ApiKey,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Teacher,
+    Who::Operator,
+    Who::RegionalHead,
+    Who::Federal,
+    Who::Admin,
+    Who::ApiKey,
+];
+
+/// Who may call an operation.
+enum Access {
+    /// No sign-in needed (the operation checks its own credentials, e.g. launch data).
+    Public,
+    /// Signed-in callers of these kinds; any other signed-in caller gets 403, anonymous 401.
+    Only(&'static [Who]),
+}
+
+use Access::{Only, Public};
+use Who::{Admin, ApiKey, Federal, Operator, RegionalHead, Teacher};
+
+const SIGNED_IN: &[Who] = &[Teacher, Operator, RegionalHead, Federal, Admin, ApiKey];
+const PEOPLE: &[Who] = &[Teacher, Operator, RegionalHead, Federal, Admin];
+const STAFF: &[Who] = &[Operator, RegionalHead, Federal, Admin];
+
+/// The matrix: (method, path) → access and a well-formed body, so that the answer reflects
+/// authorization and not a parse error.
+fn entry(method: &str, path: &str) -> Option<(Access, Value)> {
+    let none = Value::Null;
+    Some(match (method, path) {
+        ("get", "/healthz" | "/readyz" | "/metrics" | "/api/v1/regions") => (Public, none),
+        ("post", "/api/v1/auth/max") => (Public, json!({ "init_data": "auth_date=1&hash=00" })),
+        ("post", "/api/v1/auth/refresh" | "/api/v1/auth/logout") => {
+            (Public, json!({ "refresh_token": "rt_x" }))
+        }
+        ("post", "/api/v1/auth/dev-login") => (
+            Public,
+            json!({ "role": "teacher", "region": "77", "name": "Матрица" }),
+        ),
+        ("post", "/api/v1/auth/login") => (
+            Public,
+            json!({ "email": "nobody@example.org", "password": "x" }),
+        ),
+        ("post", "/api/v1/auth/totp/enroll") => (Only(STAFF), json!({})),
+        ("get", "/api/v1/auth/esia/start") => (Only(&[Teacher]), none),
+        ("get", "/api/v1/auth/esia/callback") => (Public, none),
+        ("get", "/api/v1/me") => (Only(SIGNED_IN), none),
+        ("patch", "/api/v1/me") => (Only(PEOPLE), json!({ "school": "Школа № 1" })),
+        ("delete", "/api/v1/me") => (Only(PEOPLE), none),
+        ("post", "/api/v1/me/verification") => (
+            Only(&[Teacher]),
+            json!({ "school": "Школа", "position": "учитель" }),
+        ),
+        // Valid launch data is filled in per request (see LAUNCH).
+        ("post", "/api/v1/me/max-link") => (Only(STAFF), json!({ "init_data": LAUNCH })),
+        ("get", "/api/v1/admin/users") => (Only(&[Admin, RegionalHead, Operator]), none),
+        ("post", "/api/v1/admin/users") => (
+            Only(&[Admin, RegionalHead]),
+            json!({ "email": "new-op@example.org", "role": "operator", "regions": ["77"] }),
+        ),
+        ("patch", "/api/v1/admin/users/{id}") => {
+            (Only(&[Admin, RegionalHead]), json!({ "is_blocked": false }))
+        }
+        ("post", "/api/v1/admin/users/{id}/verification") => {
+            (Only(&[Admin, Operator]), json!({ "decision": "confirm" }))
+        }
+        ("get", "/api/v1/admin/api-keys") => (Only(&[Admin]), none),
+        ("post", "/api/v1/admin/api-keys") => (
+            Only(&[Admin]),
+            json!({ "name": "Матрица", "regions": ["77"] }),
+        ),
+        ("delete", "/api/v1/admin/api-keys/{id}") => (Only(&[Admin]), none),
+        ("get", "/api/v1/admin/audit") => (Only(&[Admin, Federal]), none),
+        _ => return None,
+    })
+}
+
+/// Placeholder for fresh, validly signed launch data.
+const LAUNCH: &str = "<launch data>";
+
+async fn token_for(app: &TestApp, who: Who, tag: &str) -> Option<String> {
+    let name = format!("Матрица {tag}");
+    Some(match who {
+        Who::Anonymous => return None,
+        Who::Teacher => {
+            app.dev_login("teacher", Some("77"), &name, true)
+                .await
+                .access
+        }
+        Who::Operator => {
+            app.dev_login("operator", Some("77"), &name, true)
+                .await
+                .access
+        }
+        Who::RegionalHead => {
+            app.dev_login("regional_head", Some("77"), &name, true)
+                .await
+                .access
+        }
+        Who::Federal => app.dev_login("federal", None, &name, true).await.access,
+        Who::Admin => app.dev_login("admin", None, &name, true).await.access,
+        Who::ApiKey => {
+            let admin = app
+                .dev_login("admin", None, "Матрица выдаёт ключи", true)
+                .await
+                .access;
+            let created: Value = app
+                .post_as(
+                    "/api/v1/admin/api-keys",
+                    &admin,
+                    &json!({ "name": name, "regions": ["77"] }),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            created["key"].as_str().unwrap().to_owned()
+        }
+    })
+}
+
+#[tokio::test]
+async fn every_operation_has_an_entry_and_answers_by_role() {
+    let app = spawn_app().await;
+    let spec = serde_json::to_value(api::openapi::document()).unwrap();
+    let paths = spec["paths"].as_object().unwrap();
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for (path, item) in paths {
+        for (method, _) in item.as_object().unwrap() {
+            let Some((access, body)) = entry(method, path) else {
+                missing.push(format!("{} {path}", method.to_uppercase()));
+                continue;
+            };
+            let concrete = path.replace("{id}", "00000000000000000000000000000000");
+            for (i, who) in EVERYONE.into_iter().enumerate() {
+                // Fresh callers per operation: some operations (DELETE /me) end the caller.
+                let token = token_for(&app, who, &format!("{method} {path} {i}")).await;
+                let mut request = app.client.request(
+                    Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                    app.url(&concrete),
+                );
+                if let Some(token) = &token {
+                    request = request.bearer_auth(token);
+                }
+                if body == json!({ "init_data": LAUNCH }) {
+                    let max_id = 900_000 + i64::from(checked);
+                    request = request.json(&json!({ "init_data": integration_tests::launch_data(max_id, "Матрица", "") }));
+                } else if !body.is_null() {
+                    request = request.json(&body);
+                }
+                let status = request.send().await.unwrap().status().as_u16();
+                let label = format!("{} {path} as {who:?}: {status}", method.to_uppercase());
+                assert!(status < 500, "{label}");
+                match &access {
+                    Public => assert_ne!(status, 403, "{label}"),
+                    Only(allowed) if allowed.contains(&who) => {
+                        assert!(
+                            status != 401 && status != 403,
+                            "{label} (should be allowed)"
+                        );
+                    }
+                    Only(_) if who == Who::Anonymous => assert_eq!(status, 401, "{label}"),
+                    Only(_) => assert_eq!(status, 403, "{label} (should be forbidden)"),
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "operations without an entry in the authorization matrix: {missing:?}"
+    );
+    assert!(checked > 100, "the matrix ran ({checked} checks)");
+}
