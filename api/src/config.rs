@@ -61,6 +61,12 @@ pub struct Config {
     pub login_max_failures: i32,
     /// ESIA (Госуслуги) OAuth settings.
     pub esia: EsiaConfig,
+    /// `KB_REFRESH_SECS`: how often to look for knowledge-base changes of other instances.
+    pub kb_refresh_secs: u64,
+    /// `ANSWER_THRESHOLD`: the engine answers by itself only at or above this confidence.
+    pub answer_threshold: f64,
+    /// `ANSWER_MARGIN`: … and only this far (relative) ahead of the runner-up.
+    pub answer_margin: f64,
 }
 
 /// ESIA (Госуслуги) OAuth 2.0 code flow settings. The GOST-signed `client_secret` comes from
@@ -179,6 +185,9 @@ impl Config {
             init_data_max_age_secs: parse(&get, "INIT_DATA_MAX_AGE_SECS", "3600")?,
             init_data_max_skew_secs: parse(&get, "INIT_DATA_MAX_SKEW_SECS", "60")?,
             login_max_failures: parse(&get, "LOGIN_MAX_FAILURES", "5")?,
+            kb_refresh_secs: parse(&get, "KB_REFRESH_SECS", "5")?,
+            answer_threshold: parse(&get, "ANSWER_THRESHOLD", "0.355")?,
+            answer_margin: parse(&get, "ANSWER_MARGIN", "0.14")?,
             esia: EsiaConfig {
                 base_url: get("ESIA_BASE_URL")
                     .unwrap_or_else(|| "https://esia.gosuslugi.ru".to_owned()),

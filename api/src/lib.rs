@@ -3,10 +3,13 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod idempotency;
+pub mod kb;
+pub mod matching;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

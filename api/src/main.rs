@@ -1,10 +1,17 @@
 //! Command line of the server: `api` (or `api serve`) runs it, `api migrate` applies
-//! migrations, `api openapi [FILE]` writes the OpenAPI document.
+//! migrations, `api openapi [FILE]` writes the OpenAPI document, `api kb …` imports,
+//! exports and evaluates the knowledge base.
 
 use anyhow::Context;
-use api::{config::Config, startup::Application, telemetry};
+use api::{cli, config::Config, startup::Application, telemetry};
 
-const USAGE: &str = "использование: api [serve | migrate | openapi [ФАЙЛ]]";
+const USAGE: &str = "использование:
+  api [serve]                      запустить сервис
+  api migrate                      применить миграции
+  api openapi [ФАЙЛ]               вывести (записать) документ OpenAPI
+  api kb import ФАЙЛ.jsonl         загрузить статьи (опубликованными; обновить по id)
+  api kb export ФАЙЛ.jsonl         выгрузить все статьи
+  api kb eval --kb ФАЙЛ --questions ФАЙЛ [--json]   оценить движок ответов";
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
@@ -23,6 +30,9 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("записан {path}");
             Ok(())
         }
+        ["kb", "import", path] => cli::kb_import(path).await,
+        ["kb", "export", path] => cli::kb_export(path).await,
+        ["kb", "eval", rest @ ..] => cli::kb_eval(rest),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             Ok(())

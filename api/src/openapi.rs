@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::routes::{admin, auth, esia, health, me, regions};
+use crate::routes::{admin, auth, esia, health, kb, me, regions};
 
 /// The whole REST surface.
 #[derive(OpenApi)]
@@ -48,6 +48,19 @@ use crate::routes::{admin, auth, esia, health, me, regions};
         admin::create_api_key,
         admin::revoke_api_key,
         admin::list_audit,
+        kb::search,
+        kb::list_articles,
+        kb::create_article,
+        kb::get_article,
+        kb::update_article,
+        kb::publish_article,
+        kb::archive_article,
+        kb::list_versions,
+        kb::list_variants,
+        kb::confirm_variant,
+        kb::reject_variant,
+        kb::get_synonyms,
+        kb::put_synonyms,
     ),
     components(schemas(shared::Problem, shared::FieldError, shared::Region)),
     modifiers(&BearerAuth),
@@ -57,6 +70,7 @@ use crate::routes::{admin, auth, esia, health, me, regions};
         (name = "auth", description = "Вход: через MAX, сотрудники по паролю и TOTP, обновление токенов"),
         (name = "me", description = "Свой профиль, подтверждение учителя, удаление персональных данных"),
         (name = "admin", description = "Пользователи и роли, подтверждение учителей, API-ключи, журнал аудита"),
+        (name = "kb", description = "База знаний: поиск ответов, статьи и версии, варианты вопросов, словарь синонимов"),
     )
 )]
 pub struct ApiDoc;

@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::config::Config;
 use crate::db::{self, Backend};
 use crate::error::{self, ApiError};
+use crate::kb::KnowledgeBase;
 use crate::metrics::{Metrics, RequestLabels};
 use crate::state::AppState;
 use crate::static_files::StaticFiles;
@@ -69,6 +70,7 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
+        spawn_kb_refresher(&state);
         tracing::info!(port, database = state.db.backend().name(), "listening");
         Ok(Self {
             port,
@@ -103,6 +105,8 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
     let backend = Backend::of(&config.database_url);
     let pool = db::connect(&config.database_url, config.database_pool_size)?;
     let setup_pool = pool.clone();
+    let knowledge = Arc::new(KnowledgeBase::from_config(&config));
+    let setup_kb = Arc::clone(&knowledge);
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut conn = setup_pool.get()?;
         let applied = db::migrate(&mut conn)?;
@@ -110,6 +114,8 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
             tracing::info!(applied, "migrations applied");
         }
         db::seed::seed_regions(&mut conn)?;
+        crate::kb::seed_synonyms(&mut conn)?;
+        setup_kb.load(&mut conn)?;
         Ok(())
     })
     .await??;
@@ -121,6 +127,7 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     Ok(AppState {
+        kb: knowledge,
         http,
         issuer: crate::auth::session::Issuer::new(jwt.clone(), &config),
         jwt,
@@ -183,4 +190,27 @@ async fn observe(
     }
     tracing::info!(%method, %route, status, latency_ms = elapsed.as_secs_f64() * 1000.0, "request");
     Ok(response)
+}
+
+/// Keeps this instance's answer engine in step with changes other instances make.
+fn spawn_kb_refresher(state: &AppState) {
+    let period = std::time::Duration::from_secs(state.config.kb_refresh_secs.max(1));
+    let db = state.db.clone();
+    let kb = Arc::clone(&state.kb);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let (db, kb) = (db.clone(), Arc::clone(&kb));
+            let refreshed = db
+                .read(move |conn| kb.refresh_if_changed(conn).map_err(ApiError::from))
+                .await;
+            match refreshed {
+                Ok(true) => tracing::info!("knowledge base reloaded"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "knowledge base refresh failed"),
+            }
+        }
+    });
 }

@@ -6,6 +6,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::session::Issuer;
 use crate::config::Config;
 use crate::db::Db;
+use crate::kb::KnowledgeBase;
 use crate::metrics::Metrics;
 use crate::static_files::StaticFiles;
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Issues token pairs.
     pub issuer: Issuer,
+    /// The knowledge base's answer engine.
+    pub kb: Arc<KnowledgeBase>,
     /// Outgoing HTTP (ESIA, signer, MAX Bot API, webhooks).
     pub http: reqwest::Client,
 }

@@ -1,6 +1,7 @@
 //! Types that travel between the api and the mini-app: request and response bodies, the
 //! problem+json error shape, and domain newtypes that validate the same way on both sides.
 
+pub mod kb;
 pub mod problem;
 pub mod regions;
 pub mod users;

@@ -114,6 +114,7 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         ("PORT", "0"),
         ("DATABASE_POOL_SIZE", "4"),
         ("WORKERS", "1"),
+        ("KB_REFRESH_SECS", "1"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -91,6 +91,29 @@ fn entry(method: &str, path: &str) -> Option<(Access, Value)> {
         ),
         ("delete", "/api/v1/admin/api-keys/{id}") => (Only(&[Admin]), none),
         ("get", "/api/v1/admin/audit") => (Only(&[Admin, Federal]), none),
+        ("get", "/api/v1/kb/search") => (Only(SIGNED_IN), none),
+        ("get", "/api/v1/kb/articles" | "/api/v1/kb/articles/{id}") => (Only(SIGNED_IN), none),
+        ("post", "/api/v1/kb/articles") => (
+            Only(&[Federal]),
+            json!({ "title": "Матрица", "question": "Вопрос для проверки прав доступа?", "answer": "Ответ для проверки прав доступа." }),
+        ),
+        ("patch", "/api/v1/kb/articles/{id}") => {
+            (Only(&[Federal]), json!({ "title": "Новое название" }))
+        }
+        ("post", "/api/v1/kb/articles/{id}/publish" | "/api/v1/kb/articles/{id}/archive") => {
+            (Only(&[Federal]), none)
+        }
+        ("get", "/api/v1/kb/articles/{id}/versions" | "/api/v1/kb/variants") => {
+            (Only(&[Federal]), none)
+        }
+        ("post", "/api/v1/kb/variants/{id}/confirm" | "/api/v1/kb/variants/{id}/reject") => {
+            (Only(&[Federal]), none)
+        }
+        ("get", "/api/v1/kb/synonyms") => (Only(STAFF), none),
+        ("put", "/api/v1/kb/synonyms") => (
+            Only(&[Federal]),
+            json!({ "items": [{ "term": "ктп", "expansions": ["календарно-тематическое планирование"] }] }),
+        ),
         _ => return None,
     })
 }
@@ -153,6 +176,12 @@ async fn every_operation_has_an_entry_and_answers_by_role() {
                 continue;
             };
             let concrete = path.replace("{id}", "00000000000000000000000000000000");
+            // Search needs its query parameter to reach the handler.
+            let concrete = if path == "/api/v1/kb/search" {
+                format!("{concrete}?q=ктп")
+            } else {
+                concrete
+            };
             for (i, who) in EVERYONE.into_iter().enumerate() {
                 // Fresh callers per operation: some operations (DELETE /me) end the caller.
                 let token = token_for(&app, who, &format!("{method} {path} {i}")).await;

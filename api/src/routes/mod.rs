@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod esia;
 pub mod health;
+pub mod kb;
 pub mod me;
 pub mod pagination;
 pub mod regions;
@@ -39,6 +40,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(admin::list_api_keys)
                 .service(admin::create_api_key)
                 .service(admin::revoke_api_key)
-                .service(admin::list_audit),
+                .service(admin::list_audit)
+                .service(kb::search)
+                .service(kb::list_articles)
+                .service(kb::create_article)
+                .service(kb::get_article)
+                .service(kb::update_article)
+                .service(kb::publish_article)
+                .service(kb::archive_article)
+                .service(kb::list_versions)
+                .service(kb::list_variants)
+                .service(kb::confirm_variant)
+                .service(kb::reject_variant)
+                .service(kb::get_synonyms)
+                .service(kb::put_synonyms),
         );
 }
