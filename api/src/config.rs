@@ -45,6 +45,9 @@ pub struct Config {
     pub frame_ancestors: String,
     /// `WORKERS`: HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// `CORS_ALLOWED_ORIGINS`: other origins (comma-separated) whose pages may call the API
+    /// from a browser; the service's own origin is always allowed.
+    pub cors_allowed_origins: Vec<String>,
     /// `JWT_SECRET`: signs access tokens (at least 32 bytes in production).
     pub jwt_secret: Secret,
     /// `MAX_BOT_TOKEN`: the bot's token; the key of launch-data signatures.
@@ -61,12 +64,18 @@ pub struct Config {
     pub login_max_failures: i32,
     /// ESIA (Госуслуги) OAuth settings.
     pub esia: EsiaConfig,
+    /// Notifications and background work: the MAX bot, e-mail, the outbox worker.
+    pub notify: NotifyConfig,
     /// `KB_REFRESH_SECS`: how often to look for knowledge-base changes of other instances.
     pub kb_refresh_secs: u64,
     /// `ANSWER_THRESHOLD`: the engine answers by itself only at or above this confidence.
     pub answer_threshold: f64,
     /// `ANSWER_MARGIN`: … and only this far (relative) ahead of the runner-up.
     pub answer_margin: f64,
+    /// `APPEALS_PER_HOUR`: new questions one teacher may send per hour (0 = no limit).
+    pub appeals_per_hour: i64,
+    /// `UPLOAD_DIR`: where attachments are stored (random names).
+    pub upload_dir: PathBuf,
 }
 
 /// ESIA (Госуслуги) OAuth 2.0 code flow settings. The GOST-signed `client_secret` comes from
@@ -87,6 +96,146 @@ pub struct EsiaConfig {
     pub cert_hash: String,
     /// `ESIA_RETURN_URL`: where the browser goes after the callback.
     pub return_url: String,
+}
+
+/// Notifications and background work (DESIGN.md, "Notifications and background work").
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    /// `MAX_API_BASE_URL`: the MAX Bot API.
+    pub max_api_base_url: String,
+    /// `MAX_WEBHOOK_SECRET`: the value MAX sends in `X-Max-Bot-Api-Secret`. Unset: every bot
+    /// update is refused (401), so a forgotten secret never opens the webhook.
+    pub max_webhook_secret: Option<Secret>,
+    /// `MINI_APP_URL`: the mini-app, opened by the bot's buttons and linked from e-mails.
+    pub mini_app_url: String,
+    /// `PUBLIC_URL`: the service's web address (links to the staff screens in e-mails).
+    pub public_url: String,
+    /// `MAX_RATE_PER_SEC`: the most Bot API calls per second one instance makes.
+    pub max_rate_per_sec: u32,
+    /// `SMTP_HOST`: the mail relay.
+    pub smtp_host: String,
+    /// `SMTP_PORT`: its port.
+    pub smtp_port: u16,
+    /// `SMTP_TLS`: `none` (plain, local relays), `starttls` or `tls` (implicit, port 465).
+    pub smtp_tls: SmtpTls,
+    /// `SMTP_USER`: sign-in name; empty = no authentication.
+    pub smtp_user: Option<String>,
+    /// `SMTP_PASSWORD`: its password.
+    pub smtp_password: Option<Secret>,
+    /// `SMTP_FROM`: the sender, e.g. `Помощник <noreply@example.ru>`.
+    pub smtp_from: String,
+    /// `WORKER_ENABLED`: whether this instance delivers the outbox and runs scheduled jobs.
+    pub worker_enabled: bool,
+    /// `WORKER_POLL_MS`: how often an idle worker looks for due deliveries.
+    pub worker_poll_ms: u64,
+    /// `WORKER_BATCH`: deliveries one worker claims at a time.
+    pub worker_batch: i64,
+    /// `JOBS_INTERVAL_SECS`: how often reminders, the SLA scan, digests and auto-close run.
+    pub jobs_interval_secs: u64,
+    /// `OUTBOX_MAX_ATTEMPTS`: failed attempts after which a delivery is parked as dead.
+    pub outbox_max_attempts: i32,
+    /// `OUTBOX_BACKOFF_SECS`: the first retry delay; it doubles with each attempt (with jitter).
+    pub outbox_backoff_secs: u64,
+    /// `OUTBOX_BACKOFF_MAX_SECS`: the longest retry delay.
+    pub outbox_backoff_max_secs: u64,
+    /// `OUTBOX_LEASE_SECS`: how long a claimed delivery stays locked; a worker that died
+    /// holding it releases it when the lease runs out.
+    pub outbox_lease_secs: i64,
+    /// `DIGEST_HOUR`: local hour (region time) from which the daily digest is sent.
+    pub digest_hour: u32,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP (a relay on the same host or network).
+    None,
+    /// STARTTLS upgrade (port 587).
+    StartTls,
+    /// Implicit TLS (port 465).
+    Tls,
+}
+
+impl NotifyConfig {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let non_empty = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let smtp_tls = match get("SMTP_TLS").as_deref().map(str::trim).unwrap_or("none") {
+            "none" => SmtpTls::None,
+            "starttls" => SmtpTls::StartTls,
+            "tls" => SmtpTls::Tls,
+            other => {
+                return Err(bad(
+                    "SMTP_TLS",
+                    format!("ожидается none, starttls или tls, получено {other}"),
+                ))
+            }
+        };
+        let worker_enabled = match get("WORKER_ENABLED")
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("true")
+        {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            other => {
+                return Err(bad(
+                    "WORKER_ENABLED",
+                    format!("ожидается true или false, получено {other}"),
+                ))
+            }
+        };
+        let config = Self {
+            max_api_base_url: non_empty("MAX_API_BASE_URL")
+                .unwrap_or_else(|| "https://platform-api.max.ru".to_owned())
+                .trim_end_matches('/')
+                .to_owned(),
+            max_webhook_secret: non_empty("MAX_WEBHOOK_SECRET").map(Secret),
+            mini_app_url: non_empty("MINI_APP_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080/".to_owned()),
+            public_url: non_empty("PUBLIC_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
+            max_rate_per_sec: parse(get, "MAX_RATE_PER_SEC", "25")?,
+            smtp_host: non_empty("SMTP_HOST").unwrap_or_else(|| "localhost".to_owned()),
+            smtp_port: parse(get, "SMTP_PORT", "2525")?,
+            smtp_tls,
+            smtp_user: non_empty("SMTP_USER"),
+            smtp_password: non_empty("SMTP_PASSWORD").map(Secret),
+            smtp_from: non_empty("SMTP_FROM")
+                .unwrap_or_else(|| "Помощник <noreply@localhost>".to_owned()),
+            worker_enabled,
+            worker_poll_ms: parse(get, "WORKER_POLL_MS", "1000")?,
+            worker_batch: parse(get, "WORKER_BATCH", "20")?,
+            jobs_interval_secs: parse(get, "JOBS_INTERVAL_SECS", "60")?,
+            outbox_max_attempts: parse(get, "OUTBOX_MAX_ATTEMPTS", "10")?,
+            outbox_backoff_secs: parse(get, "OUTBOX_BACKOFF_SECS", "30")?,
+            outbox_backoff_max_secs: parse(get, "OUTBOX_BACKOFF_MAX_SECS", "21600")?,
+            outbox_lease_secs: parse(get, "OUTBOX_LEASE_SECS", "120")?,
+            digest_hour: parse(get, "DIGEST_HOUR", "8")?,
+        };
+        if config.outbox_max_attempts < 1 {
+            return Err(bad(
+                "OUTBOX_MAX_ATTEMPTS",
+                "нужно число не меньше 1".to_owned(),
+            ));
+        }
+        if config.digest_hour > 23 {
+            return Err(bad("DIGEST_HOUR", "нужен час от 0 до 23".to_owned()));
+        }
+        if config.worker_batch < 1 {
+            return Err(bad("WORKER_BATCH", "нужно число не меньше 1".to_owned()));
+        }
+        if config.max_rate_per_sec < 1 {
+            return Err(bad(
+                "MAX_RATE_PER_SEC",
+                "нужно число не меньше 1".to_owned(),
+            ));
+        }
+        Ok(config)
+    }
 }
 
 /// Demo values `./scripts/run` and tests use; production refuses them.
@@ -176,6 +325,12 @@ impl Config {
             frame_ancestors: get("FRAME_ANCESTORS")
                 .unwrap_or_else(|| "https://web.max.ru https://*.max.ru".to_owned()),
             workers: parse(&get, "WORKERS", "0")?,
+            cors_allowed_origins: get("CORS_ALLOWED_ORIGINS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
             jwt_secret: Secret(get("JWT_SECRET").unwrap_or_else(|| DEMO_JWT_SECRET.to_owned())),
             max_bot_token: Secret(
                 get("MAX_BOT_TOKEN").unwrap_or_else(|| DEMO_MAX_BOT_TOKEN.to_owned()),
@@ -188,6 +343,11 @@ impl Config {
             kb_refresh_secs: parse(&get, "KB_REFRESH_SECS", "5")?,
             answer_threshold: parse(&get, "ANSWER_THRESHOLD", "0.355")?,
             answer_margin: parse(&get, "ANSWER_MARGIN", "0.14")?,
+            appeals_per_hour: parse(&get, "APPEALS_PER_HOUR", "20")?,
+            upload_dir: PathBuf::from(
+                get("UPLOAD_DIR").unwrap_or_else(|| "data/uploads".to_owned()),
+            ),
+            notify: NotifyConfig::from_lookup(&get)?,
             esia: EsiaConfig {
                 base_url: get("ESIA_BASE_URL")
                     .unwrap_or_else(|| "https://esia.gosuslugi.ru".to_owned()),

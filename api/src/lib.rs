@@ -1,22 +1,30 @@
 //! Помощник's server: REST API under `/api/v1`, the mini-app's static files at `/`, health
 //! and metrics. `main.rs` is a thin command-line front over this library.
 
+pub mod appeals;
 pub mod auth;
 pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
+pub mod events;
 pub mod idempotency;
+pub mod jobs;
 pub mod kb;
 pub mod matching;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
+pub mod outbox;
 pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod static_files;
+pub mod stats;
 pub mod telemetry;
+pub mod workcal;
 
 pub use config::Config;
 pub use error::ApiError;

@@ -11,7 +11,9 @@ const USAGE: &str = "использование:
   api openapi [ФАЙЛ]               вывести (записать) документ OpenAPI
   api kb import ФАЙЛ.jsonl         загрузить статьи (опубликованными; обновить по id)
   api kb export ФАЙЛ.jsonl         выгрузить все статьи
-  api kb eval --kb ФАЙЛ --questions ФАЙЛ [--json]   оценить движок ответов";
+  api demo seed --appeals N [--seed S] [--if-empty]   записать демо-историю обращений
+  api kb eval --kb ФАЙЛ --questions ФАЙЛ [--json]   оценить движок ответов
+  api calendar import ФАЙЛ.xml [--region КОД]       загрузить производственный календарь";
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
@@ -31,6 +33,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         ["kb", "import", path] => cli::kb_import(path).await,
+        ["demo", "seed", rest @ ..] => api::demo::seed_cli(rest).await,
+        ["calendar", "import", path] => cli::calendar_import(path, None).await,
+        ["calendar", "import", path, "--region", region] => {
+            cli::calendar_import(path, Some(region)).await
+        }
         ["kb", "export", path] => cli::kb_export(path).await,
         ["kb", "eval", rest @ ..] => cli::kb_eval(rest),
         ["-h" | "--help" | "help"] => {

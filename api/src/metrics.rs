@@ -31,6 +31,8 @@ pub struct Metrics {
     pub latency: Family<RequestLabels, Histogram>,
     /// 1 while the database answered the last readiness check.
     pub database_up: Gauge<i64, AtomicI64>,
+    /// Years needed now without a published production calendar (deadlines use the fallback).
+    pub calendar_missing_years: Gauge<i64, AtomicI64>,
 }
 
 impl Metrics {
@@ -45,6 +47,7 @@ impl Metrics {
             ])
         });
         let database_up = Gauge::<i64, AtomicI64>::default();
+        let calendar_missing_years = Gauge::<i64, AtomicI64>::default();
         registry.register("http_requests", "HTTP requests served", requests.clone());
         registry.register(
             "http_request_duration_seconds",
@@ -56,11 +59,17 @@ impl Metrics {
             "Database reachable and migrated",
             database_up.clone(),
         );
+        registry.register(
+            "calendar_missing_years",
+            "Years needed now that have no imported production calendar",
+            calendar_missing_years.clone(),
+        );
         Arc::new(Self {
             registry,
             requests,
             latency,
             database_up,
+            calendar_missing_years,
         })
     }
 

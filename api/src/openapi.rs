@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::routes::{admin, auth, esia, health, kb, me, regions};
+use crate::routes::{admin, appeals, appeals_staff, auth, calendar, esia, health, kb, me, regions};
 
 /// The whole REST surface.
 #[derive(OpenApi)]
@@ -24,9 +24,24 @@ use crate::routes::{admin, auth, esia, health, kb, me, regions};
     ),
     paths(
         health::healthz,
+        crate::routes::max::max_webhook,
+        crate::routes::webhooks::list_webhooks,
+        crate::routes::webhooks::create_webhook,
+        crate::routes::webhooks::delete_webhook,
+        crate::routes::webhooks::ping_webhook,
+        crate::routes::webhooks::rotate_webhook_secret,
+        crate::routes::webhooks::list_webhook_deliveries,
+        crate::routes::outbox::list_outbox,
+        crate::routes::outbox::retry_outbox,
         health::readyz,
         health::metrics,
         regions::list_regions,
+        crate::routes::stats::stats_summary,
+        crate::routes::stats::stats_regions,
+        crate::routes::stats::stats_timeseries,
+        crate::routes::stats::stats_operators,
+        crate::routes::reports::appeals_csv,
+        crate::routes::reports::appeals_xlsx,
         auth::auth_max,
         auth::refresh,
         auth::logout,
@@ -61,15 +76,41 @@ use crate::routes::{admin, auth, esia, health, kb, me, regions};
         kb::reject_variant,
         kb::get_synonyms,
         kb::put_synonyms,
+        appeals::create_appeal,
+        appeals::list_appeals,
+        appeals::get_appeal,
+        appeals::post_message,
+        appeals::upload_attachment,
+        appeals::download_attachment,
+        appeals::escalate,
+        appeals::withdraw,
+        appeals::rate,
+        appeals::accept_suggestion,
+        appeals::mark_read,
+        appeals_staff::board,
+        calendar::get_calendar,
+        calendar::put_calendar,
+        appeals_staff::assign,
+        appeals_staff::answer_appeal,
+        appeals_staff::add_note,
+        appeals_staff::bot_grade,
+        appeals_staff::close_appeal,
+        appeals_staff::transfer,
     ),
     components(schemas(shared::Problem, shared::FieldError, shared::Region)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardProblems),
     tags(
         (name = "health", description = "Состояние сервиса"),
+        (name = "webhooks", description = crate::routes::webhooks::TAG_DESCRIPTION),
+        (name = "max", description = "Бот MAX: входящие обновления (вызывает платформа MAX с секретным заголовком)"),
         (name = "regions", description = "Справочник регионов"),
+        (name = "stats", description = "Мониторинг: сводка за период, регионы, динамика, операторы (периоды — даты по Москве)"),
+        (name = "reports", description = "Отчёты: обращения за период в CSV и XLSX"),
         (name = "auth", description = "Вход: через MAX, сотрудники по паролю и TOTP, обновление токенов"),
         (name = "me", description = "Свой профиль, подтверждение учителя, удаление персональных данных"),
         (name = "admin", description = "Пользователи и роли, подтверждение учителей, API-ключи, журнал аудита"),
+        (name = "appeals", description = "Обращения: вопрос, ответы, переписка, оценка; для сотрудников — очередь региона"),
+        (name = "calendar", description = "Производственный календарь: рабочие дни для сроков ответа"),
         (name = "kb", description = "База знаний: поиск ответов, статьи и версии, варианты вопросов, словарь синонимов"),
     )
 )]
@@ -110,4 +151,63 @@ pub fn to_pretty_json() -> serde_json::Result<String> {
         s.push('\n');
         s
     })
+}
+
+/// Answers every operation can give besides its own, added to each so that clients (and
+/// the spec-driven fuzzer) find them documented: a malformed request (400), a body that is
+/// too large (413) or not JSON (415) where there is a body, no or a bad token (401) where
+/// one is required, and a database that is down (503).
+struct StandardProblems;
+
+impl Modify for StandardProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let mut add = |code: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                };
+                add(
+                    "400",
+                    "Запрос не удалось разобрать (`malformed_body`, `malformed_query`)",
+                );
+                add("503", "База данных или внешний сервис временно недоступны");
+                if operation.request_body.is_some() {
+                    add(
+                        "413",
+                        "Тело запроса больше допустимого (`payload_too_large`)",
+                    );
+                    add(
+                        "415",
+                        "Неподдерживаемый тип содержимого (`unsupported_media_type`)",
+                    );
+                }
+                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add("401", "Нет входа или токен недействителен (`unauthorized`)");
+                }
+            }
+        }
+    }
 }

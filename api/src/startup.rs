@@ -8,7 +8,9 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders, Next};
+use actix_web::middleware::{
+    from_fn, Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next,
+};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -19,6 +21,7 @@ use crate::kb::KnowledgeBase;
 use crate::metrics::{Metrics, RequestLabels};
 use crate::state::AppState;
 use crate::static_files::StaticFiles;
+use crate::workcal::Calendars;
 use crate::{openapi, routes};
 
 /// A server bound to its port, ready to run.
@@ -47,12 +50,18 @@ impl Application {
             App::new()
                 .app_data(web::Data::new(state.clone()))
                 .app_data(json_config(state.config.max_body_bytes))
+                // Raw bodies (attachments, calendar XML); JSON has its own, smaller limit.
+                .app_data(web::PayloadConfig::new(
+                    crate::routes::appeals::MAX_ATTACHMENT_BYTES + 64 * 1024,
+                ))
                 .app_data(
                     web::QueryConfig::default().error_handler(|e, _| error::query_error(&e).into()),
                 )
                 .app_data(
                     web::PathConfig::default().error_handler(|e, _| error::path_error(&e).into()),
                 )
+                .wrap(cors(&state.config.cors_allowed_origins))
+                .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(Compress::default())
                 .wrap(
                     DefaultHeaders::new()
@@ -71,6 +80,7 @@ impl Application {
         .listen(listener)?
         .run();
         spawn_kb_refresher(&state);
+        crate::jobs::spawn(&state);
         tracing::info!(port, database = state.db.backend().name(), "listening");
         Ok(Self {
             port,
@@ -107,7 +117,7 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
     let setup_pool = pool.clone();
     let knowledge = Arc::new(KnowledgeBase::from_config(&config));
     let setup_kb = Arc::clone(&knowledge);
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+    let calendars = tokio::task::spawn_blocking(move || -> anyhow::Result<Calendars> {
         let mut conn = setup_pool.get()?;
         let applied = db::migrate(&mut conn)?;
         if applied > 0 {
@@ -116,7 +126,8 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
         db::seed::seed_regions(&mut conn)?;
         crate::kb::seed_synonyms(&mut conn)?;
         setup_kb.load(&mut conn)?;
-        Ok(())
+        crate::workcal::seed_shipped(&mut conn)?;
+        Ok(Calendars::load(&mut conn)?)
     })
     .await??;
     let static_files = StaticFiles::load(&config.static_dir, &config.frame_ancestors);
@@ -127,6 +138,7 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     Ok(AppState {
+        calendars: Arc::new(calendars),
         kb: knowledge,
         http,
         issuer: crate::auth::session::Issuer::new(jwt.clone(), &config),
@@ -213,4 +225,67 @@ fn spawn_kb_refresher(state: &AppState) {
             }
         }
     });
+}
+
+/// The safety net: any error answer not already a problem document (actix's own plain-text
+/// 4xx, e.g. an oversized raw body or a method the route lacks) becomes one.
+fn problem_fallback<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let error = match res.status().as_u16() {
+        404 => ApiError::RouteNotFound,
+        405 => ApiError::MethodNotAllowed,
+        413 => ApiError::PayloadTooLarge {
+            limit: crate::routes::appeals::MAX_ATTACHMENT_BYTES,
+        },
+        415 => ApiError::UnsupportedMediaType,
+        400..=499 => ApiError::MalformedBody("Запрос не удалось разобрать.".to_owned()),
+        _ => ApiError::internal(anyhow::anyhow!("unhandled {} response", res.status())),
+    };
+    let (req, _) = res.into_parts();
+    let response = actix_web::ResponseError::error_response(&error);
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+/// Browsers may call the API from the service's own origin and from the configured
+/// allow-list only; credentials travel in the `Authorization` header, never in cookies.
+fn cors(allowed: &[String]) -> actix_cors::Cors {
+    let allowed = allowed.to_vec();
+    actix_cors::Cors::default()
+        .allowed_origin_fn(move |origin, req| {
+            let Ok(origin) = origin.to_str() else {
+                return false;
+            };
+            if allowed.iter().any(|a| a == origin) {
+                return true;
+            }
+            // Same origin: the Origin's host is the Host the request was sent to.
+            let host = req
+                .headers
+                .get(actix_web::http::header::HOST)
+                .and_then(|h| h.to_str().ok());
+            host.is_some_and(|h| {
+                origin
+                    .strip_prefix("http://")
+                    .or_else(|| origin.strip_prefix("https://"))
+                    == Some(h)
+            })
+        })
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([actix_web::http::header::RETRY_AFTER])
+        .max_age(3600)
 }

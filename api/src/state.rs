@@ -9,6 +9,7 @@ use crate::db::Db;
 use crate::kb::KnowledgeBase;
 use crate::metrics::Metrics;
 use crate::static_files::StaticFiles;
+use crate::workcal::Calendars;
 
 /// Shared, cheaply cloned state of one server process.
 #[derive(Clone)]
@@ -25,6 +26,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Issues token pairs.
     pub issuer: Issuer,
+    /// Working-day calendar and region time zones (SLA deadlines).
+    pub calendars: Arc<Calendars>,
     /// The knowledge base's answer engine.
     pub kb: Arc<KnowledgeBase>,
     /// Outgoing HTTP (ESIA, signer, MAX Bot API, webhooks).

@@ -1,9 +1,12 @@
 //! Types that travel between the api and the mini-app: request and response bodies, the
 //! problem+json error shape, and domain newtypes that validate the same way on both sides.
 
+pub mod appeals;
+pub mod calendar;
 pub mod kb;
 pub mod problem;
 pub mod regions;
+pub mod stats;
 pub mod users;
 
 pub use problem::{FieldError, Problem};
@@ -27,4 +30,37 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Opaque cursor of the next page; `null` on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// «3 декабря»: a day and month in words, as deadlines are shown to teachers.
+#[must_use]
+pub fn ru_day_month(day: u32, month: u32) -> String {
+    const MONTHS: [&str; 12] = [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ];
+    let name = MONTHS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("");
+    format!("{day} {name}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn day_month_in_words() {
+        assert_eq!(super::ru_day_month(3, 12), "3 декабря");
+        assert_eq!(super::ru_day_month(1, 1), "1 января");
+    }
 }

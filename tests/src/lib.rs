@@ -8,6 +8,7 @@
 
 #![allow(clippy::missing_panics_doc)]
 
+pub mod browser;
 pub mod standins;
 
 use std::collections::HashMap;
@@ -55,6 +56,7 @@ pub struct TestApp {
     /// The database URL the server uses.
     pub database_url: String,
     _sqlite_dir: Option<tempfile::TempDir>,
+    _uploads: tempfile::TempDir,
     pg_cleanup: Option<(String, String)>,
 }
 
@@ -120,6 +122,11 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     vars.insert("DATABASE_URL".to_owned(), database_url.clone());
+    let uploads = tempfile::tempdir().expect("uploads dir");
+    vars.insert(
+        "UPLOAD_DIR".to_owned(),
+        uploads.path().to_string_lossy().into_owned(),
+    );
     vars.insert(
         "STATIC_DIR".to_owned(),
         workspace_root()
@@ -142,6 +149,7 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         backend,
         database_url,
         _sqlite_dir: sqlite_dir,
+        _uploads: uploads,
         pg_cleanup,
     }
 }
@@ -344,5 +352,40 @@ impl TestApp {
         let response = self.get_as("/api/v1/me", token).await;
         assert_eq!(response.status(), 200, "GET /me");
         response.json().await.expect("me")
+    }
+}
+
+impl TestApp {
+    /// Imports the shipped demo knowledge base (the CLI's code path) and waits until the
+    /// running server's engine has picked it up.
+    pub async fn import_demo_kb(&self) {
+        let text =
+            std::fs::read_to_string(workspace_root().join("data/kb_demo.jsonl")).expect("kb file");
+        let records = api::matching::parse_kb_jsonl(&text).expect("kb parses");
+        let url = self.database_url.clone();
+        tokio::task::spawn_blocking(move || {
+            let pool = api::db::connect(&url, 1).expect("pool");
+            let db = api::db::Db::new(pool, api::db::Backend::of(&url));
+            db.write_blocking(|conn| Ok(api::kb::import(conn, &records, |_| {})?))
+                .expect("import");
+        })
+        .await
+        .expect("import task");
+        let probe = self
+            .dev_login("teacher", Some("77"), "Проверка базы", false)
+            .await;
+        for _ in 0..60 {
+            let found: serde_json::Value = self
+                .get_as("/api/v1/kb/search?q=ктп", &probe.access)
+                .await
+                .json()
+                .await
+                .expect("search");
+            if found["items"].as_array().is_some_and(|i| !i.is_empty()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        panic!("the server did not pick up the imported knowledge base");
     }
 }

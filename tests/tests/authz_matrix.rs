@@ -110,10 +110,83 @@ fn entry(method: &str, path: &str) -> Option<(Access, Value)> {
             (Only(&[Federal]), none)
         }
         ("get", "/api/v1/kb/synonyms") => (Only(STAFF), none),
+        ("post", "/api/v1/appeals") => (
+            Only(&[Teacher]),
+            json!({ "text": "Вопрос для проверки прав доступа" }),
+        ),
+        ("get", "/api/v1/appeals") => (
+            Only(&[Teacher, Operator, RegionalHead, Federal, ApiKey]),
+            none,
+        ),
+        ("get", "/api/v1/appeals/{id}") => (
+            Only(&[Teacher, Operator, RegionalHead, Federal, ApiKey]),
+            none,
+        ),
+        ("post", "/api/v1/appeals/{id}/messages") => {
+            (Only(&[Teacher, Operator]), json!({ "text": "Сообщение" }))
+        }
+        ("post", "/api/v1/appeals/{id}/attachments") => (Only(&[Teacher]), none),
+        ("get", "/api/v1/appeals/{id}/attachments/{attachment_id}") => (
+            Only(&[Teacher, Operator, RegionalHead, Federal, ApiKey]),
+            none,
+        ),
+        ("post", "/api/v1/appeals/{id}/escalate" | "/api/v1/appeals/{id}/withdraw") => {
+            (Only(&[Teacher]), none)
+        }
+        ("post", "/api/v1/appeals/{id}/rating") => (Only(&[Teacher]), json!({ "score": 5 })),
+        ("post", "/api/v1/appeals/{id}/accept-suggestion") => {
+            (Only(&[Teacher]), json!({ "article_id": "kb-001" }))
+        }
+        ("post", "/api/v1/appeals/{id}/read") => {
+            (Only(&[Teacher, Operator, RegionalHead, Federal]), none)
+        }
+        ("get", "/api/v1/appeals/board") => (Only(&[Operator, RegionalHead, Federal]), none),
+        ("get", "/api/v1/calendar/{year}") => (Only(STAFF), none),
+        // An empty body reaches the handler (415 after the role check).
+        ("put", "/api/v1/calendar/{year}") => (Only(&[Federal]), none),
+        ("post", "/api/v1/appeals/{id}/assign") => {
+            (Only(&[Operator]), json!({ "operator_id": null }))
+        }
+        ("post", "/api/v1/appeals/{id}/answer") => (
+            Only(&[Operator]),
+            json!({ "text": "Ответ для проверки прав" }),
+        ),
+        ("post", "/api/v1/appeals/{id}/notes") => (Only(&[Operator]), json!({ "text": "Заметка" })),
+        ("post", "/api/v1/appeals/{id}/bot-grade") => {
+            (Only(&[Operator]), json!({ "grade": "correct" }))
+        }
+        ("post", "/api/v1/appeals/{id}/close") => (Only(&[Operator]), json!({ "reason": "spam" })),
+        ("post", "/api/v1/appeals/{id}/transfer") => (Only(&[Operator]), json!({ "region": "50" })),
         ("put", "/api/v1/kb/synonyms") => (
             Only(&[Federal]),
             json!({ "items": [{ "term": "ктп", "expansions": ["календарно-тематическое планирование"] }] }),
         ),
+        // MAX proves itself with its secret header, not a token: 401 without it, never 403.
+        ("post", "/api/v1/max/webhook") => (
+            Public,
+            json!({ "update_type": "bot_started", "timestamp": 1, "user": { "user_id": 1 } }),
+        ),
+        ("get", "/api/v1/webhooks") => (Only(&[Admin]), none),
+        ("post", "/api/v1/webhooks") => (
+            Only(&[Admin]),
+            // A loopback port nobody listens on: the matrix must not reach outside.
+            json!({ "url": "http://127.0.0.1:9/hook", "events": ["appeal.created"], "regions": ["77"] }),
+        ),
+        ("delete", "/api/v1/webhooks/{id}") => (Only(&[Admin]), none),
+        ("post", "/api/v1/webhooks/{id}/ping" | "/api/v1/webhooks/{id}/rotate-secret") => {
+            (Only(&[Admin]), none)
+        }
+        ("get", "/api/v1/webhooks/{id}/deliveries" | "/api/v1/admin/outbox") => {
+            (Only(&[Admin]), none)
+        }
+        ("post", "/api/v1/admin/outbox/{id}/retry") => (Only(&[Admin]), none),
+        ("get", "/api/v1/stats/summary" | "/api/v1/stats/regions" | "/api/v1/stats/timeseries") => {
+            (Only(&[Operator, RegionalHead, Federal, ApiKey]), none)
+        }
+        ("get", "/api/v1/stats/operators") => (Only(&[RegionalHead, Federal]), none),
+        ("get", "/api/v1/reports/appeals.csv" | "/api/v1/reports/appeals.xlsx") => {
+            (Only(&[Operator, RegionalHead, Federal]), none)
+        }
         _ => return None,
     })
 }
@@ -175,12 +248,15 @@ async fn every_operation_has_an_entry_and_answers_by_role() {
                 missing.push(format!("{} {path}", method.to_uppercase()));
                 continue;
             };
-            let concrete = path.replace("{id}", "00000000000000000000000000000000");
+            let concrete = path
+                .replace("{id}", "00000000000000000000000000000000")
+                .replace("{attachment_id}", "0")
+                .replace("{year}", "2026");
             // Search needs its query parameter to reach the handler.
-            let concrete = if path == "/api/v1/kb/search" {
-                format!("{concrete}?q=ктп")
-            } else {
-                concrete
+            let concrete = match path.as_str() {
+                "/api/v1/kb/search" => format!("{concrete}?q=ктп"),
+                "/api/v1/appeals/{id}/attachments" => format!("{concrete}?name=file.pdf"),
+                _ => concrete,
             };
             for (i, who) in EVERYONE.into_iter().enumerate() {
                 // Fresh callers per operation: some operations (DELETE /me) end the caller.

@@ -131,3 +131,40 @@ async fn malformed_json_wrong_type_and_oversized_bodies_are_problems() {
     let p = problem(app.get("/api/v1/admin/users?limit=abc").await, 401).await;
     assert_eq!(p.code, "unauthorized");
 }
+
+#[tokio::test]
+async fn cors_allows_the_own_origin_and_the_allow_list_only() {
+    let app = integration_tests::spawn_app_with(
+        integration_tests::Overrides::default()
+            .with("CORS_ALLOWED_ORIGINS", "https://partner.example"),
+    )
+    .await;
+    let preflight = |origin: &str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/regions"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .send()
+    };
+    let allowed = preflight("https://partner.example").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://partner.example"
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert!(refused.status().is_client_error());
+    // The mini-app's own requests carry its origin and must pass.
+    let own = app.address.clone();
+    let same = app
+        .client
+        .get(app.url("/api/v1/regions"))
+        .header("origin", own)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status(), 200);
+}

@@ -286,6 +286,14 @@ diesel::table! {
         response_code -> Nullable<Integer>,
         created_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
+        webhook_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    job_marks (mark) {
+        mark -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -337,6 +345,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Daily aggregates per region (migration 000009_stats; kept by triggers).
+    stats_daily (day, region_code) {
+        day -> Date,
+        region_code -> Text,
+        received -> BigInt,
+        answered -> BigInt,
+        answered_by_bot -> BigInt,
+        answered_by_operators -> BigInt,
+        answered_late -> BigInt,
+        self_served -> BigInt,
+        escalated -> BigInt,
+        ratings_count -> BigInt,
+        ratings_sum -> BigInt,
+        grades_count -> BigInt,
+        grades_points -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Time to the first operator answer per appeal (migration 000009_stats).
+    stats_first_answers (appeal_id) {
+        appeal_id -> Text,
+        region_code -> Text,
+        day -> Date,
+        created_at -> Timestamp,
+        answered_at -> Timestamp,
+        answered_by -> Nullable<Text>,
+        hours -> Nullable<Double>,
+        working_days -> Nullable<Double>,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(user_regions -> regions (region_code));
 diesel::joinable!(appeals -> regions (region_code));
@@ -348,6 +389,9 @@ diesel::joinable!(kb_article_versions -> kb_articles (article_id));
 diesel::joinable!(kb_variants -> kb_articles (article_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(ratings -> appeal_answers (answer_id));
+diesel::joinable!(bot_grades -> appeal_answers (answer_id));
+diesel::joinable!(attachments -> users (uploaded_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -372,6 +416,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     webhooks,
     max_updates,
+    job_marks,
     audit_log,
     idempotency_keys,
+    stats_daily,
+    stats_first_answers,
 );

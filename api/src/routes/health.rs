@@ -59,11 +59,25 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
     if !up {
         return Err(ApiError::Unavailable);
     }
+    let missing = state.calendars.missing_years(chrono::Utc::now());
+    state
+        .metrics
+        .calendar_missing_years
+        .set(i64::try_from(missing.len()).unwrap_or(0));
+    let warnings = missing
+        .iter()
+        .map(|y| {
+            format!(
+                "Нет производственного календаря на {y} год: сроки считаются по пятидневке без переносов. \
+                 Загрузите календарь (PUT /api/v1/calendar/{y})."
+            )
+        })
+        .collect();
     Ok(web::Json(Readiness {
         status: "ready",
         database: state.db.backend().name(),
         migrated: true,
-        warnings: Vec::new(),
+        warnings,
     }))
 }
 

@@ -1,231 +1,154 @@
-//! Talking to the api: one generic [`request`], typed endpoint functions, and [`Remote`],
-//! the loading state of fetched data as the pages show it.
-//!
-//! Bodies are parsed by the browser (`Response.json()`, `JSON.stringify`) and converted with
-//! serde-wasm-bindgen, so no JSON parser is compiled into the module.
+//! The teacher app's calls (the staff sign-in lives in the staff module). The generic
+//! request, the session and [`Remote`] come from the shared `mini-app-client` crate (the
+//! staff module uses the same).
 
-use std::future::Future;
-use std::time::Duration;
+pub use mini_app_client::endpoints::{me, regions, sign_out};
+pub use mini_app_client::{json_body, load_into, request, session, ApiError, Method, Remote};
 
-use leptos::prelude::{set_timeout_with_handle, window, RwSignal, Set};
-use leptos::task::spawn_local;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use shared::{ItemList, Problem, Region};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use shared::appeals::{AcceptSuggestion, Appeal, CreateAppeal, PostMessage, RateAnswer};
+use shared::kb::{Article, SearchResult};
+use shared::users::{MaxAuthRequest, Me, TokenPair, UpdateMe, VerificationRequest};
+use shared::Page;
 
-use crate::strings;
-
-/// Where the bearer token is kept between launches (`localStorage`).
-const TOKEN_KEY: &str = "pomoshnik.token";
-/// A request that has not finished by then is aborted and reported as no connection.
-const TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Why a request failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiError {
-    /// No answer: offline, DNS, CORS, aborted by the timeout.
-    Network,
-    /// The api's `application/problem+json` answer; its `detail` is Russian and shown as is.
-    Problem(Box<Problem>),
-    /// An error status without a readable problem document.
-    Status(u16),
-    /// A success answer whose body did not match the expected type.
-    Decode,
-    /// The request body could not be converted to JSON.
-    Encode,
-}
-
-impl ApiError {
-    /// Russian text for the user.
-    #[must_use]
-    pub fn message(&self) -> String {
-        match self {
-            Self::Network => strings::ERR_NETWORK.to_owned(),
-            Self::Problem(p) if !p.detail.trim().is_empty() => p.detail.clone(),
-            Self::Problem(p) => format!("{} {}.", strings::ERR_STATUS, p.status),
-            Self::Status(status) => format!("{} {status}.", strings::ERR_STATUS),
-            Self::Decode => strings::ERR_DECODE.to_owned(),
-            Self::Encode => strings::ERR_ENCODE.to_owned(),
-        }
-    }
-
-    /// The HTTP status, when the server answered.
-    #[must_use]
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Self::Problem(p) => Some(p.status),
-            Self::Status(status) => Some(*status),
-            _ => None,
-        }
-    }
-}
-
-/// HTTP methods the api uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl Method {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Put => "PUT",
-            Self::Patch => "PATCH",
-            Self::Delete => "DELETE",
-        }
-    }
-}
-
-/// The stored bearer token, if any.
-#[must_use]
-pub fn token() -> Option<String> {
-    let storage = window().local_storage().ok()??;
-    storage.get_item(TOKEN_KEY).ok()?.filter(|t| !t.is_empty())
-}
-
-/// Stores the bearer token sent with every request, or forgets it with `None`. Storage may be
-/// unavailable in a WebView; then the token is simply not kept.
-pub fn set_token(token: Option<&str>) {
-    if let Ok(Some(storage)) = window().local_storage() {
-        // Nothing useful to do when storage refuses (quota, private mode).
-        let _ignored = match token {
-            Some(token) => storage.set_item(TOKEN_KEY, token),
-            None => storage.remove_item(TOKEN_KEY),
-        };
-    }
-}
-
-/// Converts a request body for [`request`].
+/// `POST /api/v1/auth/max`: signs in with MAX launch data and keeps the token pair.
 ///
 /// # Errors
-/// [`ApiError::Encode`] when the value has no JSON form.
-pub fn json_body<B: Serialize>(body: &B) -> Result<JsValue, ApiError> {
-    body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|_| ApiError::Encode)
+/// See [`request`]; 401 `invalid_init_data` when the launch data did not pass.
+pub async fn sign_in_max(init_data: String) -> Result<(), ApiError> {
+    let body = json_body(&MaxAuthRequest { init_data });
+    let pair: TokenPair = request(Method::Post, "/api/v1/auth/max", Some(&body)).await?;
+    session::store(&pair);
+    Ok(())
 }
 
-/// Sends a request to the api (`path` like `/api/v1/regions`) with the stored bearer token
-/// and an optional JSON body (see [`json_body`]), and decodes the JSON answer as `T`.
-/// A `204 No Content` decodes from `undefined`, so `T = ()` fits it.
+/// `PATCH /api/v1/me`.
 ///
 /// # Errors
-/// See [`ApiError`]; error answers in `application/problem+json` become
-/// [`ApiError::Problem`].
-pub async fn request<T: DeserializeOwned>(
-    method: Method,
-    path: &str,
-    body: Option<&JsValue>,
-) -> Result<T, ApiError> {
-    let init = RequestInit::new();
-    init.set_method(method.as_str());
-    let headers = Headers::new().map_err(|_| ApiError::Network)?;
-    let set = |name: &str, value: &str| headers.set(name, value).map_err(|_| ApiError::Network);
-    set("Accept", "application/json, application/problem+json")?;
-    if let Some(token) = token() {
-        set("Authorization", &format!("Bearer {token}"))?;
-    }
-    if let Some(body) = body {
-        set("Content-Type", "application/json")?;
-        let text = js_sys::JSON::stringify(body).map_err(|_| ApiError::Encode)?;
-        init.set_body(&text);
-    }
-    init.set_headers(&headers);
-
-    let controller = AbortController::new().ok();
-    let timer = controller.as_ref().and_then(|controller| {
-        init.set_signal(Some(&controller.signal()));
-        let controller = controller.clone();
-        set_timeout_with_handle(move || controller.abort(), TIMEOUT).ok()
-    });
-    let result = send(path, &init).await;
-    if let Some(timer) = timer {
-        timer.clear();
-    }
-    result
+/// See [`request`]; 422 with `errors[]` naming the field.
+pub async fn update_me(body: UpdateMe) -> Result<Me, ApiError> {
+    let body = json_body(&body);
+    request(Method::Patch, "/api/v1/me", Some(&body)).await
 }
 
-async fn send<T: DeserializeOwned>(path: &str, init: &RequestInit) -> Result<T, ApiError> {
-    let response = JsFuture::from(window().fetch_with_str_and_init(path, init))
-        .await
-        .map_err(|_| ApiError::Network)?;
-    let response: Response = response.dyn_into().map_err(|_| ApiError::Network)?;
-    let status = response.status();
-
-    if response.ok() {
-        if status == 204 {
-            return serde_wasm_bindgen::from_value(JsValue::UNDEFINED)
-                .map_err(|_| ApiError::Decode);
-        }
-        let value = body_json(&response).await.ok_or(ApiError::Decode)?;
-        return serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::Decode);
-    }
-
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    if content_type.contains("json") {
-        if let Some(problem) = body_json(&response)
-            .await
-            .and_then(|value| serde_wasm_bindgen::from_value::<Problem>(value).ok())
-        {
-            return Err(ApiError::Problem(Box::new(problem)));
-        }
-    }
-    Err(ApiError::Status(status))
+/// `POST /api/v1/me/verification`.
+///
+/// # Errors
+/// See [`request`]; 409 when already pending or verified.
+pub async fn request_verification(body: VerificationRequest) -> Result<Me, ApiError> {
+    let body = json_body(&body);
+    request(Method::Post, "/api/v1/me/verification", Some(&body)).await
 }
 
-/// The body parsed by the browser's JSON parser; `None` when it is not JSON or the
-/// connection broke while reading.
-async fn body_json(response: &Response) -> Option<JsValue> {
-    JsFuture::from(response.json().ok()?).await.ok()
-}
-
-/// `GET /api/v1/regions`: every subject of the Federation.
+/// `DELETE /api/v1/me`: erases the personal data; the session ends with it.
 ///
 /// # Errors
 /// See [`request`].
-pub async fn regions() -> Result<Vec<Region>, ApiError> {
-    request::<ItemList<Region>>(Method::Get, "/api/v1/regions", None)
-        .await
-        .map(|list| list.items)
+pub async fn erase_me() -> Result<(), ApiError> {
+    request::<()>(Method::Delete, "/api/v1/me", None).await?;
+    session::clear();
+    Ok(())
 }
 
-/// Data that is being fetched, as a page shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Remote<T> {
-    Loading,
-    Ready(T),
-    Failed(ApiError),
+/// `POST /api/v1/appeals` with an `Idempotency-Key`: a retry with the same key and body
+/// returns the appeal created the first time.
+///
+/// # Errors
+/// See [`request`]; 403 `teacher_not_verified`, 422 for the text, 429 over the rate limit.
+pub async fn create_appeal(body: &CreateAppeal, key: &str) -> Result<Appeal, ApiError> {
+    let body = json_body(body);
+    let value =
+        mini_app_client::request_keyed(Method::Post, "/api/v1/appeals", Some(&body), Some(key))
+            .await?;
+    mini_app_client::decode(&value)
 }
 
-impl<T> From<Result<T, ApiError>> for Remote<T> {
-    fn from(result: Result<T, ApiError>) -> Self {
-        match result {
-            Ok(value) => Self::Ready(value),
-            Err(error) => Self::Failed(error),
-        }
-    }
+/// `GET /api/v1/appeals`: the teacher's own appeals, newest first.
+///
+/// # Errors
+/// See [`request`].
+pub async fn appeals(cursor: Option<String>) -> Result<Page<Appeal>, ApiError> {
+    let path = match cursor {
+        Some(cursor) => format!("/api/v1/appeals?limit=20&cursor={}", encode(&cursor)),
+        None => "/api/v1/appeals?limit=20".to_owned(),
+    };
+    request(Method::Get, &path, None).await
 }
 
-/// Sets `target` to [`Remote::Loading`], runs `fetch` in the background and stores its
-/// outcome. Call it again to retry.
-pub fn load_into<T, F>(target: RwSignal<Remote<T>>, fetch: F)
-where
-    T: Send + Sync + 'static,
-    F: Future<Output = Result<T, ApiError>> + 'static,
-{
-    target.set(Remote::Loading);
-    spawn_local(async move { target.set(fetch.await.into()) });
+/// `GET /api/v1/appeals/{id}` with its thread.
+///
+/// # Errors
+/// See [`request`]; 404 for someone else's or an unknown appeal.
+pub async fn appeal(id: String) -> Result<Appeal, ApiError> {
+    request(
+        Method::Get,
+        &format!("/api/v1/appeals/{}", encode(&id)),
+        None,
+    )
+    .await
+}
+
+/// What the teacher does to an appeal.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A follow-up message.
+    Message(PostMessage),
+    /// «Не помогло» on a bot answer.
+    Escalate,
+    /// Withdraws the question.
+    Withdraw,
+    /// Rates the latest answer.
+    Rate(RateAnswer),
+    /// A suggestion answered the question.
+    Accept(AcceptSuggestion),
+    /// Marks what is new as read.
+    Read,
+}
+
+/// `POST /api/v1/appeals/{id}/<action>`; answers nothing useful beyond success (the page
+/// loads the appeal again, with its thread).
+///
+/// # Errors
+/// See [`request`]; 409 when the action is not allowed in the appeal's state.
+pub async fn act(id: &str, action: Action) -> Result<(), ApiError> {
+    let (name, body) = match &action {
+        Action::Message(body) => ("messages", Some(json_body(body))),
+        Action::Escalate => ("escalate", None),
+        Action::Withdraw => ("withdraw", None),
+        Action::Rate(body) => ("rating", Some(json_body(body))),
+        Action::Accept(body) => ("accept-suggestion", Some(json_body(body))),
+        Action::Read => ("read", None),
+    };
+    let path = format!("/api/v1/appeals/{}/{name}", encode(id));
+    mini_app_client::request_value(Method::Post, &path, body.as_ref()).await?;
+    Ok(())
+}
+
+/// `GET /api/v1/kb/search?q=`.
+///
+/// # Errors
+/// See [`request`].
+pub async fn kb_search(q: String) -> Result<SearchResult, ApiError> {
+    request(
+        Method::Get,
+        &format!("/api/v1/kb/search?limit=10&q={}", encode(&q)),
+        None,
+    )
+    .await
+}
+
+/// `GET /api/v1/kb/articles/{id}`.
+///
+/// # Errors
+/// See [`request`]; 404 for an unknown or unpublished article.
+pub async fn article(id: String) -> Result<Article, ApiError> {
+    request(
+        Method::Get,
+        &format!("/api/v1/kb/articles/{}", encode(&id)),
+        None,
+    )
+    .await
+}
+
+fn encode(part: &str) -> String {
+    String::from(js_sys::encode_uri_component(part))
 }

@@ -3,17 +3,23 @@
 //! A Leptos (client-side rendering) app compiled to WebAssembly. `static/index.html` paints a
 //! skeleton first; `static/boot.js` loads the wasm-bindgen glue and the module, and
 //! [`start`] then mounts [`app::App`] into `#app`, replacing the skeleton's placeholder.
+//! Staff users get the staff module (`mini-app/staff`), which the app fetches on demand.
 //!
-//! Layout: HTTP in [`api`], Russian UI text in [`strings`], pages in [`pages`], shared pieces
-//! in [`components`], the hash router in [`router`], Russian plural forms in [`plural`].
+//! Layout: the MAX bridge in [`max`], the teacher's calls in [`api`] (the generic client and
+//! the session are in the `mini-app-client` crate), Russian UI text in [`strings`], pages in
+//! [`pages`], shared pieces in [`components`], the hash router in [`router`], Russian plural
+//! forms in [`plural`].
 
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod draft;
+pub mod max;
 pub mod pages;
 pub mod plural;
 pub mod router;
 pub mod strings;
+pub mod time;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

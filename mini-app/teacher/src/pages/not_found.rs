@@ -10,6 +10,6 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <h1>{strings::NOT_FOUND_TITLE}</h1>
         <p class="state">{strings::NOT_FOUND_TEXT}</p>
-        <a class="button" href=Route::Regions.href()>{strings::TO_HOME}</a>
+        <a class="button" href=Route::Home.href()>{strings::TO_HOME}</a>
     }
 }

@@ -1,6 +1,5 @@
 //! `#/regions/<code>`: one region.
 
-use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use shared::{Region, RegionCode};
 
@@ -21,16 +20,17 @@ pub fn RegionPage(
     code: RegionCode,
 ) -> impl IntoView {
     let body = move || match regions.get() {
-        Remote::Loading => EitherOf4::A(view! { <Loading/> }),
+        Remote::Loading => view! { <Loading/> }.into_any(),
         Remote::Failed(error) => {
-            EitherOf4::B(view! { <ErrorBox message=error.message() on_retry=reload/> })
+            view! { <ErrorBox message=error.message() on_retry=reload/> }.into_any()
         }
         Remote::Ready(list) => match list.into_iter().find(|r| r.code == code.as_str()) {
-            Some(region) => EitherOf4::C(details(region)),
-            None => EitherOf4::D(view! {
+            Some(region) => details(region).into_any(),
+            None => view! {
                 <h1>{strings::REGIONS_TITLE}</h1>
                 <p class="state">{strings::REGION_NOT_FOUND}</p>
-            }),
+            }
+            .into_any(),
         },
     };
     view! {

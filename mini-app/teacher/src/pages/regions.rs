@@ -1,12 +1,12 @@
 //! `#/`: the list of regions.
 
-use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use shared::Region;
 
 use crate::api::Remote;
 use crate::components::{ErrorBox, Loading, RegionRow};
 use crate::plural::count;
+use crate::router::Route;
 use crate::strings;
 
 /// Every region with its code and federal district; each row opens the region's page.
@@ -19,18 +19,20 @@ pub fn RegionsPage(
     reload: Callback<()>,
 ) -> impl IntoView {
     let body = move || match regions.get() {
-        Remote::Loading => EitherOf3::A(view! { <Loading/> }),
+        Remote::Loading => view! { <Loading/> }.into_any(),
         Remote::Failed(error) => {
-            EitherOf3::B(view! { <ErrorBox message=error.message() on_retry=reload/> })
+            view! { <ErrorBox message=error.message() on_retry=reload/> }.into_any()
         }
-        Remote::Ready(list) => EitherOf3::C(view! {
+        Remote::Ready(list) => view! {
             <p class="lead">{count(list.len(), strings::REGION_FORMS)}</p>
             <ul class="list">
                 {list.into_iter().map(|region| view! { <RegionRow region/> }).collect_view()}
             </ul>
-        }),
+        }
+        .into_any(),
     };
     view! {
+        <a class="back" href=Route::Home.href()>{strings::BACK}</a>
         <h1>{strings::REGIONS_TITLE}</h1>
         {body}
     }

@@ -1,4 +1,4 @@
-//! Loading and error states, the same on every page.
+//! The loading and error states, the same in both modules.
 
 use leptos::prelude::*;
 
@@ -7,8 +7,12 @@ use crate::strings;
 /// Shown while data is on its way. The same markup as the placeholder in `index.html`, so
 /// the hand-over from the static skeleton does not flicker.
 #[component]
-pub fn Loading() -> impl IntoView {
-    view! { <p class="state loading" role="status">{strings::LOADING}</p> }
+pub fn Loading(
+    /// What is happening; «Загрузка…» by default.
+    #[prop(default = strings::LOADING)]
+    text: &'static str,
+) -> impl IntoView {
+    view! { <p class="state loading" role="status">{text}</p> }
 }
 
 /// A failed load: the Russian message and a retry button.
@@ -27,5 +31,15 @@ pub fn ErrorBox(
                 {strings::RETRY}
             </button>
         </div>
+    }
+}
+
+/// A message under a form or an action: shown while `message` holds one.
+#[component]
+pub fn ErrorLine(message: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="form-error" role="alert">{m}</p> })
     }
 }

@@ -1,0 +1,214 @@
+//! Asking a question: the one code path the mini-app, the bot and the REST API share.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use shared::appeals::{AnswerSource, AppealStatus, Channel, QuestionText, Suggestion};
+use shared::kb::ArticleStatus;
+use shared::users::VerificationStatus;
+
+use super::{add_answer, add_message, emit, reload, AppealRow};
+use crate::db::schema::{appeals, kb_articles, users};
+use crate::db::{self, models::UserRow, AnyConnection};
+use crate::error::ApiError;
+use crate::events::AppealEvent;
+use crate::matching::Decision;
+use crate::workcal::Calendars;
+
+/// Suggestions shown when the engine is not confident.
+const MAX_SUGGESTIONS: usize = 3;
+
+/// What a teacher asks.
+#[derive(Debug, Clone)]
+pub struct NewAppeal {
+    /// The author.
+    pub teacher_id: String,
+    /// The checked question.
+    pub text: QuestionText,
+    /// Hide the name from staff.
+    pub anonymous: bool,
+    /// Where it came from.
+    pub channel: Channel,
+}
+
+/// The refusal for a teacher who is not verified yet.
+#[must_use]
+pub fn not_verified() -> ApiError {
+    ApiError::Denied {
+        code: "teacher_not_verified",
+        detail: "Задавать вопросы могут подтверждённые педагоги. Подтвердите статус через Госуслуги \
+                 или отправьте заявку с названием школы в профиле — её проверит оператор вашего региона. \
+                 А пока можно искать готовые ответы в базе."
+            .to_owned(),
+    }
+}
+
+/// Creates the appeal from the engine's `decision` (computed before the transaction):
+/// answered at once when confident, otherwise routed to the region's queue with a deadline
+/// and up to three suggestions. Records the region and name as they are now.
+///
+/// # Errors
+/// `teacher_not_verified` (403), a missing region (422), too many questions (429), or a
+/// database failure.
+pub fn create(
+    conn: &mut AnyConnection,
+    calendars: &Calendars,
+    decision: &Decision,
+    input: &NewAppeal,
+    per_hour: i64,
+) -> Result<AppealRow, ApiError> {
+    let now = Utc::now().naive_utc();
+    let user: UserRow = users::table
+        .find(&input.teacher_id)
+        .select(UserRow::as_select())
+        .first(conn)?;
+    if VerificationStatus::parse(&user.verification_status) != VerificationStatus::Verified {
+        return Err(not_verified());
+    }
+    let region = user.region_code.clone().ok_or_else(|| {
+        ApiError::field(
+            "region",
+            "required",
+            "Укажите в профиле регион, в котором вы работаете.",
+        )
+    })?;
+    check_rate(conn, &input.teacher_id, per_hour, now)?;
+
+    // A confident answer needs the article to be published still (it may have been
+    // archived between the search and now).
+    let answer_article: Option<(String, String)> = match (&decision.best, decision.confident) {
+        (Some(best), true) => kb_articles::table
+            .find(&best.article_id)
+            .filter(kb_articles::status.eq(ArticleStatus::Published.as_str()))
+            .select((kb_articles::id, kb_articles::answer))
+            .first(conn)
+            .optional()?,
+        _ => None,
+    };
+    let suggestions =
+        if answer_article.is_none() && decision.abstain_reason.as_deref() != Some("no_match") {
+            suggestions(conn, decision)?
+        } else {
+            Vec::new()
+        };
+    let status = if answer_article.is_some() {
+        AppealStatus::AnsweredByBot
+    } else {
+        AppealStatus::New
+    };
+    let deadline = (status == AppealStatus::New)
+        .then(|| calendars.deadline(&region, now.and_utc()).naive_utc());
+    let id = db::new_id();
+    diesel::insert_into(appeals::table)
+        .values((
+            appeals::id.eq(&id),
+            appeals::teacher_id.eq(&input.teacher_id),
+            appeals::region_code.eq(&region),
+            appeals::author_name.eq(user.full_name()),
+            appeals::anonymous.eq(input.anonymous),
+            appeals::text.eq(input.text.as_str()),
+            appeals::channel.eq(input.channel.as_str()),
+            appeals::status.eq(status.as_str()),
+            appeals::engine_name.eq(decision.engine),
+            appeals::engine_version.eq(&decision.version),
+            appeals::engine_article_id.eq(decision.best.as_ref().map(|b| b.article_id.clone())),
+            appeals::engine_score.eq(decision.best.as_ref().map(|b| b.score)),
+            appeals::engine_confident.eq(answer_article.is_some()),
+            appeals::abstain_reason.eq(&decision.abstain_reason),
+            appeals::suggestions
+                .eq(serde_json::to_string(&suggestions).unwrap_or_else(|_| "[]".to_owned())),
+            appeals::deadline_at.eq(deadline),
+            appeals::teacher_activity_at.eq(now),
+            appeals::created_at.eq(now),
+            appeals::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    add_message(
+        conn,
+        &id,
+        Some(&input.teacher_id),
+        "teacher",
+        "question",
+        input.text.as_str(),
+        now,
+    )?;
+    if let Some((article_id, answer)) = &answer_article {
+        add_answer(
+            conn,
+            &id,
+            AnswerSource::Bot,
+            answer,
+            Some(article_id),
+            None,
+            false,
+            now,
+        )?;
+        add_message(conn, &id, None, "bot", "answer", answer, now)?;
+        diesel::update(appeals::table.find(&id))
+            .set(appeals::first_answered_at.eq(now))
+            .execute(conn)?;
+    }
+    let row = reload(conn, &id)?;
+    emit(conn, AppealEvent::Created, &row)?;
+    if answer_article.is_some() {
+        emit(conn, AppealEvent::Answered, &row)?;
+    }
+    Ok(row)
+}
+
+/// Per-teacher limit on new questions, counted in the database so it holds across instances.
+fn check_rate(
+    conn: &mut AnyConnection,
+    teacher: &str,
+    per_hour: i64,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if per_hour <= 0 {
+        return Ok(());
+    }
+    let window = now - chrono::Duration::hours(1);
+    let recent: Vec<NaiveDateTime> = appeals::table
+        .filter(appeals::teacher_id.eq(teacher))
+        .filter(appeals::created_at.gt(window))
+        .order(appeals::created_at.asc())
+        .select(appeals::created_at)
+        .limit(per_hour)
+        .load(conn)?;
+    if i64::try_from(recent.len()).unwrap_or(i64::MAX) >= per_hour {
+        let oldest = recent.first().copied().unwrap_or(now);
+        let retry_after = u64::try_from(
+            (oldest + chrono::Duration::hours(1) - now)
+                .num_seconds()
+                .max(1),
+        )
+        .unwrap_or(60);
+        return Err(ApiError::RateLimited { retry_after });
+    }
+    Ok(())
+}
+
+fn suggestions(conn: &mut AnyConnection, decision: &Decision) -> QueryResult<Vec<Suggestion>> {
+    let ids: Vec<String> = decision
+        .hits
+        .iter()
+        .take(MAX_SUGGESTIONS)
+        .map(|h| h.article_id.clone())
+        .collect();
+    let titles: Vec<(String, String)> = kb_articles::table
+        .filter(kb_articles::id.eq_any(&ids))
+        .filter(kb_articles::status.eq(ArticleStatus::Published.as_str()))
+        .select((kb_articles::id, kb_articles::title))
+        .load(conn)?;
+    Ok(decision
+        .hits
+        .iter()
+        .take(MAX_SUGGESTIONS)
+        .filter_map(|h| {
+            let (_, title) = titles.iter().find(|(id, _)| *id == h.article_id)?;
+            Some(Suggestion {
+                article_id: h.article_id.clone(),
+                title: title.clone(),
+                score: h.score,
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,376 @@
+//! Scheduled work. Each job is one transaction that marks what it did together with the
+//! notifications it writes, so running it twice — or on two instances at once — does
+//! nothing twice:
+//! - rating reminders: `appeal_answers.reminder_sent_at` is set by a compare-and-set update
+//!   (on PostgreSQL the second instance waits for the first's row lock, then finds the
+//!   column set) and the message carries the dedupe key `reminder:<answer>`;
+//! - the SLA scan and the daily digest insert a `job_marks` row (`overdue:<appeal>:<deadline>`,
+//!   `digest:<user>:<date>`); a mark that already exists means the work was done;
+//! - auto-close updates only appeals still in an answered state.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, Duration, NaiveDateTime, Timelike};
+use diesel::prelude::*;
+
+use crate::db::schema::{
+    appeal_answers as ans, appeal_messages as msg, appeals, job_marks, max_updates, outbox,
+    ratings, regions, users,
+};
+use crate::db::{self, audit, AnyConnection};
+use crate::events::{self, AppealEvent};
+use crate::notify::email::{DigestItem, MailTemplate};
+use crate::notify::{bot, clip, local_time};
+use crate::outbox::{EmailDelivery, Notification};
+
+/// An answer not rated after this long gets one reminder (4 calendar days).
+pub const REMINDER_AFTER_HOURS: i64 = 96;
+/// An answered appeal with no rating and no follow-up closes after this long.
+pub const AUTO_CLOSE_AFTER_DAYS: i64 = 14;
+/// Work done per job and run (the rest waits for the next run).
+const BATCH: i64 = 200;
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Reminders written.
+    pub reminders: usize,
+    /// `appeal.overdue` events emitted.
+    pub overdue: usize,
+    /// Digests written.
+    pub digests: usize,
+    /// Appeals closed as expired.
+    pub closed: usize,
+}
+
+impl Report {
+    /// Nothing happened.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Inserts a mark; false when it exists already (this work was done, maybe by another
+/// instance a moment ago). A savepoint keeps the caller's transaction usable.
+///
+/// # Errors
+/// A database failure.
+pub fn mark(conn: &mut AnyConnection, key: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(job_marks::table)
+            .values((job_marks::mark.eq(key), job_marks::created_at.eq(now)))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// One reminder per answer (bot or operator) still unrated 96 hours after it was given,
+/// while the appeal waits for the rating. Older answers superseded by a newer one are
+/// marked handled without a message.
+///
+/// # Errors
+/// A database failure.
+pub fn rating_reminders(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    let cutoff = now - Duration::hours(REMINDER_AFTER_HOURS);
+    let rated = ratings::table.select(ratings::answer_id);
+    let candidates: Vec<(String, String, String, String)> = ans::table
+        .inner_join(appeals::table)
+        .filter(ans::reminder_sent_at.is_null())
+        .filter(ans::answered_at.le(cutoff))
+        .filter(ans::source.eq_any(["bot", "operator"]))
+        .filter(appeals::status.eq_any(["answered", "answered_by_bot"]))
+        .filter(diesel::dsl::not(ans::id.eq_any(rated)))
+        .select((ans::id, ans::appeal_id, appeals::teacher_id, appeals::text))
+        .order(ans::id.asc())
+        .limit(BATCH)
+        .load(conn)?;
+    let mut sent = 0;
+    for (answer_id, appeal_id, teacher_id, question) in candidates {
+        let taken = diesel::update(
+            ans::table
+                .find(&answer_id)
+                .filter(ans::reminder_sent_at.is_null()),
+        )
+        .set(ans::reminder_sent_at.eq(now))
+        .execute(conn)?;
+        if taken == 0 {
+            continue;
+        }
+        let latest: Option<String> = ans::table
+            .filter(ans::appeal_id.eq(&appeal_id))
+            .order((ans::answered_at.desc(), ans::id.desc()))
+            .select(ans::id)
+            .first(conn)
+            .optional()?;
+        if latest.as_deref() != Some(answer_id.as_str()) {
+            continue;
+        }
+        let Some(user_id) = events::max_user_of(conn, &teacher_id)? else {
+            continue;
+        };
+        let message = bot::rating_reminder(user_id, &appeal_id, &question);
+        let key = format!("reminder:{answer_id}");
+        if crate::outbox::enqueue(conn, &Notification::MaxMessage(message), Some(&key))?.is_some() {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// `appeal.overdue` once per appeal and deadline, for open appeals past their deadline.
+///
+/// # Errors
+/// A database failure.
+pub fn sla_scan(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    let overdue: Vec<(String, NaiveDateTime)> = appeals::table
+        .filter(appeals::status.eq_any(["new", "in_progress"]))
+        .filter(appeals::deadline_at.lt(now))
+        .select((appeals::id, appeals::deadline_at.assume_not_null()))
+        .order(appeals::id.asc())
+        .load(conn)?;
+    let keyed: Vec<(String, String)> = overdue
+        .into_iter()
+        .map(|(id, deadline)| {
+            let key = format!("overdue:{id}:{}", deadline.and_utc().timestamp());
+            (id, key)
+        })
+        .collect();
+    let mut done: HashSet<String> = HashSet::new();
+    for chunk in keyed.chunks(500) {
+        let keys: Vec<&String> = chunk.iter().map(|(_, k)| k).collect();
+        let found: Vec<String> = job_marks::table
+            .filter(job_marks::mark.eq_any(keys))
+            .select(job_marks::mark)
+            .load(conn)?;
+        done.extend(found);
+    }
+    let mut emitted = 0;
+    for (id, key) in keyed.iter().filter(|(_, k)| !done.contains(k)).take(200) {
+        if !mark(conn, key, now)? {
+            continue;
+        }
+        let row = crate::appeals::reload(conn, id)?;
+        crate::appeals::emit(conn, AppealEvent::Overdue, &row)?;
+        emitted += 1;
+    }
+    Ok(emitted)
+}
+
+/// One digest per opted-in operator (or regional head) and local day, from `hour` local
+/// time of their first region: the open appeals of their regions that are overdue or due
+/// today (each region's own date). Nothing is sent on a day with nothing to report. No
+/// names: only the region, the deadline and the first words of the question.
+///
+/// # Errors
+/// A database failure.
+pub fn daily_digests(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    hour: u32,
+) -> QueryResult<usize> {
+    let people: Vec<(String, String)> = users::table
+        .filter(users::role.eq_any(["operator", "regional_head"]))
+        .filter(users::notify_daily_digest_email.eq(true))
+        .filter(users::is_blocked.eq(false))
+        .filter(users::erased_at.is_null())
+        .filter(users::email.is_not_null())
+        .select((users::id, users::email.assume_not_null()))
+        .order(users::id.asc())
+        .load(conn)?;
+    if people.is_empty() {
+        return Ok(0);
+    }
+    let zones: HashMap<String, (String, chrono_tz::Tz)> = regions::table
+        .select((regions::code, regions::name, regions::timezone))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(code, name, tz)| {
+            (
+                code,
+                (name, tz.parse().unwrap_or(chrono_tz::Europe::Moscow)),
+            )
+        })
+        .collect();
+    let local_date = |code: &str, at: NaiveDateTime| {
+        let tz = zones.get(code).map_or(chrono_tz::Europe::Moscow, |z| z.1);
+        at.and_utc().with_timezone(&tz).date_naive()
+    };
+    let mut written = 0;
+    for (user_id, email) in people {
+        let codes = db::user_regions(conn, &user_id)?;
+        let Some(home) = codes.first() else { continue };
+        let home_tz = zones.get(home).map_or(chrono_tz::Europe::Moscow, |z| z.1);
+        let local_now = now.and_utc().with_timezone(&home_tz);
+        if local_now.hour() < hour {
+            continue;
+        }
+        let today = local_now.date_naive();
+        let key = format!("digest:{user_id}:{today}");
+        if !mark(conn, &key, now)? {
+            continue;
+        }
+        let open: Vec<(String, String, String, NaiveDateTime)> = appeals::table
+            .filter(appeals::region_code.eq_any(&codes))
+            .filter(appeals::status.eq_any(["new", "in_progress"]))
+            .filter(appeals::deadline_at.is_not_null())
+            .select((
+                appeals::id,
+                appeals::region_code,
+                appeals::text,
+                appeals::deadline_at.assume_not_null(),
+            ))
+            .order((appeals::deadline_at.asc(), appeals::id.asc()))
+            .limit(1000)
+            .load(conn)?;
+        let mut overdue = Vec::new();
+        let mut due_today = Vec::new();
+        for (id, code, text, deadline) in open {
+            let (region, tz) = zones
+                .get(&code)
+                .map_or((code.clone(), "Europe/Moscow".to_owned()), |z| {
+                    (z.0.clone(), z.1.name().to_owned())
+                });
+            let item = DigestItem {
+                appeal_id: id,
+                region,
+                excerpt: clip(&text.split_whitespace().collect::<Vec<_>>().join(" "), 100),
+                deadline: local_time(&db::rfc3339(deadline), &tz),
+            };
+            if deadline < now {
+                overdue.push(item);
+            } else if local_date(&code, deadline) == local_date(&code, now) {
+                due_today.push(item);
+            }
+        }
+        if overdue.is_empty() && due_today.is_empty() {
+            continue;
+        }
+        overdue.truncate(50);
+        due_today.truncate(50);
+        let mail = MailTemplate::Digest {
+            date: format!("{:02}.{:02}.{}", today.day(), today.month(), today.year()),
+            overdue,
+            due_today,
+        };
+        let delivery = Notification::Email(EmailDelivery { to: email, mail });
+        if crate::outbox::enqueue(conn, &delivery, Some(&key))?.is_some() {
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+/// Closes (`closed`, reason `expired`) answered appeals whose latest answer is 14 days old,
+/// unrated, and not followed up.
+///
+/// # Errors
+/// A database failure.
+pub fn auto_close(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    let cutoff = now - Duration::days(AUTO_CLOSE_AFTER_DAYS);
+    let answered = ans::table.select(ans::appeal_id);
+    let recent = ans::table
+        .filter(ans::answered_at.gt(cutoff))
+        .select(ans::appeal_id);
+    let candidates: Vec<(String, String)> = appeals::table
+        .filter(appeals::status.eq_any(["answered", "answered_by_bot"]))
+        .filter(appeals::id.eq_any(answered))
+        .filter(diesel::dsl::not(appeals::id.eq_any(recent)))
+        .select((appeals::id, appeals::status))
+        .order(appeals::id.asc())
+        .limit(BATCH)
+        .load(conn)?;
+    let mut closed = 0;
+    for (id, status) in candidates {
+        let latest: Option<(String, NaiveDateTime)> = ans::table
+            .filter(ans::appeal_id.eq(&id))
+            .order((ans::answered_at.desc(), ans::id.desc()))
+            .select((ans::id, ans::answered_at))
+            .first(conn)
+            .optional()?;
+        let Some((answer_id, answered_at)) = latest else {
+            continue;
+        };
+        let rated: i64 = ratings::table
+            .filter(ratings::answer_id.eq(&answer_id))
+            .count()
+            .get_result(conn)?;
+        let follow_ups: i64 = msg::table
+            .filter(msg::appeal_id.eq(&id))
+            .filter(msg::kind.eq("follow_up"))
+            .filter(msg::created_at.gt(answered_at))
+            .count()
+            .get_result(conn)?;
+        if rated > 0 || follow_ups > 0 {
+            continue;
+        }
+        let updated = diesel::update(
+            appeals::table
+                .find(&id)
+                .filter(appeals::status.eq_any(["answered", "answered_by_bot"])),
+        )
+        .set((
+            appeals::status.eq("closed"),
+            appeals::close_reason.eq("expired"),
+            appeals::closed_at.eq(now),
+            appeals::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            continue;
+        }
+        diesel::insert_into(msg::table)
+            .values((
+                msg::id.eq(db::new_id()),
+                msg::appeal_id.eq(&id),
+                msg::author_id.eq(None::<String>),
+                msg::author_role.eq("system"),
+                msg::kind.eq("system"),
+                msg::text
+                    .eq("Обращение закрыто автоматически: 14 дней без оценки и новых вопросов."),
+                msg::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &audit::Actor::default(),
+            "appeal.expire",
+            "appeal",
+            Some(&id),
+            Some(&serde_json::json!({ "status": status })),
+            Some(&serde_json::json!({ "status": "closed", "close_reason": "expired" })),
+        )?;
+        closed += 1;
+    }
+    Ok(closed)
+}
+
+/// Forgets what no longer matters: delivered outbox rows after 30 days, handled bot
+/// updates after 7 (MAX redelivers within minutes), digest marks after 7.
+///
+/// # Errors
+/// A database failure.
+pub fn cleanup(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::delete(
+        outbox::table
+            .filter(outbox::status.eq(crate::outbox::DONE))
+            .filter(outbox::delivered_at.lt(now - Duration::days(30))),
+    )
+    .execute(conn)?;
+    diesel::delete(max_updates::table.filter(max_updates::received_at.lt(now - Duration::days(7))))
+        .execute(conn)?;
+    diesel::delete(
+        job_marks::table
+            .filter(job_marks::mark.like("digest:%"))
+            .filter(job_marks::created_at.lt(now - Duration::days(7))),
+    )
+    .execute(conn)?;
+    Ok(())
+}

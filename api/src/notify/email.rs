@@ -1,0 +1,362 @@
+//! E-mail to operators over SMTP (lettre, rustls; no OpenSSL): a message on a new appeal in
+//! their region and a daily digest of overdue and due-today appeals. Every letter has a
+//! plain-text and an HTML part, in Russian. Letters never carry the name of an anonymous
+//! appeal's author; the digest carries no names at all.
+//!
+//! Letters wait in the outbox as a [`MailTemplate`] with the facts already looked up and
+//! are rendered when sent (the link base, `PUBLIC_URL`, may change meanwhile).
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+
+use super::DeliveryError;
+use crate::config::{NotifyConfig, SmtpTls};
+
+/// One appeal in a digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestItem {
+    /// Appeal id.
+    pub appeal_id: String,
+    /// Region name.
+    pub region: String,
+    /// The first words of the question.
+    pub excerpt: String,
+    /// The deadline, local time of the region.
+    pub deadline: String,
+}
+
+/// A letter waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum MailTemplate {
+    /// A new appeal reached the operator's region (asked there or transferred there).
+    NewAppeal {
+        /// Appeal id.
+        appeal_id: String,
+        /// Region name.
+        region: String,
+        /// The question (clipped).
+        text: String,
+        /// The author's name; `None` for anonymous appeals.
+        author: Option<String>,
+        /// The deadline, local time of the region.
+        deadline: Option<String>,
+        /// It came from another region.
+        transferred: bool,
+    },
+    /// The daily digest of one operator.
+    Digest {
+        /// The local date, `02.12.2026`.
+        date: String,
+        /// Open appeals past their deadline.
+        overdue: Vec<DigestItem>,
+        /// Open appeals whose deadline is today (region's date).
+        due_today: Vec<DigestItem>,
+    },
+}
+
+/// A letter ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Subject.
+    pub subject: String,
+    /// Plain-text part.
+    pub text: String,
+    /// HTML part.
+    pub html: String,
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn paragraphs(text: &str) -> String {
+    escape(text).replace('\n', "<br>")
+}
+
+/// Link to an appeal in the staff screens.
+#[must_use]
+pub fn appeal_link(public_url: &str, appeal_id: &str) -> String {
+    format!("{}/#/appeals/{appeal_id}", public_url.trim_end_matches('/'))
+}
+
+const FOOTER_TEXT: &str =
+    "Вы получили это письмо, потому что включили уведомления в профиле «Помощника». \
+Отключить их можно там же.";
+
+fn html_page(title: &str, inner: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:Arial,sans-serif;font-size:15px;line-height:1.5;color:#1d1d1f\">\
+         {inner}<p style=\"color:#6e6e73;font-size:13px\">{}</p></body></html>",
+        escape(title),
+        escape(FOOTER_TEXT)
+    )
+}
+
+fn digest_lines(items: &[DigestItem], public_url: &str) -> (String, String) {
+    let mut text = String::new();
+    let mut html = String::from("<ul>");
+    for item in items {
+        let link = appeal_link(public_url, &item.appeal_id);
+        text.push_str(&format!(
+            "• {} — срок {} — «{}»\n  {link}\n",
+            item.region, item.deadline, item.excerpt
+        ));
+        html.push_str(&format!(
+            "<li>{} — срок {} — <a href=\"{}\">«{}»</a></li>",
+            escape(&item.region),
+            escape(&item.deadline),
+            escape(&link),
+            escape(&item.excerpt)
+        ));
+    }
+    html.push_str("</ul>");
+    (text, html)
+}
+
+impl MailTemplate {
+    /// Subject, plain text and HTML.
+    #[must_use]
+    pub fn render(&self, public_url: &str) -> Rendered {
+        match self {
+            Self::NewAppeal {
+                appeal_id,
+                region,
+                text,
+                author,
+                deadline,
+                transferred,
+            } => {
+                let link = appeal_link(public_url, appeal_id);
+                let subject = if *transferred {
+                    format!("Обращение передано в регион «{region}»")
+                } else {
+                    format!("Новое обращение в регионе «{region}»")
+                };
+                let who = author.as_deref().unwrap_or("анонимно");
+                let deadline_line = deadline
+                    .as_deref()
+                    .map(|d| format!("Срок ответа: {d}.\n"))
+                    .unwrap_or_default();
+                let plain = format!(
+                    "{subject}.\n\nАвтор: {who}.\n{deadline_line}\nВопрос:\n{text}\n\nОткрыть обращение: {link}\n\n{FOOTER_TEXT}\n"
+                );
+                let inner = format!(
+                    "<h2 style=\"font-size:18px\">{}</h2><p>Автор: {}.<br>{}</p>\
+                     <blockquote style=\"border-left:3px solid #c7c7cc;margin:0;padding-left:12px\">{}</blockquote>\
+                     <p><a href=\"{}\">Открыть обращение</a></p>",
+                    escape(&subject),
+                    escape(who),
+                    deadline
+                        .as_deref()
+                        .map(|d| format!("Срок ответа: {}.", escape(d)))
+                        .unwrap_or_default(),
+                    paragraphs(text),
+                    escape(&link)
+                );
+                Rendered {
+                    html: html_page(&subject, &inner),
+                    subject,
+                    text: plain,
+                }
+            }
+            Self::Digest {
+                date,
+                overdue,
+                due_today,
+            } => {
+                let subject = format!(
+                    "Сводка на {date}: просрочено {}, срок сегодня {}",
+                    overdue.len(),
+                    due_today.len()
+                );
+                let (overdue_text, overdue_html) = digest_lines(overdue, public_url);
+                let (today_text, today_html) = digest_lines(due_today, public_url);
+                let mut plain = format!("Сводка по обращениям вашего региона на {date}.\n\n");
+                let mut inner = format!(
+                    "<h2 style=\"font-size:18px\">Сводка по обращениям на {}</h2>",
+                    escape(date)
+                );
+                if !overdue.is_empty() {
+                    plain.push_str(&format!(
+                        "Просрочено ({}):\n{overdue_text}\n",
+                        overdue.len()
+                    ));
+                    inner.push_str(&format!(
+                        "<h3>Просрочено ({})</h3>{overdue_html}",
+                        overdue.len()
+                    ));
+                }
+                if !due_today.is_empty() {
+                    plain.push_str(&format!(
+                        "Срок сегодня ({}):\n{today_text}\n",
+                        due_today.len()
+                    ));
+                    inner.push_str(&format!(
+                        "<h3>Срок сегодня ({})</h3>{today_html}",
+                        due_today.len()
+                    ));
+                }
+                plain.push_str(FOOTER_TEXT);
+                plain.push('\n');
+                Rendered {
+                    html: html_page(&subject, &inner),
+                    subject,
+                    text: plain,
+                }
+            }
+        }
+    }
+}
+
+/// An SMTP sender.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Mailer({})", self.from)
+    }
+}
+
+impl Mailer {
+    /// A sender for the configured relay.
+    ///
+    /// # Errors
+    /// An unusable `SMTP_FROM` or relay name (a Russian explanation).
+    pub fn new(config: &NotifyConfig) -> Result<Self, String> {
+        let from: Mailbox = config
+            .smtp_from
+            .parse()
+            .map_err(|e| format!("SMTP_FROM не похож на адрес: {e}"))?;
+        let builder = match config.smtp_tls {
+            SmtpTls::None => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.smtp_host)
+            }
+            SmtpTls::StartTls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.smtp_host)
+                    .map_err(|e| format!("SMTP_HOST: {e}"))?
+            }
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.smtp_host)
+                .map_err(|e| format!("SMTP_HOST: {e}"))?,
+        };
+        let mut builder = builder
+            .port(config.smtp_port)
+            .timeout(Some(Duration::from_secs(15)));
+        if let Some(user) = &config.smtp_user {
+            let password = config
+                .smtp_password
+                .as_ref()
+                .map(|p| p.expose().to_owned())
+                .unwrap_or_default();
+            builder = builder.credentials(Credentials::new(user.clone(), password));
+        }
+        Ok(Self {
+            transport: builder.build(),
+            from,
+        })
+    }
+
+    /// Sends one letter to one address.
+    ///
+    /// # Errors
+    /// The address is not valid (permanent), the relay refused (permanent for 5xx) or
+    /// could not be reached (transient).
+    pub async fn send(&self, to: &str, letter: &Rendered) -> Result<(), DeliveryError> {
+        let to: Mailbox = to.parse().map_err(|e| {
+            DeliveryError::permanent(format!("неверный адрес получателя: {e}"), None)
+        })?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(letter.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                letter.text.clone(),
+                letter.html.clone(),
+            ))
+            .map_err(|e| DeliveryError::permanent(format!("письмо не собралось: {e}"), None))?;
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let code = e.status().map(u16::from);
+                let reason = format!("SMTP: {e}");
+                if e.is_permanent() {
+                    Err(DeliveryError::permanent(reason, code))
+                } else {
+                    Err(DeliveryError::transient(reason, code))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anonymous_new_appeal_has_no_name_and_html_is_escaped() {
+        let letter = MailTemplate::NewAppeal {
+            appeal_id: "ap1".into(),
+            region: "Москва".into(),
+            text: "Нужно ли <b>писать</b> КТП?".into(),
+            author: None,
+            deadline: Some("02.12.2026 23:59".into()),
+            transferred: false,
+        }
+        .render("https://pomoshnik.example.ru/");
+        assert_eq!(letter.subject, "Новое обращение в регионе «Москва»");
+        assert!(letter.text.contains("Автор: анонимно"));
+        assert!(letter
+            .text
+            .contains("https://pomoshnik.example.ru/#/appeals/ap1"));
+        assert!(letter.html.contains("&lt;b&gt;писать&lt;/b&gt;"));
+        assert!(!letter.html.contains("<b>писать"));
+    }
+
+    #[test]
+    fn default_settings_make_a_mailer() {
+        let config = crate::config::Config::from_lookup(|_| None).unwrap();
+        assert!(Mailer::new(&config.notify).is_ok());
+    }
+
+    #[test]
+    fn digest_counts_in_subject() {
+        let item = DigestItem {
+            appeal_id: "a".into(),
+            region: "Москва".into(),
+            excerpt: "Вопрос".into(),
+            deadline: "01.12.2026 23:59".into(),
+        };
+        let letter = MailTemplate::Digest {
+            date: "02.12.2026".into(),
+            overdue: vec![item.clone(), item.clone()],
+            due_today: vec![item],
+        }
+        .render("http://x");
+        assert_eq!(
+            letter.subject,
+            "Сводка на 02.12.2026: просрочено 2, срок сегодня 1"
+        );
+        assert!(letter.text.contains("Просрочено (2)"));
+    }
+}

@@ -1,0 +1,16 @@
+DROP TRIGGER IF EXISTS stats_grades_change ON bot_grades;
+DROP TRIGGER IF EXISTS stats_ratings_change ON ratings;
+DROP TRIGGER IF EXISTS stats_appeals_delete ON appeals;
+DROP TRIGGER IF EXISTS stats_appeals_update ON appeals;
+DROP TRIGGER IF EXISTS stats_appeals_insert ON appeals;
+DROP FUNCTION IF EXISTS stats_children_trigger();
+DROP FUNCTION IF EXISTS stats_appeals_trigger();
+DROP FUNCTION IF EXISTS stats_follow_first_answer(appeals);
+DROP FUNCTION IF EXISTS stats_apply(appeals, INTEGER, BOOLEAN);
+DROP FUNCTION IF EXISTS stats_day(TIMESTAMP);
+DROP INDEX IF EXISTS appeals_created_id_idx;
+DROP INDEX IF EXISTS bot_grades_appeal_idx;
+DROP INDEX IF EXISTS appeal_answers_by_idx;
+DROP INDEX IF EXISTS appeals_open_stats_idx;
+DROP TABLE IF EXISTS stats_first_answers;
+DROP TABLE IF EXISTS stats_daily;

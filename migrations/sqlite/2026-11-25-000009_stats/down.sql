@@ -1,0 +1,17 @@
+DROP TRIGGER IF EXISTS stats_grades_update;
+DROP TRIGGER IF EXISTS stats_grades_delete;
+DROP TRIGGER IF EXISTS stats_grades_insert;
+DROP TRIGGER IF EXISTS stats_ratings_update;
+DROP TRIGGER IF EXISTS stats_ratings_delete;
+DROP TRIGGER IF EXISTS stats_ratings_insert;
+DROP TRIGGER IF EXISTS stats_appeals_delete;
+DROP TRIGGER IF EXISTS stats_first_answers_follow;
+DROP TRIGGER IF EXISTS stats_appeals_update_moved;
+DROP TRIGGER IF EXISTS stats_appeals_update_flags;
+DROP TRIGGER IF EXISTS stats_appeals_insert;
+DROP INDEX IF EXISTS appeals_created_id_idx;
+DROP INDEX IF EXISTS bot_grades_appeal_idx;
+DROP INDEX IF EXISTS appeal_answers_by_idx;
+DROP INDEX IF EXISTS appeals_open_stats_idx;
+DROP TABLE IF EXISTS stats_first_answers;
+DROP TABLE IF EXISTS stats_daily;

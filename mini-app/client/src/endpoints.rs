@@ -1,0 +1,36 @@
+//! Typed calls both modules make. Screen-specific calls live with their module.
+
+use shared::users::{Me, RefreshRequest};
+use shared::Region;
+
+use crate::api::{json_body, request, request_value, ApiError, Method};
+use crate::json;
+use crate::session;
+
+/// `GET /api/v1/regions`: every subject of the Federation, ordered by code.
+///
+/// # Errors
+/// See [`request`].
+pub async fn regions() -> Result<Vec<Region>, ApiError> {
+    let list = request_value(Method::Get, "/api/v1/regions", None).await?;
+    json::list(&list, "items").ok_or(ApiError::Decode)
+}
+
+/// `GET /api/v1/me`: the signed-in user's profile.
+///
+/// # Errors
+/// See [`request`].
+pub async fn me() -> Result<Me, ApiError> {
+    request(Method::Get, "/api/v1/me", None).await
+}
+
+/// Ends the sign-in on the server (best effort) and forgets the tokens here.
+pub async fn sign_out() {
+    if let Some(refresh_token) = session::refresh_token() {
+        let body = json_body(&RefreshRequest { refresh_token });
+        // The tokens are dropped here whatever the server says.
+        let _ignored: Result<(), ApiError> =
+            request(Method::Post, "/api/v1/auth/logout", Some(&body)).await;
+    }
+    session::clear();
+}

@@ -1,0 +1,114 @@
+//! The staff module's calls; the generic request and the session are shared with the
+//! teacher app (`mini-app-client`).
+
+pub use mini_app_client::endpoints::{me, regions, sign_out};
+pub use mini_app_client::{json_body, load_into, request, session, ApiError, Method, Remote};
+
+use shared::users::{
+    Decision, DevLoginRequest, LoginRequest, TokenPair, TotpEnrollRequest, TotpEnrollment,
+    UpdateUserRequest, UserSummary, VerificationDecision,
+};
+use shared::Page;
+
+async fn sign_in_with(path: &str, body: wasm_bindgen::JsValue) -> Result<(), ApiError> {
+    let pair: TokenPair = request(Method::Post, path, Some(&body)).await?;
+    session::store(&pair);
+    Ok(())
+}
+
+/// `POST /api/v1/auth/login`: staff sign-in with e-mail, password and code.
+///
+/// # Errors
+/// See [`request`]; 401 with one generic text for any wrong part, 429 when locked.
+pub async fn sign_in_staff(body: LoginRequest) -> Result<(), ApiError> {
+    sign_in_with("/api/v1/auth/login", json_body(&body)).await
+}
+
+/// `POST /api/v1/auth/dev-login`: the demo sign-in (only when the server runs in dev).
+///
+/// # Errors
+/// See [`request`].
+pub async fn sign_in_demo(body: DevLoginRequest) -> Result<(), ApiError> {
+    sign_in_with("/api/v1/auth/dev-login", json_body(&body)).await
+}
+
+/// Whether the server offers the demo sign-in: an empty body answers 404 when it does not
+/// and a validation error (400/422) when it does.
+pub async fn demo_available() -> bool {
+    let body = js_sys::Object::new().into();
+    let answer =
+        mini_app_client::request_value(Method::Post, "/api/v1/auth/dev-login", Some(&body)).await;
+    matches!(answer.map_err(|e| e.status()), Err(Some(400 | 422)))
+}
+
+/// `POST /api/v1/auth/totp/enroll`: without a code starts enrolment (the `otpauth://` URI),
+/// with a code confirms it.
+///
+/// # Errors
+/// See [`request`]; 422 on a wrong code.
+pub async fn totp_enroll(code: Option<String>) -> Result<TotpEnrollment, ApiError> {
+    let body = json_body(&TotpEnrollRequest { code });
+    request(Method::Post, "/api/v1/auth/totp/enroll", Some(&body)).await
+}
+
+/// Filters of the users list (empty strings mean «any»).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub role: String,
+    pub verification: String,
+    pub blocked: String,
+}
+
+fn push(query: &mut String, key: &str, value: &str) {
+    if value.is_empty() {
+        return;
+    }
+    query.push(if query.is_empty() { '?' } else { '&' });
+    query.push_str(key);
+    query.push('=');
+    query.push_str(&String::from(js_sys::encode_uri_component(value)));
+}
+
+/// `GET /api/v1/admin/users` with filters, one page from `cursor`.
+///
+/// # Errors
+/// See [`request`].
+pub async fn users(filter: Filter, cursor: Option<String>) -> Result<Page<UserSummary>, ApiError> {
+    let mut query = String::new();
+    push(&mut query, "role", &filter.role);
+    push(&mut query, "verification", &filter.verification);
+    push(&mut query, "blocked", &filter.blocked);
+    push(&mut query, "cursor", cursor.as_deref().unwrap_or_default());
+    push(&mut query, "limit", "20");
+    request(Method::Get, &format!("/api/v1/admin/users{query}"), None).await
+}
+
+/// `POST /api/v1/admin/users/{id}/verification`: confirm, or reject with a reason.
+///
+/// # Errors
+/// See [`request`]; 422 without a reason for a refusal.
+pub async fn decide(
+    id: String,
+    decision: Decision,
+    reason: Option<String>,
+) -> Result<UserSummary, ApiError> {
+    let body = json_body(&VerificationDecision { decision, reason });
+    let path = format!(
+        "/api/v1/admin/users/{}/verification",
+        js_sys::encode_uri_component(&id)
+    );
+    request(Method::Post, &path, Some(&body)).await
+}
+
+/// `PATCH /api/v1/admin/users/{id}`: block or unblock.
+///
+/// # Errors
+/// See [`request`].
+pub async fn set_blocked(id: String, blocked: bool) -> Result<UserSummary, ApiError> {
+    let body = json_body(&UpdateUserRequest {
+        is_blocked: Some(blocked),
+        ..UpdateUserRequest::default()
+    });
+    let path = format!("/api/v1/admin/users/{}", js_sys::encode_uri_component(&id));
+    request(Method::Patch, &path, Some(&body)).await
+}

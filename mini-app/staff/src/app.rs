@@ -1,0 +1,204 @@
+//! Mounting the staff module and its screens: the sign-in of a plain browser (staff login,
+//! demo login in dev, second-factor enrolment), then the frame with the user's name, role
+//! and sign-out around the screen of the role.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::users::{Me, Role};
+use shared::Region;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+use crate::api::{self, load_into, session, ApiError, Remote};
+use crate::enrol::EnrolPage;
+use crate::login::LoginPage;
+use crate::queue::Queue;
+use crate::strings;
+use crate::users::Users;
+use mini_app_client::{ErrorBox, Loading};
+
+/// The regions, for names next to codes and the demo sign-in.
+pub type Regions = RwSignal<Remote<Vec<Region>>>;
+
+/// «Республика Татарстан (16)», or the code alone while the list is not there.
+#[must_use]
+pub fn region_name(regions: Regions, code: &str) -> String {
+    regions.with(|r| match r {
+        Remote::Ready(list) => list
+            .iter()
+            .find(|r| r.code == code)
+            .map_or_else(|| code.to_owned(), |r| format!("{} ({code})", r.name)),
+        _ => code.to_owned(),
+    })
+}
+
+/// What the module shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Loading,
+    Failed(ApiError),
+    /// The sign-in, with an optional notice on top.
+    Login(Option<String>),
+    /// A staff member signed in with a password only: enrol the second factor.
+    Enrol,
+    /// The staff screens.
+    Staff(Box<Me>),
+}
+
+/// Module-wide state, provided as context.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub screen: RwSignal<Screen>,
+    pub regions: Regions,
+}
+
+/// The module's context (always provided by [`StaffApp`]).
+#[must_use]
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
+
+impl Ctx {
+    /// Loads the profile after a sign-in and opens the matching screen; a teacher (the demo
+    /// sign-in) goes back to the teacher app.
+    pub fn after_sign_in(self) {
+        self.screen.set(Screen::Loading);
+        spawn_local(async move {
+            let screen = match api::me().await {
+                Ok(me) if !me.role.is_staff() => {
+                    reload();
+                    return;
+                }
+                Ok(me) if !me.totp_enabled && session::method().as_deref() == Some("pwd") => {
+                    Screen::Enrol
+                }
+                Ok(me) => Screen::Staff(Box::new(me)),
+                Err(error) if error.status() == Some(401) => Screen::Login(None),
+                Err(error) => Screen::Failed(error),
+            };
+            self.screen.set(screen);
+        });
+    }
+
+    /// Forgets the session and shows the sign-in with `notice`.
+    pub fn signed_out(self, notice: Option<&str>) {
+        session::clear();
+        self.screen.set(Screen::Login(notice.map(str::to_owned)));
+    }
+}
+
+fn reload() {
+    let _ignored = window().location().reload();
+}
+
+/// Hides the teacher app and its header, then mounts the staff UI into `#staff` (created
+/// when the page has none). A `data-notice` on `#staff` is shown on the sign-in screen.
+pub fn mount() {
+    let doc = document();
+    for selector in ["#app", "body > header.bar"] {
+        if let Ok(Some(el)) = doc.query_selector(selector) {
+            let _ignored = el.set_attribute("hidden", "");
+        }
+    }
+    let root = match doc.get_element_by_id("staff") {
+        Some(root) => Some(root),
+        None => doc.create_element("div").ok().and_then(|div| {
+            div.set_id("staff");
+            doc.body()?.append_child(&div).ok()?;
+            Some(div)
+        }),
+    };
+    let Some(root) = root.and_then(|r| r.dyn_into::<HtmlElement>().ok()) else {
+        return;
+    };
+    if let Some(body) = doc.body() {
+        let _ignored = body.class_list().add_1("staff-mode");
+    }
+    let notice = root.get_attribute("data-notice");
+    root.set_inner_html("");
+    leptos::mount::mount_to(root, move || view! { <StaffApp notice/> }).forget();
+}
+
+/// The module's root.
+#[component]
+pub fn StaffApp(notice: Option<String>) -> impl IntoView {
+    let ctx = Ctx {
+        screen: RwSignal::new(Screen::Loading),
+        regions: RwSignal::new(Remote::Loading),
+    };
+    provide_context(ctx);
+    session::on_event(move |event| match event {
+        session::Event::Expired => ctx.signed_out(Some(strings::SESSION_ENDED)),
+        session::Event::TotpRequired => ctx.screen.set(Screen::Enrol),
+    });
+    load_into(ctx.regions, api::regions());
+    if session::is_signed_in() {
+        ctx.after_sign_in();
+    } else {
+        ctx.screen.set(Screen::Login(notice));
+    }
+
+    move || match ctx.screen.get() {
+        Screen::Staff(me) => view! { <Frame me=*me/> }.into_any(),
+        screen => {
+            let body = match screen {
+                Screen::Failed(error) => view! {
+                    <ErrorBox message=error.message() on_retry=move |()| ctx.after_sign_in()/>
+                }
+                .into_any(),
+                Screen::Login(notice) => view! { <LoginPage notice/> }.into_any(),
+                Screen::Enrol => view! { <EnrolPage/> }.into_any(),
+                _ => view! { <Loading/> }.into_any(),
+            };
+            view! {
+                <header class="bar"><span class="brand">{strings::BRAND}</span></header>
+                <main class="page">{body}</main>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn Frame(me: Me) -> impl IntoView {
+    let ctx = ctx();
+    let regions = ctx.regions;
+    let name = me
+        .full_name
+        .clone()
+        .unwrap_or_else(|| strings::NO_NAME.to_owned());
+    let role = me.role;
+    let sign_out = move |_| {
+        spawn_local(async move {
+            api::sign_out().await;
+            ctx.signed_out(Some(strings::SIGNED_OUT));
+        });
+    };
+    let screen = match role {
+        Role::Operator => view! { <Queue regions/> }.into_any(),
+        Role::Admin => view! { <Users regions/> }.into_any(),
+        _ => view! {
+            <section class="card">
+                <h2 class="card-title">{strings::SOON}</h2>
+                <p>{strings::SOON_TEXT}</p>
+            </section>
+        }
+        .into_any(),
+    };
+    view! {
+        <header class="bar staff-bar">
+            <span class="brand">{strings::BRAND}</span>
+            <span class="staff-who">
+                <span id="staff-name" class="staff-name">{name}</span>
+                <span id="staff-role" class="staff-role">{role.title()}</span>
+            </span>
+            <button type="button" id="staff-sign-out" class="button secondary small" on:click=sign_out>
+                {strings::SIGN_OUT}
+            </button>
+        </header>
+        <main class="staff-page">
+            <p class="muted staff-cabinet">{strings::CABINET}</p>
+            {screen}
+        </main>
+    }
+}

@@ -1,0 +1,24 @@
+//! «Помощник» staff module: the sign-in of a plain browser (staff login with the second
+//! factor, the demo login in dev) and the screens of operators, regional heads, federal
+//! supervisors and administrators. The teacher app fetches it on demand — when a staff
+//! member signs in inside MAX, or when a browser outside MAX has no session
+//! (`<script type="module" src="/assets/staff-<hash>.js">`); the module then mounts its own
+//! UI into `#staff` and hides the teacher app. It shares the session (`localStorage`), the
+//! API client and the DTOs with the teacher app through the `mini-app-client` and `shared`
+//! crates, so staff code never weighs on teachers.
+
+pub mod api;
+pub mod app;
+pub mod enrol;
+pub mod login;
+pub mod queue;
+pub mod strings;
+pub mod users;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Entry point, run by the glue right after the module is instantiated.
+#[wasm_bindgen(start)]
+pub fn start() {
+    app::mount();
+}

@@ -1,0 +1,86 @@
+//! Every Russian string of the staff screens.
+
+pub const BRAND: &str = "Помощник";
+pub const CABINET: &str = "Кабинет сотрудника";
+pub const SIGN_OUT: &str = "Выйти";
+pub const SOON: &str = "Разделы появятся здесь.";
+pub const SOON_TEXT: &str =
+    "Очередь обращений, статистика и отчёты для вашей роли появятся в следующих обновлениях.";
+pub const NO_NAME: &str = "Без имени";
+pub const MORE: &str = "Показать ещё";
+
+pub const QUEUE_TITLE: &str = "Подтверждение учителей";
+pub const QUEUE_LEAD: &str =
+    "Учителя вашего региона, которые просят подтвердить статус. Проверьте школу и должность.";
+pub const QUEUE_EMPTY: &str = "Новых заявок нет.";
+pub const SCHOOL: &str = "Школа";
+pub const POSITION: &str = "Должность";
+pub const REGION: &str = "Регион";
+pub const EMAIL: &str = "E-mail";
+pub const CONFIRM: &str = "Подтвердить";
+pub const REJECT: &str = "Отклонить";
+pub const REJECT_SEND: &str = "Отклонить заявку";
+pub const CANCEL: &str = "Отмена";
+pub const REASON: &str = "Причина отказа";
+pub const REASON_HINT: &str = "Её увидит учитель: объясните, что исправить.";
+pub const FILL_REASON: &str = "Укажите причину отказа.";
+pub const CONFIRMED: &str = "Статус подтверждён";
+pub const REJECTED: &str = "Заявка отклонена";
+
+pub const USERS_TITLE: &str = "Пользователи";
+pub const USERS_EMPTY: &str = "Никого не нашлось.";
+pub const FILTERS: &str = "Фильтры";
+pub const F_ROLE: &str = "Роль";
+pub const F_VERIFICATION: &str = "Статус учителя";
+pub const F_BLOCKED: &str = "Блокировка";
+pub const ANY: &str = "Все";
+pub const ONLY_BLOCKED: &str = "Заблокированные";
+pub const ONLY_ACTIVE: &str = "Активные";
+pub const BLOCKED: &str = "заблокирован";
+pub const BLOCK: &str = "Заблокировать";
+pub const UNBLOCK: &str = "Разблокировать";
+pub const V_UNVERIFIED: &str = "не подтверждён";
+pub const V_PENDING: &str = "на проверке";
+pub const V_VERIFIED: &str = "подтверждён";
+pub const V_REJECTED: &str = "отклонён";
+
+// --- sign-in (outside MAX) --------------------------------------------------------------
+pub const LOGIN_TITLE: &str = "Вход";
+pub const STAFF_LOGIN_TITLE: &str = "Вход для сотрудников";
+pub const STAFF_LOGIN_LEAD: &str =
+    "Операторы, руководители и администраторы входят по e-mail, паролю и коду из приложения-аутентификатора.";
+pub const TEACHER_HINT: &str =
+    "Учителя входят через мини-приложение «Помощник» в мессенджере MAX — без пароля.";
+pub const LOGIN_EMAIL: &str = "Электронная почта";
+pub const PASSWORD: &str = "Пароль";
+pub const CODE: &str = "Код из приложения-аутентификатора";
+pub const CODE_HINT: &str = "Шесть цифр. При самом первом входе оставьте поле пустым.";
+pub const SIGN_IN: &str = "Войти";
+pub const FILL_EMAIL: &str = "Укажите электронную почту.";
+pub const FILL_PASSWORD: &str = "Введите пароль.";
+pub const DEMO_TITLE: &str = "Демо-вход";
+pub const DEMO_LEAD: &str =
+    "Только на тестовом сервере: войдите под любой ролью, чтобы посмотреть приложение.";
+pub const DEMO_ROLE: &str = "Роль";
+pub const DEMO_REGION: &str = "Регион";
+pub const DEMO_NAME: &str = "Имя демо-пользователя";
+pub const DEMO_NAME_HINT: &str = "То же имя — тот же пользователь.";
+pub const DEMO_VERIFIED: &str = "Учитель уже подтверждён";
+pub const DEMO_SIGN_IN: &str = "Войти в демо-режиме";
+pub const TOTP_TITLE: &str = "Второй фактор";
+pub const TOTP_LEAD: &str = "Для входа сотрудника нужен код из приложения-аутентификатора (Яндекс Ключ, Google Authenticator или другое). Подключите его один раз.";
+pub const TOTP_STEP_ADD: &str = "1. Добавьте ключ в приложение: откройте ссылку на телефоне, скопируйте её или введите секретный ключ вручную.";
+pub const TOTP_URI: &str = "Ссылка для приложения";
+pub const TOTP_OPEN: &str = "Открыть в приложении";
+pub const TOTP_COPY: &str = "Скопировать ссылку";
+pub const TOTP_COPIED: &str = "Ссылка скопирована.";
+pub const TOTP_COPY_FAILED: &str = "Не удалось скопировать: выделите ссылку и скопируйте вручную.";
+pub const TOTP_SECRET: &str = "Секретный ключ";
+pub const TOTP_STEP_CODE: &str = "2. Введите шестизначный код, который показывает приложение.";
+pub const TOTP_CODE: &str = "Код из приложения";
+pub const TOTP_CONFIRM: &str = "Подтвердить";
+pub const TOTP_FILL_CODE: &str = "Введите шесть цифр из приложения.";
+pub const TOTP_DONE: &str =
+    "Второй фактор подключён. Войдите снова: e-mail, пароль и код из приложения.";
+pub const SESSION_ENDED: &str = "Сеанс завершён. Войдите снова.";
+pub const SIGNED_OUT: &str = "Вы вышли из кабинета.";

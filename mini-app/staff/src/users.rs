@@ -1,0 +1,174 @@
+//! The administrator's users list: filters by role, verification and blocking, «Показать
+//! ещё» by cursor, and block / unblock.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::users::{Role, UserSummary, VerificationStatus};
+
+use crate::api::{self, Filter};
+use crate::app::{region_name, Regions};
+use crate::queue::{fetch, listing_view};
+use crate::strings;
+use mini_app_client::ErrorLine;
+
+fn status_text(status: VerificationStatus) -> &'static str {
+    match status {
+        VerificationStatus::Unverified => strings::V_UNVERIFIED,
+        VerificationStatus::Pending => strings::V_PENDING,
+        VerificationStatus::Verified => strings::V_VERIFIED,
+        VerificationStatus::Rejected => strings::V_REJECTED,
+    }
+}
+
+/// A labelled `<select>` of `(value, text)` pairs bound to `value`.
+fn select(
+    id: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev))>
+                {options
+                    .into_iter()
+                    .map(|(v, text)| view! { <option value=v>{text}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+pub fn Users(regions: Regions) -> impl IntoView {
+    let role = RwSignal::new(String::new());
+    let verification = RwSignal::new(String::new());
+    let blocked = RwSignal::new(String::new());
+    let filter = move || Filter {
+        role: role.get_untracked(),
+        verification: verification.get_untracked(),
+        blocked: blocked.get_untracked(),
+    };
+    let list = RwSignal::new(None);
+    let error = RwSignal::new(None);
+    // Reloads whenever a filter changes (and once at the start).
+    Effect::new(move |_| {
+        role.track();
+        verification.track();
+        blocked.track();
+        fetch(list, error, filter(), false);
+    });
+
+    let mut roles = vec![("", strings::ANY)];
+    roles.extend(Role::ALL.iter().map(|r| (r.as_str(), r.title())));
+    let statuses = vec![
+        ("", strings::ANY),
+        ("unverified", strings::V_UNVERIFIED),
+        ("pending", strings::V_PENDING),
+        ("verified", strings::V_VERIFIED),
+        ("rejected", strings::V_REJECTED),
+    ];
+    let blocking = vec![
+        ("", strings::ANY),
+        ("true", strings::ONLY_BLOCKED),
+        ("false", strings::ONLY_ACTIVE),
+    ];
+    let replace = move |user: UserSummary| {
+        list.update(|l| {
+            if let Some(slot) = l
+                .as_mut()
+                .and_then(|l| l.items.iter_mut().find(|u| u.id == user.id))
+            {
+                *slot = user;
+            }
+        });
+    };
+    let item =
+        move |user: UserSummary| view! { <UserRow user regions on_change=replace/> }.into_any();
+
+    view! {
+        <h1>{strings::USERS_TITLE}</h1>
+        <fieldset class="filters">
+            <legend>{strings::FILTERS}</legend>
+            {select("f-role", strings::F_ROLE, roles, role)}
+            {select("f-verification", strings::F_VERIFICATION, statuses, verification)}
+            {select("f-blocked", strings::F_BLOCKED, blocking, blocked)}
+        </fieldset>
+        <div class="users">
+            {listing_view(
+                list,
+                error,
+                strings::USERS_EMPTY,
+                move || fetch(list, error, filter(), false),
+                move || fetch(list, error, filter(), true),
+                item,
+            )}
+        </div>
+    }
+}
+
+#[component]
+fn UserRow(
+    user: UserSummary,
+    regions: Regions,
+    on_change: impl Fn(UserSummary) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let name = user
+        .full_name
+        .clone()
+        .unwrap_or_else(|| strings::NO_NAME.to_owned());
+    let codes: Vec<String> = if user.regions.is_empty() {
+        user.region.iter().cloned().collect()
+    } else {
+        user.regions.clone()
+    };
+    // Reactive: the names arrive with the regions list, possibly after the users.
+    let where_ = move || {
+        let names = codes
+            .iter()
+            .map(|c| region_name(regions, c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (!names.is_empty()).then(|| format!(" · {names}"))
+    };
+    let status = (user.role == Role::Teacher).then(|| status_text(user.verification.status));
+    let (id, is_blocked) = (user.id.clone(), user.is_blocked);
+    let toggle = move |_| {
+        let id = id.clone();
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::set_blocked(id, !is_blocked).await {
+                Ok(updated) => on_change(updated),
+                Err(e) => error.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <li class="card staff-item user-row" data-user=user.id.clone()>
+            <div class="user-main">
+                <h2 class="card-title">
+                    {name}
+                    {is_blocked.then(|| view! { <span class="badge badge-bad">{strings::BLOCKED}</span> })}
+                </h2>
+                <p class="muted">
+                    {user.role.title()}
+                    {status.map(|s| format!(" · {s}"))}
+                    {where_}
+                </p>
+                {user.email.map(|e| view! { <p class="muted">{strings::EMAIL} ": " {e}</p> })}
+            </div>
+            <div class="actions">
+                <button type="button" class=if is_blocked { "button secondary" } else { "button danger-outline" }
+                    disabled=busy on:click=toggle>
+                    {if is_blocked { strings::UNBLOCK } else { strings::BLOCK }}
+                </button>
+            </div>
+            <ErrorLine message=error/>
+        </li>
+    }
+}

@@ -1,0 +1,386 @@
+//! `#/ask`: the question form for verified teachers and what comes right after sending: the
+//! instant answer, or the routed message with the deadline and «Возможно, подойдёт».
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::appeals::{
+    AcceptSuggestion, Appeal, AppealStatus, CreateAppeal, QuestionText, RateAnswer, Suggestion,
+};
+use shared::users::VerificationStatus;
+
+use crate::api::{self, Action, ApiError, Remote};
+use crate::app::{ctx, Ctx};
+use crate::components::{local_error, BackLink, Loading, VerificationCard};
+use crate::draft;
+use crate::max;
+use crate::router::Route;
+use crate::strings;
+use crate::time;
+use mini_app_client::ErrorLine;
+
+/// Where the question stands; kept in the app's context so leaving the screen keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AskState {
+    /// The form.
+    Idle,
+    /// On its way.
+    Sending,
+    /// No answer (network, server trouble): the draft and its key are kept for a retry.
+    Failed(ApiError),
+    /// Refused for good (the text, not verified): shown next to the form.
+    Rejected(ApiError),
+    /// Accepted: the appeal as created.
+    Sent(Box<Appeal>),
+    /// Closed right here («Помогло», a suggestion accepted): a thank-you.
+    Done(&'static str),
+}
+
+/// Worth sending again with the same key: no answer, server trouble or the rate limit.
+fn retryable(error: &ApiError) -> bool {
+    error.status().is_none_or(|s| s >= 500 || s == 429) && *error != ApiError::Decode
+}
+
+/// Sends `body` with the draft's key (the same key again for the same body).
+pub fn send(ctx: Ctx, body: CreateAppeal) {
+    let key = draft::key_for(&body);
+    ctx.ask.set(AskState::Sending);
+    spawn_local(async move {
+        match api::create_appeal(&body, &key).await {
+            Ok(appeal) => {
+                draft::clear();
+                max::notify(true);
+                ctx.ask.set(AskState::Sent(Box::new(appeal)));
+            }
+            Err(error) if retryable(&error) => ctx.ask.set(AskState::Failed(error)),
+            Err(error) => {
+                draft::forget_key();
+                max::notify(false);
+                ctx.ask.set(AskState::Rejected(error));
+            }
+        }
+    });
+}
+
+/// At start: a question whose sending was not confirmed goes again, with its key.
+pub fn resend_pending(ctx: Ctx) {
+    if let Some((body, _)) = draft::pending() {
+        send(ctx, body);
+    }
+}
+
+#[component]
+pub fn AskPage() -> impl IntoView {
+    let ctx = ctx();
+    let verification = ctx
+        .me
+        .with_untracked(|me| me.as_ref().map(|m| m.verification.clone()));
+    let verified = verification
+        .as_ref()
+        .is_some_and(|v| v.status == VerificationStatus::Verified);
+    let body = if verified {
+        (move || match ctx.ask.get() {
+            AskState::Sent(appeal) => view! { <Outcome appeal=*appeal/> }.into_any(),
+            AskState::Done(text) => view! {
+                <p class="notice" id="ask-done" role="status">{text}</p>
+                <AskAgain/>
+            }
+            .into_any(),
+            _ => view! { <AskForm/> }.into_any(),
+        })
+        .into_any()
+    } else {
+        view! {
+            <section class="card"><p>{strings::ASK_LOCKED}</p></section>
+            {verification.map(|verification| view! { <VerificationCard verification/> })}
+            <a class="button wide" href=Route::Verification.href()>{strings::VERIFY_ACTION}</a>
+            <a class="button secondary wide" href=Route::Answers.href()>{strings::NAV_ANSWERS}</a>
+        }
+        .into_any()
+    };
+    view! {
+        <BackLink href="#/"/>
+        <h1>{strings::ASK_TITLE}</h1>
+        {body}
+    }
+}
+
+#[component]
+fn AskAgain() -> impl IntoView {
+    let ctx = ctx();
+    view! {
+        <button type="button" id="ask-again" class="button secondary wide" on:click=move |_| ctx.ask.set(AskState::Idle)>
+            {strings::ASK_AGAIN}
+        </button>
+    }
+}
+
+#[component]
+fn AskForm() -> impl IntoView {
+    let ctx = ctx();
+    let (saved, anonymous) = draft::load();
+    let text = RwSignal::new(saved);
+    let anonymous = RwSignal::new(anonymous);
+    let errors = RwSignal::new(match ctx.ask.get_untracked() {
+        AskState::Rejected(error) => Some(error),
+        _ => None,
+    });
+    let count = move || text.with(|t| t.trim().chars().count());
+    let counter = move || {
+        let n = count();
+        let class = if n > QuestionText::MAX || (n > 0 && n < QuestionText::MIN) {
+            "counter over"
+        } else {
+            "counter"
+        };
+        view! { <span class=class id="question-count" aria-live="polite">{n} " / " {QuestionText::MAX}</span> }
+    };
+    let error = move || errors.with(|e| e.as_ref().map(ApiError::message));
+    let sending = move || ctx.ask.with(|s| *s == AskState::Sending);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let raw = text.get_untracked();
+        match QuestionText::parse(&raw) {
+            Ok(question) => {
+                errors.set(None);
+                send(
+                    ctx,
+                    CreateAppeal {
+                        text: question.as_str().to_owned(),
+                        anonymous: anonymous.get_untracked(),
+                    },
+                );
+            }
+            Err((_, message)) => {
+                max::notify(false);
+                errors.set(Some(local_error("text", message)));
+            }
+        }
+    };
+    let retry = move |_| {
+        if let Some((body, _)) = draft::pending() {
+            send(ctx, body);
+        }
+    };
+
+    view! {
+        <form id="ask-form" class="card" novalidate on:submit=submit>
+            <div class="field">
+                <label for="question">{strings::QUESTION}</label>
+                <p class="hint" id="question-hint">{strings::QUESTION_HINT}</p>
+                <textarea
+                    id="question"
+                    name="question"
+                    rows="6"
+                    maxlength="4100"
+                    aria-describedby="question-hint question-count question-error"
+                    aria-invalid=move || errors.with(Option::is_some).then_some("true")
+                    prop:value=move || text.get()
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        draft::save(&value, anonymous.get_untracked());
+                        text.set(value);
+                    }
+                ></textarea>
+                <p class="count-line">{counter}</p>
+                <p class="field-error" id="question-error" role="alert">{error}</p>
+            </div>
+            <div class="check">
+                <input
+                    type="checkbox"
+                    id="anonymous"
+                    prop:checked=move || anonymous.get()
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        anonymous.set(on);
+                        draft::save(&text.get_untracked(), on);
+                    }
+                />
+                <label for="anonymous">{strings::ANONYMOUS}</label>
+            </div>
+            {move || match ctx.ask.get() {
+                AskState::Failed(error) => Some(view! {
+                    <div class="state error" role="alert" id="send-failed">
+                        <p>{strings::SEND_FAILED} " " {error.message()}</p>
+                        <button type="button" id="send-again" class="button" on:click=retry>
+                            {strings::SEND_AGAIN}
+                        </button>
+                    </div>
+                }),
+                _ => None,
+            }}
+            {move || sending().then(|| view! { <Loading text=strings::SENDING/> })}
+            <button type="submit" id="ask-send" class="button wide" disabled=sending>
+                {strings::SEND}
+            </button>
+        </form>
+        <a class="button secondary wide" href=Route::Appeals.href()>{strings::NAV_APPEALS}</a>
+    }
+}
+
+/// After sending: the instant answer, or the routed message and the suggestions.
+#[component]
+fn Outcome(appeal: Appeal) -> impl IntoView {
+    let link = Route::Appeal(appeal.id.clone()).href();
+    let body = if appeal.status == AppealStatus::AnsweredByBot {
+        view! { <InstantAnswer appeal/> }.into_any()
+    } else {
+        view! { <Routed appeal/> }.into_any()
+    };
+    view! {
+        {body}
+        <a class="button secondary wide" id="open-appeal" href=link>{strings::OPEN_APPEAL}</a>
+        <AskAgain/>
+    }
+}
+
+#[component]
+fn InstantAnswer(appeal: Appeal) -> impl IntoView {
+    let ctx = ctx();
+    let answer = appeal.answers.first().cloned();
+    let article_id = answer.as_ref().and_then(|a| a.article_id.clone());
+    let title = RwSignal::new(Remote::Loading);
+    if let Some(id) = article_id.clone() {
+        api::load_into(
+            title,
+            async move { api::article(id).await.map(|a| a.title) },
+        );
+    }
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let id = StoredValue::new(appeal.id.clone());
+    let run = move |action: Action| {
+        busy.set(true);
+        spawn_local(async move {
+            let id = id.get_value();
+            let helped = matches!(action, Action::Rate(_));
+            let result = match api::act(&id, action).await {
+                Ok(()) if helped => Ok(None),
+                Ok(()) => api::appeal(id).await.map(Some),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(None) => {
+                    max::notify(true);
+                    ctx.ask.set(AskState::Done(strings::THANKS));
+                }
+                Ok(Some(appeal)) => ctx.ask.set(AskState::Sent(Box::new(appeal))),
+                Err(e) => {
+                    max::notify(false);
+                    error.set(Some(e.message()));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let source = article_id.map(|id| {
+        let href = Route::Article(id.clone()).href();
+        view! {
+            <p class="source">
+                {strings::SOURCE} ": "
+                <a href=href id="answer-source">
+                    {move || match title.get() {
+                        Remote::Ready(title) => title,
+                        _ => id.clone(),
+                    }}
+                </a>
+            </p>
+        }
+    });
+    view! {
+        <section class="card answer" id="answer-card" aria-live="polite">
+            <h2 class="card-title">{strings::INSTANT_TITLE}</h2>
+            <p class="text">{answer.map(|a| a.text).unwrap_or_default()}</p>
+            {source}
+            <div class="actions">
+                <button type="button" id="helped" class="button" disabled=busy
+                    on:click=move |_| run(Action::Rate(RateAnswer { score: 5, comment: None }))>
+                    {strings::HELPED}
+                </button>
+                <button type="button" id="not-helped" class="button secondary" disabled=busy
+                    on:click=move |_| run(Action::Escalate)>
+                    {strings::NOT_HELPED}
+                </button>
+            </div>
+            <ErrorLine message=error/>
+        </section>
+    }
+}
+
+/// «Ответ до 3 декабря» in the region's own calendar date.
+#[must_use]
+pub fn deadline_text(ctx: Ctx, appeal: &Appeal) -> Option<String> {
+    let deadline = appeal.deadline_at.as_deref()?;
+    let tz = ctx.regions.with_untracked(|r| match r {
+        Remote::Ready(list) => list
+            .iter()
+            .find(|r| r.code == appeal.region.code)
+            .map(|r| r.timezone.clone()),
+        _ => None,
+    });
+    Some(format!(
+        "{} {}",
+        strings::ANSWER_BY,
+        time::day_month(deadline, tz.as_deref().filter(|t| !t.is_empty()))
+    ))
+}
+
+#[component]
+fn Routed(appeal: Appeal) -> impl IntoView {
+    let ctx = ctx();
+    let deadline = deadline_text(ctx, &appeal).map(|d| format!("{d}."));
+    let id = StoredValue::new(appeal.id.clone());
+    let suggestions = appeal.suggestions;
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let accept = move |article_id: String| {
+        busy.set(true);
+        spawn_local(async move {
+            let action = Action::Accept(AcceptSuggestion { article_id });
+            match api::act(&id.get_value(), action).await {
+                Ok(()) => {
+                    max::notify(true);
+                    ctx.ask.set(AskState::Done(strings::SELF_SERVED));
+                }
+                Err(e) => {
+                    max::notify(false);
+                    error.set(Some(e.message()));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let cards = (!suggestions.is_empty()).then(|| {
+        view! {
+            <h2 class="section">{strings::MAYBE}</h2>
+            {suggestions
+                .into_iter()
+                .map(|Suggestion { article_id, title, .. }| {
+                    let href = Route::Article(article_id.clone()).href();
+                    let data = article_id.clone();
+                    view! {
+                        <section class="card suggestion" data-article=data>
+                            <h3 class="card-title">{title}</h3>
+                            <div class="actions">
+                                <button type="button" class="button accept" disabled=busy
+                                    on:click=move |_| accept(article_id.clone())>
+                                    {strings::THIS_ANSWERS}
+                                </button>
+                                <a class="button secondary" href=href>{strings::OPEN_ANSWER}</a>
+                            </div>
+                        </section>
+                    }
+                })
+                .collect_view()}
+            <ErrorLine message=error/>
+        }
+    });
+    view! {
+        <p class="notice routed" id="routed" role="status">
+            <strong>{strings::ROUTED}</strong>
+            " "
+            {deadline}
+        </p>
+        {cards}
+    }
+}

@@ -1,0 +1,57 @@
+//! `#/`: the greeting, the verification state and the sections.
+
+use leptos::prelude::*;
+use shared::users::VerificationStatus;
+
+use crate::app::ctx;
+use crate::components::badge;
+use crate::pages::profile::greeting;
+use crate::router::Route;
+use crate::strings;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let ctx = ctx();
+    let me = ctx.me.get_untracked();
+    let name = me.as_ref().map(greeting).unwrap_or_default();
+    let hello = if name.is_empty() {
+        format!("{}!", strings::HELLO)
+    } else {
+        format!("{}, {name}!", strings::HELLO)
+    };
+    let status_line = me.as_ref().map(|m| {
+        let (text, class) = badge(m.verification.status);
+        view! { <p class="lead">{strings::STATUS} ": " <span class=class>{text}</span></p> }
+    });
+    let prompt = me
+        .filter(|m| m.verification.status != VerificationStatus::Verified)
+        .map(|_| {
+            view! {
+                <a class="button wide" href=Route::Verification.href()>{strings::VERIFY_ACTION}</a>
+            }
+        });
+    view! {
+        <h1 id="greeting">{hello}</h1>
+        {status_line}
+        {prompt}
+        <nav aria-label=strings::SECTIONS>
+            <ul class="list nav">
+                {row(&Route::Ask, strings::NAV_ASK, strings::NAV_ASK_META)}
+                {row(&Route::Appeals, strings::NAV_APPEALS, strings::NAV_APPEALS_META)}
+                {row(&Route::Answers, strings::NAV_ANSWERS, strings::NAV_ANSWERS_META)}
+                {row(&Route::Profile, strings::NAV_PROFILE, strings::NAV_PROFILE_META)}
+            </ul>
+        </nav>
+    }
+}
+
+fn row(route: &Route, title: &'static str, meta: &'static str) -> impl IntoView {
+    view! {
+        <li>
+            <a class="row" href=route.href()>
+                <span class="row-title">{title}</span>
+                <span class="row-meta">{meta}</span>
+            </a>
+        </li>
+    }
+}

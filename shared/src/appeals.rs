@@ -1,0 +1,441 @@
+//! Appeals (a teacher's question and everything that happens to it), their thread, answers,
+//! ratings, and the request bodies of the teacher's and the operator's actions.
+
+use serde::{Deserialize, Serialize};
+
+use crate::RegionRef;
+
+/// Where an appeal is in its lifecycle (DESIGN.md, "Appeal lifecycle").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AppealStatus {
+    /// The knowledge base answered at once.
+    AnsweredByBot,
+    /// In the region's queue, nobody has taken it.
+    New,
+    /// An operator works on it (or the teacher followed up).
+    InProgress,
+    /// An operator answered; waiting for the rating.
+    Answered,
+    /// Finished.
+    Closed,
+}
+
+impl AppealStatus {
+    /// Every status.
+    pub const ALL: [Self; 5] = [
+        Self::AnsweredByBot,
+        Self::New,
+        Self::InProgress,
+        Self::Answered,
+        Self::Closed,
+    ];
+
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AnsweredByBot => "answered_by_bot",
+            Self::New => "new",
+            Self::InProgress => "in_progress",
+            Self::Answered => "answered",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Open = not closed.
+    #[must_use]
+    pub fn is_open(self) -> bool {
+        self != Self::Closed
+    }
+
+    /// Russian label for chips.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::AnsweredByBot => "Ответ из базы",
+            Self::New => "Новое",
+            Self::InProgress => "В работе",
+            Self::Answered => "Есть ответ",
+            Self::Closed => "Закрыто",
+        }
+    }
+}
+
+/// Why an appeal was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// The teacher rated the answer.
+    Rated,
+    /// The teacher accepted a suggested article.
+    SelfServed,
+    /// The teacher withdrew the question.
+    Withdrawn,
+    /// Not about paperwork.
+    OffTopic,
+    /// Asked before (see `duplicate_of`).
+    Duplicate,
+    /// Spam.
+    Spam,
+    /// No rating and no follow-up for 14 days after the answer.
+    Expired,
+}
+
+impl CloseReason {
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rated => "rated",
+            Self::SelfServed => "self_served",
+            Self::Withdrawn => "withdrawn",
+            Self::OffTopic => "off_topic",
+            Self::Duplicate => "duplicate",
+            Self::Spam => "spam",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Rated,
+            Self::SelfServed,
+            Self::Withdrawn,
+            Self::OffTopic,
+            Self::Duplicate,
+            Self::Spam,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// Where the appeal came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The mini-app.
+    MiniApp,
+    /// A message to the MAX bot.
+    Bot,
+    /// The REST API.
+    Api,
+}
+
+impl Channel {
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MiniApp => "mini_app",
+            Self::Bot => "bot",
+            Self::Api => "api",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "mini_app" => Some(Self::MiniApp),
+            "bot" => Some(Self::Bot),
+            "api" => Some(Self::Api),
+            _ => None,
+        }
+    }
+}
+
+/// Who gave an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerSource {
+    /// The knowledge base, at once.
+    Bot,
+    /// A regional operator.
+    Operator,
+    /// The teacher accepted a suggested article.
+    SelfServed,
+}
+
+impl AnswerSource {
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bot => "bot",
+            Self::Operator => "operator",
+            Self::SelfServed => "self_served",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "bot" => Some(Self::Bot),
+            "operator" => Some(Self::Operator),
+            "self_served" => Some(Self::SelfServed),
+            _ => None,
+        }
+    }
+}
+
+/// A rating of one answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rating {
+    /// 1–5.
+    pub score: u8,
+    /// Optional comment.
+    pub comment: Option<String>,
+    /// When.
+    pub rated_at: String,
+}
+
+/// One answer of an appeal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Answer {
+    /// Answer id.
+    pub id: String,
+    /// Who answered.
+    pub source: AnswerSource,
+    /// The answer text.
+    pub text: String,
+    /// The knowledge-base article it came from or cites.
+    pub article_id: Option<String>,
+    /// The operator (user id) for operator answers.
+    pub answered_by: Option<String>,
+    /// When.
+    pub answered_at: String,
+    /// Given after the SLA deadline.
+    pub is_late: bool,
+    /// The teacher's rating, once given.
+    pub rating: Option<Rating>,
+}
+
+/// A close-but-not-confident knowledge-base match («Возможно, подойдёт»).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Suggestion {
+    /// Article id.
+    pub article_id: String,
+    /// Its title.
+    pub title: String,
+    /// Engine score.
+    pub score: f64,
+}
+
+/// The operator holding an appeal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignee {
+    /// User id.
+    pub id: String,
+    /// Name, if known.
+    pub name: Option<String>,
+}
+
+/// A file attached to an appeal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    /// Attachment id.
+    pub id: String,
+    /// Original file name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    pub content_type: String,
+}
+
+/// One entry of an appeal's thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    /// Message id.
+    pub id: String,
+    /// `teacher`, `operator`, `bot`, …
+    pub author_role: String,
+    /// Shown name (null for anonymous teachers to staff, and for the bot).
+    pub author_name: Option<String>,
+    /// `question`, `answer`, `follow_up`, `clarification`, `note` (staff only) or `system`.
+    pub kind: String,
+    /// Text.
+    pub text: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// An appeal as its reader may see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Appeal {
+    /// Appeal id.
+    pub id: String,
+    /// Status.
+    pub status: AppealStatus,
+    /// Why it was closed.
+    pub close_reason: Option<CloseReason>,
+    /// The operator's note to the teacher when closing.
+    pub close_note: Option<String>,
+    /// The appeal this one duplicates.
+    pub duplicate_of: Option<String>,
+    /// The question.
+    pub text: String,
+    /// The name is hidden from staff and integrators.
+    pub anonymous: bool,
+    /// Where it came from.
+    pub channel: Channel,
+    /// The region it belongs to (as recorded when it was asked, or after a transfer).
+    pub region: RegionRef,
+    /// The teacher's full name as recorded when asked; null to staff and integrators when anonymous.
+    pub author_name: Option<String>,
+    /// When it was asked.
+    pub created_at: String,
+    /// SLA deadline (23:59:59 local time of the 5th working day); null unless routed to people.
+    pub deadline_at: Option<String>,
+    /// Open past the deadline.
+    pub is_overdue: bool,
+    /// The first operator answer came after the deadline.
+    pub answered_late: bool,
+    /// Answers, oldest first.
+    pub answers: Vec<Answer>,
+    /// Close matches shown when the engine was not confident.
+    pub suggestions: Vec<Suggestion>,
+    /// The operator holding it.
+    pub assignee: Option<Assignee>,
+    /// Something new for the reader since they last opened it.
+    pub unread: bool,
+    /// Attached files.
+    pub attachments: Vec<Attachment>,
+    /// The thread (internal notes only for staff); empty in lists.
+    pub messages: Vec<Message>,
+}
+
+/// `POST /api/v1/appeals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateAppeal {
+    /// The question, 10–4,000 characters.
+    pub text: String,
+    /// Hide the name from operators and reports.
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+/// `POST /api/v1/appeals/{id}/messages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PostMessage {
+    /// Text, 1–4,000 characters.
+    pub text: String,
+}
+
+/// `POST /api/v1/appeals/{id}/rating`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RateAnswer {
+    /// 1–5.
+    pub score: i64,
+    /// Up to 2,000 characters.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `POST /api/v1/appeals/{id}/accept-suggestion`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcceptSuggestion {
+    /// One of the appeal's suggestions.
+    pub article_id: String,
+}
+
+/// A question's text after the rules: trimmed, control characters removed, 10–4,000
+/// characters, and not only punctuation, symbols or emoji.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionText(String);
+
+impl QuestionText {
+    /// Minimum length in characters.
+    pub const MIN: usize = 10;
+    /// Maximum length in characters.
+    pub const MAX: usize = 4000;
+
+    /// Cleans and checks.
+    ///
+    /// # Errors
+    /// A stable code (`too_short`, `too_long`, `no_words`) and a Russian message.
+    pub fn parse(raw: &str) -> Result<Self, (&'static str, &'static str)> {
+        let cleaned: String = raw
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n')
+            .collect();
+        let cleaned = cleaned.trim();
+        let count = cleaned.chars().count();
+        if count > Self::MAX {
+            return Err((
+                "too_long",
+                "Вопрос слишком длинный: не больше 4000 символов.",
+            ));
+        }
+        if !cleaned.chars().any(char::is_alphanumeric) {
+            return Err(("no_words", "Напишите вопрос словами."));
+        }
+        if count < Self::MIN {
+            return Err((
+                "too_short",
+                "Вопрос слишком короткий: напишите хотя бы 10 символов.",
+            ));
+        }
+        Ok(Self(cleaned.to_owned()))
+    }
+
+    /// The text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QuestionText;
+
+    #[test]
+    fn question_rules() {
+        assert_eq!(
+            QuestionText::parse("  Нужен ли журнал?\u{7}  ").map(|q| q.as_str().to_owned()),
+            Ok("Нужен ли журнал?".to_owned())
+        );
+        assert_eq!(QuestionText::parse("коротко").unwrap_err().0, "too_short");
+        assert_eq!(
+            QuestionText::parse("!!! ??? ... 🙂🙂🙂🙂").unwrap_err().0,
+            "no_words"
+        );
+        assert_eq!(
+            QuestionText::parse(&"я".repeat(4001)).unwrap_err().0,
+            "too_long"
+        );
+        assert!(QuestionText::parse(&"я".repeat(4000)).is_ok());
+    }
+}

@@ -1,0 +1,334 @@
+//! A headless Chromium driven over WebDriver: [`Browser::start`] runs `/usr/bin/chromedriver`
+//! on a free loopback port (in a process group of its own, with a fresh profile folder) and
+//! connects a fantoccini client with the phone viewport of the mini-app (360×640).
+//!
+//! - [`Browser::add_init_script`] runs a script before any page script, through chromedriver's
+//!   DevTools bridge (`Page.addScriptToEvaluateOnNewDocument`): the page's CSP forbids inline
+//!   scripts, so this is how tests stand in for MAX's `window.WebApp`.
+//! - [`Browser::screenshot`] saves a PNG under [`screenshot_dir`].
+//! - Dropping the browser (also while a test panics) kills chromedriver and the Chromium it
+//!   started: the whole process group.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+use crate::workspace_root;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long a wait for the page lasts before the test fails.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// `$CARGO_TARGET_DIR/screenshots` (or `<workspace>/target/screenshots`), created.
+#[must_use]
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from);
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+/// A Chrome DevTools Protocol command sent through chromedriver
+/// (`POST /session/{id}/goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (reqwest::Method, Option<String>) {
+        (
+            reqwest::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
+        )
+    }
+}
+
+/// chromedriver in its own process group, killed with everything it started.
+struct Driver {
+    child: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The group id is chromedriver's pid (it was started with `process_group(0)`), so
+        // this ends chromedriver and the Chromium processes it launched, and nothing else.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running headless Chromium and the WebDriver client for it.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    // Field order matters: the client goes first, then the driver, then the profile folder.
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    listener.local_addr().expect("address").port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a 360×640 phone viewport.
+    pub async fn start() -> Self {
+        let profile = tempfile::tempdir().expect("profile dir");
+        let port = free_port();
+        let log = profile.path().join("chromedriver.log");
+        let child = {
+            use std::os::unix::process::CommandExt;
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={port}"))
+                .arg(format!("--log-path={}", log.display()))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .expect("chromedriver runs (scripts/test installs chromium-driver)")
+        };
+        let driver = Driver { child };
+        let url = format!("http://127.0.0.1:{port}");
+        wait_until_ready(&url).await;
+
+        let data_dir = profile.path().join("chromium");
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".to_owned(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    "--hide-scrollbars",
+                    "--window-size=360,640",
+                    format!("--user-data-dir={}", data_dir.display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("a WebDriver session with headless Chromium");
+        let browser = Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        };
+        browser
+            .cdp(
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": true }),
+            )
+            .await;
+        browser
+    }
+
+    /// Runs a DevTools command through chromedriver.
+    pub async fn cdp(&self, cmd: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+    }
+
+    /// Makes `source` run in every new document before the page's own scripts.
+    pub async fn add_init_script(&self, source: &str) {
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        )
+        .await;
+    }
+
+    /// Opens a URL.
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigation");
+    }
+
+    /// Runs JavaScript in the page (`return …` gives a value).
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Waits for an element to appear.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} within {WAIT:?}: {e}"))
+    }
+
+    /// Waits until the element's visible text contains `text`; returns the whole text.
+    pub async fn wait_text(&self, css: &str, text: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if let Ok(found) = element.text().await {
+                    if found.contains(text) {
+                        return found;
+                    }
+                    last = found;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let body = self.body_text().await;
+        panic!("{css} did not show «{text}» within {WAIT:?}; it shows «{last}». Page:\n{body}");
+    }
+
+    /// Waits until `script` (an expression) is truthy in the page.
+    pub async fn wait_js(&self, expression: &str) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            let ok = self
+                .client
+                .execute(&format!("return !!({expression});"), vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if ok {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let body = self.body_text().await;
+        panic!("`{expression}` did not become true within {WAIT:?}. Page:\n{body}");
+    }
+
+    /// The page's visible text (for failure messages).
+    pub async fn body_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Types into a field after clearing it.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    /// Picks an option of a `<select>` by value (waiting for the option to be there).
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(&format!("{css} option[value=\"{value}\"]")).await;
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .expect("select");
+    }
+
+    /// Clicks an element.
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.expect("click");
+    }
+
+    /// Saves a screenshot of the viewport as `<name>.png` in [`screenshot_dir`].
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // Let fonts and layout settle.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Ends the WebDriver session (closing Chromium); the drop then stops chromedriver.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+async fn wait_until_ready(url: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(response) = client.get(format!("{url}/status")).send().await {
+            if let Ok(status) = response.json::<Value>().await {
+                if status["value"]["ready"].as_bool() == Some(true) {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on {url}");
+}
+
+/// A stand-in for MAX's `window.WebApp`, recording every call in `window.__max.calls`.
+#[must_use]
+pub fn max_bridge_stub(init_data: &str, start_param: Option<&str>) -> String {
+    let init_data = Value::String(init_data.to_owned());
+    let start_param = start_param.map_or(Value::Null, |p| Value::String(p.to_owned()));
+    format!(
+        r"(function () {{
+  var max = {{ calls: [], back: {{ visible: false, handlers: [] }} }};
+  window.__max = max;
+  function record(name) {{ max.calls.push(name); }}
+  window.WebApp = {{
+    initData: {init_data},
+    initDataUnsafe: {{ start_param: {start_param} }},
+    ready: function () {{ record('ready'); }},
+    close: function () {{ record('close'); }},
+    openLink: function (url) {{ record('openLink:' + url); }},
+    BackButton: {{
+      show: function () {{ max.back.visible = true; record('BackButton.show'); }},
+      hide: function () {{ max.back.visible = false; record('BackButton.hide'); }},
+      onClick: function (cb) {{ max.back.handlers.push(cb); record('BackButton.onClick'); }}
+    }},
+    HapticFeedback: {{
+      impactOccurred: function (style) {{ record('impact:' + style); }},
+      notificationOccurred: function (type) {{ record('notification:' + type); }}
+    }}
+  }};
+}})();"
+    )
+}

@@ -1,0 +1,103 @@
+//! The log never holds personal data (ФИО, e-mail, question text) or credentials (passwords,
+//! tokens, launch data): the test captures everything the server logs at debug level while
+//! it handles such requests, and greps it.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use integration_tests::{launch_data, spawn_app};
+use serde_json::{json, Value};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn personal_data_and_credentials_never_reach_the_log() {
+    let capture = Capture::default();
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(capture.clone())
+        .with_max_level(tracing::Level::DEBUG)
+        .init();
+    let app = spawn_app().await;
+
+    let init_data = launch_data(123_456, "Евдокия", "Прохорова-Лебедь");
+    let pair: Value = app
+        .post_json("/api/v1/auth/max", &json!({ "init_data": init_data }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = pair["access_token"].as_str().unwrap().to_owned();
+    app.patch_as(
+        "/api/v1/me",
+        &token,
+        &json!({ "patronymic": "Аркадьевна", "email": "evdokia.secret@school.example", "region": "77", "school": "Лицей Тайный" }),
+    )
+    .await;
+    app.post_as(
+        "/api/v1/me/verification",
+        &token,
+        &json!({ "school": "Лицей Тайный", "position": "учитель" }),
+    )
+    .await;
+    app.post_json("/api/v1/auth/login", &json!({ "email": "evdokia.secret@school.example", "password": "Пароль-Очень-Секретный-42" })).await;
+    app.post_json(
+        "/api/v1/auth/refresh",
+        &json!({ "refresh_token": pair["refresh_token"] }),
+    )
+    .await;
+    app.post_json(
+        "/api/v1/auth/max",
+        &json!({ "init_data": init_data.replace("q-1", "q-2") }),
+    )
+    .await;
+    let teacher = app
+        .dev_login("teacher", Some("77"), "Засекреченная Фамилия", true)
+        .await;
+    app.post_as(
+        "/api/v1/appeals",
+        &teacher.access,
+        &json!({ "text": "Мой личный вопрос про журнал инструктажа с фамилией Засекреченная" }),
+    )
+    .await;
+    app.get_as("/api/v1/me", "not-a-token").await;
+
+    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("\"request\"") || log.contains("request"),
+        "the server did log requests:\n{log}"
+    );
+    for secret in [
+        "Прохорова",
+        "Евдокия",
+        "Аркадьевна",
+        "Засекреченная",
+        "evdokia.secret",
+        "Лицей Тайный",
+        "Пароль-Очень-Секретный",
+        token.as_str(),
+        pair["refresh_token"].as_str().unwrap(),
+        init_data.split("hash=").nth(1).unwrap(),
+        "личный вопрос",
+    ] {
+        assert!(!log.contains(secret), "{secret:?} leaked into the log");
+    }
+}
