@@ -1079,13 +1079,12 @@ pub fn seed(db: &Db, calendars: &Calendars, args: &SeedArgs) -> anyhow::Result<O
         .map_err(|e: ApiError| anyhow::anyhow!("{e}"))?;
     tracing::debug!(filled, "first-answer times computed");
     // After a bulk load PostgreSQL needs planner statistics and a vacuum (index-only scans
-    // read the visibility map); autovacuum would get there later, a dashboard now.
+    // read the visibility map): autovacuum would get there later, a dashboard needs it now.
+    // The aggregates were rewritten row by row during the load: compact them first.
     let mut conn = db.pool().get().context("нет соединения с базой")?;
     if let AnyConnection::Postgresql(_) = &mut *conn {
-        conn.batch_execute(
-            "VACUUM ANALYZE appeals, appeal_answers, appeal_messages, ratings, bot_grades, \
-             users, stats_daily, stats_first_answers",
-        )?;
+        conn.batch_execute("VACUUM FULL stats_daily, stats_first_answers")?;
+        conn.batch_execute("VACUUM ANALYZE")?;
     }
     Ok(Some(written))
 }

@@ -722,38 +722,49 @@ pub fn operators(
     let mut times: HashMap<String, (Vec<f64>, Vec<f64>)> = HashMap::new();
     let mut held: HashMap<String, i64> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut q = ans::table
-            .inner_join(ap::table)
-            .filter(ans::source.eq("operator"))
-            .filter(ans::answered_by.eq_any(chunk))
-            .filter(ans::answered_at.ge(start))
-            .filter(ans::answered_at.lt(end))
-            .group_by(ans::answered_by)
-            .select((ans::answered_by, count_star()))
-            .into_boxed();
-        if let Some(codes) = filter.codes() {
-            q = q.filter(ap::region_code.eq_any(codes.to_vec()));
-        }
-        let rows: Vec<(Option<String>, i64)> = q.load(conn)?;
+        // Only operators answer with their name, so `answered_by` alone picks operator
+        // answers (through the `(answered_by, answered_at)` index); appeals are joined only
+        // to keep a region filter.
+        let rows: Vec<(Option<String>, i64)> = match filter.codes() {
+            None => ans::table
+                .filter(ans::answered_by.eq_any(chunk))
+                .filter(ans::answered_at.ge(start))
+                .filter(ans::answered_at.lt(end))
+                .group_by(ans::answered_by)
+                .select((ans::answered_by, count_star()))
+                .load(conn)?,
+            Some(codes) => ans::table
+                .inner_join(ap::table)
+                .filter(ans::answered_by.eq_any(chunk))
+                .filter(ans::answered_at.ge(start))
+                .filter(ans::answered_at.lt(end))
+                .filter(ap::region_code.eq_any(codes))
+                .group_by(ans::answered_by)
+                .select((ans::answered_by, count_star()))
+                .load(conn)?,
+        };
         answered.extend(rows.into_iter().filter_map(|(id, n)| Some((id?, n))));
 
-        let mut q = ratings::table
-            .inner_join(ans::table.inner_join(ap::table))
-            .filter(ans::source.eq("operator"))
-            .filter(ans::answered_by.eq_any(chunk))
-            .filter(ans::answered_at.ge(start))
-            .filter(ans::answered_at.lt(end))
-            .group_by(ans::answered_by)
-            .select((
-                ans::answered_by,
-                count_star(),
-                sql::<BigInt>("CAST(COALESCE(SUM(ratings.score), 0) AS BIGINT)"),
-            ))
-            .into_boxed();
-        if let Some(codes) = filter.codes() {
-            q = q.filter(ap::region_code.eq_any(codes.to_vec()));
-        }
-        let rows: Vec<(Option<String>, i64, i64)> = q.load(conn)?;
+        let score_sum = || sql::<BigInt>("CAST(COALESCE(SUM(ratings.score), 0) AS BIGINT)");
+        let rows: Vec<(Option<String>, i64, i64)> = match filter.codes() {
+            None => ratings::table
+                .inner_join(ans::table)
+                .filter(ans::answered_by.eq_any(chunk))
+                .filter(ans::answered_at.ge(start))
+                .filter(ans::answered_at.lt(end))
+                .group_by(ans::answered_by)
+                .select((ans::answered_by, count_star(), score_sum()))
+                .load(conn)?,
+            Some(codes) => ratings::table
+                .inner_join(ans::table.inner_join(ap::table))
+                .filter(ans::answered_by.eq_any(chunk))
+                .filter(ans::answered_at.ge(start))
+                .filter(ans::answered_at.lt(end))
+                .filter(ap::region_code.eq_any(codes))
+                .group_by(ans::answered_by)
+                .select((ans::answered_by, count_star(), score_sum()))
+                .load(conn)?,
+        };
         rated.extend(
             rows.into_iter()
                 .filter_map(|(id, n, sum)| Some((id?, (n, sum)))),
