@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use leptos::prelude::window;
 use shared::users::{RefreshRequest, TokenPair};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::api::{self, json_body, ApiError, Method};
@@ -30,7 +30,21 @@ type Listener = Rc<dyn Fn(Event)>;
 
 thread_local! {
     static LISTENER: RefCell<Option<Listener>> = const { RefCell::new(None) };
-    static REFRESHING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
+}
+
+/// Where the running refresh's promise is kept: on the page's global object, so the
+/// modules of one page (each with its own memory) share a single refresh — two refreshes
+/// with the same token would look like token theft to the api and end the session.
+const REFRESHING: &str = "__pomoshnikRefreshing";
+
+fn running_refresh() -> Option<js_sys::Promise> {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(REFRESHING))
+        .ok()
+        .and_then(|v| v.dyn_into::<js_sys::Promise>().ok())
+}
+
+fn set_running_refresh(promise: &JsValue) {
+    let _ignored = js_sys::Reflect::set(&js_sys::global(), &JsValue::from_str(REFRESHING), promise);
 }
 
 /// Sets the one listener for session events (the app's root).
@@ -98,20 +112,19 @@ pub async fn refresh(used: Option<&str>) -> Result<(), ApiError> {
     if access_token().as_deref() != used && access_token().is_some() {
         return Ok(());
     }
-    let running = REFRESHING.with(|r| r.borrow().clone());
-    let promise = if let Some(promise) = running {
+    let promise = if let Some(promise) = running_refresh() {
         promise
     } else {
         let promise = future_to_promise(async {
             let outcome = refresh_now().await;
-            REFRESHING.with(|r| r.borrow_mut().take());
+            set_running_refresh(&JsValue::UNDEFINED);
             // 1: refreshed; an HTTP status: refused; 0: no answer.
             Ok(JsValue::from_f64(match outcome {
                 Ok(()) => 1.0,
                 Err(error) => f64::from(error.status().unwrap_or(0)),
             }))
         });
-        REFRESHING.with(|r| *r.borrow_mut() = Some(promise.clone()));
+        set_running_refresh(&promise);
         promise
     };
     let outcome = JsFuture::from(promise)

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::users::Me;
+use shared::users::{Me, VerificationStatus};
 use shared::Region;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -12,10 +12,10 @@ use web_sys::HtmlElement;
 use crate::api::{self, load_into, session, ApiError, Remote};
 use crate::components::{ErrorBox, Loading};
 use crate::max::{self, Launch};
-use crate::pages::AskState;
+use crate::more;
+use crate::pages::{resend_pending, AskState};
 use crate::pages::{
-    HomePage, NotFoundPage, OnboardingPage, ProfilePage, RegionPage, RegionsPage, SignedOutMax,
-    VerificationPage,
+    AskPage, HomePage, NotFoundPage, OnboardingPage, RegionPage, RegionsPage, SignedOutMax,
 };
 use crate::router::{self, use_route, Route};
 use crate::strings;
@@ -102,7 +102,12 @@ impl Ctx {
     /// Opens the teacher screens, or hands a staff member over to the staff module.
     pub fn enter(self, me: Me) {
         let staff = me.role.is_staff();
+        let verified = me.verification.status == VerificationStatus::Verified;
         self.me.set(Some(me));
+        // A question whose sending was not confirmed goes again, with the same key.
+        if !staff && verified && self.ask.get_untracked() == AskState::Idle {
+            resend_pending(self);
+        }
         // A staff member: the effect in `App` loads the staff module.
         self.phase
             .set(if staff { Phase::Staff } else { Phase::Teacher });
@@ -118,6 +123,20 @@ impl Ctx {
     /// Loads the regions (again).
     pub fn reload_regions(self) {
         load_into(self.regions, api::regions());
+    }
+
+    /// The context of the second module (`mini-app/more`), which signs in by the stored
+    /// session alone and never asks a question itself.
+    #[must_use]
+    pub fn detached() -> Self {
+        Self {
+            phase: RwSignal::new(Phase::Starting),
+            me: RwSignal::new(None),
+            regions: RwSignal::new(Remote::Loading),
+            ask: RwSignal::new(AskState::Idle),
+            in_max: false,
+            launch: StoredValue::new(Launch::default()),
+        }
     }
 }
 
@@ -137,26 +156,40 @@ fn load_staff_module(ctx: Ctx, notice: Option<&'static str>) {
         }
         let _ignored = body.append_child(&root);
     }
+    load_module("staff", move || ctx.phase.set(Phase::StaffFailed));
+}
+
+/// Appends the module script named by `<meta name="<name>-module">` once (its element id is
+/// `<name>-module`); `failed` runs when it cannot be added or loaded.
+pub fn load_module(name: &str, failed: impl FnOnce() + 'static) {
+    let doc = document();
+    let id = format!("{name}-module");
+    if doc.get_element_by_id(&id).is_some() {
+        return;
+    }
     let src = doc
-        .query_selector("meta[name=\"staff-module\"]")
+        .query_selector(&format!("meta[name=\"{id}\"]"))
         .ok()
         .flatten()
         .and_then(|meta| meta.get_attribute("content"));
     let (Some(src), Ok(script), Some(body)) = (src, doc.create_element("script"), doc.body())
     else {
-        ctx.phase.set(Phase::StaffFailed);
+        failed();
         return;
     };
-    let on_error = Closure::once_into_js(move || ctx.phase.set(Phase::StaffFailed));
+    let on_error = Closure::once_into_js(failed);
     let added = script.set_attribute("type", "module").is_ok()
-        && script.set_attribute("id", "staff-module").is_ok()
+        && script.set_attribute("id", &id).is_ok()
         && script.set_attribute("src", &src).is_ok()
         && script
             .add_event_listener_with_callback("error", on_error.unchecked_ref())
             .is_ok()
         && body.append_child(&script).is_ok();
     if !added {
-        ctx.phase.set(Phase::StaffFailed);
+        // Nothing was appended: a later call may try again.
+        if let Some(script) = doc.get_element_by_id(&id) {
+            script.remove();
+        }
     }
 }
 
@@ -232,6 +265,7 @@ pub fn App(launch: Launch) -> impl IntoView {
             _ => {}
         }
     });
+    more::host(ctx, route);
     Effect::new(move |_| {
         max::show_back(
             ctx.phase.get() == Phase::Teacher && consented.get() && route.get() != Route::Home,
@@ -274,33 +308,24 @@ pub fn App(launch: Launch) -> impl IntoView {
                 />
             }
             .into_any(),
-            Phase::Teacher => teacher_page(consented.get(), route),
+            Phase::Teacher => teacher_page(consented.get(), &route),
         }
     }
 }
 
-fn teacher_page(consented: bool, route: Route) -> AnyView {
+fn teacher_page(consented: bool, route: &Route) -> AnyView {
     if !consented {
         return view! { <OnboardingPage/> }.into_any();
     }
     match route {
         Route::Home => view! { <HomePage/> }.into_any(),
-        // The question, history and answer-base screens are written (pages::ask, appeals,
-        // appeal, answers) but kept out of the first load until it fits the 150 KB budget.
-        Route::Ask | Route::Answers | Route::Appeals | Route::Article(_) => soon().into_any(),
-        Route::Profile => view! { <ProfilePage/> }.into_any(),
-        Route::Verification => view! { <VerificationPage/> }.into_any(),
-        Route::Appeal(id) => view! {
-            <h1>{strings::APPEAL_TITLE}</h1>
-            <p class="muted small">{strings::APPEAL_NUMBER} ": " <span id="appeal-id">{id}</span></p>
-            {soon()}
-        }
-        .into_any(),
+        Route::Ask => view! { <AskPage/> }.into_any(),
+        Route::Profile
+        | Route::Appeals
+        | Route::Appeal(_)
+        | Route::Answers
+        | Route::Article(_)
+        | Route::Verification => more::placeholder(),
         Route::Regions | Route::Region(_) | Route::NotFound => view! { <NotFoundPage/> }.into_any(),
     }
-}
-
-/// What a screen that is not in this build yet shows.
-fn soon() -> impl IntoView {
-    view! { <p class="card">"Этот раздел появится в ближайшем обновлении."</p> }
 }

@@ -3,6 +3,8 @@
 //! A Leptos (client-side rendering) app compiled to WebAssembly. `static/index.html` paints a
 //! skeleton first; `static/boot.js` loads the wasm-bindgen glue and the module, and
 //! [`start`] then mounts [`app::App`] into `#app`, replacing the skeleton's placeholder.
+//! The history, one appeal, the base of answers and the verification request are in a
+//! second module (`mini-app/more`, see [`more`]), fetched when needed.
 //! Staff users get the staff module (`mini-app/staff`), which the app fetches on demand.
 //!
 //! Layout: the MAX bridge in [`max`], the teacher's calls in [`api`] (the generic client and
@@ -15,16 +17,17 @@ pub mod app;
 pub mod components;
 pub mod draft;
 pub mod max;
+pub mod more;
 pub mod pages;
 pub mod plural;
 pub mod router;
 pub mod strings;
 pub mod time;
 
-use wasm_bindgen::prelude::wasm_bindgen;
-
-/// Entry point, run by the glue right after the module is instantiated.
-#[wasm_bindgen(start)]
+/// Entry point, run by the glue right after the module is instantiated. Only in the first
+/// load's own build (feature `entry`): the second module links this crate as a library.
+#[cfg(feature = "entry")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     app::mount();
 }

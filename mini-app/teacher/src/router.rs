@@ -88,6 +88,21 @@ impl Route {
         }
     }
 
+    /// Whether the second module (`mini-app/more`: history, one appeal, the base of answers,
+    /// the profile and verification) draws this screen; the first load draws the rest.
+    #[must_use]
+    pub const fn in_more(&self) -> bool {
+        matches!(
+            self,
+            Self::Appeals
+                | Self::Appeal(_)
+                | Self::Answers
+                | Self::Article(_)
+                | Self::Profile
+                | Self::Verification
+        )
+    }
+
     /// The route of a MAX `start_param` deep link: `appeal-<id>` opens that appeal.
     #[must_use]
     pub fn from_start_param(param: &str) -> Option<Self> {
@@ -131,6 +146,23 @@ mod tests {
 
     fn region(code: &str) -> Route {
         RegionCode::parse(code).map_or(Route::NotFound, Route::Region)
+    }
+
+    #[test]
+    fn the_second_module_draws_history_answers_profile_and_verification() {
+        for hash in [
+            "#/appeals",
+            "#/appeals/a1",
+            "#/answers",
+            "#/answers/k1",
+            "#/profile",
+            "#/verification",
+        ] {
+            assert!(Route::parse(hash).in_more(), "{hash}");
+        }
+        for hash in ["#/", "#/ask", "#/regions", "#/regions/77", "#/nowhere"] {
+            assert!(!Route::parse(hash).in_more(), "{hash}");
+        }
     }
 
     #[test]

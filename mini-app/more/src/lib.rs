@@ -1,0 +1,122 @@
+//! «Помощник», the teacher's second module: the history of questions, one appeal with its
+//! thread, follow-up, rating and escalation, the base of answers and the verification
+//! request. The first load (`mini-app/teacher`) appends it when one of these screens opens
+//! or a little after its first screen (see `teacher_app::more`); it signs in with the
+//! session the first load stored, mounts into `#more` and, while the route is one of its
+//! own, sets `more-route` on `<body>` so that `#more` shows instead of `#app`.
+//!
+//! The screens themselves are `teacher_app::pages`: this crate links the first load's crate
+//! as a library (without its entry point) and draws only these routes, so their code is in
+//! this module's WebAssembly and not in the first load's.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use teacher_app::api::{self, session};
+use teacher_app::app::{Ctx, Phase};
+use teacher_app::components::{ErrorBox, Loading};
+use teacher_app::more::{ME_CHANGED, SIGNED_OUT};
+use teacher_app::pages::{
+    AnswersPage, AppealPage, AppealsPage, ArticlePage, ProfilePage, VerificationPage,
+};
+use teacher_app::router::{use_route, Route};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+/// Entry point, run by the glue right after the module is instantiated.
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    let Some(root) = document()
+        .get_element_by_id("more")
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
+    else {
+        return;
+    };
+    root.set_inner_html("");
+    leptos::mount::mount_to(root, || view! { <More/> }).forget();
+}
+
+/// Loads the profile with the stored session.
+fn load_me(ctx: Ctx) {
+    ctx.phase.set(Phase::Starting);
+    spawn_local(async move {
+        match api::me().await {
+            Ok(me) => {
+                ctx.me.set(Some(me));
+                ctx.phase.set(Phase::Teacher);
+            }
+            Err(error) => ctx.phase.set(Phase::Failed(error)),
+        }
+    });
+}
+
+/// Tells the first load that the profile changed here.
+fn announce_me_changed() {
+    if let Ok(event) = web_sys::CustomEvent::new(ME_CHANGED) {
+        let _ignored = window().dispatch_event(&event);
+    }
+}
+
+/// Hands a sign-out (or erasure) on the profile screen over to the first load.
+fn announce_signed_out(notice: Option<&str>) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&notice.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from_str));
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(SIGNED_OUT, &init) {
+        let _ignored = window().dispatch_event(&event);
+    }
+    let _ignored = window().location().set_hash("#/");
+}
+
+fn show_more(on: bool) {
+    if let Some(body) = document().body() {
+        let _ignored = body.class_list().toggle_with_force("more-route", on);
+    }
+}
+
+#[component]
+fn More() -> impl IntoView {
+    let ctx = Ctx::detached();
+    provide_context(ctx);
+    let route = use_route();
+    // The first load owns the sign-in: when the session ends here, it starts over.
+    session::on_event(|_| {
+        let _ignored = window().location().reload();
+    });
+    ctx.reload_regions();
+    load_me(ctx);
+
+    // Every change of the profile after the first load of it is announced.
+    let seen = StoredValue::new(false);
+    Effect::new(move |_| {
+        if ctx.me.with(Option::is_some) {
+            if seen.get_value() {
+                announce_me_changed();
+            }
+            seen.set_value(true);
+        }
+    });
+    Effect::new(move |_| {
+        if let Phase::SignedOut(notice) = ctx.phase.get() {
+            announce_signed_out(notice);
+        }
+    });
+    Effect::new(move |_| {
+        let ready = matches!(ctx.phase.get(), Phase::Teacher | Phase::Failed(_));
+        show_more(ready && route.get().in_more());
+    });
+
+    move || match ctx.phase.get() {
+        Phase::Failed(error) => {
+            view! { <ErrorBox message=error.message() on_retry=move |()| load_me(ctx)/> }.into_any()
+        }
+        Phase::Teacher => match route.get() {
+            Route::Appeals => view! { <AppealsPage/> }.into_any(),
+            Route::Appeal(id) => view! { <AppealPage id/> }.into_any(),
+            Route::Answers => view! { <AnswersPage/> }.into_any(),
+            Route::Article(id) => view! { <ArticlePage id/> }.into_any(),
+            Route::Profile => view! { <ProfilePage/> }.into_any(),
+            Route::Verification => view! { <VerificationPage/> }.into_any(),
+            _ => ().into_any(),
+        },
+        _ => view! { <Loading/> }.into_any(),
+    }
+}

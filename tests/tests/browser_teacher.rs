@@ -1,0 +1,176 @@
+//! The teacher's question flow in a real headless Chromium against the real server: a
+//! verified teacher asks a question the demo knowledge base answers (the instant answer),
+//! one it does not (the routed message with the deadline), rates the first answer with the
+//! stars and sees both in «Мои вопросы». Screenshots at 360×640 go to the screenshots folder.
+
+use integration_tests::browser::{max_bridge_stub, Browser};
+use integration_tests::{launch_data, spawn_app, TestApp};
+use serde_json::{json, Value};
+
+const ANSWERED: &str = "план воспитательной работы пишет каждый учитель или только кл рук?";
+const ROUTED: &str = "Как оформить возврат денег родителям за сорванную экскурсию в музей?";
+
+/// A teacher of region 16 who consented, filled the profile and was confirmed by an admin.
+async fn verified_teacher(app: &TestApp, max_id: i64) {
+    let response = app
+        .post_json(
+            "/api/v1/auth/max",
+            &json!({ "init_data": launch_data(max_id, "Елена", "Соколова") }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "MAX sign-in");
+    let pair: Value = response.json().await.expect("token pair");
+    let token = pair["access_token"].as_str().expect("access").to_owned();
+    let response = app
+        .patch_as(
+            "/api/v1/me",
+            &token,
+            &json!({ "region": "16", "patronymic": "Викторовна", "consent_version": "2026-11" }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "profile");
+    let response = app
+        .post_as(
+            "/api/v1/me/verification",
+            &token,
+            &json!({ "school": "Школа № 7", "position": "учитель истории", "region": "16" }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "verification request");
+    let id = app.me(&token).await["id"].as_str().expect("id").to_owned();
+    let admin = app.dev_login("admin", None, "Админ", true).await;
+    let response = app
+        .post_as(
+            &format!("/api/v1/admin/users/{id}/verification"),
+            &admin.access,
+            &json!({ "decision": "confirm" }),
+        )
+        .await;
+    assert!(response.status().is_success(), "confirmed");
+    assert_eq!(app.me(&token).await["verification"]["status"], "verified");
+}
+
+#[tokio::test]
+async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    verified_teacher(&app, 7_101).await;
+
+    let browser = Browser::start().await;
+    let data = launch_data(7_101, "Елена", "Соколова");
+    browser.add_init_script(&max_bridge_stub(&data, None)).await;
+    browser.goto(&app.url("/#/ask")).await;
+
+    // Too short: refused here, with the same rule as the server.
+    browser.find("#ask-form").await;
+    browser.fill("#question", "журнал?").await;
+    browser.wait_text("#question-count", "7 / 4000").await;
+    browser.click("#ask-send").await;
+    browser
+        .wait_text("#question-error", "слишком короткий")
+        .await;
+
+    // A question the knowledge base answers: the instant answer with its source article.
+    browser.fill("#question", ANSWERED).await;
+    browser.click("#ask-send").await;
+    let card = browser.wait_text("#answer-card", "Помогло").await;
+    assert!(card.contains("Не помогло"), "{card}");
+    browser.find("#answer-source").await;
+    browser
+        .wait_js("!/^kb-/.test(document.getElementById('answer-source').textContent)")
+        .await;
+    // The draft is gone once the question was accepted.
+    let draft = browser
+        .js("return localStorage.getItem('pomoshnik.draft.key');")
+        .await;
+    assert_eq!(draft, Value::Null, "no pending draft after sending");
+    browser.screenshot("teacher-ask-answer").await;
+
+    // A question it does not answer: routed to the region's specialist with a deadline.
+    // The question screen is the first load's own: the second module is not drawing.
+    let first_load = browser
+        .js("return document.body.classList.contains('more-route') || !!document.querySelector('#more #appeals');")
+        .await;
+    assert_eq!(
+        first_load,
+        serde_json::json!(false),
+        "the ask screen is in #app"
+    );
+    browser.click("#ask-again").await;
+    browser.fill("#question", ROUTED).await;
+    browser.click("#anonymous").await;
+    browser.click("#ask-send").await;
+    let routed = browser
+        .wait_text("#routed", "Вопрос передан специалисту вашего региона.")
+        .await;
+    assert!(routed.contains("Ответ до "), "{routed}");
+    let months = [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ];
+    assert!(months.iter().any(|m| routed.contains(m)), "{routed}");
+    browser.screenshot("teacher-ask-routed").await;
+
+    // «Мои вопросы»: both, newest first, with their status chips.
+    browser.goto(&app.url("/#/appeals")).await;
+    browser.wait_text("#appeals", "Новое").await;
+    let list = browser.wait_text("#appeals", "Ответ из базы").await;
+    let routed_at = list
+        .find("возврат денег")
+        .expect("the routed question is listed");
+    let answered_at = list
+        .find("план воспитательной работы")
+        .expect("the answered question is listed");
+    assert!(routed_at < answered_at, "newest first: {list}");
+    // The history is drawn by the second module: its script was appended, it shows `#more`
+    // and hides the first load's `#app`.
+    let split = browser
+        .js("return [!!document.getElementById('more-module'), \
+                     document.body.classList.contains('more-route'), \
+                     !!document.querySelector('#more #appeals'), \
+                     document.getElementById('app').offsetParent === null];")
+        .await;
+    assert_eq!(
+        split,
+        serde_json::json!([true, true, true, true]),
+        "second module"
+    );
+    browser.screenshot("teacher-appeals").await;
+
+    // The first appeal: the thread, and a rating of four stars with a comment.
+    let first = browser
+        .js(
+            "var rows = document.querySelectorAll('#appeals a[data-appeal]'); \
+             return rows[rows.length - 1].getAttribute('data-appeal');",
+        )
+        .await;
+    let first = first.as_str().expect("appeal id").to_owned();
+    browser.goto(&app.url(&format!("/#/appeals/{first}"))).await;
+    browser
+        .wait_text("#thread", "план воспитательной работы")
+        .await;
+    browser.wait_text("#thread", "Помощник").await;
+    browser.find("#escalate").await;
+    browser.click(".star[data-score='4']").await;
+    browser.fill("#rate-comment", "Понятно, спасибо").await;
+    browser.click("#rate-send").await;
+    browser.wait_text("#rating-given", "4 из 5").await;
+    browser.wait_text("#appeal-status", "Закрыто").await;
+    browser.screenshot("teacher-appeal").await;
+
+    // The history shows the new statuses.
+    browser.goto(&app.url("/#/appeals")).await;
+    let list = browser.wait_text("#appeals", "Закрыто").await;
+    assert!(list.contains("Новое"), "{list}");
+    browser.close().await;
+}
