@@ -208,11 +208,12 @@ pub async fn act(
     mini_app_client::decode(if inner.is_object() { &inner } else { &value })
 }
 
-/// `GET /api/v1/kb/articles/{id}`: the answer of a suggested article.
+/// `GET /api/v1/kb/articles/{id}`: the answer text of a suggested article.
 ///
 /// # Errors
 /// See [`request`].
-pub async fn article(id: String) -> Result<shared::kb::Article, ApiError> {
+pub async fn article_answer(id: String) -> Result<String, ApiError> {
     let path = format!("/api/v1/kb/articles/{}", js_sys::encode_uri_component(&id));
-    request(Method::Get, &path, None).await
+    let value = mini_app_client::request_value(Method::Get, &path, None).await?;
+    mini_app_client::json::string(&value, "answer").ok_or(ApiError::Decode)
 }

@@ -281,9 +281,18 @@ fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl Int
             {waits.then(|| answer_form(appeal, act))}
             {open.then(|| text_form(&CLARIFY, act))}
             {text_form(&NOTE, act)}
-            {has_bot.then(|| grade_form(act))}
-            {open.then(|| close_form(act))}
-            {waits.then(|| transfer_form(regions, act))}
+            {has_bot.then(|| choice_form(&GRADE, options(&[
+                ("correct", s::GRADE_CORRECT),
+                ("partly", s::GRADE_PARTLY),
+                ("wrong", s::GRADE_WRONG),
+            ]), act))}
+            {open.then(|| choice_form(&CLOSE, options(&[
+                ("", s::CHOOSE),
+                ("off_topic", s::OFF_TOPIC),
+                ("duplicate", s::DUPLICATE),
+                ("spam", s::SPAM),
+            ]), act))}
+            {waits.then(|| choice_form(&TRANSFER, region_options(regions), act))}
         </div>
     }
 }
@@ -302,13 +311,13 @@ fn use_article(errors: Errors) {
         return;
     }
     spawn_local(async move {
-        match api::article(article).await {
-            Ok(article) => {
+        match api::article_answer(article).await {
+            Ok(answer) => {
                 if let Some(el) = document().get_element_by_id("answer-text") {
                     let _ignored = js_sys::Reflect::set(
                         &el,
                         &JsValue::from_str("value"),
-                        &JsValue::from_str(&article.answer),
+                        &JsValue::from_str(&answer),
                     );
                 }
             }
@@ -378,89 +387,111 @@ fn options(pairs: &[(&str, &str)]) -> Signal<Vec<(String, String)>> {
     )
 }
 
-fn grade_form(act: Act) -> impl IntoView {
-    let errors: Errors = RwSignal::new(None);
-    let on_submit = move |ev: SubmitEvent| {
-        let values = FormValues::take(&ev);
-        let body = vec![
-            ("grade", JsValue::from_str(&values.text("grade-value"))),
-            ("comment", js(values.opt("grade-comment"))),
-        ];
-        act.run(Some(&ev), "bot-grade", body, errors, s::GRADED);
-    };
-    let grades = options(&[
-        ("correct", s::GRADE_CORRECT),
-        ("partly", s::GRADE_PARTLY),
-        ("wrong", s::GRADE_WRONG),
-    ]);
-    view! {
-        <form id="grade-form" class="card" on:submit=on_submit novalidate>
-            <h2 class="card-title">{s::GRADE_TITLE}</h2>
-            <SelectField id="grade-value" label=s::GRADE_LEAD errors field="grade" options=grades/>
-            <TextArea id="grade-comment" label=s::GRADE_COMMENT errors field="comment"/>
-            <FormAlert errors fields=&["grade", "comment"]/>
-            <button type="submit" class="button secondary" disabled=act.busy>{s::SEND}</button>
-        </form>
-    }
+/// A form with a required choice, an optional one-line text and an optional comment:
+/// grading the bot, closing, transferring.
+struct ChoiceForm {
+    form: &'static str,
+    title: &'static str,
+    /// `(control id, label, body field)` of the choice.
+    choice: (&'static str, &'static str, &'static str),
+    fill: &'static str,
+    /// `(control id, label, body field, hint)` of an optional text line.
+    line: Option<(&'static str, &'static str, &'static str, &'static str)>,
+    /// `(control id, label, body field)` of the comment.
+    comment: (&'static str, &'static str, &'static str),
+    submit: &'static str,
+    class: &'static str,
+    action: &'static str,
+    ok: &'static str,
 }
 
-fn close_form(act: Act) -> impl IntoView {
+const GRADE: ChoiceForm = ChoiceForm {
+    form: "grade-form",
+    title: s::GRADE_TITLE,
+    choice: ("grade-value", s::GRADE_LEAD, "grade"),
+    fill: s::FILL_REASON,
+    line: None,
+    comment: ("grade-comment", s::GRADE_COMMENT, "comment"),
+    submit: s::SEND,
+    class: "button secondary",
+    action: "bot-grade",
+    ok: s::GRADED,
+};
+
+const CLOSE: ChoiceForm = ChoiceForm {
+    form: "close-form",
+    title: s::CLOSE_TITLE,
+    choice: ("close-reason", s::CLOSE_REASON, "reason"),
+    fill: s::FILL_REASON,
+    line: Some((
+        "close-duplicate",
+        s::DUPLICATE_OF,
+        "duplicate_of",
+        s::DUPLICATE_HINT,
+    )),
+    comment: ("close-note", s::CLOSE_NOTE, "note"),
+    submit: s::CLOSE,
+    class: "button danger",
+    action: "close",
+    ok: s::CLOSED,
+};
+
+const TRANSFER: ChoiceForm = ChoiceForm {
+    form: "transfer-form",
+    title: s::TRANSFER_TITLE,
+    choice: ("transfer-region", s::TRANSFER_REGION, "region"),
+    fill: s::FILL_REGION,
+    line: None,
+    comment: ("transfer-note", s::TRANSFER_NOTE, "note"),
+    submit: s::TRANSFER,
+    class: "button secondary",
+    action: "transfer",
+    ok: s::TRANSFERRED,
+};
+
+fn choice_form(
+    f: &'static ChoiceForm,
+    choices: Signal<Vec<(String, String)>>,
+    act: Act,
+) -> impl IntoView {
     let errors: Errors = RwSignal::new(None);
+    let (choice_id, choice_label, choice_field) = f.choice;
+    let (comment_id, comment_label, comment_field) = f.comment;
     let on_submit = move |ev: SubmitEvent| {
         let values = FormValues::take(&ev);
-        let reason = values.text("close-reason");
-        if let Some(e) = require(&[("reason", !reason.is_empty(), s::FILL_REASON)]) {
+        let choice = values.text(choice_id);
+        if let Some(e) = require(&[(choice_field, !choice.is_empty(), f.fill)]) {
             errors.set(Some(e));
             return;
         }
-        let body = vec![
-            ("reason", JsValue::from_str(&reason)),
-            ("note", js(values.opt("close-note"))),
-            ("duplicate_of", js(values.opt("close-duplicate"))),
+        let mut body = vec![
+            (choice_field, JsValue::from_str(&choice)),
+            (comment_field, js(values.opt(comment_id))),
         ];
-        act.run(Some(&ev), "close", body, errors, s::CLOSED);
-    };
-    let reasons = options(&[
-        ("", s::CHOOSE),
-        ("off_topic", s::OFF_TOPIC),
-        ("duplicate", s::DUPLICATE),
-        ("spam", s::SPAM),
-    ]);
-    view! {
-        <form id="close-form" class="card" on:submit=on_submit novalidate>
-            <h2 class="card-title">{s::CLOSE_TITLE}</h2>
-            <SelectField id="close-reason" label=s::CLOSE_REASON errors field="reason" options=reasons required=true/>
-            <TextField id="close-duplicate" label=s::DUPLICATE_OF errors field="duplicate_of" hint=s::DUPLICATE_HINT/>
-            <TextArea id="close-note" label=s::CLOSE_NOTE errors field="note"/>
-            <FormAlert errors fields=&["reason", "duplicate_of", "note"]/>
-            <button type="submit" class="button danger" disabled=act.busy>{s::CLOSE}</button>
-        </form>
-    }
-}
-
-fn transfer_form(regions: Regions, act: Act) -> impl IntoView {
-    let errors: Errors = RwSignal::new(None);
-    let on_submit = move |ev: SubmitEvent| {
-        let values = FormValues::take(&ev);
-        let region = values.text("transfer-region");
-        if let Some(e) = require(&[("region", !region.is_empty(), s::FILL_REGION)]) {
-            errors.set(Some(e));
-            return;
+        if let Some((id, _, field, _)) = f.line {
+            body.push((field, js(values.opt(id))));
         }
-        let body = vec![
-            ("region", JsValue::from_str(&region)),
-            ("note", js(values.opt("transfer-note"))),
-        ];
-        act.run(Some(&ev), "transfer", body, errors, s::TRANSFERRED);
+        act.run(Some(&ev), f.action, body, errors, f.ok);
     };
+    let line = f.line.map(|(id, label, field, hint)| {
+        view! { <TextField id label errors field hint/> }
+    });
+    let fields: &'static [&'static str] = &[
+        "grade",
+        "reason",
+        "region",
+        "duplicate_of",
+        "note",
+        "comment",
+    ];
     view! {
-        <form id="transfer-form" class="card" on:submit=on_submit novalidate>
-            <h2 class="card-title">{s::TRANSFER_TITLE}</h2>
-            <SelectField id="transfer-region" label=s::TRANSFER_REGION errors field="region"
-                options=region_options(regions) required=true/>
-            <TextArea id="transfer-note" label=s::TRANSFER_NOTE errors field="note"/>
-            <FormAlert errors fields=&["region", "note"]/>
-            <button type="submit" class="button secondary" disabled=act.busy>{s::TRANSFER}</button>
+        <form id=f.form class="card" on:submit=on_submit novalidate>
+            <h2 class="card-title">{f.title}</h2>
+            <SelectField id=choice_id label=choice_label errors field=choice_field options=choices required=true/>
+            {line}
+            <TextArea id=comment_id label=comment_label errors field=comment_field/>
+            <FormAlert errors fields/>
+            <button type="submit" class=f.class disabled=act.busy>{f.submit}</button>
         </form>
     }
 }

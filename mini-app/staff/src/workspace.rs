@@ -136,25 +136,29 @@ pub fn deadline_badge(appeal: &Appeal) -> Option<impl IntoView> {
 
 /// One appeal as a card of the board or a row of the list.
 pub fn card(appeal: &Appeal) -> impl IntoView {
-    let waits = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress);
     let assignee = appeal.assignee.as_ref().map_or(s::NOBODY.to_owned(), |a| {
         a.name.clone().unwrap_or_else(|| s::WHO_OPERATOR.to_owned())
     });
+    let mut meta = format!(
+        "{} · {} · {}: {assignee}",
+        appeal.region.name,
+        author(appeal),
+        s::ASSIGNEE
+    );
+    if matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress) {
+        meta = format!("{meta} · {}", waiting(&appeal.created_at));
+    }
     view! {
         <li class="card ws-card" data-appeal=appeal.id.clone()>
             <a class="ws-link" href=format!("#/appeal/{}", appeal.id)>
                 <span class="ws-top">
                     <span class="mono">{number(&appeal.id)}</span>
                     <span class="badge">{appeal.status.title()}</span>
-                    {appeal.unread.then(|| view! { <span class="badge badge-bad unread">{s::UNREAD}</span> })}
+                    {appeal.unread.then(|| view! { <span class="badge badge-bad">{s::UNREAD}</span> })}
                 </span>
                 <span class="clamp ws-text">{appeal.text.clone()}</span>
-                <span class="muted small">{appeal.region.name.clone()} " · " {author(appeal)}</span>
-                <span class="muted small">{s::ASSIGNEE} ": " <span class="assignee">{assignee}</span></span>
-                <span class="ws-top">
-                    {deadline_badge(appeal)}
-                    {waits.then(|| view! { <span class="muted small">{waiting(&appeal.created_at)}</span> })}
-                </span>
+                <span class="muted small">{meta}</span>
+                {deadline_badge(appeal)}
             </a>
         </li>
     }
