@@ -1,7 +1,9 @@
 //! The operator's workspace in a real headless Chromium against the real server: a teacher's
 //! appeal (through the API) appears on the Kanban board of an operator of its region, who
 //! opens it, takes it and answers it; the teacher then reads the answer through the API. An
-//! operator of another region does not see it. Screenshots of the board and the appeal
+//! operator of another region does not see it. Also: a conflict on taking, transfer, the
+//! bot answer's grade, the proposal to the knowledge base with a suggested article, closing
+//! with a reason. Screenshots of the board and the appeal
 //! screen at 360×640 and at a desktop size go to the screenshots folder.
 
 use integration_tests::browser::Browser;
@@ -258,5 +260,161 @@ async fn a_conflict_on_taking_shows_the_servers_words_and_transfer_moves_the_app
         json!(0),
         "the transferred appeal left region 16's board"
     );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_operator_grades_the_bot_proposes_to_the_base_and_closes_with_a_reason() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let bot_id = {
+        let response = app
+            .post_as(
+                "/api/v1/appeals",
+                &teacher.access,
+                &json!({ "text": "план воспитательной работы пишет каждый учитель или только кл рук?" }),
+            )
+            .await;
+        let appeal: Value = response.json().await.expect("appeal");
+        assert_eq!(appeal["status"], "answered_by_bot");
+        appeal["id"].as_str().expect("id").to_owned()
+    };
+    let routed: Value = app
+        .post_as(
+            "/api/v1/appeals",
+            &teacher.access,
+            &json!({ "text": "Нужно ли согласовывать с родителями график консультаций перед олимпиадой по биологии?" }),
+        )
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(routed["status"], "new");
+    let routed_id = routed["id"].as_str().expect("id").to_owned();
+    // The engine was not sure, but offers close articles.
+    let suggested = routed["suggestions"][0]["article_id"]
+        .as_str()
+        .expect("a suggestion")
+        .to_owned();
+    let spam_id = ask(&app, &teacher.access, QUESTION).await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    demo_sign_in(&browser, "16", "Оператор Казанский").await;
+
+    // The bot's answer waits in its own column; the operator grades it.
+    browser
+        .click(&format!(
+            "section[data-status='answered_by_bot'] li[data-appeal='{bot_id}'] a"
+        ))
+        .await;
+    browser.wait_text("#thread", "Бот").await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#take, #answer-form, #transfer-form').length;")
+            .await,
+        json!(1),
+        "a bot-answered appeal can be taken but not answered or transferred"
+    );
+    browser.select("#grade-value", "partly").await;
+    browser
+        .fill("#grade-comment", "Не сказано про классных руководителей")
+        .await;
+    browser.click("#grade-form button[type=submit]").await;
+    browser.wait_text("#staff", "Оценка записана").await;
+    // A second grade is refused with the server's words.
+    browser.select("#grade-value", "wrong").await;
+    browser.click("#grade-form button[type=submit]").await;
+    browser
+        .wait_text("#grade-form .form-error", "уже оценён")
+        .await;
+
+    // A routed question: answered with a proposal to the knowledge base.
+    browser
+        .goto(&app.url(&format!("/#/appeal/{routed_id}")))
+        .await;
+    browser.wait_text("#appeal-text", "олимпиадой").await;
+    // A suggested article's answer is one click away.
+    browser.select("#answer-article", &suggested).await;
+    browser.click("#use-article").await;
+    let article: Value = app
+        .get_as(&format!("/api/v1/kb/articles/{suggested}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("article");
+    let expected = article["answer"]
+        .as_str()
+        .expect("answer")
+        .trim()
+        .to_owned();
+    browser
+        .wait_js(&format!(
+            "document.getElementById('answer-text').value.trim() === {}",
+            json!(expected)
+        ))
+        .await;
+    // The operator writes their own answer, still citing the article.
+    browser
+        .fill(
+            "#answer-text",
+            "Согласовывать график консультаций с родителями не требуется: его утверждает школа.",
+        )
+        .await;
+    browser.click("#answer-propose").await;
+    browser.click("#answer-form button[type=submit]").await;
+    browser.wait_text("#staff", "черновик статьи").await;
+    let federal = app.dev_login("federal", None, "Куратор", true).await;
+    let drafts: Value = app
+        .get_as("/api/v1/kb/articles?status=draft", &federal.access)
+        .await
+        .json()
+        .await
+        .expect("drafts");
+    assert!(
+        drafts["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|a| a["source_appeal_id"] == routed_id.as_str()),
+        "{drafts}"
+    );
+    let answered: Value = app
+        .get_as(&format!("/api/v1/appeals/{routed_id}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(answered["status"], "answered");
+    assert_eq!(answered["answers"][0]["article_id"], suggested.as_str());
+
+    // Closing: a duplicate needs the original (the server says so), spam does not.
+    browser
+        .goto(&app.url(&format!("/#/appeal/{spam_id}")))
+        .await;
+    browser.wait_text("#appeal-text", "экскурсию").await;
+    browser.select("#close-reason", "duplicate").await;
+    browser.click("#close-form button[type=submit]").await;
+    browser
+        .wait_text("#close-duplicate-error", "Укажите обращение")
+        .await;
+    browser.select("#close-reason", "spam").await;
+    browser
+        .fill("#close-note", "Вопрос не по теме сервиса")
+        .await;
+    browser.click("#close-form button[type=submit]").await;
+    browser.wait_text("#appeal-status", "Закрыто").await;
+    let closed: Value = app
+        .get_as(&format!("/api/v1/appeals/{spam_id}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["close_reason"], "spam");
+    assert_eq!(closed["close_note"], "Вопрос не по теме сервиса");
     browser.close().await;
 }
