@@ -1,10 +1,10 @@
 //! The operator's workspace in a real headless Chromium against the real server: a teacher's
 //! appeal (through the API) appears on the Kanban board of an operator of its region, who
 //! opens it, takes it and answers it; the teacher then reads the answer through the API. An
-//! operator of another region does not see it. Also: a conflict on taking, transfer, the
-//! bot answer's grade, the proposal to the knowledge base with a suggested article, closing
-//! with a reason. Screenshots of the board and the appeal
-//! screen at 360×640 and at a desktop size go to the screenshots folder.
+//! operator of another region does not see it. Also: a conflict on taking, transfer, the bot
+//! answer's grade, the proposal to the knowledge base with a suggested article, and closing
+//! with a reason. Screenshots of the board and the appeal screen at 360×640 and at a desktop
+//! size go to the screenshots folder.
 
 use integration_tests::browser::Browser;
 use integration_tests::{spawn_app, TestApp};
