@@ -24,7 +24,6 @@ pub const HOURS: &str = "ч";
 pub const DAYS: &str = "дн.";
 pub const LESS_HOUR: &str = "меньше часа";
 pub const NUMBER: &str = "№ ";
-pub const UPDATED: &str = "Обновлено";
 
 pub const BACK: &str = "← К очереди";
 pub const APPEAL: &str = "Обращение";
