@@ -197,6 +197,7 @@ async fn outside_max_an_operator_confirms_a_teacher_in_the_staff_module() {
 
     browser.wait_text("#staff-role", "Оператор").await;
     browser.wait_text("#staff-name", "Оператор Казанский").await;
+    browser.click("a[href='#/verification']").await;
     let item = format!("li[data-user='{teacher_id}']");
     let text = browser.wait_text(&item, "Смирнова Анна").await;
     assert!(text.contains("Лицей № 2"), "{text}");
@@ -277,6 +278,9 @@ async fn a_new_operator_enrols_totp_through_the_ui_and_signs_in_with_the_code() 
     browser.click("#staff-login button[type=submit]").await;
     browser.wait_text("#staff-role", "Оператор").await;
     browser.wait_text("#staff-name", "Петров Пётр").await;
+    // The operator's workspace opens on the board; the verification queue is a tab.
+    browser.find("#board").await;
+    browser.click("a[href='#/verification']").await;
     browser.wait_text("#staff", "Новых заявок нет").await;
     browser.screenshot("identity-staff-operator").await;
 

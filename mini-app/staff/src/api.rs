@@ -112,3 +112,108 @@ pub async fn set_blocked(id: String, blocked: bool) -> Result<UserSummary, ApiEr
     let path = format!("/api/v1/admin/users/{}", js_sys::encode_uri_component(&id));
     request(Method::Patch, &path, Some(&body)).await
 }
+
+// --- the operator's workspace ----------------------------------------------------------
+
+/// One column of `GET /api/v1/appeals/board`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub status: shared::appeals::AppealStatus,
+    pub count: i64,
+    pub items: Vec<shared::appeals::Appeal>,
+}
+
+fn region_query(region: &str) -> String {
+    let mut query = String::new();
+    push(&mut query, "region", region);
+    query
+}
+
+/// `GET /api/v1/appeals/board`, optionally one region of the caller's.
+///
+/// # Errors
+/// See [`request`].
+pub async fn board(region: String) -> Result<Vec<Column>, ApiError> {
+    use mini_app_client::json::{array, get, list, string};
+    let path = format!("/api/v1/appeals/board{}", region_query(&region));
+    let value = mini_app_client::request_value(Method::Get, &path, None).await?;
+    array(&value, "columns")
+        .iter()
+        .map(|c| {
+            Some(Column {
+                status: shared::appeals::AppealStatus::parse(&string(c, "status")?)?,
+                count: get(c, "count").as_f64()? as i64,
+                items: list(c, "items")?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or(ApiError::Decode)
+}
+
+/// `GET /api/v1/appeals` (the staff view): one page from `cursor`, newest first.
+///
+/// # Errors
+/// See [`request`].
+pub async fn appeals(
+    status: String,
+    region: String,
+    cursor: Option<String>,
+) -> Result<Page<shared::appeals::Appeal>, ApiError> {
+    let mut query = region_query(&region);
+    push(&mut query, "status", &status);
+    push(&mut query, "cursor", cursor.as_deref().unwrap_or_default());
+    push(&mut query, "limit", "20");
+    request(Method::Get, &format!("/api/v1/appeals{query}"), None).await
+}
+
+fn appeal_path(id: &str, action: &str) -> String {
+    let id = String::from(js_sys::encode_uri_component(id));
+    if action.is_empty() {
+        format!("/api/v1/appeals/{id}")
+    } else {
+        format!("/api/v1/appeals/{id}/{action}")
+    }
+}
+
+/// `GET /api/v1/appeals/{id}` with the thread and the internal notes.
+///
+/// # Errors
+/// See [`request`]; 404 outside the operator's regions.
+pub async fn appeal(id: String) -> Result<shared::appeals::Appeal, ApiError> {
+    request(Method::Get, &appeal_path(&id, ""), None).await
+}
+
+/// `POST /api/v1/appeals/{id}/read`: nothing new for this operator any more.
+pub async fn mark_read(id: String) {
+    // Best effort: the unread mark only comes back on the next load.
+    let _ignored: Result<(), ApiError> =
+        request(Method::Post, &appeal_path(&id, "read"), None).await;
+}
+
+/// `POST /api/v1/appeals/{id}/{action}` (`assign`, `answer`, `notes`, `messages`,
+/// `bot-grade`, `close`, `transfer`) with `body` built from `(key, value)` pairs; the appeal
+/// as it is afterwards (the `appeal` of an answer's result).
+///
+/// # Errors
+/// See [`request`]; the server's Russian `detail` for conflicts (409) and refusals.
+pub async fn act(
+    id: &str,
+    action: &str,
+    body: &[(&str, wasm_bindgen::JsValue)],
+) -> Result<shared::appeals::Appeal, ApiError> {
+    let body = mini_app_client::json::object(body);
+    let value =
+        mini_app_client::request_value(Method::Post, &appeal_path(id, action), Some(&body)).await?;
+    let inner = mini_app_client::json::get(&value, "appeal");
+    mini_app_client::decode(if inner.is_object() { &inner } else { &value })
+}
+
+/// `GET /api/v1/kb/articles/{id}`: the answer text of a suggested article.
+///
+/// # Errors
+/// See [`request`].
+pub async fn article_answer(id: String) -> Result<String, ApiError> {
+    let path = format!("/api/v1/kb/articles/{}", js_sys::encode_uri_component(&id));
+    let value = mini_app_client::request_value(Method::Get, &path, None).await?;
+    mini_app_client::json::string(&value, "answer").ok_or(ApiError::Decode)
+}

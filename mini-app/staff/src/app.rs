@@ -12,9 +12,9 @@ use web_sys::HtmlElement;
 use crate::api::{self, load_into, session, ApiError, Remote};
 use crate::enrol::EnrolPage;
 use crate::login::LoginPage;
-use crate::queue::Queue;
 use crate::strings;
 use crate::users::Users;
+use crate::workspace::Workspace;
 use mini_app_client::{ErrorBox, Loading};
 
 /// The regions, for names next to codes and the demo sign-in.
@@ -175,7 +175,7 @@ fn Frame(me: Me) -> impl IntoView {
         });
     };
     let screen = match role {
-        Role::Operator => view! { <Queue regions/> }.into_any(),
+        Role::Operator => view! { <Workspace me=me.clone() regions/> }.into_any(),
         Role::Admin => view! { <Users regions/> }.into_any(),
         _ => view! {
             <section class="card">

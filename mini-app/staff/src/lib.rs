@@ -9,11 +9,14 @@
 
 pub mod api;
 pub mod app;
+pub mod appeal;
 pub mod enrol;
 pub mod login;
 pub mod queue;
 pub mod strings;
 pub mod users;
+pub mod workspace;
+pub mod ws_strings;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -1,0 +1,497 @@
+//! `#/appeal/<id>`: one appeal as an operator works on it — the question, the thread with the
+//! internal notes, taking it («Взять в работу») or returning it, the answer (with the
+//! knowledge-base suggestions one click away and the proposal to the base), a clarifying
+//! question, an internal note, the bot answer's grade, closing with a reason and transfer to
+//! another region. Every refusal shows the server's Russian `detail`.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::appeals::{AnswerSource, Appeal, AppealStatus, Message};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::HtmlFormElement;
+
+use crate::api::{self, load_into, Remote};
+use crate::app::Regions;
+use crate::workspace::{author, deadline_badge, number, when};
+use crate::ws_strings as s;
+use mini_app_client::form::{
+    region_options, require, CheckField, Done, Errors, FormAlert, FormValues, SelectField,
+    TextArea, TextField,
+};
+use mini_app_client::{ErrorBox, Loading};
+
+/// A string for a request body; `undefined` (left out) when empty.
+fn js(value: Option<String>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, |v| JsValue::from_str(&v))
+}
+
+/// What every action of the screen shares: the appeal shown, the confirmation, the busy
+/// flag, and where a transfer leads.
+#[derive(Clone, Copy)]
+struct Act {
+    id: StoredValue<String>,
+    appeal: RwSignal<Remote<Appeal>>,
+    done: RwSignal<Option<&'static str>>,
+    busy: RwSignal<bool>,
+    notice: RwSignal<Option<&'static str>>,
+    back: &'static str,
+}
+
+impl Act {
+    /// Sends `action` with `body`; shows the appeal as it is afterwards and `ok`, or the
+    /// server's refusal in `errors`.
+    fn run(
+        self,
+        ev: Option<&SubmitEvent>,
+        action: &'static str,
+        body: Vec<(&'static str, JsValue)>,
+        errors: Errors,
+        ok: &'static str,
+    ) {
+        // The typed text stays in the page (the controls are uncontrolled): cleared on success.
+        let form = ev
+            .and_then(|ev| ev.target())
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok());
+        self.busy.set(true);
+        errors.set(None);
+        self.done.set(None);
+        let id = self.id.get_value();
+        spawn_local(async move {
+            match api::act(&id, action, &body).await {
+                // A transferred appeal leaves the operator's queue.
+                Ok(_) if action == "transfer" => {
+                    self.notice.set(Some(ok));
+                    let _ignored = window().location().set_hash(self.back);
+                }
+                Ok(appeal) => {
+                    if let Some(form) = form {
+                        form.reset();
+                    }
+                    self.done.set(Some(ok));
+                    self.appeal.set(Remote::Ready(appeal));
+                }
+                Err(e) => errors.set(Some(e)),
+            }
+            self.busy.set(false);
+        });
+    }
+}
+
+#[component]
+pub fn AppealPage(
+    id: String,
+    me_id: String,
+    regions: Regions,
+    notice: RwSignal<Option<&'static str>>,
+    back: &'static str,
+) -> impl IntoView {
+    let act = Act {
+        id: StoredValue::new(id),
+        appeal: RwSignal::new(Remote::Loading),
+        done: RwSignal::new(None),
+        busy: RwSignal::new(false),
+        notice,
+        back,
+    };
+    let me_id = StoredValue::new(me_id);
+    let load = move || load_into(act.appeal, api::appeal(act.id.get_value()));
+    load();
+    spawn_local(api::mark_read(act.id.get_value()));
+    view! {
+        <p><a class="back" href=back>{s::BACK}</a></p>
+        <Done message=act.done/>
+        {move || match act.appeal.get() {
+            Remote::Loading => view! { <Loading/> }.into_any(),
+            Remote::Failed(e) => {
+                view! { <ErrorBox message=e.message() on_retry=move |()| load()/> }.into_any()
+            }
+            Remote::Ready(appeal) => details(&appeal, &me_id.get_value(), regions, act).into_any(),
+        }}
+    }
+}
+
+fn who(m: &Message) -> String {
+    match m.author_role.as_str() {
+        "teacher" => m
+            .author_name
+            .clone()
+            .unwrap_or_else(|| s::ANONYMOUS.to_owned()),
+        "bot" => s::WHO_BOT.to_owned(),
+        "system" => s::WHO_SYSTEM.to_owned(),
+        _ => m
+            .author_name
+            .clone()
+            .unwrap_or_else(|| s::WHO_OPERATOR.to_owned()),
+    }
+}
+
+fn thread(appeal: &Appeal) -> impl IntoView {
+    appeal
+        .messages
+        .iter()
+        .filter(|m| m.kind != "question")
+        .map(|m| {
+            let note = m.kind == "note";
+            let class = match m.author_role.as_str() {
+                "teacher" => "msg",
+                _ if note => "msg mine note",
+                _ => "msg mine",
+            };
+            view! {
+                <li class=class data-kind=m.kind.clone()>
+                    <p class="msg-meta">
+                        {who(m)} " · " {when(&m.created_at)}
+                        {note.then(|| view! { " · " <strong>{s::NOTE_MARK}</strong> })}
+                    </p>
+                    <p class="text">{m.text.clone()}</p>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+/// A small form with one text area and a submit button, sending `{ "text": … }`.
+struct TextForm {
+    form: &'static str,
+    field: &'static str,
+    title: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    submit: &'static str,
+    action: &'static str,
+    ok: &'static str,
+}
+
+const CLARIFY: TextForm = TextForm {
+    form: "clarify-form",
+    field: "clarify-text",
+    title: s::CLARIFY_TITLE,
+    label: s::CLARIFY,
+    hint: s::CLARIFY_HINT,
+    submit: s::SEND,
+    action: "messages",
+    ok: s::CLARIFIED,
+};
+
+const NOTE: TextForm = TextForm {
+    form: "note-form",
+    field: "note-text",
+    title: s::NOTE_TITLE,
+    label: s::NOTE,
+    hint: s::NOTE_HINT,
+    submit: s::ADD_NOTE,
+    action: "notes",
+    ok: s::NOTED,
+};
+
+fn text_form(f: &'static TextForm, act: Act) -> impl IntoView {
+    let errors: Errors = RwSignal::new(None);
+    let on_submit = move |ev: SubmitEvent| {
+        let values = FormValues::take(&ev);
+        let text = values.text(f.field);
+        if let Some(e) = require(&[("text", !text.is_empty(), s::FILL_TEXT)]) {
+            errors.set(Some(e));
+            return;
+        }
+        let body = vec![("text", JsValue::from_str(&text))];
+        act.run(Some(&ev), f.action, body, errors, f.ok);
+    };
+    view! {
+        <form id=f.form class="card" on:submit=on_submit novalidate>
+            <h2 class="card-title">{f.title}</h2>
+            <TextArea id=f.field label=f.label errors field="text" hint=f.hint required=true/>
+            <FormAlert errors fields=&["text"]/>
+            <button type="submit" class="button secondary" disabled=act.busy>{f.submit}</button>
+        </form>
+    }
+}
+
+fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl IntoView {
+    let open = appeal.status.is_open();
+    let waits = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress);
+    let mine = appeal.assignee.as_ref().is_some_and(|a| a.id == me_id);
+    let holder = appeal
+        .assignee
+        .as_ref()
+        .map(|a| a.name.clone().unwrap_or_else(|| s::WHO_OPERATOR.to_owned()));
+    let has_bot = appeal.answers.iter().any(|a| a.source == AnswerSource::Bot);
+
+    // Taking, returning; someone else's appeal only shows who holds it.
+    let assign_errors: Errors = RwSignal::new(None);
+    let me = me_id.to_owned();
+    let assign = move |operator: JsValue, ok| {
+        act.run(
+            None,
+            "assign",
+            vec![("operator_id", operator)],
+            assign_errors,
+            ok,
+        );
+    };
+    let assignment = open.then(|| match (&appeal.assignee, mine) {
+        (None, _) => view! {
+            <button type="button" id="take" class="button" disabled=act.busy
+                on:click=move |_| assign(JsValue::from_str(&me), s::TAKEN)>
+                {s::TAKE}
+            </button>
+        }
+        .into_any(),
+        (Some(_), true) => view! {
+            <button type="button" id="release" class="button secondary" disabled=act.busy
+                on:click=move |_| assign(JsValue::NULL, s::RELEASED)>
+                {s::RELEASE}
+            </button>
+        }
+        .into_any(),
+        (Some(_), false) => view! {
+            <p class="notice" id="held-by">{s::HELD_BY} " " {holder.clone()}</p>
+        }
+        .into_any(),
+    });
+
+    let attachments = (!appeal.attachments.is_empty()).then(|| {
+        let items = appeal
+            .attachments
+            .iter()
+            .map(|f| view! { <li>{f.name.clone()} " (" {f.size / 1024} " КБ)"</li> })
+            .collect_view();
+        view! { <h2 class="section">{s::ATTACHMENTS}</h2><ul class="refs">{items}</ul> }
+    });
+
+    view! {
+        <h1 id="appeal-number">{s::APPEAL} " " {number(&appeal.id)}</h1>
+        <p class="status-line" id="appeal-status">
+            <span class="badge">{appeal.status.title()}</span> " " {deadline_badge(appeal)}
+        </p>
+        <dl class="facts-inline">
+            <dt>{s::REGION}</dt><dd id="appeal-region">{appeal.region.name.clone()} " (" {appeal.region.code.clone()} ")"</dd>
+            <dt>{s::TEACHER}</dt><dd id="appeal-author">{author(appeal)}</dd>
+            <dt>{s::CREATED}</dt><dd>{when(&appeal.created_at)}</dd>
+            <dt>{s::ASSIGNEE}</dt><dd id="appeal-assignee">{holder.clone().unwrap_or_else(|| s::NOBODY.to_owned())}</dd>
+        </dl>
+        <h2 class="section">{s::QUESTION}</h2>
+        <p class="text card" id="appeal-text">{appeal.text.clone()}</p>
+        {attachments}
+        <h2 class="section">{s::THREAD}</h2>
+        <ol class="thread" id="thread">{thread(appeal)}</ol>
+        <div class="actions">{assignment}</div>
+        <FormAlert errors=assign_errors fields=&[]/>
+        <div class="ws-forms">
+            {waits.then(|| answer_form(appeal, act))}
+            {open.then(|| text_form(&CLARIFY, act))}
+            {text_form(&NOTE, act)}
+            {has_bot.then(|| choice_form(&GRADE, options(&[
+                ("correct", s::GRADE_CORRECT),
+                ("partly", s::GRADE_PARTLY),
+                ("wrong", s::GRADE_WRONG),
+            ]), act))}
+            {open.then(|| choice_form(&CLOSE, options(&[
+                ("", s::CHOOSE),
+                ("off_topic", s::OFF_TOPIC),
+                ("duplicate", s::DUPLICATE),
+                ("spam", s::SPAM),
+            ]), act))}
+            {waits.then(|| choice_form(&TRANSFER, region_options(regions), act))}
+        </div>
+    }
+}
+
+/// Puts the answer of the article chosen in `#answer-article` into `#answer-text`.
+fn use_article(errors: Errors) {
+    let doc = document();
+    let value = |id: &str| {
+        doc.get_element_by_id(id)
+            .and_then(|el| js_sys::Reflect::get(&el, &JsValue::from_str("value")).ok())
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let article = value("answer-article");
+    if article.is_empty() {
+        return;
+    }
+    spawn_local(async move {
+        match api::article_answer(article).await {
+            Ok(answer) => {
+                if let Some(el) = document().get_element_by_id("answer-text") {
+                    let _ignored = js_sys::Reflect::set(
+                        &el,
+                        &JsValue::from_str("value"),
+                        &JsValue::from_str(&answer),
+                    );
+                }
+            }
+            Err(e) => errors.set(Some(e)),
+        }
+    });
+}
+
+fn answer_form(appeal: &Appeal, act: Act) -> impl IntoView {
+    let errors: Errors = RwSignal::new(None);
+    let on_submit = move |ev: SubmitEvent| {
+        let values = FormValues::take(&ev);
+        let text = values.text("answer-text");
+        if let Some(e) = require(&[("text", !text.is_empty(), s::FILL_ANSWER)]) {
+            errors.set(Some(e));
+            return;
+        }
+        let propose = values.checked("answer-propose");
+        let body = vec![
+            ("text", JsValue::from_str(&text)),
+            ("article_id", js(values.opt("answer-article"))),
+            ("propose_to_kb", JsValue::from_bool(propose)),
+        ];
+        act.run(
+            Some(&ev),
+            "answer",
+            body,
+            errors,
+            if propose { s::PROPOSED } else { s::ANSWERED },
+        );
+    };
+    let suggestions = (!appeal.suggestions.is_empty()).then(|| {
+        let mut options = vec![(String::new(), s::NO_ARTICLE.to_owned())];
+        options.extend(
+            appeal
+                .suggestions
+                .iter()
+                .map(|x| (x.article_id.clone(), x.title.clone())),
+        );
+        view! {
+            <SelectField id="answer-article" label=s::ARTICLE errors field="article_id"
+                options=Signal::stored(options)/>
+            <button type="button" class="button secondary small" id="use-article"
+                on:click=move |_| use_article(errors)>
+                {s::USE_ARTICLE}
+            </button>
+        }
+    });
+    view! {
+        <form id="answer-form" class="card" on:submit=on_submit novalidate>
+            <h2 class="card-title">{s::ANSWER_TITLE}</h2>
+            {suggestions}
+            <TextArea id="answer-text" label=s::ANSWER errors field="text" hint=s::ANSWER_HINT required=true/>
+            <CheckField id="answer-propose" label=s::PROPOSE errors/>
+            <FormAlert errors fields=&["text", "article_id"]/>
+            <button type="submit" class="button" disabled=act.busy>{s::SEND_ANSWER}</button>
+        </form>
+    }
+}
+
+fn options(pairs: &[(&str, &str)]) -> Signal<Vec<(String, String)>> {
+    Signal::stored(
+        pairs
+            .iter()
+            .map(|(v, t)| ((*v).to_owned(), (*t).to_owned()))
+            .collect(),
+    )
+}
+
+/// A form with a required choice, an optional one-line text and an optional comment:
+/// grading the bot, closing, transferring.
+struct ChoiceForm {
+    form: &'static str,
+    title: &'static str,
+    /// `(control id, label, body field)` of the choice.
+    choice: (&'static str, &'static str, &'static str),
+    fill: &'static str,
+    /// `(control id, label, body field, hint)` of an optional text line.
+    line: Option<(&'static str, &'static str, &'static str, &'static str)>,
+    /// `(control id, label, body field)` of the comment.
+    comment: (&'static str, &'static str, &'static str),
+    submit: &'static str,
+    class: &'static str,
+    action: &'static str,
+    ok: &'static str,
+}
+
+const GRADE: ChoiceForm = ChoiceForm {
+    form: "grade-form",
+    title: s::GRADE_TITLE,
+    choice: ("grade-value", s::GRADE_LEAD, "grade"),
+    fill: s::FILL_REASON,
+    line: None,
+    comment: ("grade-comment", s::GRADE_COMMENT, "comment"),
+    submit: s::SEND,
+    class: "button secondary",
+    action: "bot-grade",
+    ok: s::GRADED,
+};
+
+const CLOSE: ChoiceForm = ChoiceForm {
+    form: "close-form",
+    title: s::CLOSE_TITLE,
+    choice: ("close-reason", s::CLOSE_REASON, "reason"),
+    fill: s::FILL_REASON,
+    line: Some((
+        "close-duplicate",
+        s::DUPLICATE_OF,
+        "duplicate_of",
+        s::DUPLICATE_HINT,
+    )),
+    comment: ("close-note", s::CLOSE_NOTE, "note"),
+    submit: s::CLOSE,
+    class: "button danger",
+    action: "close",
+    ok: s::CLOSED,
+};
+
+const TRANSFER: ChoiceForm = ChoiceForm {
+    form: "transfer-form",
+    title: s::TRANSFER_TITLE,
+    choice: ("transfer-region", s::TRANSFER_REGION, "region"),
+    fill: s::FILL_REGION,
+    line: None,
+    comment: ("transfer-note", s::TRANSFER_NOTE, "note"),
+    submit: s::TRANSFER,
+    class: "button secondary",
+    action: "transfer",
+    ok: s::TRANSFERRED,
+};
+
+fn choice_form(
+    f: &'static ChoiceForm,
+    choices: Signal<Vec<(String, String)>>,
+    act: Act,
+) -> impl IntoView {
+    let errors: Errors = RwSignal::new(None);
+    let (choice_id, choice_label, choice_field) = f.choice;
+    let (comment_id, comment_label, comment_field) = f.comment;
+    let on_submit = move |ev: SubmitEvent| {
+        let values = FormValues::take(&ev);
+        let choice = values.text(choice_id);
+        if let Some(e) = require(&[(choice_field, !choice.is_empty(), f.fill)]) {
+            errors.set(Some(e));
+            return;
+        }
+        let mut body = vec![
+            (choice_field, JsValue::from_str(&choice)),
+            (comment_field, js(values.opt(comment_id))),
+        ];
+        if let Some((id, _, field, _)) = f.line {
+            body.push((field, js(values.opt(id))));
+        }
+        act.run(Some(&ev), f.action, body, errors, f.ok);
+    };
+    let line = f.line.map(|(id, label, field, hint)| {
+        view! { <TextField id label errors field hint/> }
+    });
+    let fields: &'static [&'static str] = &[
+        "grade",
+        "reason",
+        "region",
+        "duplicate_of",
+        "note",
+        "comment",
+    ];
+    view! {
+        <form id=f.form class="card" on:submit=on_submit novalidate>
+            <h2 class="card-title">{f.title}</h2>
+            <SelectField id=choice_id label=choice_label errors field=choice_field options=choices required=true/>
+            {line}
+            <TextArea id=comment_id label=comment_label errors field=comment_field/>
+            <FormAlert errors fields/>
+            <button type="submit" class=f.class disabled=act.busy>{f.submit}</button>
+        </form>
+    }
+}

@@ -1,0 +1,411 @@
+//! The regional operator's workspace: the queue as a Kanban board or as a list (the choice is
+//! remembered), one appeal, and the verification queue — each behind its own URL hash
+//! (`#/board`, `#/list`, `#/appeal/<id>`, `#/verification`), so back, forward and reload work.
+//! The board refreshes itself every 30 seconds, so new appeals appear without a reload.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::appeals::{Appeal, AppealStatus};
+use shared::users::Me;
+use wasm_bindgen::JsValue;
+
+use crate::api::{self, ApiError, Column, Remote};
+use crate::app::{region_name, Regions};
+use crate::appeal::AppealPage;
+use crate::queue::Queue;
+use crate::ws_strings as s;
+use mini_app_client::form::Done;
+use mini_app_client::{ErrorBox, Loading};
+
+/// How often the board asks for new appeals.
+const REFRESH: Duration = Duration::from_secs(30);
+/// `localStorage` key of the remembered view (`board` or `list`).
+const VIEW_KEY: &str = "staff-queue-view";
+
+/// A screen of the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tab {
+    Board,
+    List,
+    Verification,
+    Appeal(String),
+}
+
+impl Tab {
+    /// Parses `location.hash`; `None` for anything that is not a workspace screen.
+    #[must_use]
+    pub fn parse(hash: &str) -> Option<Self> {
+        let path = hash.trim_start_matches('#').trim_matches('/');
+        match path.split_once('/') {
+            Some(("appeal", id)) if is_id(id) => Some(Self::Appeal(id.to_owned())),
+            None if path == "board" => Some(Self::Board),
+            None if path == "list" => Some(Self::List),
+            None if path == "verification" => Some(Self::Verification),
+            _ => None,
+        }
+    }
+}
+
+/// Appeal ids are plain: letters, digits, `-` and `_`, at most 64.
+fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// `#/board` or `#/list`, whichever the operator used last.
+fn queue_href() -> &'static str {
+    match storage().and_then(|s| s.get_item(VIEW_KEY).ok().flatten()) {
+        Some(v) if v == "list" => "#/list",
+        _ => "#/board",
+    }
+}
+
+fn current() -> Tab {
+    let hash = window().location().hash().unwrap_or_default();
+    Tab::parse(&hash)
+        .or_else(|| Tab::parse(queue_href()))
+        .unwrap_or(Tab::Board)
+}
+
+/// «25.11 15:04» in the browser's time zone.
+#[must_use]
+pub fn when(iso: &str) -> String {
+    let d = js_sys::Date::new(&JsValue::from_str(iso));
+    if d.get_time().is_nan() {
+        return iso.to_owned();
+    }
+    format!(
+        "{:02}.{:02}.{} {:02}:{:02}",
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// «ждёт 3 ч» since `iso`.
+fn waiting(iso: &str) -> String {
+    let since = js_sys::Date::new(&JsValue::from_str(iso)).get_time();
+    let hours = ((js_sys::Date::now() - since) / 3_600_000.0).max(0.0) as u64;
+    match hours {
+        0 => format!("{} {}", s::WAITING, s::LESS_HOUR),
+        1..=47 => format!("{} {hours} {}", s::WAITING, s::HOURS),
+        _ => format!("{} {} {}", s::WAITING, hours / 24, s::DAYS),
+    }
+}
+
+/// «№ 1A2B3C»: the random tail of the id, enough to tell appeals apart.
+#[must_use]
+pub fn number(id: &str) -> String {
+    let tail = id.get(id.len().saturating_sub(6)..).unwrap_or(id);
+    format!("{}{}", s::NUMBER, tail.to_uppercase())
+}
+
+/// The teacher's name as the server gives it, or «Анонимно».
+#[must_use]
+pub fn author(appeal: &Appeal) -> String {
+    appeal
+        .author_name
+        .clone()
+        .filter(|_| !appeal.anonymous)
+        .unwrap_or_else(|| s::ANONYMOUS.to_owned())
+}
+
+/// The deadline badge of an appeal that waits for an answer, red when overdue.
+#[must_use]
+pub fn deadline_badge(appeal: &Appeal) -> Option<impl IntoView> {
+    let waits = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress);
+    let at = appeal.deadline_at.as_deref().filter(|_| waits)?;
+    let (class, late) = if appeal.is_overdue {
+        ("badge badge-bad deadline", format!(" · {}", s::OVERDUE))
+    } else {
+        ("badge badge-wait deadline", String::new())
+    };
+    Some(view! { <span class=class>{s::DEADLINE} " " {when(at)} {late}</span> })
+}
+
+/// One appeal as a card of the board or a row of the list.
+pub fn card(appeal: &Appeal) -> impl IntoView {
+    let assignee = appeal.assignee.as_ref().map_or(s::NOBODY.to_owned(), |a| {
+        a.name.clone().unwrap_or_else(|| s::WHO_OPERATOR.to_owned())
+    });
+    let mut meta = format!(
+        "{} · {} · {}: {assignee}",
+        appeal.region.name,
+        author(appeal),
+        s::ASSIGNEE
+    );
+    if matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress) {
+        meta = format!("{meta} · {}", waiting(&appeal.created_at));
+    }
+    view! {
+        <li class="card ws-card" data-appeal=appeal.id.clone()>
+            <a class="ws-link" href=format!("#/appeal/{}", appeal.id)>
+                <span class="ws-top">
+                    <span class="mono">{number(&appeal.id)}</span>
+                    <span class="badge">{appeal.status.title()}</span>
+                    {appeal.unread.then(|| view! { <span class="badge badge-bad">{s::UNREAD}</span> })}
+                </span>
+                <span class="clamp ws-text">{appeal.text.clone()}</span>
+                <span class="muted small">{meta}</span>
+                {deadline_badge(appeal)}
+            </a>
+        </li>
+    }
+}
+
+/// The region filter, shown to operators of several regions.
+fn region_filter(codes: &[String], regions: Regions, region: RwSignal<String>) -> impl IntoView {
+    (codes.len() > 1).then(|| {
+        let options = codes
+            .iter()
+            .map(|c| {
+                let (value, code) = (c.clone(), c.clone());
+                let selected = move || region.get() == value;
+                let name = move || region_name(regions, &code);
+                view! { <option value=c.clone() selected=selected>{name}</option> }
+            })
+            .collect_view();
+        view! {
+            <div class="field ws-filter">
+                <label for="ws-region">{s::REGION}</label>
+                <select id="ws-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                    <option value="">{s::ALL_REGIONS}</option>
+                    {options}
+                </select>
+            </div>
+        }
+    })
+}
+
+#[component]
+pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
+    // An address that is no workspace screen becomes the remembered view's.
+    let location = window().location();
+    if Tab::parse(&location.hash().unwrap_or_default()).is_none() {
+        let _ignored = location.replace(queue_href());
+    }
+    let route = RwSignal::new(current());
+    let notice = RwSignal::new(None::<&'static str>);
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        let tab = current();
+        if matches!(tab, Tab::Appeal(_)) {
+            notice.set(None);
+        }
+        // A new screen starts at its top.
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+        route.set(tab);
+    });
+    on_cleanup(move || handle.remove());
+    // Remember the queue's view for the next visit.
+    Effect::new(move |_| {
+        let view = match route.get() {
+            Tab::Board => "board",
+            Tab::List => "list",
+            _ => return,
+        };
+        if let Some(storage) = storage() {
+            let _ignored = storage.set_item(VIEW_KEY, view);
+        }
+    });
+    let region = RwSignal::new(String::new());
+    let codes = StoredValue::new(me.regions.clone());
+    let me_id = StoredValue::new(me.id);
+
+    let tab = move |tab: Tab, href: &'static str, label: &'static str| {
+        let current = move || (route.get() == tab).then_some("page");
+        view! { <a class="tab" href=href aria-current=current>{label}</a> }
+    };
+    view! {
+        <nav class="tabs" aria-label=s::TABS>
+            {tab(Tab::Board, "#/board", s::TAB_BOARD)}
+            {tab(Tab::List, "#/list", s::TAB_LIST)}
+            {tab(Tab::Verification, "#/verification", s::TAB_VERIFICATION)}
+        </nav>
+        <Done message=notice/>
+        {move || match route.get() {
+            Tab::Board => view! {
+                <h1>{s::BOARD_TITLE}</h1>
+                {codes.with_value(|c| region_filter(c, regions, region))}
+                <Board region/>
+            }
+            .into_any(),
+            Tab::List => view! {
+                <h1>{s::BOARD_TITLE}</h1>
+                {codes.with_value(|c| region_filter(c, regions, region))}
+                <List region/>
+            }
+            .into_any(),
+            Tab::Verification => view! { <Queue regions/> }.into_any(),
+            Tab::Appeal(id) => view! {
+                <AppealPage id me_id=me_id.get_value() regions notice back=queue_href()/>
+            }
+            .into_any(),
+        }}
+    }
+}
+
+fn column_title(status: AppealStatus) -> &'static str {
+    if status == AppealStatus::AnsweredByBot {
+        s::BOT_COLUMN
+    } else {
+        status.title()
+    }
+}
+
+/// The Kanban board: a column per status with its count and first cards.
+#[component]
+fn Board(region: RwSignal<String>) -> impl IntoView {
+    let board = RwSignal::new(Remote::<Vec<Column>>::Loading);
+    // A refresh keeps what is shown when it fails; the first load shows the error.
+    let load = move |first: bool| {
+        let code = region.get_untracked();
+        if first {
+            board.set(Remote::Loading);
+        }
+        spawn_local(async move {
+            match api::board(code).await {
+                Ok(columns) => board.set(Remote::Ready(columns)),
+                Err(e) if first => board.set(Remote::Failed(e)),
+                Err(_) => {}
+            }
+        });
+    };
+    Effect::new(move |_| {
+        region.track();
+        load(true);
+    });
+    if let Ok(timer) = set_interval_with_handle(move || load(false), REFRESH) {
+        on_cleanup(move || timer.clear());
+    }
+    let column = |c: Column| {
+        let title = column_title(c.status);
+        let empty = c
+            .items
+            .is_empty()
+            .then(|| view! { <p class="muted small">{s::BOARD_EMPTY}</p> });
+        view! {
+            <section class="column" data-status=c.status.as_str() aria-label=title>
+                <h2 class="column-title">{title} " " <span class="count">{c.count}</span></h2>
+                <ul class="cards">{c.items.iter().map(card).collect_view()}</ul>
+                {empty}
+            </section>
+        }
+    };
+    move || match board.get() {
+        Remote::Loading => view! { <Loading/> }.into_any(),
+        Remote::Failed(e) => {
+            view! { <ErrorBox message=e.message() on_retry=move |()| load(true)/> }.into_any()
+        }
+        Remote::Ready(mut columns) => {
+            // The operator's own work first; bot answers to grade after it.
+            columns.sort_by_key(|c| c.status == AppealStatus::AnsweredByBot);
+            view! {
+            <div class="board" id="board">{columns.into_iter().map(column).collect_view()}</div>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A loaded page of the list with the next cursor.
+type Listing = Option<(Vec<Appeal>, Option<String>)>;
+
+/// The same appeals as a list, newest first, filtered by status; «Показать ещё» by cursor.
+#[component]
+fn List(region: RwSignal<String>) -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let list = RwSignal::new(None as Listing);
+    let error = RwSignal::new(None::<ApiError>);
+    let fetch = move |more: bool| {
+        let cursor = if more {
+            list.with_untracked(|l| l.as_ref().and_then(|l| l.1.clone()))
+        } else {
+            list.set(None);
+            None
+        };
+        error.set(None);
+        let (st, code) = (status.get_untracked(), region.get_untracked());
+        spawn_local(async move {
+            match api::appeals(st, code, cursor).await {
+                Ok(page) => list.update(|l| {
+                    let current = l.get_or_insert_with(Default::default);
+                    current.0.extend(page.items);
+                    current.1 = page.next_cursor;
+                }),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        status.track();
+        region.track();
+        fetch(false);
+    });
+    let options = std::iter::once(("", s::ALL_STATUSES))
+        .chain(AppealStatus::ALL.iter().map(|st| (st.as_str(), st.title())))
+        .map(|(v, t)| view! { <option value=v>{t}</option> })
+        .collect_view();
+    view! {
+        <div class="field ws-filter">
+            <label for="ws-status">{s::STATUS}</label>
+            <select id="ws-status" on:change=move |ev| status.set(event_target_value(&ev))>{options}</select>
+        </div>
+        {move || {
+            if let Some(e) = error.get() {
+                return view! { <ErrorBox message=e.message() on_retry=move |()| fetch(false)/> }.into_any();
+            }
+            let Some((items, next)) = list.get() else {
+                return view! { <Loading/> }.into_any();
+            };
+            if items.is_empty() {
+                return view! { <p class="state">{s::LIST_EMPTY}</p> }.into_any();
+            }
+            view! {
+                <ul class="ws-list" id="appeal-list">{items.iter().map(card).collect_view()}</ul>
+                {next.map(|_| view! {
+                    <button type="button" class="button secondary" on:click=move |_| fetch(true)>
+                        {crate::strings::MORE}
+                    </button>
+                })}
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tab;
+
+    #[test]
+    fn routes() {
+        assert_eq!(Tab::parse("#/board"), Some(Tab::Board));
+        assert_eq!(Tab::parse("#/list/"), Some(Tab::List));
+        assert_eq!(Tab::parse("#/verification"), Some(Tab::Verification));
+        assert_eq!(
+            Tab::parse("#/appeal/0193abc_d-1"),
+            Some(Tab::Appeal("0193abc_d-1".to_owned()))
+        );
+        for other in [
+            "",
+            "#/",
+            "#/appeal/",
+            "#/appeal/a/b",
+            "#/appeal/a b",
+            "#/profile",
+        ] {
+            assert_eq!(Tab::parse(other), None, "{other:?}");
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! The operator's workspace in a real headless Chromium against the real server: a teacher's
+//! appeal (through the API) appears on the Kanban board of an operator of its region, who
+//! opens it, takes it and answers it; the teacher then reads the answer through the API. An
+//! operator of another region does not see it. Also: a conflict on taking, transfer, the bot
+//! answer's grade, the proposal to the knowledge base with a suggested article, and closing
+//! with a reason. Screenshots of the board and the appeal screen at 360×640 and at a desktop
+//! size go to the screenshots folder.
+
+use integration_tests::browser::Browser;
+use integration_tests::{spawn_app, TestApp};
+use serde_json::{json, Value};
+
+/// Not in the (empty) knowledge base: the engine abstains and routes it to people.
+const QUESTION: &str = "Как оформить возврат денег родителям за сорванную экскурсию в музей?";
+const OTHER_QUESTION: &str =
+    "Нужно ли согласовывать с родителями перенос родительского собрания на субботу?";
+const ANSWER: &str = "Оформите заявление родителей на возврат и приказ директора; деньги вернёт бухгалтерия в течение 10 дней.";
+
+async fn ask(app: &TestApp, token: &str, text: &str) -> String {
+    let response = app
+        .post_as("/api/v1/appeals", token, &json!({ "text": text }))
+        .await;
+    assert_eq!(response.status(), 201, "appeal created");
+    let appeal: Value = response.json().await.expect("appeal");
+    assert_eq!(appeal["status"], "new", "routed to the region's operators");
+    appeal["id"].as_str().expect("id").to_owned()
+}
+
+async fn demo_sign_in(browser: &Browser, region: &str, name: &str) {
+    browser.find("#demo-login").await;
+    browser.select("#demo-role", "operator").await;
+    browser.select("#demo-region", region).await;
+    browser.fill("#demo-name", name).await;
+    browser.click("#demo-login button[type=submit]").await;
+    browser.wait_text("#staff-name", name).await;
+}
+
+async fn desktop(browser: &Browser, on: bool) {
+    let (width, height, mobile) = if on {
+        (1280, 800, false)
+    } else {
+        (360, 640, true)
+    };
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_reads_it() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let id = ask(&app, &teacher.access, QUESTION).await;
+    let elsewhere = app
+        .dev_login("teacher", Some("02"), "Ахметова Гульнара", true)
+        .await;
+    let other_id = ask(&app, &elsewhere.access, OTHER_QUESTION).await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    demo_sign_in(&browser, "16", "Оператор Казанский").await;
+
+    // The workspace opens on the board; the card waits in «Новое», unread, with nobody on it.
+    browser.wait_js("location.hash === '#/board'").await;
+    let card = format!("section[data-status='new'] li[data-appeal='{id}']");
+    let text = browser.wait_text(&card, "экскурсию в музей").await;
+    assert!(text.contains("НЕ ПРОЧИТАН"), "{text}");
+    assert!(text.contains("Гарипова Алсу"), "{text}");
+    assert!(text.contains("Татарстан"), "{text}");
+    assert!(text.contains("не назначен"), "{text}");
+    assert!(text.contains("Срок"), "{text}");
+    let count = browser
+        .wait_text("section[data-status='new'] .count", "1")
+        .await;
+    assert_eq!(count, "1");
+    let foreign = browser
+        .js(&format!(
+            "return document.querySelectorAll(\"[data-appeal='{other_id}']\").length;"
+        ))
+        .await;
+    assert_eq!(
+        foreign,
+        json!(0),
+        "another region's appeal is not on the board"
+    );
+    browser.screenshot("operator-board").await;
+    desktop(&browser, true).await;
+    browser.screenshot("operator-board-desktop").await;
+    desktop(&browser, false).await;
+
+    // The list shows the same appeal; the choice of view is remembered.
+    browser.click("a[href='#/list']").await;
+    browser
+        .wait_text(&format!("#appeal-list li[data-appeal='{id}']"), "экскурсию")
+        .await;
+    browser.goto(&app.url("/")).await;
+    browser.wait_js("location.hash === '#/list'").await;
+    browser.find("#appeal-list").await;
+
+    // Open it: the question, the teacher, the region; take it.
+    browser.click(&format!("li[data-appeal='{id}'] a")).await;
+    browser
+        .wait_js(&format!("location.hash === '#/appeal/{id}'"))
+        .await;
+    browser.wait_text("#appeal-text", "экскурсию в музей").await;
+    browser.wait_text("#appeal-author", "Гарипова Алсу").await;
+    browser.wait_text("#appeal-region", "16").await;
+    browser.click("#take").await;
+    browser
+        .wait_text("#appeal-assignee", "Оператор Казанский")
+        .await;
+    browser.wait_text("#appeal-status", "В работе").await;
+    browser.find("#release").await;
+
+    // An internal note stays in the thread for colleagues.
+    browser
+        .fill("#note-text", "Уточнить у бухгалтерии сроки возврата")
+        .await;
+    browser.click("#note-form button[type=submit]").await;
+    browser
+        .wait_text("#thread li[data-kind='note']", "бухгалтерии")
+        .await;
+
+    browser.js("window.scrollTo(0, 0); return null;").await;
+    browser.screenshot("operator-appeal").await;
+    desktop(&browser, true).await;
+    browser.screenshot("operator-appeal-desktop").await;
+    desktop(&browser, false).await;
+    let note = browser
+        .js("return document.getElementById('note-text').value;")
+        .await;
+    assert_eq!(note, json!(""), "the note form is cleared after sending");
+
+    // Too short an answer is refused with the server's words; a proper one is sent.
+    browser.fill("#answer-text", "Коротко").await;
+    browser.click("#answer-form button[type=submit]").await;
+    browser.wait_text("#answer-text-error", "10 символов").await;
+    browser.fill("#answer-text", ANSWER).await;
+    browser.click("#answer-form button[type=submit]").await;
+    browser.wait_text("#staff", "Ответ отправлен учителю").await;
+    browser.wait_text("#appeal-status", "Есть ответ").await;
+    browser.wait_text("#thread", "приказ директора").await;
+
+    // Back on the board it sits in «Есть ответ», read.
+    browser.js("window.scrollTo(0, 0); return null;").await;
+    browser.click("a[href='#/board']").await;
+    let card = format!("section[data-status='answered'] li[data-appeal='{id}']");
+    let text = browser.wait_text(&card, "Оператор Казанский").await;
+    assert!(!text.contains("НЕ ПРОЧИТАН"), "{text}");
+
+    // The teacher reads the answer; the note never reaches them.
+    let appeal: Value = app
+        .get_as(&format!("/api/v1/appeals/{id}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(appeal["status"], "answered");
+    assert_eq!(appeal["answers"][0]["source"], "operator");
+    assert_eq!(appeal["answers"][0]["text"], ANSWER);
+    let thread = appeal["messages"].to_string();
+    assert!(!thread.contains("бухгалтерии"), "{thread}");
+
+    // An operator of another region sees only that region's appeal.
+    browser.click("#staff-sign-out").await;
+    demo_sign_in(&browser, "02", "Оператор Уфимский").await;
+    browser.click("a[href='#/board']").await;
+    browser
+        .wait_text(
+            &format!("section[data-status='new'] li[data-appeal='{other_id}']"),
+            "родительского собрания",
+        )
+        .await;
+    let seen = browser
+        .js(&format!(
+            "return document.querySelectorAll(\"[data-appeal='{id}']\").length;"
+        ))
+        .await;
+    assert_eq!(
+        seen,
+        json!(0),
+        "region 16's appeal is not on region 02's board"
+    );
+    // Nor does its address open it: the server answers 404 with its own words.
+    browser.goto(&app.url(&format!("/#/appeal/{id}"))).await;
+    browser.find("#staff .error").await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#take').length;")
+            .await,
+        json!(0)
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_conflict_on_taking_shows_the_servers_words_and_transfer_moves_the_appeal() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let id = ask(&app, &teacher.access, QUESTION).await;
+    let colleague = app
+        .dev_login("operator", Some("16"), "Оператор Второй", true)
+        .await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    demo_sign_in(&browser, "16", "Оператор Казанский").await;
+    browser.goto(&app.url(&format!("/#/appeal/{id}"))).await;
+    browser.find("#take").await;
+
+    // A colleague takes it meanwhile: the stale «Взять в работу» gets the server's 409.
+    let colleague_id = app.me(&colleague.access).await["id"].clone();
+    let response = app
+        .post_as(
+            &format!("/api/v1/appeals/{id}/assign"),
+            &colleague.access,
+            &json!({ "operator_id": colleague_id }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    browser.click("#take").await;
+    browser
+        .wait_text("#staff .form-error", "уже взял в работу другой оператор")
+        .await;
+
+    // After a reload the screen says who holds it; a transfer to region 02 still works.
+    browser.js("location.reload(); return null;").await;
+    browser.wait_text("#held-by", "Оператор Второй").await;
+    browser.select("#transfer-region", "02").await;
+    browser
+        .fill("#transfer-note", "Школа относится к Башкортостану")
+        .await;
+    browser.click("#transfer-form button[type=submit]").await;
+    browser.wait_js("location.hash === '#/board'").await;
+    browser
+        .wait_text("#staff", "передано в другой регион")
+        .await;
+    let appeal: Value = app
+        .get_as(&format!("/api/v1/appeals/{id}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(appeal["region"]["code"], "02");
+    assert_eq!(appeal["status"], "new");
+    let gone = browser
+        .js(&format!(
+            "return document.querySelectorAll(\"[data-appeal='{id}']\").length;"
+        ))
+        .await;
+    assert_eq!(
+        gone,
+        json!(0),
+        "the transferred appeal left region 16's board"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_operator_grades_the_bot_proposes_to_the_base_and_closes_with_a_reason() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let bot_id = {
+        let response = app
+            .post_as(
+                "/api/v1/appeals",
+                &teacher.access,
+                &json!({ "text": "план воспитательной работы пишет каждый учитель или только кл рук?" }),
+            )
+            .await;
+        let appeal: Value = response.json().await.expect("appeal");
+        assert_eq!(appeal["status"], "answered_by_bot");
+        appeal["id"].as_str().expect("id").to_owned()
+    };
+    let routed: Value = app
+        .post_as(
+            "/api/v1/appeals",
+            &teacher.access,
+            &json!({ "text": "Нужно ли согласовывать с родителями график консультаций перед олимпиадой по биологии?" }),
+        )
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(routed["status"], "new");
+    let routed_id = routed["id"].as_str().expect("id").to_owned();
+    // The engine was not sure, but offers close articles.
+    let suggested = routed["suggestions"][0]["article_id"]
+        .as_str()
+        .expect("a suggestion")
+        .to_owned();
+    let spam_id = ask(&app, &teacher.access, QUESTION).await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    demo_sign_in(&browser, "16", "Оператор Казанский").await;
+
+    // The bot's answer waits in its own column; the operator grades it.
+    browser
+        .click(&format!(
+            "section[data-status='answered_by_bot'] li[data-appeal='{bot_id}'] a"
+        ))
+        .await;
+    browser.wait_text("#thread", "Бот").await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#take, #answer-form, #transfer-form').length;")
+            .await,
+        json!(1),
+        "a bot-answered appeal can be taken but not answered or transferred"
+    );
+    browser.select("#grade-value", "partly").await;
+    browser
+        .fill("#grade-comment", "Не сказано про классных руководителей")
+        .await;
+    browser.click("#grade-form button[type=submit]").await;
+    browser.wait_text("#staff", "Оценка записана").await;
+    // A second grade is refused with the server's words.
+    browser.select("#grade-value", "wrong").await;
+    browser.click("#grade-form button[type=submit]").await;
+    browser
+        .wait_text("#grade-form .form-error", "уже оценён")
+        .await;
+
+    // A routed question: answered with a proposal to the knowledge base.
+    browser
+        .goto(&app.url(&format!("/#/appeal/{routed_id}")))
+        .await;
+    browser.wait_text("#appeal-text", "олимпиадой").await;
+    // A suggested article's answer is one click away.
+    browser.select("#answer-article", &suggested).await;
+    browser.click("#use-article").await;
+    let article: Value = app
+        .get_as(&format!("/api/v1/kb/articles/{suggested}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("article");
+    let expected = article["answer"]
+        .as_str()
+        .expect("answer")
+        .trim()
+        .to_owned();
+    browser
+        .wait_js(&format!(
+            "document.getElementById('answer-text').value.trim() === {}",
+            json!(expected)
+        ))
+        .await;
+    // The operator writes their own answer, still citing the article.
+    browser
+        .fill(
+            "#answer-text",
+            "Согласовывать график консультаций с родителями не требуется: его утверждает школа.",
+        )
+        .await;
+    browser.click("#answer-propose").await;
+    browser.click("#answer-form button[type=submit]").await;
+    browser.wait_text("#staff", "черновик статьи").await;
+    let federal = app.dev_login("federal", None, "Куратор", true).await;
+    let drafts: Value = app
+        .get_as("/api/v1/kb/articles?status=draft", &federal.access)
+        .await
+        .json()
+        .await
+        .expect("drafts");
+    assert!(
+        drafts["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|a| a["source_appeal_id"] == routed_id.as_str()),
+        "{drafts}"
+    );
+    let answered: Value = app
+        .get_as(&format!("/api/v1/appeals/{routed_id}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(answered["status"], "answered");
+    assert_eq!(answered["answers"][0]["article_id"], suggested.as_str());
+
+    // Closing: a duplicate needs the original (the server says so), spam does not.
+    browser
+        .goto(&app.url(&format!("/#/appeal/{spam_id}")))
+        .await;
+    browser.wait_text("#appeal-text", "экскурсию").await;
+    browser.select("#close-reason", "duplicate").await;
+    browser.click("#close-form button[type=submit]").await;
+    browser
+        .wait_text("#close-duplicate-error", "Укажите обращение")
+        .await;
+    browser.select("#close-reason", "spam").await;
+    browser
+        .fill("#close-note", "Вопрос не по теме сервиса")
+        .await;
+    browser.click("#close-form button[type=submit]").await;
+    browser.wait_text("#appeal-status", "Закрыто").await;
+    let closed: Value = app
+        .get_as(&format!("/api/v1/appeals/{spam_id}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["close_reason"], "spam");
+    assert_eq!(closed["close_note"], "Вопрос не по теме сервиса");
+    browser.close().await;
+}
