@@ -99,10 +99,54 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     browser.click("#ask-again").await;
     browser.fill("#question", ROUTED).await;
     browser.click("#anonymous").await;
+    // Two files: a real PNG, and a text file named .pdf that the api refuses by its content.
+    let files = tempfile::tempdir().expect("temp dir");
+    let png = files.path().join("scan.png");
+    let fake = files.path().join("fake.pdf");
+    std::fs::write(
+        &png,
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0",
+    )
+    .expect("png");
+    std::fs::write(&fake, "это не PDF").expect("fake");
+    let picker = browser.find("#files").await;
+    picker
+        .send_keys(&format!("{}\n{}", png.display(), fake.display()))
+        .await
+        .expect("choose files");
+    let chosen = browser.wait_text("#chosen-files", "fake.pdf").await;
+    assert!(chosen.contains("scan.png"), "{chosen}");
     browser.click("#ask-send").await;
     let routed = browser
         .wait_text("#routed", "Вопрос передан специалисту вашего региона.")
         .await;
+    let refused = browser.wait_text("#not-attached", "fake.pdf").await;
+    assert!(!refused.contains("scan.png"), "{refused}");
+    let href = browser
+        .js("return document.getElementById('open-appeal').getAttribute('href');")
+        .await;
+    let routed_id = href
+        .as_str()
+        .and_then(|h| h.strip_prefix("#/appeals/"))
+        .expect("appeal link");
+    let token = browser
+        .js("return localStorage.getItem('pomoshnik.access');")
+        .await;
+    let response = app
+        .get_as(
+            &format!("/api/v1/appeals/{routed_id}"),
+            token.as_str().expect("token"),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let routed_appeal: Value = response.json().await.expect("appeal");
+    let attached: Vec<&str> = routed_appeal["attachments"]
+        .as_array()
+        .expect("attachments")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert_eq!(attached, ["scan.png"], "only the real image is attached");
     assert!(routed.contains("Ответ до "), "{routed}");
     let months = [
         "января",

@@ -112,7 +112,7 @@ pub fn json_body<B: ToJs>(body: &B) -> JsValue {
 }
 
 /// Sends a request to the api (`path` like `/api/v1/me`) with the stored access token and an
-/// optional JSON body (see [`json_body`]), and decodes the JSON answer as `T`. A
+/// optional JSON body (see [`json_body`]; a `Blob` or `File` goes as it is, with its type), and decodes the JSON answer as `T`. A
 /// `204 No Content` decodes from `undefined`, so `T = ()` fits it.
 ///
 /// A 401 on a signed-in request refreshes the token pair once (see
@@ -205,7 +205,19 @@ pub(crate) async fn send(
     if let Some(key) = key {
         set("Idempotency-Key", key)?;
     }
-    if let Some(body) = body {
+    if let Some(blob) = body.and_then(|b| b.dyn_ref::<web_sys::Blob>()) {
+        // A file goes as it is (attachments); the api checks its type by content.
+        let kind = blob.type_();
+        set(
+            "Content-Type",
+            if kind.is_empty() {
+                "application/octet-stream"
+            } else {
+                &kind
+            },
+        )?;
+        init.set_body(blob);
+    } else if let Some(body) = body {
         set("Content-Type", "application/json")?;
         let text = js_sys::JSON::stringify(body).map_err(|_| ApiError::Encode)?;
         init.set_body(&text);

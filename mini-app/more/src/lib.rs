@@ -1,9 +1,9 @@
-//! «Помощник», the teacher's second module: the history of questions, one appeal with its
-//! thread, follow-up, rating and escalation, the base of answers and the verification
-//! request. The first load (`mini-app/teacher`) appends it when one of these screens opens
+//! «Помощник», the teacher's second module: the first sign-in's consent and profile, the
+//! history of questions, one appeal with its thread, follow-up, rating and escalation, the
+//! base of answers, the profile and the verification request. The first load (`mini-app/teacher`) appends it when one of these screens opens
 //! or a little after its first screen (see `teacher_app::more`); it signs in with the
 //! session the first load stored, mounts into `#more` and, while the route is one of its
-//! own, sets `more-route` on `<body>` so that `#more` shows instead of `#app`.
+//! own or consent is missing, sets `more-route` on `<body>` so that `#more` shows instead of `#app`.
 //!
 //! The screens themselves are `teacher_app::pages`: this crate links the first load's crate
 //! as a library (without its entry point) and draws only these routes, so their code is in
@@ -16,7 +16,8 @@ use teacher_app::app::{Ctx, Phase};
 use teacher_app::components::{ErrorBox, Loading};
 use teacher_app::more::{ME_CHANGED, SIGNED_OUT};
 use teacher_app::pages::{
-    AnswersPage, AppealPage, AppealsPage, ArticlePage, ProfilePage, VerificationPage,
+    AnswersPage, AppealPage, AppealsPage, ArticlePage, OnboardingPage, ProfilePage,
+    VerificationPage,
 };
 use teacher_app::router::{use_route, Route};
 use wasm_bindgen::JsCast;
@@ -99,15 +100,20 @@ fn More() -> impl IntoView {
             announce_signed_out(notice);
         }
     });
+    let consented = Memo::new(move |_| {
+        ctx.me
+            .with(|me| me.as_ref().is_some_and(|m| m.consent_version.is_some()))
+    });
     Effect::new(move |_| {
         let ready = matches!(ctx.phase.get(), Phase::Teacher | Phase::Failed(_));
-        show_more(ready && route.get().in_more());
+        show_more(ready && (route.get().in_more() || !consented.get()));
     });
 
     move || match ctx.phase.get() {
         Phase::Failed(error) => {
             view! { <ErrorBox message=error.message() on_retry=move |()| load_me(ctx)/> }.into_any()
         }
+        Phase::Teacher if !consented.get() => view! { <OnboardingPage/> }.into_any(),
         Phase::Teacher => match route.get() {
             Route::Appeals => view! { <AppealsPage/> }.into_any(),
             Route::Appeal(id) => view! { <AppealPage id/> }.into_any(),

@@ -62,6 +62,18 @@ pub async fn create_appeal(body: &CreateAppeal, key: &str) -> Result<Appeal, Api
     mini_app_client::decode(&value)
 }
 
+/// `POST /api/v1/appeals/{id}/attachments?name=…`: one file of the question, as it is; the
+/// same `key` again gets the first answer instead of a second copy.
+///
+/// # Errors
+/// See [`request`]; 413 over 5 MB, 415 not a PDF/JPEG/PNG, 409 more than three.
+pub async fn attach(appeal_id: &str, file: &web_sys::File, key: &str) -> Result<(), ApiError> {
+    let name = String::from(js_sys::encode_uri_component(&file.name()));
+    let path = format!("/api/v1/appeals/{appeal_id}/attachments?name={name}");
+    mini_app_client::request_keyed(Method::Post, &path, Some(file.as_ref()), Some(key)).await?;
+    Ok(())
+}
+
 /// `GET /api/v1/appeals`: the teacher's own appeals, newest first.
 ///
 /// # Errors

@@ -14,9 +14,7 @@ use crate::components::{ErrorBox, Loading};
 use crate::max::{self, Launch};
 use crate::more;
 use crate::pages::{resend_pending, AskState};
-use crate::pages::{
-    AskPage, HomePage, NotFoundPage, OnboardingPage, RegionPage, RegionsPage, SignedOutMax,
-};
+use crate::pages::{AskPage, HomePage, NotFoundPage, RegionPage, RegionsPage, SignedOutMax};
 use crate::router::{self, use_route, Route};
 use crate::strings;
 
@@ -254,6 +252,7 @@ pub fn App(launch: Launch) -> impl IntoView {
         ctx.me
             .with(|me| me.as_ref().is_some_and(|m| m.consent_version.is_some()))
     });
+    more::host(ctx, route, consented);
     // Outside MAX the sign-in screens are the staff module's (staff sign in there; the demo
     // sign-in too). The reference pages stay readable without it.
     Effect::new(move |_| {
@@ -265,7 +264,6 @@ pub fn App(launch: Launch) -> impl IntoView {
             _ => {}
         }
     });
-    more::host(ctx, route);
     Effect::new(move |_| {
         max::show_back(
             ctx.phase.get() == Phase::Teacher && consented.get() && route.get() != Route::Home,
@@ -314,8 +312,10 @@ pub fn App(launch: Launch) -> impl IntoView {
 }
 
 fn teacher_page(consented: bool, route: &Route) -> AnyView {
+    // The first sign-in's consent and profile are the second module's too: once per
+    // teacher, so they do not weigh on every day's first load.
     if !consented {
-        return view! { <OnboardingPage/> }.into_any();
+        return more::placeholder();
     }
     match route {
         Route::Home => view! { <HomePage/> }.into_any(),

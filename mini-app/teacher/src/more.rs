@@ -1,6 +1,6 @@
-//! The first load's side of the second teacher module (`mini-app/more`): the history of
-//! questions, one appeal, the base of answers and the verification request live there, so
-//! the first load stays small. The module is fetched when one of its screens opens, or a
+//! The first load's side of the second teacher module (`mini-app/more`): the first sign-in's
+//! consent and profile, the history of questions, one appeal, the base of answers, the
+//! profile and the verification request live there, so the first load stays small. The module is fetched when one of its screens opens, or a
 //! little after the first screen is up; it mounts into `#more` (a sibling of `#app` in
 //! `index.html`) and, while the route is one of its own, puts `more-route` on `<body>`,
 //! which hides `#app` and shows `#more` (see `app.css`). Until then `#app` shows
@@ -31,9 +31,10 @@ const PREFETCH_AFTER_MS: i32 = 2500;
 #[derive(Debug, Clone, Copy)]
 struct MoreFailed(RwSignal<bool>);
 
-/// Loads the second module when a teacher opens one of its screens (at once) or has been on
-/// another screen for a moment (prefetch), and reloads the profile when it says so.
-pub fn host(ctx: Ctx, route: ReadSignal<Route>) {
+/// Loads the second module when a teacher opens one of its screens or has not given consent
+/// yet (at once), or has been on another screen for a moment (prefetch), and reloads the
+/// profile when it says so.
+pub fn host(ctx: Ctx, route: ReadSignal<Route>, consented: Memo<bool>) {
     let failed = MoreFailed(RwSignal::new(false));
     provide_context(failed);
     let load = move || load_module("more", move || failed.0.set(true));
@@ -42,7 +43,7 @@ pub fn host(ctx: Ctx, route: ReadSignal<Route>) {
         if ctx.phase.get() != Phase::Teacher {
             return;
         }
-        if route.get().in_more() {
+        if route.get().in_more() || !consented.get() {
             load();
         } else if !prefetch_armed.get_value() {
             prefetch_armed.set_value(true);

@@ -35,6 +35,31 @@ pub enum AskState {
     Done(&'static str),
 }
 
+/// Most files per question and bytes per file (the api checks both again).
+const MAX_FILES: usize = 3;
+const MAX_FILE_BYTES: f64 = 5.0 * 1024.0 * 1024.0;
+
+thread_local! {
+    /// The files chosen for the question being asked (a `File` cannot be kept in storage:
+    /// they wait here until the question is accepted, then go one by one).
+    static FILES: std::cell::RefCell<Vec<web_sys::File>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The api's words for the files that could not be attached to the last question.
+    static NOT_ATTACHED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sends the chosen files of the accepted question; each with a key of its own derived
+/// from the question's, so a retry never attaches a file twice.
+async fn attach_files(appeal_id: &str, key: &str) {
+    let files = FILES.with(|f| std::mem::take(&mut *f.borrow_mut()));
+    let mut failed = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        if let Err(error) = api::attach(appeal_id, file, &format!("{key}-f{i}")).await {
+            failed.push(format!("{}: {}", file.name(), error.message()));
+        }
+    }
+    NOT_ATTACHED.with(|n| *n.borrow_mut() = failed);
+}
+
 /// Worth sending again with the same key: no answer, server trouble or the rate limit.
 fn retryable(error: &ApiError) -> bool {
     error.status().is_none_or(|s| s >= 500 || s == 429) && *error != ApiError::Decode
@@ -47,6 +72,7 @@ pub fn send(ctx: Ctx, body: CreateAppeal) {
     spawn_local(async move {
         match api::create_appeal(&body, &key).await {
             Ok(appeal) => {
+                attach_files(&appeal.id, &key).await;
                 draft::clear();
                 max::notify(true);
                 ctx.ask.set(AskState::Sent(Box::new(appeal)));
@@ -162,6 +188,34 @@ fn AskForm() -> impl IntoView {
             send(ctx, body);
         }
     };
+    let file_error = RwSignal::new(None::<&'static str>);
+    let chosen = RwSignal::new(FILES.with(|f| {
+        f.borrow()
+            .iter()
+            .map(web_sys::File::name)
+            .collect::<Vec<_>>()
+    }));
+    let pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let mut files = Vec::new();
+        if let Some(list) = input.files() {
+            files.extend((0..list.length()).filter_map(|i| list.get(i)));
+        }
+        let message = if files.len() > MAX_FILES {
+            Some(strings::FILES_TOO_MANY)
+        } else if files.iter().any(|f| f.size() > MAX_FILE_BYTES) {
+            Some(strings::FILE_TOO_BIG)
+        } else {
+            None
+        };
+        if message.is_some() {
+            input.set_value("");
+            files.clear();
+        }
+        file_error.set(message);
+        chosen.set(files.iter().map(web_sys::File::name).collect());
+        FILES.with(|f| *f.borrow_mut() = files);
+    };
 
     view! {
         <form id="ask-form" class="card" novalidate on:submit=submit>
@@ -184,6 +238,22 @@ fn AskForm() -> impl IntoView {
                 ></textarea>
                 <p class="count-line">{counter}</p>
                 <p class="field-error" id="question-error" role="alert">{error}</p>
+            </div>
+            <div class="field">
+                <label for="files">{strings::FILES}</label>
+                <p class="hint" id="files-hint">{strings::FILES_HINT}</p>
+                <input
+                    type="file"
+                    id="files"
+                    multiple
+                    accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+                    aria-describedby="files-hint files-error"
+                    on:change=pick
+                />
+                <p class="field-error" id="files-error" role="alert">{move || file_error.get()}</p>
+                <ul class="files" id="chosen-files">
+                    {move || chosen.get().into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
+                </ul>
             </div>
             <div class="check">
                 <input
@@ -227,7 +297,17 @@ fn Outcome(appeal: Appeal) -> impl IntoView {
     } else {
         view! { <Routed appeal/> }.into_any()
     };
+    let not_attached = NOT_ATTACHED.with(|n| n.borrow().clone());
+    let not_attached = (!not_attached.is_empty()).then(|| {
+        view! {
+            <div class="state error" role="alert" id="not-attached">
+                <p>{strings::NOT_ATTACHED}</p>
+                <ul>{not_attached.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+            </div>
+        }
+    });
     view! {
+        {not_attached}
         {body}
         <a class="button secondary wide" id="open-appeal" href=link>{strings::OPEN_APPEAL}</a>
         <AskAgain/>
