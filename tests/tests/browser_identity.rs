@@ -43,7 +43,7 @@ async fn inside_max_a_teacher_signs_in_consents_and_requests_verification() {
 
     // First sign-in: the privacy notice, the consent and the profile form, prefilled from MAX.
     browser.find("#profile-form").await;
-    browser.wait_text("main", "Ваши персональные данные").await;
+    browser.wait_text("#more", "Ваши персональные данные").await;
     let surname = browser
         .js("return document.getElementById('surname').value;")
         .await;
@@ -65,7 +65,7 @@ async fn inside_max_a_teacher_signs_in_consents_and_requests_verification() {
 
     // The home screen greets the teacher by name and patronymic.
     browser.wait_text("#greeting", "Мария Петровна").await;
-    browser.wait_text("main", "не подтверждён").await;
+    browser.wait_text("#app", "не подтверждён").await;
     browser.screenshot("identity-home").await;
     assert_eq!(
         browser.js("return window.__max.back.visible;").await,
@@ -150,7 +150,7 @@ async fn a_deep_link_opens_the_appeal_and_data_can_be_erased() {
         .wait_text("#erase-confirm", "Отменить это нельзя")
         .await;
     browser.click("#erase-yes").await;
-    browser.wait_text("main", "Ваши данные удалены").await;
+    browser.wait_text("#app", "Ваши данные удалены").await;
     let me = app.get_as("/api/v1/me", &token).await;
     assert_eq!(me.status(), 401, "erasure ends every sign-in");
     browser.close().await;

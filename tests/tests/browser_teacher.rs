@@ -50,6 +50,18 @@ async fn verified_teacher(app: &TestApp, max_id: i64) {
     assert_eq!(app.me(&token).await["verification"]["status"], "verified");
 }
 
+/// Cuts (or restores) the page's network, as a lost mobile connection would.
+async fn set_offline(browser: &Browser, offline: bool) {
+    // The emulation applies only with the Network domain on.
+    browser.cdp("Network.enable", json!({})).await;
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
+        )
+        .await;
+}
+
 #[tokio::test]
 async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     let app = spawn_app().await;
@@ -207,14 +219,55 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     browser.find("#escalate").await;
     browser.click(".star[data-score='4']").await;
     browser.fill("#rate-comment", "Понятно, спасибо").await;
+    // The connection drops as the rating is sent: it waits, and goes once it is back.
+    set_offline(&browser, true).await;
     browser.click("#rate-send").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let early = browser
+        .js("return !!document.getElementById('rating-given');")
+        .await;
+    assert_eq!(early, Value::Bool(false), "no rating while offline");
+    set_offline(&browser, false).await;
     browser.wait_text("#rating-given", "4 из 5").await;
     browser.wait_text("#appeal-status", "Закрыто").await;
     browser.screenshot("teacher-appeal").await;
+    let token = browser
+        .js("return localStorage.getItem('pomoshnik.access');")
+        .await;
+    let response = app
+        .get_as(
+            &format!("/api/v1/appeals/{first}"),
+            token.as_str().expect("token"),
+        )
+        .await;
+    let rated: Value = response.json().await.expect("appeal");
+    let ratings: Vec<&Value> = rated["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .filter(|a| !a["rating"].is_null())
+        .collect();
+    assert_eq!(ratings.len(), 1, "rated once: {rated}");
+    assert_eq!(ratings[0]["rating"]["score"], 4);
 
-    // The history shows the new statuses.
+    // Offline, the history is the copy kept from its last load, under the marker.
+    set_offline(&browser, true).await;
+    browser.goto(&app.url("/#/ask")).await;
+    browser.goto(&app.url("/#/appeals")).await;
+    browser.wait_text("#stale", "Нет связи").await;
+    let kept = browser.wait_text("#appeals", "возврат денег").await;
+    assert!(kept.contains("Ответ из базы"), "the kept copy: {kept}");
+    browser.screenshot("teacher-appeals-offline").await;
+
+    // Back online: fresh data, no marker; the history shows the new statuses.
+    set_offline(&browser, false).await;
+    browser.goto(&app.url("/#/ask")).await;
     browser.goto(&app.url("/#/appeals")).await;
     let list = browser.wait_text("#appeals", "Закрыто").await;
     assert!(list.contains("Новое"), "{list}");
+    let marker = browser
+        .js("return !!document.getElementById('stale');")
+        .await;
+    assert_eq!(marker, Value::Bool(false), "no marker once online");
     browser.close().await;
 }

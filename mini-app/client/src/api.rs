@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
-use leptos::prelude::{set_timeout_with_handle, window};
+use leptos::prelude::{set_timeout_with_handle, window, GetUntracked, Set};
 use shared::Problem;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, Response};
 
 use crate::json::{FromJs, ToJs};
+use crate::offline;
 use crate::session::{self, Event};
 use crate::strings;
 
@@ -154,9 +155,55 @@ pub async fn request_value(
 /// [`request_value`] with an `Idempotency-Key` header: a retry with the same key and body
 /// gets the first answer again instead of creating a second record.
 ///
+/// Through a lost connection (see [`offline`]): a read with no answer returns the copy kept
+/// from its last answer and turns [`offline::stale`] on; a write with no answer (outside
+/// `/auth/`) is sent again with the same key — one is made when `key` is `None` — once the
+/// browser is back online or after a pause, up to [`offline::ATTEMPTS`] times.
+///
 /// # Errors
 /// See [`request`].
 pub async fn request_keyed(
+    method: Method,
+    path: &str,
+    body: Option<&JsValue>,
+    key: Option<&str>,
+) -> Result<JsValue, ApiError> {
+    let read = method == Method::Get;
+    let retried = !read && !path.contains("/auth/");
+    let made = (retried && key.is_none()).then(offline::new_key);
+    let key = key.or(made.as_deref());
+    let mut attempt = 1;
+    let result = loop {
+        let result = with_refresh(method, path, body, key).await;
+        if retried && matches!(result, Err(ApiError::Network)) && attempt < offline::ATTEMPTS {
+            offline::pause_before(attempt).await;
+            attempt += 1;
+            continue;
+        }
+        break result;
+    };
+    let stale = offline::stale();
+    match &result {
+        Err(ApiError::Network) => {
+            if let Some(copy) = read.then(|| offline::kept(path)).flatten() {
+                stale.set(true);
+                return Ok(copy);
+            }
+        }
+        answered => {
+            if stale.get_untracked() {
+                stale.set(false);
+            }
+            if let (true, Ok(value)) = (read, answered) {
+                offline::keep(path, value);
+            }
+        }
+    }
+    result
+}
+
+/// One request with the refresh of an expired access token.
+async fn with_refresh(
     method: Method,
     path: &str,
     body: Option<&JsValue>,

@@ -6,6 +6,7 @@
 //! - [`session`]: the token pair in `localStorage`, the single-flight refresh, and session
 //!   events (expired, second factor required) the apps react to;
 //! - [`endpoints`]: typed calls both modules use (profile, sign-out, regions);
+//! - [`offline`]: kept copies of reads and retried writes through a lost connection;
 //! - [`remote`]: the loading state of fetched data as pages show it;
 //! - [`ui`] and [`form`]: the loading and error states and the labelled form controls
 //!   both modules show.
@@ -18,11 +19,13 @@ pub mod api;
 pub mod endpoints;
 pub mod form;
 pub mod json;
+pub mod offline;
 pub mod remote;
 pub mod session;
 pub mod strings;
 pub mod ui;
 
 pub use api::{decode, json_body, request, request_keyed, request_value, ApiError, Method};
+pub use offline::StaleBanner;
 pub use remote::{load_into, Remote};
 pub use ui::{ErrorBox, ErrorLine, Loading};

@@ -99,6 +99,7 @@ pub fn clear() {
         let _ignored = storage.remove_item(ACCESS_KEY);
         let _ignored = storage.remove_item(REFRESH_KEY);
     }
+    crate::offline::forget_all();
 }
 
 /// Exchanges the refresh token for a new pair after a 401 on a request made with `used`.

@@ -10,3 +10,5 @@ pub const RETRY: &str = "Повторить";
 pub const REQUIRED_MARK: &str = " (обязательно)";
 pub const CHECK_FIELDS: &str = "Проверьте поля, отмеченные выше.";
 pub const CHOOSE_REGION: &str = "Выберите регион";
+pub const STALE: &str =
+    "Нет связи: показаны данные, загруженные раньше. Обновятся, когда связь вернётся.";

@@ -109,7 +109,7 @@ fn More() -> impl IntoView {
         show_more(ready && (route.get().in_more() || !consented.get()));
     });
 
-    move || match ctx.phase.get() {
+    let page = move || match ctx.phase.get() {
         Phase::Failed(error) => {
             view! { <ErrorBox message=error.message() on_retry=move |()| load_me(ctx)/> }.into_any()
         }
@@ -124,5 +124,9 @@ fn More() -> impl IntoView {
             _ => ().into_any(),
         },
         _ => view! { <Loading/> }.into_any(),
+    };
+    view! {
+        <mini_app_client::StaleBanner/>
+        {page}
     }
 }

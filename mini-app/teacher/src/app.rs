@@ -17,6 +17,7 @@ use crate::pages::{resend_pending, AskState};
 use crate::pages::{AskPage, HomePage, NotFoundPage, RegionPage, RegionsPage, SignedOutMax};
 use crate::router::{self, use_route, Route};
 use crate::strings;
+use mini_app_client::StaleBanner;
 
 /// Where the app stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,7 +272,7 @@ pub fn App(launch: Launch) -> impl IntoView {
     });
 
     let reload = move || ctx.reload_regions();
-    move || {
+    let page = move || {
         let route = route.get();
         // The reference pages need no sign-in.
         match route {
@@ -308,6 +309,10 @@ pub fn App(launch: Launch) -> impl IntoView {
             .into_any(),
             Phase::Teacher => teacher_page(consented.get(), &route),
         }
+    };
+    view! {
+        <StaleBanner/>
+        {page}
     }
 }
 
