@@ -269,5 +269,34 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
         .js("return !!document.getElementById('stale');")
         .await;
     assert_eq!(marker, Value::Bool(false), "no marker once online");
+
+    // A question asked elsewhere (the bot) shows up after pulling the list down.
+    let token = browser
+        .js("return localStorage.getItem('pomoshnik.access');")
+        .await;
+    let response = app
+        .post_as(
+            "/api/v1/appeals",
+            token.as_str().expect("token"),
+            &json!({ "text": "Нужно ли вести отдельный журнал инструктажей по технике безопасности?" }),
+        )
+        .await;
+    assert!(response.status().is_success(), "created elsewhere");
+    let before = browser.find("#appeals").await.text().await.expect("text");
+    assert!(!before.contains("журнал инструктажей"), "{before}");
+    for (kind, y) in [("touchStart", 120), ("touchMove", 260), ("touchEnd", 320)] {
+        let points = if kind == "touchEnd" {
+            json!([])
+        } else {
+            json!([{ "x": 180, "y": y }])
+        };
+        browser
+            .cdp(
+                "Input.dispatchTouchEvent",
+                json!({ "type": kind, "touchPoints": points }),
+            )
+            .await;
+    }
+    browser.wait_text("#appeals", "журнал инструктажей").await;
     browser.close().await;
 }

@@ -1,5 +1,5 @@
-//! `#/appeals`: «Мои вопросы», newest first, with status chips, unread marks and
-//! «Показать ещё».
+//! `#/appeals`: «Мои вопросы», newest first, with status chips, unread marks,
+//! «Показать ещё», and refresh by the button or by pulling down from the top.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -73,7 +73,7 @@ pub fn AppealsPage() -> impl IntoView {
                 {move || items.get().into_iter().map(|appeal| view! { <AppealRow appeal/> }).collect_view()}
             </ul>
             {move || next.get().map(|cursor| view! {
-                <button type="button" id="more" class="button secondary wide" disabled=more_busy
+                <button type="button" id="appeals-more" class="button secondary wide" disabled=more_busy
                     on:click=move |_| fetch(Some(cursor.clone()))>
                     {strings::MORE}
                 </button>
@@ -83,7 +83,26 @@ pub fn AppealsPage() -> impl IntoView {
         .into_any(),
     }
     };
+    // Pull to refresh: a downward swipe of more than PULL_PX that starts at the top.
+    let pull_from = StoredValue::new(None::<i32>);
+    let touch_y = |ev: &leptos::ev::TouchEvent| ev.changed_touches().get(0).map(|t| t.client_y());
+    let on_start = move |ev: leptos::ev::TouchEvent| {
+        pull_from.set_value(
+            (window().scroll_y().unwrap_or(0.0) <= 0.0)
+                .then(|| touch_y(&ev))
+                .flatten(),
+        );
+    };
+    let on_end = move |ev: leptos::ev::TouchEvent| {
+        if let (Some(from), Some(to)) = (pull_from.get_value(), touch_y(&ev)) {
+            if to - from > PULL_PX {
+                fetch(None);
+            }
+        }
+        pull_from.set_value(None);
+    };
     view! {
+        <div class="pull" id="appeals-page" on:touchstart=on_start on:touchend=on_end>
         <BackLink href="#/"/>
         <div class="title-row">
             <h1>{strings::APPEALS_TITLE}</h1>
@@ -92,8 +111,12 @@ pub fn AppealsPage() -> impl IntoView {
             </button>
         </div>
         {body}
+        </div>
     }
 }
+
+/// How far (CSS px) a swipe from the top must pull down to refresh the list.
+const PULL_PX: i32 = 80;
 
 #[component]
 fn AppealRow(appeal: Appeal) -> impl IntoView {
