@@ -515,3 +515,152 @@ async fn regional_heads_read_but_do_not_act() {
         .unwrap();
     assert_eq!(all["items"].as_array().unwrap().len(), 1);
 }
+
+/// The ids of a page of `GET /api/v1/appeals?<query>` and its next cursor.
+async fn list(app: &TestApp, token: &str, query: &str) -> (Vec<String>, Option<String>) {
+    let response = app.get_as(&format!("/api/v1/appeals?{query}"), token).await;
+    assert_eq!(response.status(), 200, "{query}");
+    let page: Value = response.json().await.unwrap();
+    let ids = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    (ids, page["next_cursor"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn the_staff_list_filters_by_unread_text_and_period_and_sorts_by_deadline() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Сафина Лилия", true)
+        .await;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Первый", true)
+        .await;
+    let a = ask(&app, &teacher.access, ROUTED).await;
+    let b = ask(
+        &app,
+        &teacher.access,
+        "Журнал инструктажей по технике безопасности: кто его ведёт в начальной школе?",
+    )
+    .await;
+    let c = ask(
+        &app,
+        &teacher.access,
+        "Нужен ли отдельный приказ на замену уроков в период карантина?",
+    )
+    .await;
+    let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    let (a, b, c) = (id(&a), id(&b), id(&c));
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+
+    // Unread is per person: all three for the operator until one is opened.
+    let (ids, _) = list(&app, &operator.access, "unread=true").await;
+    assert_eq!(sorted(ids), sorted(vec![a.clone(), b.clone(), c.clone()]));
+    let response = app
+        .post_as(
+            &format!("/api/v1/appeals/{a}/read"),
+            &operator.access,
+            &json!({}),
+        )
+        .await;
+    assert!(response.status().is_success());
+    let (ids, _) = list(&app, &operator.access, "unread=true").await;
+    assert_eq!(sorted(ids), sorted(vec![b.clone(), c.clone()]));
+    // The teacher has nothing unread until staff do something.
+    assert_eq!(
+        list(&app, &teacher.access, "unread=true").await.0,
+        Vec::<String>::new()
+    );
+    let response = app
+        .post_as(
+            &format!("/api/v1/appeals/{b}/answer"),
+            &operator.access,
+            &json!({ "text": "Журнал ведёт ответственный за охрану труда, назначенный приказом." }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        list(&app, &teacher.access, "unread=true").await.0,
+        vec![b.clone()]
+    );
+
+    // Text: any case of Russian words, or the appeal's id.
+    for q in ["журнал", "ЖУРНАЛ", "Журнал", "начальной школе"] {
+        let (ids, _) = list(&app, &operator.access, &format!("q={}", urlencode(q))).await;
+        assert_eq!(ids, vec![b.clone()], "{q}");
+    }
+    assert_eq!(
+        list(&app, &operator.access, &format!("q={a}")).await.0,
+        vec![a.clone()]
+    );
+    assert_eq!(
+        list(&app, &operator.access, "q=%25").await.0,
+        Vec::<String>::new()
+    );
+
+    // Soonest deadline first, page by page (the three share a deadline: ties by id).
+    let (first, cursor) = list(&app, &operator.access, "sort=deadline&status=new&limit=1").await;
+    let cursor = cursor.expect("more pages");
+    let (second, _) = list(
+        &app,
+        &operator.access,
+        &format!("sort=deadline&status=new&limit=5&cursor={cursor}"),
+    )
+    .await;
+    let mut all = first.clone();
+    all.extend(second);
+    assert_eq!(
+        all,
+        sorted(vec![a.clone(), c.clone()]),
+        "no gaps, no repeats"
+    );
+
+    // Period of creation, in Moscow days; deadlines are days away, so nothing is due today.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(3)).date_naive();
+    let yesterday = today - chrono::Duration::days(1);
+    let (ids, _) = list(&app, &operator.access, &format!("from={today}&to={today}")).await;
+    assert_eq!(ids.len(), 3);
+    assert!(list(&app, &operator.access, &format!("to={yesterday}"))
+        .await
+        .0
+        .is_empty());
+    assert!(list(&app, &operator.access, "due_today=true")
+        .await
+        .0
+        .is_empty());
+    let (ids, _) = list(&app, &operator.access, "overdue=false&due_today=false").await;
+    assert_eq!(ids.len(), 3);
+
+    let bad = problem(
+        app.get_as("/api/v1/appeals?from=31.01.2026", &operator.access)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(bad.errors[0].field, "from");
+    let bad = problem(
+        app.get_as("/api/v1/appeals?sort=urgency", &operator.access)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(bad.errors[0].code, "invalid_sort");
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -125,10 +125,78 @@ pub struct AppealFilter {
     pub assignee: Option<String>,
     /// Only open appeals past their deadline.
     pub overdue: Option<bool>,
+    /// Only open appeals whose deadline is the end of today (in the region's time zone):
+    /// due within the next 24 hours.
+    pub due_today: Option<bool>,
+    /// Only appeals with something the caller has not read yet (unread is per person).
+    pub unread: Option<bool>,
+    /// Words of the question (any case of the first letter or all), or an appeal's id.
+    pub q: Option<String>,
+    /// Created on or after this day, `YYYY-MM-DD` (Moscow date).
+    pub from: Option<String>,
+    /// Created on or before this day, `YYYY-MM-DD` (Moscow date).
+    pub to: Option<String>,
+    /// `created` (default: newest first) or `deadline` (soonest first; only appeals that
+    /// have a deadline, i.e. not those answered by the bot alone).
+    pub sort: Option<String>,
 }
 
-/// Appeals in the caller's scope, newest first: a teacher's own; an operator's, regional
-/// head's or integrator's regions; all for federal. Administrators have no access.
+/// How the list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sort {
+    Created,
+    Deadline,
+}
+
+/// Moscow midnight of `YYYY-MM-DD` in UTC, plus `days`.
+fn moscow_day_start(field: &str, raw: &str, days: i64) -> Result<chrono::NaiveDateTime, ApiError> {
+    let raw = raw.trim();
+    let date = (raw.len() == 10)
+        .then(|| chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::field(
+                field,
+                "invalid_date",
+                "Дата — в формате ГГГГ-ММ-ДД, например 2026-01-31.",
+            )
+        })?;
+    let midnight = date.and_time(chrono::NaiveTime::MIN);
+    Ok(midnight - chrono::Duration::hours(3) + chrono::Duration::days(days))
+}
+
+/// `LIKE` patterns for `q`: as typed, lower-case, capitalised and upper-case (SQLite's and
+/// a C-locale PostgreSQL's case folding stop at ASCII, Russian text needs the variants).
+fn like_patterns(q: &str) -> Vec<String> {
+    let escaped: String = q
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let lower = escaped.to_lowercase();
+    let mut chars = lower.chars();
+    let capitalised = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+        .unwrap_or_default();
+    let mut patterns: Vec<String> = [
+        escaped.clone(),
+        lower.clone(),
+        capitalised,
+        escaped.to_uppercase(),
+    ]
+    .into_iter()
+    .map(|p| format!("%{p}%"))
+    .collect();
+    patterns.dedup();
+    patterns
+}
+
+/// Appeals in the caller's scope, newest first (or soonest deadline first): a teacher's
+/// own; an operator's, regional head's or integrator's regions; all for federal.
+/// Administrators have no access. Filters combine (all must hold).
 #[utoipa::path(get, path = "/api/v1/appeals", tag = "appeals", security(("bearer" = [])), params(AppealFilter, PageQuery),
     responses(
         (status = 200, description = "Страница обращений", body = Page<Appeal>),
@@ -162,11 +230,41 @@ pub async fn list_appeals(
         }
         caller.check_region_filter(code)?;
     }
+    let sort = match filter.sort.as_deref() {
+        None | Some("created") => Sort::Created,
+        Some("deadline") => Sort::Deadline,
+        Some(_) => {
+            return Err(ApiError::field(
+                "sort",
+                "invalid_sort",
+                "Порядок — created или deadline.",
+            ))
+        }
+    };
+    let created_from = filter
+        .from
+        .as_deref()
+        .map(|d| moscow_day_start("from", d, 0))
+        .transpose()?;
+    let created_before = filter
+        .to
+        .as_deref()
+        .map(|d| moscow_day_start("to", d, 1))
+        .transpose()?;
+    let q = filter
+        .q
+        .as_deref()
+        .map(|q| validate::text("q", q, 200, false))
+        .transpose()?
+        .flatten()
+        .filter(|q| !q.is_empty());
     let viewer = Viewer::of(&caller);
+    let teacher_view = matches!(viewer, Viewer::Teacher(_));
     let me = caller.user_id.clone();
     let page = state
         .db
         .read(move |conn| {
+            let now = Utc::now().naive_utc();
             let mut query = ap::table.select(AppealRow::as_select()).into_boxed();
             query = match scope {
                 Scope::Own(user) => query.filter(ap::teacher_id.eq(user)),
@@ -179,6 +277,58 @@ pub async fn list_appeals(
             if let Some(status) = filter.status {
                 query = query.filter(ap::status.eq(status.as_str()));
             }
+            if filter.due_today == Some(true) {
+                query = query
+                    .filter(ap::status.eq_any(["new", "in_progress"]))
+                    .filter(ap::deadline_at.ge(now))
+                    .filter(ap::deadline_at.lt(now + chrono::Duration::hours(24)));
+            }
+            if filter.unread == Some(true) {
+                let read_at = reads::table
+                    .filter(reads::appeal_id.eq(ap::id))
+                    .filter(reads::user_id.eq(me.clone()))
+                    .select(reads::read_at)
+                    .single_value();
+                let never_read = diesel::dsl::not(diesel::dsl::exists(
+                    reads::table
+                        .filter(reads::appeal_id.eq(ap::id))
+                        .filter(reads::user_id.eq(me.clone())),
+                ));
+                // Unread: the other side did something after this person last read it.
+                query = if teacher_view {
+                    query.filter(
+                        ap::staff_activity_at
+                            .gt(read_at)
+                            .or(ap::staff_activity_at.is_not_null().and(never_read)),
+                    )
+                } else {
+                    query.filter(
+                        ap::teacher_activity_at
+                            .nullable()
+                            .gt(read_at)
+                            .or(never_read),
+                    )
+                };
+            }
+            if let Some(q) = &q {
+                let mut matches: Box<
+                    dyn BoxableExpression<
+                        ap::table,
+                        db::MultiBackend,
+                        SqlType = diesel::sql_types::Bool,
+                    >,
+                > = Box::new(ap::id.eq(q.clone()));
+                for pattern in like_patterns(q) {
+                    matches = Box::new(matches.or(ap::text.like(pattern).escape('\\')));
+                }
+                query = query.filter(matches);
+            }
+            if let Some(at) = created_from {
+                query = query.filter(ap::created_at.ge(at));
+            }
+            if let Some(at) = created_before {
+                query = query.filter(ap::created_at.lt(at));
+            }
             match filter.assignee.as_deref() {
                 Some("me") => query = query.filter(ap::assignee_id.eq(me)),
                 Some("none") => query = query.filter(ap::assignee_id.is_null()),
@@ -190,19 +340,40 @@ pub async fn list_appeals(
                     .filter(ap::status.eq_any(["new", "in_progress"]))
                     .filter(ap::deadline_at.lt(Utc::now().naive_utc()));
             }
-            if let Some(Cursor { at, id }) = cursor {
-                query = query.filter(
-                    ap::created_at
-                        .lt(at)
-                        .or(ap::created_at.eq(at).and(ap::id.lt(id))),
-                );
-            }
-            let rows: Vec<AppealRow> = query
-                .order((ap::created_at.desc(), ap::id.desc()))
-                .limit(limit + 1)
-                .load(conn)?;
+            let rows: Vec<AppealRow> = match sort {
+                Sort::Created => {
+                    if let Some(Cursor { at, id }) = cursor {
+                        query = query.filter(
+                            ap::created_at
+                                .lt(at)
+                                .or(ap::created_at.eq(at).and(ap::id.lt(id))),
+                        );
+                    }
+                    query
+                        .order((ap::created_at.desc(), ap::id.desc()))
+                        .limit(limit + 1)
+                        .load(conn)?
+                }
+                Sort::Deadline => {
+                    query = query.filter(ap::deadline_at.is_not_null());
+                    if let Some(Cursor { at, id }) = cursor {
+                        query = query.filter(
+                            ap::deadline_at
+                                .gt(at)
+                                .or(ap::deadline_at.eq(at).and(ap::id.gt(id))),
+                        );
+                    }
+                    query
+                        .order((ap::deadline_at.asc(), ap::id.asc()))
+                        .limit(limit + 1)
+                        .load(conn)?
+                }
+            };
             let (rows, next_cursor) = pagination::finish(rows, limit, |r| Cursor {
-                at: r.created_at,
+                at: match sort {
+                    Sort::Created => r.created_at,
+                    Sort::Deadline => r.deadline_at.unwrap_or(r.created_at),
+                },
                 id: r.id.clone(),
             });
             let items = rows
