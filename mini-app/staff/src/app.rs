@@ -14,6 +14,7 @@ use crate::enrol::EnrolPage;
 use crate::login::LoginPage;
 use crate::queue::Queue;
 use crate::strings;
+use crate::supervisor::Supervisor;
 use crate::users::Users;
 use mini_app_client::{ErrorBox, Loading};
 
@@ -177,6 +178,7 @@ fn Frame(me: Me) -> impl IntoView {
     let screen = match role {
         Role::Operator => view! { <Queue regions/> }.into_any(),
         Role::Admin => view! { <Users regions/> }.into_any(),
+        Role::RegionalHead | Role::Federal => view! { <Supervisor role regions/> }.into_any(),
         _ => view! {
             <section class="card">
                 <h2 class="card-title">{strings::SOON}</h2>

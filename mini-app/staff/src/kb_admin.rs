@@ -1,0 +1,407 @@
+//! Federal knowledge-base tools: the article list with status and search, the editor with
+//! a preview, publish and archive, the operators' proposals with the similar published
+//! articles beside each, and the question-variant queue.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::kb::{Article, ArticleStatus, UpdateArticle, Variant};
+
+use crate::api::{self, load_into, query, Remote};
+use crate::supervisor::{clicked, esc, show};
+use mini_app_client::ErrorLine;
+
+fn status_text(status: ArticleStatus) -> &'static str {
+    match status {
+        ArticleStatus::Draft => "черновик",
+        ArticleStatus::Published => "опубликована",
+        ArticleStatus::Archived => "в архиве",
+    }
+}
+
+fn badge(status: ArticleStatus) -> String {
+    let class = match status {
+        ArticleStatus::Published => "badge badge-ok",
+        ArticleStatus::Draft => "badge badge-wait",
+        ArticleStatus::Archived => "badge",
+    };
+    format!("<span class=\"{class}\">{}</span>", status_text(status))
+}
+
+/// The list item of an article: title (a link to the editor), status, version, question.
+fn article_item(a: &Article) -> String {
+    let id = esc(&a.id);
+    format!(
+        "<li class=\"card staff-item\" data-article=\"{id}\"><h2 class=\"card-title\"><a href=\"#/kb/{id}\">{}</a></h2>\
+         <p class=\"muted\">{} · версия {} · {id}</p><p class=\"clamp\">{}</p></li>",
+        esc(&a.title),
+        badge(a.status),
+        a.version,
+        esc(&a.question)
+    )
+}
+
+/// `#/kb`: articles of a status, or published ones ranked by a search.
+#[component]
+pub fn KbList() -> impl IntoView {
+    let status = RwSignal::new("published".to_owned());
+    let q = RwSignal::new(String::new());
+    let list = RwSignal::new(Remote::Loading);
+    let load = move || {
+        let q = q.get_untracked();
+        let status = status.get_untracked();
+        load_into(
+            list,
+            api::articles(query(&[
+                ("status", &status),
+                ("q", q.trim()),
+                ("limit", "100"),
+            ])),
+        );
+    };
+    Effect::new(move |_| {
+        status.track();
+        load();
+    });
+    view! {
+        <h1>"База знаний"</h1>
+        <form class="filters kb-filters" role="search" on:submit=move |ev| {
+            ev.prevent_default();
+            load();
+        }>
+            <div class="field">
+                <label for="kb-status">"Статус"</label>
+                <select id="kb-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="published">"Опубликованные"</option>
+                    <option value="draft">"Черновики"</option>
+                    <option value="archived">"Архив"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="kb-q">"Поиск по опубликованным"</label>
+                <input id="kb-q" type="search" bind:value=q/>
+            </div>
+            <button type="submit" class="button secondary">"Найти"</button>
+        </form>
+        {show(list, |page: &shared::Page<Article>| {
+            if page.items.is_empty() {
+                return "<p class=\"state\">Статей нет.</p>".to_owned();
+            }
+            let items: String = page.items.iter().map(article_item).collect();
+            format!("<ul class=\"staff-list kb-list\">{items}</ul>")
+        })}
+    }
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A labelled text area bound to `value`.
+fn area(
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    rows: u8,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            <textarea id=id rows=rows bind:value=value></textarea>
+        </div>
+    }
+}
+
+/// Paragraphs of an answer (split by empty lines), as the teacher will see them.
+fn paragraphs(text: &str) -> String {
+    text.split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| format!("<p class=\"text\">{}</p>", esc(p.trim())))
+        .collect()
+}
+
+/// `#/kb/<id>`: edit, preview, publish, archive.
+#[component]
+pub fn ArticleEditor(id: String) -> impl IntoView {
+    let data = RwSignal::new(Remote::Loading);
+    load_into(data, api::article(id));
+    view! {
+        <p><a href="#/kb" class="back">"← Все статьи"</a></p>
+        {show(data, |_: &Article| String::new())}
+        {move || data.with(|d| match d {
+            Remote::Ready(a) => Some(view! { <Editor article=a.clone()/> }),
+            _ => None,
+        })}
+    }
+}
+
+#[component]
+fn Editor(article: Article) -> impl IntoView {
+    let title = RwSignal::new(article.title.clone());
+    let question = RwSignal::new(article.question.clone());
+    let variants = RwSignal::new(article.variants.join("\n"));
+    let answer = RwSignal::new(article.answer.clone());
+    let refs = RwSignal::new(article.legal_refs.join("\n"));
+    let tags = RwSignal::new(article.tags.join("\n"));
+    let current = RwSignal::new(article);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let id = move || current.with_untracked(|a| a.id.clone());
+
+    let run = move |save: bool, action: &'static str, message: &'static str| {
+        let id = id();
+        let change = UpdateArticle {
+            title: Some(title.get_untracked()),
+            question: Some(question.get_untracked()),
+            variants: Some(lines(&variants.get_untracked())),
+            answer: Some(answer.get_untracked()),
+            legal_refs: Some(lines(&refs.get_untracked())),
+            tags: Some(lines(&tags.get_untracked())),
+        };
+        busy.set(true);
+        error.set(None);
+        done.set(None);
+        spawn_local(async move {
+            let mut result = Ok(None);
+            if save {
+                result = api::save_article(id.clone(), change).await.map(Some);
+            }
+            if result.is_ok() && !action.is_empty() {
+                result = api::set_article_status(id, action).await.map(Some);
+            }
+            match result {
+                Ok(article) => {
+                    if let Some(a) = article {
+                        current.set(a);
+                    }
+                    done.set(Some(message.to_owned()));
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    let status = move || current.with(|a| a.status);
+    view! {
+        <h1>"Статья"</h1>
+        <p class="muted" id="article-status" inner_html=move || {
+            current.with(|a| format!("{} · версия {} · {}", badge(a.status), a.version, esc(&a.id)))
+        }></p>
+        <div class="editor">
+            <form class="editor-form" on:submit=move |ev| {
+                ev.prevent_default();
+                run(true, "", "Изменения сохранены.");
+            }>
+                <div class="field">
+                    <label for="a-title">"Заголовок"</label>
+                    <input id="a-title" type="text" bind:value=title/>
+                </div>
+                {area("a-question", "Вопрос", "", 3, question)}
+                {area("a-variants", "Другие формулировки вопроса", "По одной в строке.", 4, variants)}
+                {area("a-answer", "Ответ", "Абзацы разделяйте пустой строкой.", 10, answer)}
+                {area("a-refs", "Нормативные документы", "По одному в строке.", 3, refs)}
+                {area("a-tags", "Теги", "По одному в строке.", 2, tags)}
+                <div class="actions">
+                    <button type="submit" class="button secondary" disabled=busy>"Сохранить"</button>
+                    {move || (status() != ArticleStatus::Published).then(|| view! {
+                        <button type="button" id="publish" class="button confirm" disabled=busy
+                            on:click=move |_| run(true, "/publish", "Статья опубликована: бот отвечает ею сразу.")>
+                            "Сохранить и опубликовать"
+                        </button>
+                    })}
+                    {move || (status() != ArticleStatus::Archived).then(|| view! {
+                        <button type="button" id="archive" class="button danger-outline" disabled=busy
+                            on:click=move |_| run(false, "/archive", "Статья в архиве.")>
+                            "В архив"
+                        </button>
+                    })}
+                </div>
+                <p class="done" role="status">{move || done.get()}</p>
+                <ErrorLine message=error/>
+            </form>
+            <section class="card preview" aria-label="Предпросмотр">
+                <p class="muted">"Так статью увидит учитель"</p>
+                <div inner_html=move || {
+                    let refs: String = lines(&refs.get())
+                        .iter()
+                        .map(|r| format!("<li>{}</li>", esc(r)))
+                        .collect();
+                    format!(
+                        "<h2 class=\"card-title\">{}</h2><p><strong>{}</strong></p>{}<ul class=\"refs\">{refs}</ul>",
+                        esc(&title.get()),
+                        esc(&question.get()),
+                        paragraphs(&answer.get())
+                    )
+                }></div>
+            </section>
+        </div>
+    }
+}
+
+/// A proposal with the published articles the engine finds closest to its question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    article: Article,
+    similar: Vec<shared::kb::SearchHit>,
+}
+
+/// The drafts proposed by operators, each with its similar published articles.
+async fn proposals() -> Result<Vec<Proposal>, api::ApiError> {
+    let page = api::articles(query(&[("status", "draft"), ("limit", "100")])).await?;
+    let mut list = Vec::new();
+    for article in page
+        .items
+        .into_iter()
+        .filter(|a| a.source_appeal_id.is_some())
+    {
+        let similar = api::search(article.question.clone()).await?.items;
+        list.push(Proposal { article, similar });
+    }
+    Ok(list)
+}
+
+fn proposal_item(p: &Proposal) -> String {
+    let a = &p.article;
+    let id = esc(&a.id);
+    let similar: String = p
+        .similar
+        .iter()
+        .map(|h| {
+            format!(
+                "<li><a href=\"#/kb/{}\">{}</a></li>",
+                esc(&h.article_id),
+                esc(&h.title)
+            )
+        })
+        .collect();
+    let similar = if similar.is_empty() {
+        "<p class=\"muted\">Похожих нет.</p>".to_owned()
+    } else {
+        format!("<ul>{similar}</ul>")
+    };
+    format!(
+        "<li class=\"card staff-item\" data-article=\"{id}\"><h2 class=\"card-title\">{}</h2><p><strong>{}</strong></p>{}\
+         <div class=\"similar\"><h3>Похожие опубликованные</h3>{similar}</div><div class=\"actions\">\
+         <button type=\"button\" class=\"button confirm publish\" data-act=\"/publish\" data-id=\"{id}\">Опубликовать</button>\
+         <a class=\"button secondary\" href=\"#/kb/{id}\">Редактировать</a>\
+         <button type=\"button\" class=\"button danger-outline\" data-act=\"/archive\" data-id=\"{id}\">Отклонить</button></div></li>",
+        esc(&a.title),
+        esc(&a.question),
+        paragraphs(&a.answer)
+    )
+}
+
+/// Runs the action of a clicked `data-act`/`data-id` button; on success drops the item
+/// from `list` and reports `message(title)`, on failure shows the server's detail.
+fn on_action<T: Send + Sync + 'static>(
+    list: RwSignal<Remote<Vec<T>>>,
+    id_of: fn(&T) -> &str,
+    done: RwSignal<Option<String>>,
+    error: RwSignal<Option<String>>,
+) -> impl Fn(leptos::ev::MouseEvent) {
+    move |ev| {
+        let (Some(action), Some(id)) = (clicked(&ev, "act"), clicked(&ev, "id")) else {
+            return;
+        };
+        error.set(None);
+        done.set(None);
+        spawn_local(async move {
+            let result = match action.as_str() {
+                "/publish" => api::set_article_status(id.clone(), "/publish")
+                    .await
+                    .map(|a| format!("Опубликовано: «{}».", a.title)),
+                "/archive" => api::set_article_status(id.clone(), "/archive")
+                    .await
+                    .map(|a| format!("Отклонено и убрано в архив: «{}».", a.title)),
+                "/confirm" => api::decide_variant(id.clone(), "/confirm")
+                    .await
+                    .map(|()| "Вариант подтверждён.".to_owned()),
+                _ => api::decide_variant(id.clone(), "/reject")
+                    .await
+                    .map(|()| "Вариант отклонён.".to_owned()),
+            };
+            match result {
+                Ok(message) => {
+                    list.update(|l| {
+                        if let Remote::Ready(items) = l {
+                            items.retain(|item| id_of(item) != id);
+                        }
+                    });
+                    done.set(Some(message));
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    }
+}
+
+/// `#/proposals`: drafts operators proposed from their answers, each with the similar
+/// published articles, to publish (after an edit if needed) or reject into the archive.
+#[component]
+pub fn Proposals() -> impl IntoView {
+    let list = RwSignal::new(Remote::Loading);
+    let done = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    load_into(list, proposals());
+    view! {
+        <h1>"Предложения операторов"</h1>
+        <p class="lead">"Ответы операторов, предложенные в базу знаний. Сверьте с похожими статьями, чтобы не завести дубль."</p>
+        <p class="done" role="status">{move || done.get()}</p>
+        <ErrorLine message=error/>
+        <div on:click=on_action(list, |p: &Proposal| &p.article.id, done, error)>
+            {show(list, |items: &Vec<Proposal>| {
+                if items.is_empty() {
+                    return "<p class=\"state\">Новых предложений нет.</p>".to_owned();
+                }
+                let items: String = items.iter().map(proposal_item).collect();
+                format!("<ul class=\"staff-list proposals\">{items}</ul>")
+            })}
+        </div>
+    }
+}
+
+/// `#/variants`: candidate wordings collected from answered appeals; confirm or reject.
+#[component]
+pub fn Variants() -> impl IntoView {
+    let list = RwSignal::new(Remote::Loading);
+    let done = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    load_into(list, async {
+        api::variants(String::new()).await.map(|p| p.items)
+    });
+    view! {
+        <h1>"Варианты вопросов"</h1>
+        <p class="lead">"Так учителя формулировали вопросы, на которые ответила статья. Подтверждённый вариант помогает боту узнавать такие вопросы."</p>
+        <p class="done" role="status">{move || done.get()}</p>
+        <ErrorLine message=error/>
+        <div on:click=on_action(list, |v: &Variant| &v.id, done, error)>
+            {show(list, |items: &Vec<Variant>| {
+                if items.is_empty() {
+                    return "<p class=\"state\">Новых вариантов нет.</p>".to_owned();
+                }
+                let items: String = items
+                    .iter()
+                    .map(|v| {
+                        let id = esc(&v.id);
+                        format!(
+                            "<li class=\"card staff-item\" data-variant=\"{id}\"><h2 class=\"card-title\">«{}»</h2>\
+                             <p class=\"muted\">Статья: <a href=\"#/kb/{}\">{}</a></p><div class=\"actions\">\
+                             <button type=\"button\" class=\"button confirm\" data-act=\"/confirm\" data-id=\"{id}\">Подтвердить</button>\
+                             <button type=\"button\" class=\"button secondary\" data-act=\"/reject\" data-id=\"{id}\">Отклонить</button></div></li>",
+                            esc(&v.text),
+                            esc(&v.article_id),
+                            esc(&v.article_title)
+                        )
+                    })
+                    .collect();
+                format!("<ul class=\"staff-list\">{items}</ul>")
+            })}
+        </div>
+    }
+}
