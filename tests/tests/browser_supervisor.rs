@@ -236,6 +236,11 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
         first.as_str().is_some_and(|t| t.contains("(16)")),
         "{first}"
     );
+    // A click on a heading sorts by that column (by the server), largest first.
+    browser.click("#regions-table button[data-col='4']").await;
+    browser
+        .wait_js("document.querySelector(\"#regions-table th[aria-sort=descending] button[data-col='4']\")")
+        .await;
     browser.js("location.reload(); return null;").await;
     browser.find("#regions-table").await;
     assert_eq!(browser.js("return location.hash;").await, "#/regions");

@@ -5,10 +5,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::calendar::{CalendarDayView, CalendarYear};
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, load_into, Remote};
 use crate::app::Regions;
-use crate::supervisor::{esc, show};
+use crate::supervisor::{esc, html, options, show};
 use mini_app_client::ErrorLine;
 
 const MONTHS: [&str; 12] = [
@@ -114,17 +115,22 @@ pub fn CalendarAdmin(regions: Regions) -> impl IntoView {
     let this_year = js_sys::Date::new_0().get_full_year() as i32;
     let year = RwSignal::new(this_year);
     let region = RwSignal::new(String::new());
-    let data = RwSignal::new(Remote::Loading);
-    Effect::new(move |_| load_into(data, api::calendar(year.get(), region.get())));
+    let data = html();
+    Effect::new(move |_| {
+        let (y, r) = (year.get(), region.get());
+        load_into(data, async move {
+            api::calendar(y, r).await.map(|c| year_view(&c))
+        });
+    });
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let file = NodeRef::<leptos::html::Input>::new();
 
     let import = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let picked = file
-            .get_untracked()
+        let picked = document()
+            .get_element_by_id("cal-file")
+            .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok())
             .and_then(|input| input.files())
             .and_then(|files| files.get(0));
         let Some(picked) = picked else {
@@ -146,13 +152,17 @@ pub fn CalendarAdmin(regions: Regions) -> impl IntoView {
             match result {
                 Ok(calendar) => {
                     done.set(Some(format!("Календарь {y} года загружен.")));
-                    data.set(Remote::Ready(calendar));
+                    data.set(Remote::Ready(year_view(&calendar)));
                 }
                 Err(message) => error.set(Some(message)),
             }
             busy.set(false);
         });
     };
+    let years: Vec<(String, String)> = (this_year - 2..=this_year + 2)
+        .map(|y| (y.to_string(), y.to_string()))
+        .collect();
+    let years = options(&years, &this_year.to_string());
     let region_options = move || {
         let mut html = String::from("<option value=\"\">Федеральный</option>");
         if let Remote::Ready(list) = regions.get() {
@@ -172,11 +182,8 @@ pub fn CalendarAdmin(regions: Regions) -> impl IntoView {
         <div class="filters cal-filters">
             <div class="field">
                 <label for="cal-year-select">"Год"</label>
-                <select id="cal-year-select" on:change=move |ev| year.set(event_target_value(&ev).parse().unwrap_or(this_year))>
-                    {(this_year - 2..=this_year + 2)
-                        .map(|y| view! { <option value=y.to_string() selected=y == this_year>{y.to_string()}</option> })
-                        .collect_view()}
-                </select>
+                <select id="cal-year-select" inner_html=years
+                    on:change=move |ev| year.set(event_target_value(&ev).parse().unwrap_or(this_year))></select>
             </div>
             <div class="field">
                 <label for="cal-region">"Календарь"</label>
@@ -189,12 +196,12 @@ pub fn CalendarAdmin(regions: Regions) -> impl IntoView {
             <p class="hint">"Файл в формате xmlcalendar. Если выше выбран регион, файл станет его дополнением к федеральному календарю. Загруженный календарь заменяет прежний и сразу влияет на сроки."</p>
             <div class="field">
                 <label for="cal-file">"Файл XML"</label>
-                <input id="cal-file" type="file" accept=".xml,application/xml,text/xml" node_ref=file/>
+                <input id="cal-file" type="file" accept=".xml,application/xml,text/xml"/>
             </div>
             <button type="submit" class="button" disabled=busy>"Загрузить"</button>
             <p class="done" role="status">{move || done.get()}</p>
             <ErrorLine message=error/>
         </form>
-        {show(data, year_view)}
+        {show(data)}
     }
 }

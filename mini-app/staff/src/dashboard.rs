@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::stats::{OperatorStats, RegionStats, StatsFigures, StatsSummary, TimeseriesPoint};
+use shared::stats::{StatsFigures, TimeseriesPoint};
 
-use crate::api::{self, load_into, Remote};
-use crate::supervisor::{esc, figure, period_query, show, sortable, table, PeriodPicker};
+use crate::api::{self, load_into};
+use crate::supervisor::{esc, figure, html, period_query, show, sortable, table, PeriodPicker};
 use mini_app_client::ErrorLine;
 
 /// The tiles of «Сводка»: `(figure, label)`.
@@ -49,8 +49,8 @@ fn tiles(f: &StatsFigures) -> String {
 
 #[component]
 pub fn Dashboard(days: RwSignal<i32>) -> impl IntoView {
-    let summary = RwSignal::new(Remote::Loading);
-    let series = RwSignal::new(Remote::Loading);
+    let summary = html();
+    let series = html();
     Effect::new(move |_| {
         let d = days.get();
         let period = period_query(d);
@@ -61,19 +61,21 @@ pub fn Dashboard(days: RwSignal<i32>) -> impl IntoView {
         } else {
             "month"
         };
-        load_into(
-            series,
-            api::stats_timeseries(format!("{period}&bucket={bucket}")),
-        );
-        load_into(summary, api::stats_summary(period));
+        let query = format!("{period}&bucket={bucket}");
+        load_into(series, async move {
+            api::stats_timeseries(query).await.map(|p| chart(&p))
+        });
+        load_into(summary, async move {
+            api::stats_summary(period).await.map(|s| tiles(&s.figures))
+        });
     });
     view! {
         <h1>"Сводка"</h1>
         <PeriodPicker days/>
-        {show(summary, |s: &StatsSummary| tiles(&s.figures))}
+        {show(summary)}
         <section class="card">
             <h2 class="card-title">"Обращения по времени"</h2>
-            {show(series, |p: &Vec<TimeseriesPoint>| chart(p))}
+            {show(series)}
         </section>
         <Reports days/>
     }
@@ -190,10 +192,11 @@ fn Reports(days: RwSignal<i32>) -> impl IntoView {
     }
 }
 
-/// Columns of the regions table: heading and sort key (a figure, or `name`/`district`).
+/// Columns of the regions table: heading and the server's sort key (a figure, `name` or
+/// `federal_district`).
 const REGION_COLUMNS: [(&str, &str); 8] = [
     ("Регион", "name"),
-    ("Округ", "district"),
+    ("Округ", "federal_district"),
     ("Обращений", "received"),
     ("Ждут ответа", "open"),
     ("Просрочено", "overdue"),
@@ -202,67 +205,65 @@ const REGION_COLUMNS: [(&str, &str); 8] = [
     ("Оценка", "rating_avg"),
 ];
 
-fn sort_regions(items: &mut [RegionStats], (column, desc): (usize, bool)) {
-    let key = REGION_COLUMNS[column].1;
-    items.sort_by(|a, b| {
-        let order = match key {
-            "name" => a.name.cmp(&b.name),
-            "district" => a.federal_district.cmp(&b.federal_district),
-            _ => a
-                .figures
-                .value(key)
-                .unwrap_or(-1.0)
-                .total_cmp(&b.figures.value(key).unwrap_or(-1.0)),
-        };
-        if desc {
-            order.reverse()
-        } else {
-            order
-        }
-    });
-}
-
 #[component]
 pub fn RegionsTable(days: RwSignal<i32>) -> impl IntoView {
-    let data = RwSignal::new(Remote::Loading);
-    let sort = RwSignal::new((2, true));
-    Effect::new(move |_| load_into(data, api::stats_regions(period_query(days.get()))));
-    let heads: Vec<&str> = REGION_COLUMNS.iter().map(|c| c.0).collect();
+    let data = html();
+    // Column 2 (received), largest first; the server sorts.
+    let sort = RwSignal::new(5);
+    Effect::new(move |_| {
+        let order = sort.get();
+        let column = usize::try_from(order / 2)
+            .unwrap_or(0)
+            .min(REGION_COLUMNS.len() - 1);
+        let query = format!(
+            "{}&sort={}&order={}",
+            period_query(days.get()),
+            REGION_COLUMNS[column].1,
+            if order % 2 == 1 { "desc" } else { "asc" }
+        );
+        load_into(data, async move {
+            let items = api::stats_regions(query).await?;
+            let rows: Vec<Vec<String>> = items
+                .into_iter()
+                .map(|r| {
+                    let mut row = vec![format!("{} ({})", r.name, r.code), r.federal_district];
+                    row.extend(
+                        REGION_COLUMNS[2..]
+                            .iter()
+                            .map(|c| figure(c.1, r.figures.value(c.1))),
+                    );
+                    row
+                })
+                .collect();
+            let heads: Vec<&str> = REGION_COLUMNS.iter().map(|c| c.0).collect();
+            Ok(table(
+                "regions-table",
+                "Показатели регионов за период",
+                &heads,
+                &rows,
+                Some(order),
+            ))
+        });
+    });
     view! {
         <h1>"Субъекты РФ"</h1>
         <PeriodPicker days/>
-        <div on:click=sortable(sort)>
-            {show(data, move |items: &Vec<RegionStats>| {
-                let mut items = items.clone();
-                let order = sort.get();
-                sort_regions(&mut items, order);
-                let rows: Vec<Vec<String>> = items
-                    .into_iter()
-                    .map(|r| {
-                        let mut row = vec![format!("{} ({})", r.name, r.code), r.federal_district];
-                        row.extend(REGION_COLUMNS[2..].iter().map(|c| figure(c.1, r.figures.value(c.1))));
-                        row
-                    })
-                    .collect();
-                table("regions-table", "Показатели регионов за период", &heads, &rows, Some(order))
-            })}
-        </div>
+        <div on:click=sortable(sort)>{show(data)}</div>
     }
 }
 
 #[component]
 pub fn OperatorsTable(days: RwSignal<i32>) -> impl IntoView {
-    let data = RwSignal::new(Remote::Loading);
-    Effect::new(move |_| load_into(data, api::stats_operators(period_query(days.get()))));
-    view! {
-        <h1>"Операторы"</h1>
-        <PeriodPicker days/>
-        {show(data, |items: &Vec<OperatorStats>| {
-            let rows: Vec<Vec<String>> = items
-                .iter()
+    let data = html();
+    Effect::new(move |_| {
+        let query = period_query(days.get());
+        load_into(data, async move {
+            let rows: Vec<Vec<String>> = api::stats_operators(query)
+                .await?
+                .into_iter()
                 .map(|o| {
                     vec![
-                        o.name.clone().unwrap_or_else(|| "Без имени".to_owned()),
+                        o.name.unwrap_or_else(|| "Без имени".to_owned()),
                         o.regions.join(", "),
                         o.answered.to_string(),
                         o.first_answers.to_string(),
@@ -272,8 +273,27 @@ pub fn OperatorsTable(days: RwSignal<i32>) -> impl IntoView {
                     ]
                 })
                 .collect();
-            let heads = ["Оператор", "Регионы", "Ответов", "Первых ответов", "Медиана ответа, ч", "Просрочено у него", "Оценка"];
-            table("operators-table", "Операторы за период", &heads, &rows, None)
-        })}
+            let heads = [
+                "Оператор",
+                "Регионы",
+                "Ответов",
+                "Первых ответов",
+                "Медиана ответа, ч",
+                "Просрочено у него",
+                "Оценка",
+            ];
+            Ok(table(
+                "operators-table",
+                "Операторы за период",
+                &heads,
+                &rows,
+                None,
+            ))
+        });
+    });
+    view! {
+        <h1>"Операторы"</h1>
+        <PeriodPicker days/>
+        {show(data)}
     }
 }

@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::kb::{Article, ArticleStatus, UpdateArticle, Variant};
+use shared::kb::{Article, ArticleStatus, UpdateArticle};
 
 use crate::api::{self, load_into, query, Remote};
-use crate::supervisor::{clicked, esc, show};
+use crate::supervisor::{clicked, esc, hide_item, html, show, Html};
 use mini_app_client::ErrorLine;
 
 fn status_text(status: ArticleStatus) -> &'static str {
@@ -45,18 +45,21 @@ fn article_item(a: &Article) -> String {
 pub fn KbList() -> impl IntoView {
     let status = RwSignal::new("published".to_owned());
     let q = RwSignal::new(String::new());
-    let list = RwSignal::new(Remote::Loading);
+    let list = html();
     let load = move || {
-        let q = q.get_untracked();
-        let status = status.get_untracked();
-        load_into(
-            list,
-            api::articles(query(&[
-                ("status", &status),
-                ("q", q.trim()),
-                ("limit", "100"),
-            ])),
-        );
+        let query = query(&[
+            ("status", &status.get_untracked()),
+            ("q", q.get_untracked().trim()),
+            ("limit", "100"),
+        ]);
+        load_into(list, async move {
+            let page = api::articles(query).await?;
+            if page.items.is_empty() {
+                return Ok("<p class=\"state\">Статей нет.</p>".to_owned());
+            }
+            let items: String = page.items.iter().map(article_item).collect();
+            Ok(format!("<ul class=\"staff-list kb-list\">{items}</ul>"))
+        });
     };
     Effect::new(move |_| {
         status.track();
@@ -82,13 +85,7 @@ pub fn KbList() -> impl IntoView {
             </div>
             <button type="submit" class="button secondary">"Найти"</button>
         </form>
-        {show(list, |page: &shared::Page<Article>| {
-            if page.items.is_empty() {
-                return "<p class=\"state\">Статей нет.</p>".to_owned();
-            }
-            let items: String = page.items.iter().map(article_item).collect();
-            format!("<ul class=\"staff-list kb-list\">{items}</ul>")
-        })}
+        {show(list)}
     }
 }
 
@@ -125,34 +122,44 @@ fn paragraphs(text: &str) -> String {
         .collect()
 }
 
+fn status_line(a: &Article) -> String {
+    format!(
+        "{} · версия {} · {}",
+        badge(a.status),
+        a.version,
+        esc(&a.id)
+    )
+}
+
 /// `#/kb/<id>`: edit, preview, publish, archive.
 #[component]
 pub fn ArticleEditor(id: String) -> impl IntoView {
-    let data = RwSignal::new(Remote::Loading);
-    load_into(data, api::article(id));
-    view! {
-        <p><a href="#/kb" class="back">"← Все статьи"</a></p>
-        {show(data, |_: &Article| String::new())}
-        {move || data.with(|d| match d {
-            Remote::Ready(a) => Some(view! { <Editor article=a.clone()/> }),
-            _ => None,
-        })}
-    }
-}
-
-#[component]
-fn Editor(article: Article) -> impl IntoView {
-    let title = RwSignal::new(article.title.clone());
-    let question = RwSignal::new(article.question.clone());
-    let variants = RwSignal::new(article.variants.join("\n"));
-    let answer = RwSignal::new(article.answer.clone());
-    let refs = RwSignal::new(article.legal_refs.join("\n"));
-    let tags = RwSignal::new(article.tags.join("\n"));
-    let current = RwSignal::new(article);
+    let meta = html();
+    let [title, question, variants, answer, refs, tags] =
+        std::array::from_fn(|_| RwSignal::new(String::new()));
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let id = move || current.with_untracked(|a| a.id.clone());
+    let busy = RwSignal::new(true);
+    {
+        let id = id.clone();
+        spawn_local(async move {
+            match api::article(id).await {
+                Ok(a) => {
+                    title.set(a.title.clone());
+                    question.set(a.question.clone());
+                    variants.set(a.variants.join("\n"));
+                    answer.set(a.answer.clone());
+                    refs.set(a.legal_refs.join("\n"));
+                    tags.set(a.tags.join("\n"));
+                    meta.set(Remote::Ready(status_line(&a)));
+                    busy.set(false);
+                }
+                Err(e) => meta.set(Remote::Failed(e)),
+            }
+        });
+    }
+    let id = StoredValue::new(id);
+    let id = move || id.get_value();
 
     let run = move |save: bool, action: &'static str, message: &'static str| {
         let id = id();
@@ -178,7 +185,7 @@ fn Editor(article: Article) -> impl IntoView {
             match result {
                 Ok(article) => {
                     if let Some(a) = article {
-                        current.set(a);
+                        meta.set(Remote::Ready(status_line(&a)));
                     }
                     done.set(Some(message.to_owned()));
                 }
@@ -187,12 +194,10 @@ fn Editor(article: Article) -> impl IntoView {
             busy.set(false);
         });
     };
-    let status = move || current.with(|a| a.status);
     view! {
+        <p><a href="#/kb" class="back">"← Все статьи"</a></p>
         <h1>"Статья"</h1>
-        <p class="muted" id="article-status" inner_html=move || {
-            current.with(|a| format!("{} · версия {} · {}", badge(a.status), a.version, esc(&a.id)))
-        }></p>
+        <div class="muted" id="article-status">{show(meta)}</div>
         <div class="editor">
             <form class="editor-form" on:submit=move |ev| {
                 ev.prevent_default();
@@ -209,18 +214,14 @@ fn Editor(article: Article) -> impl IntoView {
                 {area("a-tags", "Теги", "По одному в строке.", 2, tags)}
                 <div class="actions">
                     <button type="submit" class="button secondary" disabled=busy>"Сохранить"</button>
-                    {move || (status() != ArticleStatus::Published).then(|| view! {
-                        <button type="button" id="publish" class="button confirm" disabled=busy
-                            on:click=move |_| run(true, "/publish", "Статья опубликована: бот отвечает ею сразу.")>
-                            "Сохранить и опубликовать"
-                        </button>
-                    })}
-                    {move || (status() != ArticleStatus::Archived).then(|| view! {
-                        <button type="button" id="archive" class="button danger-outline" disabled=busy
-                            on:click=move |_| run(false, "/archive", "Статья в архиве.")>
-                            "В архив"
-                        </button>
-                    })}
+                    <button type="button" id="publish" class="button confirm" disabled=busy
+                        on:click=move |_| run(true, "/publish", "Статья опубликована: бот отвечает ею сразу.")>
+                        "Сохранить и опубликовать"
+                    </button>
+                    <button type="button" id="archive" class="button danger-outline" disabled=busy
+                        on:click=move |_| run(false, "/archive", "Статья в архиве.")>
+                        "В архив"
+                    </button>
                 </div>
                 <p class="done" role="status">{move || done.get()}</p>
                 <ErrorLine message=error/>
@@ -244,64 +245,76 @@ fn Editor(article: Article) -> impl IntoView {
     }
 }
 
-/// A proposal with the published articles the engine finds closest to its question.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Proposal {
-    article: Article,
-    similar: Vec<shared::kb::SearchHit>,
-}
-
-/// The drafts proposed by operators, each with its similar published articles.
-async fn proposals() -> Result<Vec<Proposal>, api::ApiError> {
+/// The drafts proposed by operators, each with the published articles the engine finds
+/// closest to its question, as HTML.
+async fn proposals() -> Result<String, api::ApiError> {
     let page = api::articles(query(&[("status", "draft"), ("limit", "100")])).await?;
-    let mut list = Vec::new();
-    for article in page
-        .items
-        .into_iter()
-        .filter(|a| a.source_appeal_id.is_some())
-    {
-        let similar = api::search(article.question.clone()).await?.items;
-        list.push(Proposal { article, similar });
+    let mut html = String::new();
+    for a in page.items.iter().filter(|a| a.source_appeal_id.is_some()) {
+        let similar: String = api::search(a.question.clone())
+            .await?
+            .items
+            .iter()
+            .map(|h| {
+                format!(
+                    "<li><a href=\"#/kb/{}\">{}</a></li>",
+                    esc(&h.article_id),
+                    esc(&h.title)
+                )
+            })
+            .collect();
+        let similar = if similar.is_empty() {
+            "<p class=\"muted\">Похожих нет.</p>".to_owned()
+        } else {
+            format!("<ul>{similar}</ul>")
+        };
+        let id = esc(&a.id);
+        html.push_str(&format!(
+            "<li class=\"card staff-item\" data-article=\"{id}\"><h2 class=\"card-title\">{}</h2><p><strong>{}</strong></p>{}\
+             <div class=\"similar\"><h3>Похожие опубликованные</h3>{similar}</div><div class=\"actions\">\
+             <button type=\"button\" class=\"button confirm publish\" data-act=\"/publish\" data-id=\"{id}\">Опубликовать</button>\
+             <a class=\"button secondary\" href=\"#/kb/{id}\">Редактировать</a>\
+             <button type=\"button\" class=\"button danger-outline\" data-act=\"/archive\" data-id=\"{id}\">Отклонить</button></div></li>",
+            esc(&a.title),
+            esc(&a.question),
+            paragraphs(&a.answer)
+        ));
     }
-    Ok(list)
+    Ok(if html.is_empty() {
+        "<p class=\"state\">Новых предложений нет.</p>".to_owned()
+    } else {
+        format!("<ul class=\"staff-list proposals\">{html}</ul>")
+    })
 }
 
-fn proposal_item(p: &Proposal) -> String {
-    let a = &p.article;
-    let id = esc(&a.id);
-    let similar: String = p
-        .similar
+/// The candidate question variants as HTML.
+async fn variants() -> Result<String, api::ApiError> {
+    let page = api::variants(String::new()).await?;
+    if page.items.is_empty() {
+        return Ok("<p class=\"state\">Новых вариантов нет.</p>".to_owned());
+    }
+    let items: String = page
+        .items
         .iter()
-        .map(|h| {
+        .map(|v| {
+            let id = esc(&v.id);
             format!(
-                "<li><a href=\"#/kb/{}\">{}</a></li>",
-                esc(&h.article_id),
-                esc(&h.title)
+                "<li class=\"card staff-item\" data-variant=\"{id}\"><h2 class=\"card-title\">«{}»</h2>\
+                 <p class=\"muted\">Статья: <a href=\"#/kb/{}\">{}</a></p><div class=\"actions\">\
+                 <button type=\"button\" class=\"button confirm\" data-act=\"/confirm\" data-id=\"{id}\">Подтвердить</button>\
+                 <button type=\"button\" class=\"button secondary\" data-act=\"/reject\" data-id=\"{id}\">Отклонить</button></div></li>",
+                esc(&v.text),
+                esc(&v.article_id),
+                esc(&v.article_title)
             )
         })
         .collect();
-    let similar = if similar.is_empty() {
-        "<p class=\"muted\">Похожих нет.</p>".to_owned()
-    } else {
-        format!("<ul>{similar}</ul>")
-    };
-    format!(
-        "<li class=\"card staff-item\" data-article=\"{id}\"><h2 class=\"card-title\">{}</h2><p><strong>{}</strong></p>{}\
-         <div class=\"similar\"><h3>Похожие опубликованные</h3>{similar}</div><div class=\"actions\">\
-         <button type=\"button\" class=\"button confirm publish\" data-act=\"/publish\" data-id=\"{id}\">Опубликовать</button>\
-         <a class=\"button secondary\" href=\"#/kb/{id}\">Редактировать</a>\
-         <button type=\"button\" class=\"button danger-outline\" data-act=\"/archive\" data-id=\"{id}\">Отклонить</button></div></li>",
-        esc(&a.title),
-        esc(&a.question),
-        paragraphs(&a.answer)
-    )
+    Ok(format!("<ul class=\"staff-list\">{items}</ul>"))
 }
 
-/// Runs the action of a clicked `data-act`/`data-id` button; on success drops the item
-/// from `list` and reports `message(title)`, on failure shows the server's detail.
-fn on_action<T: Send + Sync + 'static>(
-    list: RwSignal<Remote<Vec<T>>>,
-    id_of: fn(&T) -> &str,
+/// Runs the action of a clicked `data-act`/`data-id` button; on success hides its item and
+/// reports what was done, on failure shows the server's detail.
+fn on_action(
     done: RwSignal<Option<String>>,
     error: RwSignal<Option<String>>,
 ) -> impl Fn(leptos::ev::MouseEvent) {
@@ -309,30 +322,27 @@ fn on_action<T: Send + Sync + 'static>(
         let (Some(action), Some(id)) = (clicked(&ev, "act"), clicked(&ev, "id")) else {
             return;
         };
+        let target = ev.target();
         error.set(None);
         done.set(None);
         spawn_local(async move {
             let result = match action.as_str() {
-                "/publish" => api::set_article_status(id.clone(), "/publish")
+                "/publish" => api::set_article_status(id, "/publish")
                     .await
                     .map(|a| format!("Опубликовано: «{}».", a.title)),
-                "/archive" => api::set_article_status(id.clone(), "/archive")
+                "/archive" => api::set_article_status(id, "/archive")
                     .await
                     .map(|a| format!("Отклонено и убрано в архив: «{}».", a.title)),
-                "/confirm" => api::decide_variant(id.clone(), "/confirm")
+                "/confirm" => api::decide_variant(id, "/confirm")
                     .await
                     .map(|()| "Вариант подтверждён.".to_owned()),
-                _ => api::decide_variant(id.clone(), "/reject")
+                _ => api::decide_variant(id, "/reject")
                     .await
                     .map(|()| "Вариант отклонён.".to_owned()),
             };
             match result {
                 Ok(message) => {
-                    list.update(|l| {
-                        if let Remote::Ready(items) = l {
-                            items.retain(|item| id_of(item) != id);
-                        }
-                    });
+                    hide_item(target);
                     done.set(Some(message));
                 }
                 Err(e) => error.set(Some(e.message())),
@@ -341,67 +351,40 @@ fn on_action<T: Send + Sync + 'static>(
     }
 }
 
+/// A queue: its title, lead, the status line, and the HTML list with action buttons.
+fn queue(title: &'static str, lead: &'static str, list: Html) -> impl IntoView {
+    let done = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <h1>{title}</h1>
+        <p class="lead">{lead}</p>
+        <p class="done" role="status">{move || done.get()}</p>
+        <ErrorLine message=error/>
+        <div on:click=on_action(done, error)>{show(list)}</div>
+    }
+}
+
 /// `#/proposals`: drafts operators proposed from their answers, each with the similar
 /// published articles, to publish (after an edit if needed) or reject into the archive.
 #[component]
 pub fn Proposals() -> impl IntoView {
-    let list = RwSignal::new(Remote::Loading);
-    let done = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let list = html();
     load_into(list, proposals());
-    view! {
-        <h1>"Предложения операторов"</h1>
-        <p class="lead">"Ответы операторов, предложенные в базу знаний. Сверьте с похожими статьями, чтобы не завести дубль."</p>
-        <p class="done" role="status">{move || done.get()}</p>
-        <ErrorLine message=error/>
-        <div on:click=on_action(list, |p: &Proposal| &p.article.id, done, error)>
-            {show(list, |items: &Vec<Proposal>| {
-                if items.is_empty() {
-                    return "<p class=\"state\">Новых предложений нет.</p>".to_owned();
-                }
-                let items: String = items.iter().map(proposal_item).collect();
-                format!("<ul class=\"staff-list proposals\">{items}</ul>")
-            })}
-        </div>
-    }
+    queue(
+        "Предложения операторов",
+        "Ответы операторов, предложенные в базу знаний. Сверьте с похожими статьями, чтобы не завести дубль.",
+        list,
+    )
 }
 
 /// `#/variants`: candidate wordings collected from answered appeals; confirm or reject.
 #[component]
 pub fn Variants() -> impl IntoView {
-    let list = RwSignal::new(Remote::Loading);
-    let done = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
-    load_into(list, async {
-        api::variants(String::new()).await.map(|p| p.items)
-    });
-    view! {
-        <h1>"Варианты вопросов"</h1>
-        <p class="lead">"Так учителя формулировали вопросы, на которые ответила статья. Подтверждённый вариант помогает боту узнавать такие вопросы."</p>
-        <p class="done" role="status">{move || done.get()}</p>
-        <ErrorLine message=error/>
-        <div on:click=on_action(list, |v: &Variant| &v.id, done, error)>
-            {show(list, |items: &Vec<Variant>| {
-                if items.is_empty() {
-                    return "<p class=\"state\">Новых вариантов нет.</p>".to_owned();
-                }
-                let items: String = items
-                    .iter()
-                    .map(|v| {
-                        let id = esc(&v.id);
-                        format!(
-                            "<li class=\"card staff-item\" data-variant=\"{id}\"><h2 class=\"card-title\">«{}»</h2>\
-                             <p class=\"muted\">Статья: <a href=\"#/kb/{}\">{}</a></p><div class=\"actions\">\
-                             <button type=\"button\" class=\"button confirm\" data-act=\"/confirm\" data-id=\"{id}\">Подтвердить</button>\
-                             <button type=\"button\" class=\"button secondary\" data-act=\"/reject\" data-id=\"{id}\">Отклонить</button></div></li>",
-                            esc(&v.text),
-                            esc(&v.article_id),
-                            esc(&v.article_title)
-                        )
-                    })
-                    .collect();
-                format!("<ul class=\"staff-list\">{items}</ul>")
-            })}
-        </div>
-    }
+    let list = html();
+    load_into(list, variants());
+    queue(
+        "Варианты вопросов",
+        "Так учителя формулировали вопросы, на которые ответила статья. Подтверждённый вариант помогает боту узнавать такие вопросы.",
+        list,
+    )
 }

@@ -26,20 +26,20 @@ const TABS: [(&str, &str, bool); 7] = [
     ("calendar", "Календарь", true),
 ];
 
-/// `#/kb/kb-001` → `("kb", "kb-001")`; an empty or unknown hash is the dashboard.
-fn route() -> (String, String) {
+/// `#/kb/kb-001` → `kb/kb-001`; an empty or unknown hash is the dashboard.
+fn route() -> String {
     let hash = window().location().hash().unwrap_or_default();
     let mut parts = hash
         .trim_start_matches('#')
         .split('/')
         .filter(|s| !s.is_empty());
     let slug = parts.next().unwrap_or_default();
-    let rest = parts.next().unwrap_or_default().to_owned();
+    let rest = parts.next().unwrap_or_default();
     let slug = TABS
         .iter()
         .find(|t| t.0 == slug)
         .map_or("dashboard", |t| t.0);
-    (slug.to_owned(), rest)
+    format!("{slug}/{rest}")
 }
 
 #[component]
@@ -50,26 +50,26 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
     on_cleanup(move || handle.remove());
     // One period for every statistics tab.
     let days = RwSignal::new(30);
-    let slug = move || current.with(|c| c.0.clone());
     let tabs = TABS
         .iter()
         .filter(|t| federal || !t.2)
         .map(|&(tab, title, _)| {
             view! {
                 <a href=format!("#/{tab}") class="tab"
-                    aria-current=move || (slug() == tab).then_some("page")>{title}</a>
+                    aria-current=move || current.with(|c| c.split('/').next() == Some(tab)).then_some("page")>{title}</a>
             }
         })
         .collect_view();
     view! {
         <nav class="tabs" aria-label="Разделы">{tabs}</nav>
         {move || {
-            let (slug, rest) = current.get();
-            match slug.as_str() {
+            let current = current.get();
+            let (slug, rest) = current.split_once('/').unwrap_or_default();
+            match slug {
                 "regions" => view! { <RegionsTable days/> }.into_any(),
                 "operators" => view! { <OperatorsTable days/> }.into_any(),
                 "kb" if rest.is_empty() => view! { <KbList/> }.into_any(),
-                "kb" => view! { <ArticleEditor id=rest/> }.into_any(),
+                "kb" => view! { <ArticleEditor id=rest.to_owned()/> }.into_any(),
                 "proposals" => view! { <Proposals/> }.into_any(),
                 "variants" => view! { <Variants/> }.into_any(),
                 "calendar" => view! { <CalendarAdmin regions/> }.into_any(),
@@ -94,28 +94,37 @@ pub fn period_query(days: i32) -> String {
     query(&[("from", &moscow_date(days - 1)), ("to", &moscow_date(0))])
 }
 
+/// `<option>`s of `(value, text)` pairs as HTML, `selected` marked.
+#[must_use]
+pub fn options(pairs: &[(String, String)], selected: &str) -> String {
+    pairs
+        .iter()
+        .map(|(v, t)| {
+            let mark = if v == selected { " selected" } else { "" };
+            format!("<option value=\"{}\"{mark}>{}</option>", esc(v), esc(t))
+        })
+        .collect()
+}
+
 /// The period picker shared by the statistics tabs.
 #[component]
 pub fn PeriodPicker(days: RwSignal<i32>) -> impl IntoView {
-    let options = [
+    let pairs: Vec<(String, String)> = [
         (7, "7 дней"),
         (30, "30 дней"),
         (90, "90 дней"),
         (365, "Год"),
-    ];
+    ]
+    .iter()
+    .map(|(d, t)| (d.to_string(), (*t).to_owned()))
+    .collect();
+    let html = options(&pairs, &days.get_untracked().to_string());
     view! {
         <div class="field period">
             <label for="period">"Период"</label>
-            <select id="period" on:change=move |ev| {
+            <select id="period" inner_html=html on:change=move |ev| {
                 days.set(event_target_value(&ev).parse().unwrap_or(30));
-            }>
-                {options
-                    .into_iter()
-                    .map(|(d, text)| view! {
-                        <option value=d.to_string() selected=move || days.get() == d>{text}</option>
-                    })
-                    .collect_view()}
-            </select>
+            }></select>
         </div>
     }
 }
@@ -164,18 +173,24 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-/// Loading, the server's error, or the HTML `html` makes of the loaded value. Read-only
-/// content (tables, tiles, the chart, the calendar) is built as escaped HTML text rather
-/// than as views: one element type for all of it keeps the module small.
-pub fn show<T: Send + Sync + 'static>(
-    data: RwSignal<Remote<T>>,
-    html: impl Fn(&T) -> String + Send + Sync + 'static,
-) -> impl IntoView {
+/// HTML being fetched: read-only content (tables, tiles, the chart, the calendar, lists) is
+/// built as escaped HTML text as soon as it arrives instead of as views, and only that text
+/// is kept: one element and one signal type for all of it keeps the module small.
+pub type Html = RwSignal<Remote<String>>;
+
+/// A new [`Html`], loading.
+#[must_use]
+pub fn html() -> Html {
+    RwSignal::new(Remote::Loading)
+}
+
+/// Loading, the server's error, or the loaded HTML.
+pub fn show(data: Html) -> impl IntoView {
     view! {
         <div inner_html=move || data.with(|d| match d {
             Remote::Loading => "<p class=\"state loading\" role=\"status\">Загрузка…</p>".to_owned(),
             Remote::Failed(e) => format!("<p class=\"state error\" role=\"alert\">{}</p>", esc(&e.message())),
-            Remote::Ready(value) => html(value),
+            Remote::Ready(html) => html.clone(),
         })></div>
     }
 }
@@ -192,6 +207,17 @@ pub fn clicked(ev: &leptos::ev::MouseEvent, attr: &str) -> Option<String> {
         .get_attribute(&format!("data-{attr}"))
 }
 
+/// Hides the list item around the clicked element (after its action succeeded).
+pub fn hide_item(target: Option<web_sys::EventTarget>) {
+    use wasm_bindgen::JsCast;
+    if let Some(li) = target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("li").ok().flatten())
+    {
+        let _ignored = li.set_attribute("hidden", "");
+    }
+}
+
 /// A table of text cells as HTML. With `sort`, the headings are buttons carrying
 /// `data-col`: [`sortable`] turns their clicks into the sort signal.
 #[must_use]
@@ -200,15 +226,15 @@ pub fn table(
     caption: &str,
     heads: &[&str],
     rows: &[Vec<String>],
-    sort: Option<(usize, bool)>,
+    sort: Option<i32>,
 ) -> String {
     let mut html = format!(
         "<div class=\"table-wrap\"><table id=\"{id}\" class=\"data\"><caption>{caption}</caption><thead><tr>"
     );
     for (i, head) in heads.iter().enumerate() {
         match sort {
-            Some((column, desc)) => {
-                let state = match (column == i, desc) {
+            Some(sort) => {
+                let state = match (sort / 2 == i32::try_from(i).unwrap_or(0), sort % 2 == 1) {
                     (true, true) => "descending",
                     (true, false) => "ascending",
                     _ => "none",
@@ -235,12 +261,13 @@ pub fn table(
     html
 }
 
-/// A click handler for a [`table`] with sort buttons: a click sorts by that column, a
-/// second click on it reverses the order.
-pub fn sortable(sort: RwSignal<(usize, bool)>) -> impl Fn(leptos::ev::MouseEvent) {
+/// A click handler for a [`table`] with sort buttons: `sort` is `column * 2 + 1` for a
+/// descending order, `column * 2` for an ascending one. A click sorts by that column (largest
+/// first), a second click on it reverses the order.
+pub fn sortable(sort: RwSignal<i32>) -> impl Fn(leptos::ev::MouseEvent) {
     move |ev| {
-        if let Some(i) = clicked(&ev, "col").and_then(|c| c.parse::<usize>().ok()) {
-            sort.update(|s| *s = (i, s.0 != i || !s.1));
+        if let Some(i) = clicked(&ev, "col").and_then(|c| c.parse::<i32>().ok()) {
+            sort.update(|s| *s = if *s == i * 2 + 1 { i * 2 } else { i * 2 + 1 });
         }
     }
 }
