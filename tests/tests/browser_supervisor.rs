@@ -1,7 +1,8 @@
 //! The supervisor screens of the staff module in a real headless Chromium against the real
 //! server: the federal dashboard shows exactly the figures of `/api/v1/stats/summary` with
 //! its SVG chart, a regional head sees only own region; a federal supervisor edits and
-//! publishes an operator's proposal and the engine then answers that question; a calendar
+//! publishes an operator's proposal and the engine then answers that question, and confirms
+//! a candidate question variant; a calendar
 //! year is imported from an xmlcalendar file and shown. Screenshots at 360×640 and desktop
 //! size go to the screenshots folder.
 
@@ -387,6 +388,54 @@ async fn a_federal_supervisor_publishes_a_proposal_and_the_engine_answers_with_i
     let next = ask(&app, &other.access, question).await;
     assert_eq!(next["status"], "answered_by_bot", "{next}");
     assert_eq!(next["answers"][0]["article_id"], draft.as_str());
+
+    // An operator answers another question relying on the article: its wording becomes a
+    // candidate variant, which the supervisor confirms in the variant queue.
+    let another = ask(&app, &teacher.access, ROUTED).await;
+    assert_eq!(another["status"], "new");
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{}/answer", another["id"].as_str().expect("id")),
+        &operator.access,
+        &json!({ "text": "Порядок возврата утверждает школа, как и график консультаций.", "article_id": draft }),
+    )
+    .await;
+    let queue = get_ok(&app, "/api/v1/kb/variants", &federal.access).await;
+    let variant = queue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|v| v["text"] == ROUTED)
+        .map(|v| v["id"].as_str().expect("id").to_owned())
+        .expect("a candidate variant");
+    browser.click("a[href='#/variants']").await;
+    let row = format!("li[data-variant='{variant}']");
+    let text = browser.wait_text(&row, ROUTED).await;
+    assert!(
+        text.contains("График консультаций перед олимпиадой"),
+        "{text}"
+    );
+    browser.screenshot("supervisor-variants").await;
+    browser
+        .click(&format!("{row} button[data-act='/confirm']"))
+        .await;
+    browser.wait_text("#staff", "Вариант подтверждён").await;
+    browser
+        .wait_js(&format!("document.querySelector(\"{row}\").hidden"))
+        .await;
+    let article = get_ok(
+        &app,
+        &format!("/api/v1/kb/articles/{draft}"),
+        &federal.access,
+    )
+    .await;
+    assert!(
+        article["variants"]
+            .as_array()
+            .expect("variants")
+            .contains(&json!(ROUTED)),
+        "{article}"
+    );
 
     // The published article is in the list with its status.
     browser.click("a[href='#/kb']").await;
