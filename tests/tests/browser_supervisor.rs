@@ -2,9 +2,8 @@
 //! server: the federal dashboard shows exactly the figures of `/api/v1/stats/summary` with
 //! its SVG chart, a regional head sees only own region; a federal supervisor edits and
 //! publishes an operator's proposal and the engine then answers that question, and confirms
-//! a candidate question variant; a calendar
-//! year is imported from an xmlcalendar file and shown. Screenshots at 360×640 and desktop
-//! size go to the screenshots folder.
+//! a candidate question variant; a calendar year is imported from an xmlcalendar file and
+//! shown. Screenshots at 360×640 and desktop size go to the screenshots folder.
 
 use chrono::{Duration, Utc};
 use integration_tests::browser::Browser;
@@ -206,6 +205,20 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
         .js("return document.querySelectorAll('#series-table tbody tr').length;")
         .await;
     assert_eq!(rows, json!(days));
+    // The CSV report of the same period is fetched with the token (then saved as a file).
+    browser.click("#report-csv").await;
+    browser
+        .wait_js(&format!(
+            "performance.getEntriesByType('resource').some(function (e) {{ \
+             return e.name.indexOf('/api/v1/reports/appeals.csv{period}') >= 0 && e.responseStatus === 200; }})"
+        ))
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#reports .form-error').length;")
+            .await,
+        json!(0)
+    );
     browser.screenshot("supervisor-dashboard").await;
     browser
         .cdp(
@@ -216,6 +229,8 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
     browser.screenshot("supervisor-dashboard-desktop").await;
 
     // The regions table: every region, sorted by received appeals first; kept on reload.
+    // (Back to the top: WebDriver would scroll the tab under the sticky header.)
+    browser.js("window.scrollTo(0, 0); return null;").await;
     browser.click("a[href='#/regions']").await;
     browser.find("#regions-table").await;
     let regions = get_ok(

@@ -97,21 +97,73 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A labelled text area bound to `value`.
-fn area(
-    id: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    rows: u8,
-    value: RwSignal<String>,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
-            <textarea id=id rows=rows bind:value=value></textarea>
-        </div>
-    }
+/// The editor's fields: `(id, label, hint, rows)`; 0 rows is a one-line input.
+const FIELDS: [(&str, &str, &str, u8); 6] = [
+    ("a-title", "Заголовок", "", 0),
+    ("a-question", "Вопрос", "", 3),
+    (
+        "a-variants",
+        "Другие формулировки вопроса",
+        "По одной в строке.",
+        4,
+    ),
+    ("a-answer", "Ответ", "Абзацы разделяйте пустой строкой.", 10),
+    ("a-refs", "Нормативные документы", "По одному в строке.", 3),
+    ("a-tags", "Теги", "По одному в строке.", 2),
+];
+
+/// The labelled controls of the editor filled with the article, as HTML.
+fn fields_html(a: &Article) -> String {
+    let values = [
+        a.title.clone(),
+        a.question.clone(),
+        a.variants.join("\n"),
+        a.answer.clone(),
+        a.legal_refs.join("\n"),
+        a.tags.join("\n"),
+    ];
+    FIELDS
+        .iter()
+        .zip(values)
+        .map(|(&(id, label, hint, rows), value)| {
+            let hint = if hint.is_empty() {
+                String::new()
+            } else {
+                format!("<p class=\"hint\">{hint}</p>")
+            };
+            let value = esc(&value);
+            let control = if rows == 0 {
+                format!("<input id=\"{id}\" type=\"text\" value=\"{value}\">")
+            } else {
+                // A newline first: the parser drops one leading newline of a textarea.
+                format!("<textarea id=\"{id}\" rows=\"{rows}\">\n{value}</textarea>")
+            };
+            format!("<div class=\"field\"><label for=\"{id}\">{label}</label>{hint}{control}</div>")
+        })
+        .collect()
+}
+
+/// The current value of the control `id`.
+fn value(id: &str) -> String {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| js_sys::Reflect::get(&e, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// The article as the teacher will see it, from the editor's controls.
+fn preview() -> String {
+    let refs: String = lines(&value("a-refs"))
+        .iter()
+        .map(|r| format!("<li>{}</li>", esc(r)))
+        .collect();
+    format!(
+        "<h2 class=\"card-title\">{}</h2><p><strong>{}</strong></p>{}<ul class=\"refs\">{refs}</ul>",
+        esc(&value("a-title")),
+        esc(&value("a-question")),
+        paragraphs(&value("a-answer"))
+    )
 }
 
 /// Paragraphs of an answer (split by empty lines), as the teacher will see them.
@@ -131,47 +183,42 @@ fn status_line(a: &Article) -> String {
     )
 }
 
+/// The buttons (a literal `inner_html` in the view would become a plain attribute).
+const EDITOR_BUTTONS: &str = "<button type=\"submit\" class=\"button secondary\">Сохранить</button><button type=\"button\" id=\"publish\" class=\"button confirm\" data-act=\"/publish\">Сохранить и опубликовать</button><button type=\"button\" id=\"archive\" class=\"button danger-outline\" data-act=\"/archive\">В архив</button>";
+
 /// `#/kb/<id>`: edit, preview, publish, archive.
 #[component]
 pub fn ArticleEditor(id: String) -> impl IntoView {
     let meta = html();
-    let [title, question, variants, answer, refs, tags] =
-        std::array::from_fn(|_| RwSignal::new(String::new()));
+    let fields = html();
+    let shown = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(true);
     {
         let id = id.clone();
         spawn_local(async move {
             match api::article(id).await {
                 Ok(a) => {
-                    title.set(a.title.clone());
-                    question.set(a.question.clone());
-                    variants.set(a.variants.join("\n"));
-                    answer.set(a.answer.clone());
-                    refs.set(a.legal_refs.join("\n"));
-                    tags.set(a.tags.join("\n"));
+                    fields.set(Remote::Ready(fields_html(&a)));
                     meta.set(Remote::Ready(status_line(&a)));
-                    busy.set(false);
+                    // After the controls are in the page.
+                    request_animation_frame(move || shown.set(preview()));
                 }
                 Err(e) => meta.set(Remote::Failed(e)),
             }
         });
     }
     let id = StoredValue::new(id);
-    let id = move || id.get_value();
-
     let run = move |save: bool, action: &'static str, message: &'static str| {
-        let id = id();
+        let id = id.get_value();
         let change = UpdateArticle {
-            title: Some(title.get_untracked()),
-            question: Some(question.get_untracked()),
-            variants: Some(lines(&variants.get_untracked())),
-            answer: Some(answer.get_untracked()),
-            legal_refs: Some(lines(&refs.get_untracked())),
-            tags: Some(lines(&tags.get_untracked())),
+            title: Some(value("a-title")),
+            question: Some(value("a-question")),
+            variants: Some(lines(&value("a-variants"))),
+            answer: Some(value("a-answer")),
+            legal_refs: Some(lines(&value("a-refs"))),
+            tags: Some(lines(&value("a-tags"))),
         };
-        busy.set(true);
         error.set(None);
         done.set(None);
         spawn_local(async move {
@@ -191,7 +238,6 @@ pub fn ArticleEditor(id: String) -> impl IntoView {
                 }
                 Err(e) => error.set(Some(e.message())),
             }
-            busy.set(false);
         });
     };
     view! {
@@ -199,47 +245,25 @@ pub fn ArticleEditor(id: String) -> impl IntoView {
         <h1>"Статья"</h1>
         <div class="muted" id="article-status">{show(meta)}</div>
         <div class="editor">
-            <form class="editor-form" on:submit=move |ev| {
-                ev.prevent_default();
-                run(true, "", "Изменения сохранены.");
-            }>
-                <div class="field">
-                    <label for="a-title">"Заголовок"</label>
-                    <input id="a-title" type="text" bind:value=title/>
-                </div>
-                {area("a-question", "Вопрос", "", 3, question)}
-                {area("a-variants", "Другие формулировки вопроса", "По одной в строке.", 4, variants)}
-                {area("a-answer", "Ответ", "Абзацы разделяйте пустой строкой.", 10, answer)}
-                {area("a-refs", "Нормативные документы", "По одному в строке.", 3, refs)}
-                {area("a-tags", "Теги", "По одному в строке.", 2, tags)}
-                <div class="actions">
-                    <button type="submit" class="button secondary" disabled=busy>"Сохранить"</button>
-                    <button type="button" id="publish" class="button confirm" disabled=busy
-                        on:click=move |_| run(true, "/publish", "Статья опубликована: бот отвечает ею сразу.")>
-                        "Сохранить и опубликовать"
-                    </button>
-                    <button type="button" id="archive" class="button danger-outline" disabled=busy
-                        on:click=move |_| run(false, "/archive", "Статья в архиве.")>
-                        "В архив"
-                    </button>
-                </div>
+            <form class="editor-form"
+                on:input=move |_| shown.set(preview())
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    run(true, "", "Изменения сохранены.");
+                }
+                on:click=move |ev| match clicked(&ev, "act").as_deref() {
+                    Some("/publish") => run(true, "/publish", "Статья опубликована: бот отвечает ею сразу."),
+                    Some("/archive") => run(false, "/archive", "Статья в архиве."),
+                    _ => {}
+                }>
+                {show(fields)}
+                <div class="actions" inner_html=EDITOR_BUTTONS></div>
                 <p class="done" role="status">{move || done.get()}</p>
                 <ErrorLine message=error/>
             </form>
             <section class="card preview" aria-label="Предпросмотр">
                 <p class="muted">"Так статью увидит учитель"</p>
-                <div inner_html=move || {
-                    let refs: String = lines(&refs.get())
-                        .iter()
-                        .map(|r| format!("<li>{}</li>", esc(r)))
-                        .collect();
-                    format!(
-                        "<h2 class=\"card-title\">{}</h2><p><strong>{}</strong></p>{}<ul class=\"refs\">{refs}</ul>",
-                        esc(&title.get()),
-                        esc(&question.get()),
-                        paragraphs(&answer.get())
-                    )
-                }></div>
+                <div inner_html=move || shown.get()></div>
             </section>
         </div>
     }
