@@ -147,7 +147,7 @@ fn chart(points: &[TimeseriesPoint]) -> String {
         "<svg id=\"chart\" class=\"chart\" viewBox=\"0 0 600 200\" role=\"img\" aria-labelledby=\"chart-title chart-desc\">\
          <title id=\"chart-title\">Обращения по времени</title><desc id=\"chart-desc\">{desc}</desc>\
          <line class=\"axis\" x1=\"28\" y1=\"172\" x2=\"572\" y2=\"172\"/>\
-         <text x=\"2\" y=\"32\">{max}</text><text x=\"2\" y=\"176\">0</text>\
+         <text x=\"2\" y=\"36\">{max}</text><text x=\"2\" y=\"178\">0</text>\
          <text x=\"28\" y=\"194\">{first}</text><text x=\"572\" y=\"194\" text-anchor=\"end\">{last}</text>\
          <polygon class=\"area\" points=\"{area}\"/><polyline class=\"line-received\" points=\"{received}\"/>\
          <polyline class=\"line-answered\" points=\"{answered}\"/><polyline class=\"line-overdue\" points=\"{overdue}\"/></svg>\
