@@ -523,3 +523,152 @@ impl ToJs for AcceptSuggestion {
         object(&[("article_id", text(&self.article_id))])
     }
 }
+
+// --- supervisor screens: statistics, knowledge-base tools, calendar -------------------------
+
+fn count(value: &JsValue, key: &str) -> i64 {
+    number(value, key).unwrap_or(0.0) as i64
+}
+
+impl FromJs for shared::stats::StatsFigures {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        if !value.is_object() {
+            return None;
+        }
+        let n = |k| number(value, k);
+        let c = |k| count(value, k);
+        Some(Self {
+            received: c("received"),
+            open: c("open"),
+            overdue: c("overdue"),
+            due_today: c("due_today"),
+            unread: c("unread"),
+            answered: c("answered"),
+            answered_by_bot: c("answered_by_bot"),
+            answered_by_operators: c("answered_by_operators"),
+            answered_within_sla: c("answered_within_sla"),
+            answered_within_sla_share: n("answered_within_sla_share"),
+            median_first_answer_hours: n("median_first_answer_hours"),
+            median_first_answer_working_days: n("median_first_answer_working_days"),
+            rating_avg: n("rating_avg"),
+            ratings_count: c("ratings_count"),
+            bot_share: n("bot_share"),
+            self_served: c("self_served"),
+            self_served_share: n("self_served_share"),
+            bot_grades_count: c("bot_grades_count"),
+            bot_accuracy: n("bot_accuracy"),
+            escalated: c("escalated"),
+            escalation_rate: n("escalation_rate"),
+        })
+    }
+}
+
+impl FromJs for shared::stats::StatsSummary {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self {
+            from: string(value, "from")?,
+            to: string(value, "to")?,
+            region: string(value, "region"),
+            generated_at: string(value, "generated_at").unwrap_or_default(),
+            figures: FromJs::from_js(&get(value, "figures"))?,
+        })
+    }
+}
+
+impl FromJs for shared::stats::RegionStats {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self {
+            code: string(value, "code")?,
+            name: string(value, "name").unwrap_or_default(),
+            federal_district: string(value, "federal_district").unwrap_or_default(),
+            figures: FromJs::from_js(&get(value, "figures"))?,
+        })
+    }
+}
+
+impl FromJs for shared::stats::TimeseriesPoint {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self {
+            start: string(value, "start")?,
+            end: string(value, "end").unwrap_or_default(),
+            received: count(value, "received"),
+            answered: count(value, "answered"),
+            overdue: count(value, "overdue"),
+            ratings_count: count(value, "ratings_count"),
+            rating_avg: number(value, "rating_avg"),
+        })
+    }
+}
+
+impl FromJs for shared::stats::OperatorStats {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: string(value, "id")?,
+            name: string(value, "name"),
+            regions: strings(value, "regions"),
+            answered: count(value, "answered"),
+            first_answers: count(value, "first_answers"),
+            median_first_answer_hours: number(value, "median_first_answer_hours"),
+            median_first_answer_working_days: number(value, "median_first_answer_working_days"),
+            overdue_held: count(value, "overdue_held"),
+            ratings_count: count(value, "ratings_count"),
+            rating_avg: number(value, "rating_avg"),
+        })
+    }
+}
+
+impl FromJs for shared::kb::Variant {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: string(value, "id")?,
+            article_id: string(value, "article_id")?,
+            article_title: string(value, "article_title").unwrap_or_default(),
+            text: string(value, "text").unwrap_or_default(),
+            source: string(value, "source").unwrap_or_default(),
+            appeal_id: string(value, "appeal_id"),
+            status: string(value, "status").unwrap_or_default(),
+            created_at: string(value, "created_at").unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJs for shared::calendar::CalendarDayView {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self {
+            date: string(value, "date")?,
+            kind: string(value, "kind")?,
+            holiday: string(value, "holiday"),
+            transferred_from: string(value, "transferred_from"),
+        })
+    }
+}
+
+impl FromJs for shared::calendar::CalendarYear {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(Self {
+            year: number(value, "year")? as i32,
+            region: string(value, "region"),
+            published: boolean(value, "published"),
+            warning: string(value, "warning"),
+            items: list(value, "items")?,
+        })
+    }
+}
+
+fn text_list(items: &[String]) -> JsValue {
+    items.iter().map(|s| text(s)).collect::<Array>().into()
+}
+
+impl ToJs for shared::kb::UpdateArticle {
+    fn to_js(&self) -> JsValue {
+        let opt_list = |l: &Option<Vec<String>>| l.as_deref().map_or(JsValue::UNDEFINED, text_list);
+        object(&[
+            ("title", opt(self.title.as_ref())),
+            ("question", opt(self.question.as_ref())),
+            ("variants", opt_list(&self.variants)),
+            ("answer", opt(self.answer.as_ref())),
+            ("legal_refs", opt_list(&self.legal_refs)),
+            ("tags", opt_list(&self.tags)),
+        ])
+    }
+}

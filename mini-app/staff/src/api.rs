@@ -217,3 +217,222 @@ pub async fn article_answer(id: String) -> Result<String, ApiError> {
     let value = mini_app_client::request_value(Method::Get, &path, None).await?;
     mini_app_client::json::string(&value, "answer").ok_or(ApiError::Decode)
 }
+
+// --- supervisors: statistics, reports, knowledge base, calendar -----------------------------
+
+use shared::calendar::CalendarYear;
+use shared::kb::{Article, SearchResult, UpdateArticle, Variant};
+use shared::stats::{OperatorStats, RegionStats, StatsSummary, TimeseriesPoint};
+use wasm_bindgen::JsCast;
+
+/// A query string from `(key, value)` pairs; empty values are left out.
+#[must_use]
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let mut query = String::new();
+    for (key, value) in pairs {
+        push(&mut query, key, value);
+    }
+    query
+}
+
+async fn items<T: mini_app_client::json::FromJs>(path: &str) -> Result<Vec<T>, ApiError> {
+    let list = mini_app_client::request_value(Method::Get, path, None).await?;
+    mini_app_client::json::list(&list, "items").ok_or(ApiError::Decode)
+}
+
+/// `GET /api/v1/stats/summary?from=&to=`.
+///
+/// # Errors
+/// See [`request`].
+pub async fn stats_summary(period: String) -> Result<StatsSummary, ApiError> {
+    request(Method::Get, &format!("/api/v1/stats/summary{period}"), None).await
+}
+
+/// `GET /api/v1/stats/timeseries?from=&to=&bucket=`: the points.
+///
+/// # Errors
+/// See [`request`].
+pub async fn stats_timeseries(query: String) -> Result<Vec<TimeseriesPoint>, ApiError> {
+    items(&format!("/api/v1/stats/timeseries{query}")).await
+}
+
+/// `GET /api/v1/stats/regions?from=&to=`: one row per region of the scope.
+///
+/// # Errors
+/// See [`request`].
+pub async fn stats_regions(period: String) -> Result<Vec<RegionStats>, ApiError> {
+    items(&format!("/api/v1/stats/regions{period}")).await
+}
+
+/// `GET /api/v1/stats/operators?from=&to=`: one row per operator of the scope.
+///
+/// # Errors
+/// See [`request`].
+pub async fn stats_operators(period: String) -> Result<Vec<OperatorStats>, ApiError> {
+    items(&format!("/api/v1/stats/operators{period}")).await
+}
+
+/// One authorised exchange with a non-JSON body or answer (reports, calendar files). A
+/// cheap JSON request first lets the shared client refresh an expired token.
+async fn raw(
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+) -> Result<web_sys::Response, ApiError> {
+    me().await?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    if let Some(token) = session::access_token() {
+        let _ignored = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some((content_type, text)) = body {
+        let _ignored = headers.set("Content-Type", content_type);
+        init.set_body(&wasm_bindgen::JsValue::from_str(text));
+    }
+    init.set_headers(&headers);
+    let response = wasm_bindgen_futures::JsFuture::from(
+        leptos::prelude::window().fetch_with_str_and_init(path, &init),
+    )
+    .await
+    .map_err(|_| ApiError::Network)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let problem = match response.json() {
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    };
+    Err(problem
+        .and_then(|p| mini_app_client::decode::<shared::Problem>(&p).ok())
+        .map_or(ApiError::Status(status), |p| ApiError::Problem(Box::new(p))))
+}
+
+/// Downloads a report (`/api/v1/reports/appeals.csv?…`) with the bearer token and saves it
+/// as `name` through a Blob URL (a plain link cannot send the token).
+///
+/// # Errors
+/// The server's problem, or [`ApiError::Network`].
+pub async fn download(path: String, name: String) -> Result<(), ApiError> {
+    let response = raw("GET", &path, None).await?;
+    let blob = response.blob().map_err(|_| ApiError::Network)?;
+    let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(blob)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)?;
+    let doc = leptos::prelude::document();
+    if let Some(link) = doc
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        link.set_href(&url);
+        link.set_download(&name);
+        link.click();
+    }
+    let _ignored = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// `PUT /api/v1/calendar/{year}[?region=]` with an xmlcalendar file.
+///
+/// # Errors
+/// The server's problem (422 for a file it cannot read or of another year).
+pub async fn import_calendar(
+    year: i32,
+    region: String,
+    xml: String,
+) -> Result<CalendarYear, ApiError> {
+    let path = format!("/api/v1/calendar/{year}{}", query(&[("region", &region)]));
+    let response = raw("PUT", &path, Some(("application/xml", &xml))).await?;
+    let value =
+        wasm_bindgen_futures::JsFuture::from(response.json().map_err(|_| ApiError::Decode)?)
+            .await
+            .map_err(|_| ApiError::Decode)?;
+    mini_app_client::decode(&value)
+}
+
+/// `GET /api/v1/calendar/{year}[?region=]`.
+///
+/// # Errors
+/// See [`request`].
+pub async fn calendar(year: i32, region: String) -> Result<CalendarYear, ApiError> {
+    let path = format!("/api/v1/calendar/{year}{}", query(&[("region", &region)]));
+    request(Method::Get, &path, None).await
+}
+
+/// `GET /api/v1/kb/articles?status=&q=` (one page).
+///
+/// # Errors
+/// See [`request`].
+pub async fn articles(query: String) -> Result<Page<Article>, ApiError> {
+    request(Method::Get, &format!("/api/v1/kb/articles{query}"), None).await
+}
+
+fn article_path(id: &str, action: &str) -> String {
+    format!(
+        "/api/v1/kb/articles/{}{action}",
+        js_sys::encode_uri_component(id)
+    )
+}
+
+/// `GET /api/v1/kb/articles/{id}`.
+///
+/// # Errors
+/// See [`request`].
+pub async fn article(id: String) -> Result<Article, ApiError> {
+    request(Method::Get, &article_path(&id, ""), None).await
+}
+
+/// `PATCH /api/v1/kb/articles/{id}`: a new version.
+///
+/// # Errors
+/// See [`request`]; 422 with field errors.
+pub async fn save_article(id: String, change: UpdateArticle) -> Result<Article, ApiError> {
+    let body = json_body(&change);
+    request(Method::Patch, &article_path(&id, ""), Some(&body)).await
+}
+
+/// `POST /api/v1/kb/articles/{id}/publish` or `/archive`.
+///
+/// # Errors
+/// See [`request`].
+pub async fn set_article_status(id: String, action: &'static str) -> Result<Article, ApiError> {
+    request(Method::Post, &article_path(&id, action), None).await
+}
+
+/// `GET /api/v1/kb/search?q=&limit=`.
+///
+/// # Errors
+/// See [`request`].
+pub async fn search(q: String) -> Result<SearchResult, ApiError> {
+    let path = format!("/api/v1/kb/search{}", query(&[("q", &q), ("limit", "3")]));
+    request(Method::Get, &path, None).await
+}
+
+/// `GET /api/v1/kb/variants` (candidates, one page from `cursor`).
+///
+/// # Errors
+/// See [`request`].
+pub async fn variants(cursor: String) -> Result<Page<Variant>, ApiError> {
+    let path = format!(
+        "/api/v1/kb/variants{}",
+        query(&[("cursor", &cursor), ("limit", "50")])
+    );
+    request(Method::Get, &path, None).await
+}
+
+/// `POST /api/v1/kb/variants/{id}/confirm` or `/reject`.
+///
+/// # Errors
+/// See [`request`]; 409 when already decided.
+pub async fn decide_variant(id: String, action: &'static str) -> Result<(), ApiError> {
+    let path = format!(
+        "/api/v1/kb/variants/{}{action}",
+        js_sys::encode_uri_component(&id)
+    );
+    request(Method::Post, &path, None).await
+}

@@ -13,6 +13,7 @@ use crate::api::{self, load_into, session, ApiError, Remote};
 use crate::enrol::EnrolPage;
 use crate::login::LoginPage;
 use crate::strings;
+use crate::supervisor::Supervisor;
 use crate::users::Users;
 use crate::workspace::Workspace;
 use mini_app_client::{ErrorBox, Loading};
@@ -177,6 +178,7 @@ fn Frame(me: Me) -> impl IntoView {
     let screen = match role {
         Role::Operator => view! { <Workspace me=me.clone() regions/> }.into_any(),
         Role::Admin => view! { <Users regions/> }.into_any(),
+        Role::RegionalHead | Role::Federal => view! { <Supervisor role regions/> }.into_any(),
         _ => view! {
             <section class="card">
                 <h2 class="card-title">{strings::SOON}</h2>

@@ -10,10 +10,14 @@
 pub mod api;
 pub mod app;
 pub mod appeal;
+pub mod calendar_admin;
+pub mod dashboard;
 pub mod enrol;
+pub mod kb_admin;
 pub mod login;
 pub mod queue;
 pub mod strings;
+pub mod supervisor;
 pub mod users;
 pub mod workspace;
 pub mod ws_strings;

@@ -1,0 +1,303 @@
+//! Monitoring for heads and federal supervisors: «Сводка» (the figures of the period on
+//! tiles, appeals over time as an inline SVG chart with a text and table equivalent, the
+//! XLSX/CSV reports), «Субъекты РФ» (a sortable table of regions) and «Операторы».
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::stats::{StatsFigures, TimeseriesPoint};
+
+use crate::api::{self, load_into};
+use crate::supervisor::{
+    clicked, esc, figure, html, period_query, show, sortable, table, PeriodPicker,
+};
+use mini_app_client::ErrorLine;
+
+/// The tiles of «Сводка»: `(figure, label)`.
+const TILES: [(&str, &str); 14] = [
+    ("received", "Обращений за период"),
+    ("answered_by_bot", "Ответил бот"),
+    ("self_served", "Нашли ответ сами"),
+    ("answered_by_operators", "Ответили операторы"),
+    ("open", "Ждут ответа сейчас"),
+    ("overdue", "Просрочено сейчас"),
+    ("due_today", "Срок сегодня"),
+    ("unread", "Никто не открыл"),
+    ("rating_avg", "Средняя оценка"),
+    ("median_first_answer_hours", "Медиана ответа, ч"),
+    ("answered_within_sla_share", "Ответы в срок"),
+    ("bot_share", "Доля ответов бота"),
+    ("bot_accuracy", "Точность бота"),
+    ("escalation_rate", "Вернулись к людям"),
+];
+
+fn tiles(f: &StatsFigures) -> String {
+    let mut html = String::from("<div class=\"tiles\" id=\"tiles\">");
+    for &(key, label) in &TILES {
+        let bad = if key == "overdue" && f.overdue > 0 {
+            " tile-bad"
+        } else {
+            ""
+        };
+        html.push_str(&format!(
+            "<div class=\"tile{bad}\" data-figure=\"{key}\"><span class=\"tile-value\">{}</span><span class=\"tile-label\">{label}</span></div>",
+            figure(key, f.value(key))
+        ));
+    }
+    html + &format!(
+        "</div><p class=\"muted\">Оценок за период: {}.</p>",
+        f.ratings_count
+    )
+}
+
+#[component]
+pub fn Dashboard(days: RwSignal<i32>) -> impl IntoView {
+    let summary = html();
+    let series = html();
+    Effect::new(move |_| {
+        let d = days.get();
+        let period = period_query(d);
+        let bucket = if d <= 31 {
+            "day"
+        } else if d <= 92 {
+            "week"
+        } else {
+            "month"
+        };
+        let query = format!("{period}&bucket={bucket}");
+        load_into(series, async move {
+            api::stats_timeseries(query).await.map(|p| chart(&p))
+        });
+        load_into(summary, async move {
+            api::stats_summary(period).await.map(|s| tiles(&s.figures))
+        });
+    });
+    view! {
+        <h1>"Сводка"</h1>
+        <PeriodPicker days/>
+        {show(summary)}
+        <section class="card">
+            <h2 class="card-title">"Обращения по времени"</h2>
+            {show(series)}
+        </section>
+        <Reports days/>
+    }
+}
+
+/// `YYYY-MM-DD` → `DD.MM`.
+fn short(date: &str) -> String {
+    format!(
+        "{}.{}",
+        date.get(8..10).unwrap_or(""),
+        date.get(5..7).unwrap_or("")
+    )
+}
+
+/// Appeals received (an area), answered and overdue (lines) per bucket, in integer
+/// coordinates of a 600×200 box.
+fn chart(points: &[TimeseriesPoint]) -> String {
+    const W: i64 = 600;
+    const H: i64 = 200;
+    const PAD: i64 = 28;
+    let max = points.iter().map(|p| p.received).max().unwrap_or(0).max(1);
+    let last_index = i64::try_from(points.len().max(2) - 1).unwrap_or(1);
+    let x = |i: usize| PAD + i64::try_from(i).unwrap_or(0) * (W - 2 * PAD) / last_index;
+    let line = |value: fn(&TimeseriesPoint) -> i64| {
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{},{}", x(i), H - PAD - value(p) * (H - 2 * PAD) / max))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let received = line(|p| p.received);
+    let area = format!(
+        "{PAD},{} {received} {},{}",
+        H - PAD,
+        x(points.len().max(1) - 1),
+        H - PAD
+    );
+    let total: i64 = points.iter().map(|p| p.received).sum();
+    let answered_total: i64 = points.iter().map(|p| p.answered).sum();
+    let (first, last) = (
+        points.first().map(|p| short(&p.start)).unwrap_or_default(),
+        points.last().map(|p| short(&p.end)).unwrap_or_default(),
+    );
+    let peak = points
+        .iter()
+        .max_by_key(|p| p.received)
+        .map(|p| format!(", больше всего — {} ({})", p.received, short(&p.start)))
+        .unwrap_or_default();
+    let desc = format!(
+        "С {first} по {last} поступило {total}, отвечено {answered_total}{peak}. Синяя область — поступившие, зелёная линия — отвеченные, красная — просроченные."
+    );
+    let rows: Vec<Vec<String>> = points
+        .iter()
+        .map(|p| {
+            vec![
+                format!("{}–{}", short(&p.start), short(&p.end)),
+                p.received.to_string(),
+                p.answered.to_string(),
+                p.overdue.to_string(),
+                figure("rating_avg", p.rating_avg),
+            ]
+        })
+        .collect();
+    let desc = esc(&desc);
+    format!(
+        "<svg id=\"chart\" class=\"chart\" viewBox=\"0 0 600 200\" role=\"img\" aria-labelledby=\"chart-title chart-desc\">\
+         <title id=\"chart-title\">Обращения по времени</title><desc id=\"chart-desc\">{desc}</desc>\
+         <line class=\"axis\" x1=\"28\" y1=\"172\" x2=\"572\" y2=\"172\"/>\
+         <text x=\"2\" y=\"36\">{max}</text><text x=\"2\" y=\"178\">0</text>\
+         <text x=\"28\" y=\"194\">{first}</text><text x=\"572\" y=\"194\" text-anchor=\"end\">{last}</text>\
+         <polygon class=\"area\" points=\"{area}\"/><polyline class=\"line-received\" points=\"{received}\"/>\
+         <polyline class=\"line-answered\" points=\"{answered}\"/><polyline class=\"line-overdue\" points=\"{overdue}\"/></svg>\
+         <p class=\"muted\">{desc}</p><details><summary>Таблица данных</summary>{}</details>",
+        table(
+            "series-table",
+            "Обращения по времени",
+            &["Период", "Поступило", "Отвечено", "Просрочено", "Оценка"],
+            &rows,
+            None
+        ),
+        answered = line(|p| p.answered),
+        overdue = line(|p| p.overdue),
+    )
+}
+
+/// The buttons (a literal `inner_html` in the view would become a plain attribute).
+const REPORT_BUTTONS: &str = "<button type=\"button\" id=\"report-xlsx\" class=\"button\" data-ext=\"xlsx\">Скачать XLSX</button><button type=\"button\" id=\"report-csv\" class=\"button secondary\" data-ext=\"csv\">Скачать CSV</button>";
+
+/// The report download buttons for the chosen period.
+#[component]
+fn Reports(days: RwSignal<i32>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let get = move |ev: leptos::ev::MouseEvent| {
+        let Some(ext) = clicked(&ev, "ext") else {
+            return;
+        };
+        let path = format!(
+            "/api/v1/reports/appeals.{ext}{}",
+            period_query(days.get_untracked())
+        );
+        error.set(None);
+        spawn_local(async move {
+            if let Err(e) = api::download(path, format!("obrashcheniya.{ext}")).await {
+                error.set(Some(e.message()));
+            }
+        });
+    };
+    view! {
+        <section class="card" id="reports">
+            <h2 class="card-title">"Отчёт за период"</h2>
+            <p class="muted">"Обращения вашей зоны: регион, автор, даты, срок, статус, источник ответа, оценка. В XLSX — ещё лист со сводкой по регионам."</p>
+            <div class="actions" on:click=get inner_html=REPORT_BUTTONS></div>
+            <ErrorLine message=error/>
+        </section>
+    }
+}
+
+/// Columns of the regions table: heading and the server's sort key (a figure, `name` or
+/// `federal_district`).
+const REGION_COLUMNS: [(&str, &str); 8] = [
+    ("Регион", "name"),
+    ("Округ", "federal_district"),
+    ("Обращений", "received"),
+    ("Ждут ответа", "open"),
+    ("Просрочено", "overdue"),
+    ("Отвечено", "answered"),
+    ("В срок", "answered_within_sla_share"),
+    ("Оценка", "rating_avg"),
+];
+
+#[component]
+pub fn RegionsTable(days: RwSignal<i32>) -> impl IntoView {
+    let data = html();
+    // Column 2 (received), largest first; the server sorts.
+    let sort = RwSignal::new(5);
+    Effect::new(move |_| {
+        let order = sort.get();
+        let column = usize::try_from(order / 2)
+            .unwrap_or(0)
+            .min(REGION_COLUMNS.len() - 1);
+        let query = format!(
+            "{}&sort={}&order={}",
+            period_query(days.get()),
+            REGION_COLUMNS[column].1,
+            if order % 2 == 1 { "desc" } else { "asc" }
+        );
+        load_into(data, async move {
+            let items = api::stats_regions(query).await?;
+            let rows: Vec<Vec<String>> = items
+                .into_iter()
+                .map(|r| {
+                    let mut row = vec![format!("{} ({})", r.name, r.code), r.federal_district];
+                    row.extend(
+                        REGION_COLUMNS[2..]
+                            .iter()
+                            .map(|c| figure(c.1, r.figures.value(c.1))),
+                    );
+                    row
+                })
+                .collect();
+            let heads: Vec<&str> = REGION_COLUMNS.iter().map(|c| c.0).collect();
+            Ok(table(
+                "regions-table",
+                "Показатели регионов за период",
+                &heads,
+                &rows,
+                Some(order),
+            ))
+        });
+    });
+    view! {
+        <h1>"Субъекты РФ"</h1>
+        <PeriodPicker days/>
+        <div on:click=sortable(sort)>{show(data)}</div>
+    }
+}
+
+#[component]
+pub fn OperatorsTable(days: RwSignal<i32>) -> impl IntoView {
+    let data = html();
+    Effect::new(move |_| {
+        let query = period_query(days.get());
+        load_into(data, async move {
+            let rows: Vec<Vec<String>> = api::stats_operators(query)
+                .await?
+                .into_iter()
+                .map(|o| {
+                    vec![
+                        o.name.unwrap_or_else(|| "Без имени".to_owned()),
+                        o.regions.join(", "),
+                        o.answered.to_string(),
+                        o.first_answers.to_string(),
+                        figure("median", o.median_first_answer_hours),
+                        o.overdue_held.to_string(),
+                        figure("rating_avg", o.rating_avg),
+                    ]
+                })
+                .collect();
+            let heads = [
+                "Оператор",
+                "Регионы",
+                "Ответов",
+                "Первых ответов",
+                "Медиана ответа, ч",
+                "Просрочено у него",
+                "Оценка",
+            ];
+            Ok(table(
+                "operators-table",
+                "Операторы за период",
+                &heads,
+                &rows,
+                None,
+            ))
+        });
+    });
+    view! {
+        <h1>"Операторы"</h1>
+        <PeriodPicker days/>
+        {show(data)}
+    }
+}

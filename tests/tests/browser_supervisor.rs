@@ -1,0 +1,531 @@
+//! The supervisor screens of the staff module in a real headless Chromium against the real
+//! server: the federal dashboard shows exactly the figures of `/api/v1/stats/summary` with
+//! its SVG chart, a regional head sees only own region; a federal supervisor edits and
+//! publishes an operator's proposal and the engine then answers that question, and confirms
+//! a candidate question variant; a calendar year is imported from an xmlcalendar file and
+//! shown. Screenshots at 360×640 and desktop size go to the screenshots folder.
+
+use chrono::{Duration, Utc};
+use integration_tests::browser::Browser;
+use integration_tests::{spawn_app, workspace_root, TestApp};
+use serde_json::{json, Value};
+
+/// Answered at once by the demo knowledge base.
+const BOT_QUESTION: &str = "план воспитательной работы пишет каждый учитель или только кл рук?";
+/// Not in the demo knowledge base: routed to an operator.
+const ROUTED: &str = "Как оформить возврат денег родителям за сорванную экскурсию в музей?";
+
+async fn ask(app: &TestApp, token: &str, text: &str) -> Value {
+    let response = app
+        .post_as("/api/v1/appeals", token, &json!({ "text": text }))
+        .await;
+    assert_eq!(response.status(), 201, "ask «{text}»");
+    response.json().await.expect("appeal")
+}
+
+async fn post_ok(app: &TestApp, path: &str, token: &str, body: &Value) -> Value {
+    let response = app.post_as(path, token, body).await;
+    assert_eq!(response.status(), 200, "POST {path}");
+    response.json().await.expect("json")
+}
+
+async fn get_ok(app: &TestApp, path: &str, token: &str) -> Value {
+    let response = app.get_as(path, token).await;
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.json().await.expect("json")
+}
+
+/// The demo sign-in of the staff module, as a person would use it.
+async fn demo_sign_in(
+    browser: &Browser,
+    app: &TestApp,
+    role: &str,
+    region: Option<&str>,
+    name: &str,
+) {
+    browser.goto(&app.url("/")).await;
+    browser.select("#demo-role", role).await;
+    if let Some(region) = region {
+        browser.select("#demo-region", region).await;
+    }
+    browser.fill("#demo-name", name).await;
+    browser.click("#demo-login button[type=submit]").await;
+    browser.wait_text("#staff-name", name).await;
+}
+
+/// A figure as the dashboard shows it: shares in whole per cent, the rating and medians
+/// with one decimal and a comma, counts whole, «—» for none.
+fn shown(key: &str, value: &Value) -> String {
+    let Some(v) = value.as_f64() else {
+        return "—".to_owned();
+    };
+    if key.ends_with("share") || key == "bot_accuracy" || key == "escalation_rate" {
+        format!("{} %", (v * 100.0).round() as i64)
+    } else if key.starts_with("rating") || key.starts_with("median") {
+        let n = (v * 10.0).round() as i64;
+        format!("{},{}", n / 10, n % 10)
+    } else {
+        format!("{}", v.round() as i64)
+    }
+}
+
+/// The last 30 days, Moscow dates, as the dashboard asks for them by default.
+fn last_30_days() -> String {
+    let to = (Utc::now() + Duration::hours(3)).date_naive();
+    let from = to - Duration::days(29);
+    format!("?from={from}&to={to}")
+}
+
+#[tokio::test]
+async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_region() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    // A small data set through the API: one bot answer rated 4, one operator answer rated
+    // 5, and two questions still waiting (regions 16 and 02).
+    let anna = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let boris = app
+        .dev_login("teacher", Some("02"), "Борисов Булат", true)
+        .await;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Первый", true)
+        .await;
+    let by_bot = ask(&app, &anna.access, BOT_QUESTION).await;
+    assert_eq!(by_bot["status"], "answered_by_bot");
+    let bot_id = by_bot["id"].as_str().expect("id");
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{bot_id}/rating"),
+        &anna.access,
+        &json!({ "score": 4 }),
+    )
+    .await;
+    let routed = ask(&app, &anna.access, ROUTED).await;
+    assert_eq!(routed["status"], "new");
+    let routed_id = routed["id"].as_str().expect("id");
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/answer"),
+        &operator.access,
+        &json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/rating"),
+        &anna.access,
+        &json!({ "score": 5 }),
+    )
+    .await;
+    ask(
+        &app,
+        &anna.access,
+        "Кто утверждает график дежурств учителей в столовой?",
+    )
+    .await;
+    ask(&app, &boris.access, ROUTED).await;
+
+    let federal = app
+        .dev_login("federal", None, "Куратор Федеральный", true)
+        .await;
+    let period = last_30_days();
+    let summary = get_ok(
+        &app,
+        &format!("/api/v1/stats/summary{period}"),
+        &federal.access,
+    )
+    .await;
+    let figures = &summary["figures"];
+    assert_eq!(figures["received"], 4, "{summary}");
+    assert_eq!(figures["ratings_count"], 2, "{summary}");
+
+    let browser = Browser::start().await;
+    demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
+    browser
+        .wait_text("#staff-role", "Федеральный куратор")
+        .await;
+    browser.find("#tiles").await;
+    let keys = [
+        "received",
+        "answered_by_bot",
+        "self_served",
+        "answered_by_operators",
+        "open",
+        "overdue",
+        "due_today",
+        "unread",
+        "rating_avg",
+        "median_first_answer_hours",
+        "answered_within_sla_share",
+        "bot_share",
+        "bot_accuracy",
+        "escalation_rate",
+    ];
+    for key in keys {
+        let text = browser
+            .js(&format!(
+                "return document.querySelector('[data-figure={key}] .tile-value').textContent;"
+            ))
+            .await;
+        assert_eq!(
+            text,
+            json!(shown(key, &figures[key])),
+            "tile {key}: {figures}"
+        );
+    }
+    assert_eq!(shown("rating_avg", &figures["rating_avg"]), "4,5");
+
+    // The chart: one point per day, with its text equivalent and table.
+    let series = get_ok(
+        &app,
+        &format!("/api/v1/stats/timeseries{period}&bucket=day"),
+        &federal.access,
+    )
+    .await;
+    let days = series["items"].as_array().expect("items").len();
+    assert_eq!(days, 30);
+    browser.find("#chart polyline.line-received").await;
+    let points = browser
+        .js("return document.querySelector('#chart polyline.line-received').getAttribute('points').split(' ').length;")
+        .await;
+    assert_eq!(points, json!(days));
+    let title = browser
+        .js("return document.querySelector('#chart title').textContent;")
+        .await;
+    assert_eq!(title, "Обращения по времени");
+    let desc = browser
+        .js("return document.querySelector('#chart desc').textContent;")
+        .await;
+    assert!(
+        desc.as_str().is_some_and(|d| d.contains("поступило 4")),
+        "{desc}"
+    );
+    let rows = browser
+        .js("return document.querySelectorAll('#series-table tbody tr').length;")
+        .await;
+    assert_eq!(rows, json!(days));
+    // The CSV report of the same period is fetched with the token (then saved as a file).
+    browser.click("#report-csv").await;
+    browser
+        .wait_js(&format!(
+            "performance.getEntriesByType('resource').some(function (e) {{ \
+             return e.name.indexOf('/api/v1/reports/appeals.csv{period}') >= 0 && e.responseStatus === 200; }})"
+        ))
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#reports .form-error').length;")
+            .await,
+        json!(0)
+    );
+    browser.screenshot("supervisor-dashboard").await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    browser.screenshot("supervisor-dashboard-desktop").await;
+
+    // The regions table: every region, sorted by received appeals first; kept on reload.
+    // (Back to the top: WebDriver would scroll the tab under the sticky header.)
+    browser.js("window.scrollTo(0, 0); return null;").await;
+    browser.click("a[href='#/regions']").await;
+    browser.find("#regions-table").await;
+    let regions = get_ok(
+        &app,
+        &format!("/api/v1/stats/regions{period}"),
+        &federal.access,
+    )
+    .await;
+    let count = regions["items"].as_array().expect("items").len();
+    assert!(count > 80, "{count}");
+    let rows = browser
+        .js("return document.querySelectorAll('#regions-table tbody tr').length;")
+        .await;
+    assert_eq!(rows, json!(count));
+    let first = browser
+        .js("return document.querySelector('#regions-table tbody tr').textContent;")
+        .await;
+    assert!(
+        first.as_str().is_some_and(|t| t.contains("(16)")),
+        "{first}"
+    );
+    // A click on a heading sorts by that column (by the server), largest first.
+    browser.click("#regions-table button[data-col='4']").await;
+    browser
+        .wait_js("document.querySelector(\"#regions-table th[aria-sort=descending] button[data-col='4']\")")
+        .await;
+    browser.js("location.reload(); return null;").await;
+    browser.find("#regions-table").await;
+    assert_eq!(browser.js("return location.hash;").await, "#/regions");
+    browser.screenshot("supervisor-regions-desktop").await;
+
+    // A regional head: own region only, and no federal tabs.
+    browser.click("#staff-sign-out").await;
+    browser.find("#demo-login").await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": true }),
+        )
+        .await;
+    demo_sign_in(
+        &browser,
+        &app,
+        "regional_head",
+        Some("02"),
+        "Руководитель Башкирский",
+    )
+    .await;
+    browser
+        .wait_text("#staff-role", "Руководитель региона")
+        .await;
+    browser.goto(&app.url("/#/regions")).await;
+    browser.find("#regions-table").await;
+    let rows = browser
+        .js("return Array.prototype.map.call(document.querySelectorAll('#regions-table tbody tr'), function (r) { return r.textContent; });")
+        .await;
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].as_str().is_some_and(|r| r.contains("(02)")),
+        "{rows:?}"
+    );
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll(\"a[href='#/kb']\").length;")
+            .await,
+        json!(0)
+    );
+    browser.click("a[href='#/dashboard']").await;
+    browser.find("#tiles").await;
+    let received = browser
+        .js("return document.querySelector('[data-figure=received] .tile-value').textContent;")
+        .await;
+    assert_eq!(received, "1", "the head of 02 sees the one appeal of 02");
+    browser.screenshot("supervisor-head-dashboard").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_federal_supervisor_publishes_a_proposal_and_the_engine_answers_with_it() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Первый", true)
+        .await;
+    let question =
+        "Нужно ли согласовывать с родителями график консультаций перед олимпиадой по биологии?";
+    let routed = ask(&app, &teacher.access, question).await;
+    assert_eq!(routed["status"], "new");
+    let answered = post_ok(
+        &app,
+        &format!("/api/v1/appeals/{}/answer", routed["id"].as_str().expect("id")),
+        &operator.access,
+        &json!({
+            "text": "Согласовывать график консультаций с родителями не требуется: его утверждает школа.",
+            "propose_to_kb": true
+        }),
+    )
+    .await;
+    let draft = answered["proposed_article_id"]
+        .as_str()
+        .expect("draft")
+        .to_owned();
+
+    let browser = Browser::start().await;
+    demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
+    browser.click("a[href='#/proposals']").await;
+    let item = format!("li[data-article='{draft}']");
+    let text = browser.wait_text(&item, "Похожие опубликованные").await;
+    assert!(text.contains(question), "{text}");
+    assert!(text.contains("не требуется"), "{text}");
+    browser.screenshot("supervisor-proposals").await;
+
+    // Edit the title in the editor (with its preview), then publish from the queue.
+    browser
+        .click(&format!("{item} a[href='#/kb/{draft}']"))
+        .await;
+    browser.find("#a-title").await;
+    browser
+        .wait_js("document.getElementById('a-title').value.length > 0")
+        .await;
+    browser
+        .fill("#a-title", "График консультаций перед олимпиадой")
+        .await;
+    browser
+        .wait_text(".preview", "График консультаций перед олимпиадой")
+        .await;
+    browser.click(".editor-form button[type=submit]").await;
+    browser
+        .wait_text(".editor-form", "Изменения сохранены")
+        .await;
+    let federal = app
+        .dev_login("federal", None, "Куратор Федеральный", true)
+        .await;
+    let saved = get_ok(
+        &app,
+        &format!("/api/v1/kb/articles/{draft}"),
+        &federal.access,
+    )
+    .await;
+    assert_eq!(saved["title"], "График консультаций перед олимпиадой");
+    assert_eq!(saved["status"], "draft");
+    assert_eq!(saved["version"], 2);
+    browser.screenshot("supervisor-editor").await;
+
+    browser.js("history.back(); return null;").await;
+    browser.wait_js("location.hash === '#/proposals'").await;
+    browser.click(&format!("{item} button.publish")).await;
+    browser
+        .wait_text(
+            "#staff",
+            "Опубликовано: «График консультаций перед олимпиадой»",
+        )
+        .await;
+    let published = get_ok(
+        &app,
+        &format!("/api/v1/kb/articles/{draft}"),
+        &federal.access,
+    )
+    .await;
+    assert_eq!(published["status"], "published");
+
+    // The engine answers the same question with the new article at once.
+    let other = app
+        .dev_login("teacher", Some("77"), "Смирнова Ольга", true)
+        .await;
+    let next = ask(&app, &other.access, question).await;
+    assert_eq!(next["status"], "answered_by_bot", "{next}");
+    assert_eq!(next["answers"][0]["article_id"], draft.as_str());
+
+    // An operator answers another question relying on the article: its wording becomes a
+    // candidate variant, which the supervisor confirms in the variant queue.
+    let another = ask(&app, &teacher.access, ROUTED).await;
+    assert_eq!(another["status"], "new");
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{}/answer", another["id"].as_str().expect("id")),
+        &operator.access,
+        &json!({ "text": "Порядок возврата утверждает школа, как и график консультаций.", "article_id": draft }),
+    )
+    .await;
+    let queue = get_ok(&app, "/api/v1/kb/variants", &federal.access).await;
+    let variant = queue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|v| v["text"] == ROUTED)
+        .map(|v| v["id"].as_str().expect("id").to_owned())
+        .expect("a candidate variant");
+    browser.click("a[href='#/variants']").await;
+    let row = format!("li[data-variant='{variant}']");
+    let text = browser.wait_text(&row, ROUTED).await;
+    assert!(
+        text.contains("График консультаций перед олимпиадой"),
+        "{text}"
+    );
+    browser.screenshot("supervisor-variants").await;
+    browser
+        .click(&format!("{row} button[data-act='/confirm']"))
+        .await;
+    browser.wait_text("#staff", "Вариант подтверждён").await;
+    browser
+        .wait_js(&format!("document.querySelector(\"{row}\").hidden"))
+        .await;
+    let article = get_ok(
+        &app,
+        &format!("/api/v1/kb/articles/{draft}"),
+        &federal.access,
+    )
+    .await;
+    assert!(
+        article["variants"]
+            .as_array()
+            .expect("variants")
+            .contains(&json!(ROUTED)),
+        "{article}"
+    );
+
+    // The published article is in the list with its status.
+    browser.click("a[href='#/kb']").await;
+    browser.fill("#kb-q", "график консультаций олимпиада").await;
+    browser.click(".kb-filters button[type=submit]").await;
+    browser
+        .wait_text(&format!("li[data-article='{draft}']"), "опубликована")
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_federal_supervisor_imports_a_calendar_year() {
+    let app = spawn_app().await;
+    // 2027 is not shipped: the 2026 file relabelled stands in for its publication.
+    let xml = std::fs::read_to_string(workspace_root().join("data/calendar/ru-2026.xml"))
+        .expect("calendar file")
+        .replace("year=\"2026\"", "year=\"2027\"");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("ru-2027.xml");
+    std::fs::write(&file, xml).expect("write");
+
+    let browser = Browser::start().await;
+    demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
+    browser.click("a[href='#/calendar']").await;
+    browser.find("#cal-year").await;
+    browser.select("#cal-year-select", "2027").await;
+    browser.wait_text("#cal-warning", "2027").await;
+    browser.screenshot("supervisor-calendar-missing").await;
+
+    browser
+        .find("#cal-file")
+        .await
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("choose the file");
+    browser.click("#cal-import button[type=submit]").await;
+    browser
+        .wait_text("#cal-import", "Календарь 2027 года загружен")
+        .await;
+    browser
+        .wait_js("!document.getElementById('cal-warning')")
+        .await;
+    let federal = app
+        .dev_login("federal", None, "Куратор Федеральный", true)
+        .await;
+    let year = get_ok(&app, "/api/v1/calendar/2027", &federal.access).await;
+    assert_eq!(year["published"], true);
+    // Every day off of the imported year is marked in the grid, and only those.
+    let days_off: Vec<&str> = year["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|d| d["kind"] == "day_off")
+        .filter_map(|d| d["date"].as_str())
+        .collect();
+    let marked = browser
+        .js("return Array.prototype.map.call(document.querySelectorAll('#cal-year td.cal-day_off'), function (td) { return td.getAttribute('data-date'); });")
+        .await;
+    let marked: Vec<&str> = marked
+        .as_array()
+        .expect("dates")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(marked, days_off);
+    let new_year = browser
+        .js("return document.querySelector(\"td[data-date='2027-01-01']\").getAttribute('title');")
+        .await;
+    assert!(
+        new_year
+            .as_str()
+            .is_some_and(|t| t.contains("Новогодние каникулы")),
+        "{new_year}"
+    );
+    browser.screenshot("supervisor-calendar").await;
+    browser.close().await;
+}
