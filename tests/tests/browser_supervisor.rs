@@ -146,6 +146,12 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
         .wait_text("#staff-role", "Федеральный куратор")
         .await;
     browser.find("#tiles").await;
+    // The supervisor screens come in their own module, mounted into the staff frame.
+    let loaded = browser
+        .js("return [!!document.getElementById('supervisor-module'), \
+                     !!document.querySelector('#supervisor #tiles')];")
+        .await;
+    assert_eq!(loaded, serde_json::json!([true, true]), "supervisor module");
     let keys = [
         "received",
         "answered_by_bot",

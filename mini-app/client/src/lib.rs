@@ -6,6 +6,7 @@
 //! - [`session`]: the token pair in `localStorage`, the single-flight refresh, and session
 //!   events (expired, second factor required) the apps react to;
 //! - [`endpoints`]: typed calls both modules use (profile, sign-out, regions);
+//! - [`modules`]: fetching the other modules (second teacher module, staff, supervisor);
 //! - [`offline`]: kept copies of reads and retried writes through a lost connection;
 //! - [`remote`]: the loading state of fetched data as pages show it;
 //! - [`ui`] and [`form`]: the loading and error states and the labelled form controls
@@ -19,6 +20,7 @@ pub mod api;
 pub mod endpoints;
 pub mod form;
 pub mod json;
+pub mod modules;
 pub mod offline;
 pub mod remote;
 pub mod session;

@@ -13,7 +13,6 @@ use crate::api::{self, load_into, session, ApiError, Remote};
 use crate::enrol::EnrolPage;
 use crate::login::LoginPage;
 use crate::strings;
-use crate::supervisor::Supervisor;
 use crate::users::Users;
 use crate::workspace::Workspace;
 use mini_app_client::{ErrorBox, Loading};
@@ -178,7 +177,7 @@ fn Frame(me: Me) -> impl IntoView {
     let screen = match role {
         Role::Operator => view! { <Workspace me=me.clone() regions/> }.into_any(),
         Role::Admin => view! { <Users regions/> }.into_any(),
-        Role::RegionalHead | Role::Federal => view! { <Supervisor role regions/> }.into_any(),
+        Role::RegionalHead | Role::Federal => view! { <SupervisorHost role/> }.into_any(),
         _ => view! {
             <section class="card">
                 <h2 class="card-title">{strings::SOON}</h2>
@@ -202,5 +201,38 @@ fn Frame(me: Me) -> impl IntoView {
             <p class="muted staff-cabinet">{strings::CABINET}</p>
             {screen}
         </main>
+    }
+}
+
+/// The global function the supervisor module leaves behind to mount itself again (after a
+/// sign-out and a new sign-in on the same page).
+pub const SUPERVISOR_MOUNT: &str = "__pomoshnikMountSupervisor";
+
+/// Where the supervisor module (`mini-app/supervisor`: the screens of regional heads and
+/// federal supervisors, kept apart so the staff module stays within its budget) draws:
+/// `#supervisor`, with the role in `data-role`. Loads the module, or asks the loaded one to
+/// mount again.
+#[component]
+fn SupervisorHost(role: Role) -> impl IntoView {
+    let failed = RwSignal::new(false);
+    request_animation_frame(move || {
+        let again = js_sys::Reflect::get(&js_sys::global(), &SUPERVISOR_MOUNT.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match again {
+            Some(mount) => {
+                let _ignored = mount.call0(&wasm_bindgen::JsValue::NULL);
+            }
+            None => mini_app_client::modules::load_module("supervisor", move || failed.set(true)),
+        }
+    });
+    view! {
+        <div id="supervisor" data-role=role.as_str()>
+            {move || if failed.get() {
+                view! { <ErrorBox message=strings::SUPERVISOR_FAILED.to_owned() on_retry=move |()| reload()/> }.into_any()
+            } else {
+                view! { <Loading/> }.into_any()
+            }}
+        </div>
     }
 }

@@ -22,10 +22,10 @@ pub mod users;
 pub mod workspace;
 pub mod ws_strings;
 
-use wasm_bindgen::prelude::wasm_bindgen;
-
-/// Entry point, run by the glue right after the module is instantiated.
-#[wasm_bindgen(start)]
+/// Entry point, run by the glue right after the module is instantiated. Only in the staff
+/// module's own build (feature `entry`): the supervisor module links this crate as a library.
+#[cfg(feature = "entry")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     app::mount();
 }

@@ -11,10 +11,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{load_module, Ctx, Phase};
+use crate::app::{Ctx, Phase};
 use crate::components::{ErrorBox, Loading};
 use crate::router::Route;
 use crate::strings;
+use mini_app_client::modules::load_module;
 
 /// The `window` event the second module fires after it changed the profile.
 pub const ME_CHANGED: &str = "pomoshnik-me";
