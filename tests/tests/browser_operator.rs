@@ -102,6 +102,36 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
     browser.wait_js("location.hash === '#/list'").await;
     browser.find("#appeal-list").await;
 
+    // The list's filters: words (any case), «Мои» (nobody holds it yet), back to all.
+    let second = ask(
+        &app,
+        &teacher.access,
+        "Кто подписывает акт о несчастном случае с учеником на перемене?",
+    )
+    .await;
+    browser.fill("#ws-q", "ЭКСКУРСИЮ\n").await;
+    browser
+        .wait_js(&format!(
+            "document.querySelectorAll('#appeal-list li').length === 1 && \
+             !!document.querySelector(\"#appeal-list li[data-appeal='{id}']\")"
+        ))
+        .await;
+    browser.select("#ws-show", "mine").await;
+    browser.wait_text(".staff-page", "Обращений нет.").await;
+    browser.select("#ws-show", "unread").await;
+    browser.fill("#ws-q", "\n").await;
+    browser
+        .wait_js(&format!(
+            "!!document.querySelector(\"#appeal-list li[data-appeal='{second}']\") && \
+             !!document.querySelector(\"#appeal-list li[data-appeal='{id}']\")"
+        ))
+        .await;
+    browser.select("#ws-sort", "deadline").await;
+    browser.select("#ws-show", "").await;
+    browser
+        .find(&format!("#appeal-list li[data-appeal='{id}']"))
+        .await;
+
     // Open it: the question, the teacher, the region; take it.
     browser.click(&format!("li[data-appeal='{id}'] a")).await;
     browser

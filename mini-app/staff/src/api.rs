@@ -155,12 +155,20 @@ pub async fn board(region: String) -> Result<Vec<Column>, ApiError> {
 /// # Errors
 /// See [`request`].
 pub async fn appeals(
-    status: String,
+    filters: [(&'static str, String); 4],
     region: String,
     cursor: Option<String>,
 ) -> Result<Page<shared::appeals::Appeal>, ApiError> {
     let mut query = region_query(&region);
-    push(&mut query, "status", &status);
+    for (key, value) in &filters {
+        // `show` is a choice of one boolean filter (`unread`, `due_today`…) or an assignee.
+        match (*key, value.as_str()) {
+            ("show", "mine") => push(&mut query, "assignee", "me"),
+            ("show", "unassigned") => push(&mut query, "assignee", "none"),
+            ("show", flag) => push(&mut query, flag, if flag.is_empty() { "" } else { "true" }),
+            (key, value) => push(&mut query, key, value),
+        }
+    }
     push(&mut query, "cursor", cursor.as_deref().unwrap_or_default());
     push(&mut query, "limit", "20");
     request(Method::Get, &format!("/api/v1/appeals{query}"), None).await

@@ -198,6 +198,7 @@ fn Frame(me: Me) -> impl IntoView {
             </button>
         </header>
         <main class="staff-page">
+            <mini_app_client::StaleBanner/>
             <p class="muted staff-cabinet">{strings::CABINET}</p>
             {screen}
         </main>

@@ -321,12 +321,25 @@ fn Board(region: RwSignal<String>) -> impl IntoView {
 /// A loaded page of the list with the next cursor.
 type Listing = Option<(Vec<Appeal>, Option<String>)>;
 
-/// The same appeals as a list, newest first, filtered by status; «Показать ещё» by cursor.
+/// The same appeals as a list: filtered by status, by one of «непрочитанные / срок сегодня /
+/// просрочено / мои / без ответственного», by words or number; newest first or soonest
+/// deadline first; «Показать ещё» by cursor; refreshed in the background like the board.
 #[component]
 fn List(region: RwSignal<String>) -> impl IntoView {
     let status = RwSignal::new(String::new());
+    let show = RwSignal::new(String::new());
+    let sort = RwSignal::new(String::new());
+    let q = RwSignal::new(String::new());
     let list = RwSignal::new(None as Listing);
     let error = RwSignal::new(None::<ApiError>);
+    let filters = move || {
+        [
+            ("status", status.get_untracked()),
+            ("show", show.get_untracked()),
+            ("sort", sort.get_untracked()),
+            ("q", q.get_untracked()),
+        ]
+    };
     let fetch = move |more: bool| {
         let cursor = if more {
             list.with_untracked(|l| l.as_ref().and_then(|l| l.1.clone()))
@@ -335,9 +348,9 @@ fn List(region: RwSignal<String>) -> impl IntoView {
             None
         };
         error.set(None);
-        let (st, code) = (status.get_untracked(), region.get_untracked());
+        let (filters, code) = (filters(), region.get_untracked());
         spawn_local(async move {
-            match api::appeals(st, code, cursor).await {
+            match api::appeals(filters, code, cursor).await {
                 Ok(page) => list.update(|l| {
                     let current = l.get_or_insert_with(Default::default);
                     current.0.extend(page.items);
@@ -347,19 +360,58 @@ fn List(region: RwSignal<String>) -> impl IntoView {
             }
         });
     };
+    // In the background: the first page again, kept when it fails, skipped when more
+    // pages were opened (they would be lost).
+    let refresh = move || {
+        if list.with_untracked(|l| l.as_ref().is_some_and(|l| l.0.len() > 20)) {
+            return;
+        }
+        let (filters, code) = (filters(), region.get_untracked());
+        spawn_local(async move {
+            if let Ok(page) = api::appeals(filters, code, None).await {
+                list.set(Some((page.items, page.next_cursor)));
+            }
+        });
+    };
+    if let Ok(timer) = set_interval_with_handle(refresh, REFRESH) {
+        on_cleanup(move || timer.clear());
+    }
     Effect::new(move |_| {
         status.track();
+        show.track();
+        sort.track();
+        q.track();
         region.track();
         fetch(false);
     });
-    let options = std::iter::once(("", s::ALL_STATUSES))
+    let choices = |id: &'static str,
+                   label: &'static str,
+                   target: RwSignal<String>,
+                   options: Vec<(&'static str, &'static str)>| {
+        let options = options
+            .into_iter()
+            .map(|(v, t)| view! { <option value=v>{t}</option> })
+            .collect_view();
+        view! {
+            <div class="field ws-filter">
+                <label for=id>{label}</label>
+                <select id=id on:change=move |ev| target.set(event_target_value(&ev))>{options}</select>
+            </div>
+        }
+    };
+    let statuses = std::iter::once(("", s::ALL_STATUSES))
         .chain(AppealStatus::ALL.iter().map(|st| (st.as_str(), st.title())))
-        .map(|(v, t)| view! { <option value=v>{t}</option> })
-        .collect_view();
+        .collect();
     view! {
-        <div class="field ws-filter">
-            <label for="ws-status">{s::STATUS}</label>
-            <select id="ws-status" on:change=move |ev| status.set(event_target_value(&ev))>{options}</select>
+        <div class="ws-filters">
+            {choices("ws-status", s::STATUS, status, statuses)}
+            {choices("ws-show", s::SHOW, show, s::SHOW_CHOICES.to_vec())}
+            {choices("ws-sort", s::SORT, sort, s::SORT_CHOICES.to_vec())}
+            <div class="field ws-filter">
+                <label for="ws-q">{s::SEARCH}</label>
+                <input id="ws-q" type="search" enterkeyhint="search"
+                    on:change=move |ev| q.set(event_target_value(&ev).trim().to_owned())/>
+            </div>
         </div>
         {move || {
             if let Some(e) = error.get() {

@@ -87,3 +87,19 @@ pub const TRANSFER_NOTE: &str = "Пояснение для учителя";
 pub const TRANSFER: &str = "Передать";
 pub const TRANSFERRED: &str = "Обращение передано в другой регион.";
 pub const FILL_REGION: &str = "Выберите регион.";
+pub const SHOW: &str = "Показать";
+/// Values of the «Показать» choice: one list filter each (see `api::appeals`).
+pub const SHOW_CHOICES: [(&str, &str); 6] = [
+    ("", "Все"),
+    ("unread", "Непрочитанные"),
+    ("due_today", "Срок сегодня"),
+    ("overdue", "Просроченные"),
+    ("mine", "Мои"),
+    ("unassigned", "Без ответственного"),
+];
+pub const SORT: &str = "Порядок";
+pub const SORT_CHOICES: [(&str, &str); 2] = [
+    ("", "Сначала новые"),
+    ("deadline", "Сначала ближайший срок"),
+];
+pub const SEARCH: &str = "Поиск по тексту или номеру";

@@ -45,7 +45,10 @@ fn mount() {
         });
         let regions = RwSignal::new(Remote::Loading);
         load_into(regions, mini_app_client::endpoints::regions());
-        view! { <Supervisor role regions/> }
+        view! {
+            <mini_app_client::StaleBanner/>
+            <Supervisor role regions/>
+        }
     })
     .forget();
 }
