@@ -13,7 +13,8 @@ const USAGE: &str = "использование:
   api kb export ФАЙЛ.jsonl         выгрузить все статьи
   api demo seed --appeals N [--seed S] [--if-empty]   записать демо-историю обращений
   api kb eval --kb ФАЙЛ --questions ФАЙЛ [--json]   оценить движок ответов
-  api calendar import ФАЙЛ.xml [--region КОД]       загрузить производственный календарь";
+  api calendar import ФАЙЛ.xml [--region КОД]       загрузить производственный календарь
+  api db copy --from URL --to URL   перенести всю базу (SQLite ⇄ PostgreSQL) в пустую, с проверкой";
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
@@ -40,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
         }
         ["kb", "export", path] => cli::kb_export(path).await,
         ["kb", "eval", rest @ ..] => cli::kb_eval(rest),
+        ["db", "copy", rest @ ..] => api::dbcopy::cli(rest),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             Ok(())
