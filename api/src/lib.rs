@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod dbcopy;
 pub mod demo;
 pub mod error;
 pub mod events;

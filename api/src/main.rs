@@ -13,7 +13,8 @@ const USAGE: &str = "использование:
   api kb export ФАЙЛ.jsonl         выгрузить все статьи
   api demo seed --appeals N [--seed S] [--if-empty]   записать демо-историю обращений
   api kb eval --kb ФАЙЛ --questions ФАЙЛ [--json]   оценить движок ответов
-  api calendar import ФАЙЛ.xml [--region КОД]       загрузить производственный календарь";
+  api calendar import ФАЙЛ.xml [--region КОД]       загрузить производственный календарь
+  api db copy --from URL --to URL   перенести всю базу (SQLite ⇄ PostgreSQL) в пустую, с проверкой";
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
@@ -40,6 +41,9 @@ async fn main() -> anyhow::Result<()> {
         }
         ["kb", "export", path] => cli::kb_export(path).await,
         ["kb", "eval", rest @ ..] => cli::kb_eval(rest),
+        ["db", "copy", rest @ ..] => api::dbcopy::cli(rest),
+        // Hidden: the ceiling of the machine for scripts/bench-load.
+        ["bench-baseline", port] => bench_baseline(port).await,
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             Ok(())
@@ -62,5 +66,29 @@ async fn migrate() -> anyhow::Result<()> {
     // Building the state applies migrations and seeds reference data, then we stop.
     api::startup::prepare_state(config).await?;
     eprintln!("миграции применены");
+    Ok(())
+}
+
+/// `api bench-baseline PORT`: a plain actix-web server answering every request with a
+/// constant JSON, on the same worker count as the service (`WORKERS`, 0 = one per core).
+/// scripts/bench-load reports the service's figures as a ratio to it.
+async fn bench_baseline(port: &str) -> anyhow::Result<()> {
+    let port: u16 = port.parse().context("PORT")?;
+    let workers = std::env::var("WORKERS")
+        .ok()
+        .and_then(|w| w.parse::<usize>().ok())
+        .filter(|w| *w > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    actix_web::HttpServer::new(|| {
+        actix_web::App::new().default_service(actix_web::web::to(|| async {
+            actix_web::HttpResponse::Ok()
+                .content_type("application/json")
+                .body(r#"{"status":"ok"}"#)
+        }))
+    })
+    .workers(workers)
+    .bind(("127.0.0.1", port))?
+    .run()
+    .await?;
     Ok(())
 }

@@ -193,17 +193,21 @@ fn suggestions(conn: &mut AnyConnection, decision: &Decision) -> QueryResult<Vec
         .take(MAX_SUGGESTIONS)
         .map(|h| h.article_id.clone())
         .collect();
-    let titles: Vec<(String, String)> = kb_articles::table
+    // The status is checked here, not in SQL: with `status = ?` beside `id IN (…)` SQLite's
+    // planner (which cannot see bound values) picks the status index and reads every
+    // published article — 85% of the time of a create over a 10,000-article base.
+    let titles: Vec<(String, String, String)> = kb_articles::table
         .filter(kb_articles::id.eq_any(&ids))
-        .filter(kb_articles::status.eq(ArticleStatus::Published.as_str()))
-        .select((kb_articles::id, kb_articles::title))
+        .select((kb_articles::id, kb_articles::title, kb_articles::status))
         .load(conn)?;
     Ok(decision
         .hits
         .iter()
         .take(MAX_SUGGESTIONS)
         .filter_map(|h| {
-            let (_, title) = titles.iter().find(|(id, _)| *id == h.article_id)?;
+            let (_, title, _) = titles.iter().find(|(id, _, status)| {
+                *id == h.article_id && status == ArticleStatus::Published.as_str()
+            })?;
             Some(Suggestion {
                 article_id: h.article_id.clone(),
                 title: title.clone(),

@@ -1,0 +1,12 @@
+-- Shared by the scripts: one JSON line with the figures scripts/bench-load records.
+function done(summary, latency, requests)
+  local secs = summary.duration / 1e6
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests":%d,"rps":%.1f,"p50_ms":%.2f,"p90_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f,' ..
+    '"non_2xx":%d,"socket_errors":%d}\n',
+    summary.requests, summary.requests / secs,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
