@@ -16,7 +16,8 @@ use utoipa::IntoParams;
 
 use crate::appeals::create::{self, NewAppeal};
 use crate::appeals::{
-    add_answer, add_message, emit, find_in_scope, reload, suggestions_of, view, AppealRow, Viewer,
+    add_answer, add_message, emit, find_in_scope, reload, suggestions_of, view, views, AppealRow,
+    Viewer,
 };
 use crate::auth::{Caller, Scope};
 use crate::db::schema::{
@@ -376,10 +377,7 @@ pub async fn list_appeals(
                 },
                 id: r.id.clone(),
             });
-            let items = rows
-                .iter()
-                .map(|r| view(conn, r, &viewer, false))
-                .collect::<QueryResult<Vec<_>>>()?;
+            let items = views(conn, &rows, &viewer, false)?;
             Ok(Page { items, next_cursor })
         })
         .await?;

@@ -11,7 +11,7 @@ use shared::users::Role;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::appeals::{
-    add_answer, add_message, emit, find_in_scope, reload, view, AppealRow, Viewer,
+    add_answer, add_message, emit, find_in_scope, reload, view, views, AppealRow, Viewer,
 };
 use crate::auth::{Caller, Scope};
 use crate::db::schema::{
@@ -141,10 +141,7 @@ pub async fn board(
                         .limit(limit)
                         .load(conn)?,
                 };
-                let items = rows
-                    .iter()
-                    .map(|r| view(conn, r, &viewer, false))
-                    .collect::<QueryResult<Vec<_>>>()?;
+                let items = views(conn, &rows, &viewer, false)?;
                 columns.push(BoardColumn {
                     status,
                     count,
