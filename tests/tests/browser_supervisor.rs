@@ -182,6 +182,39 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
     }
     assert_eq!(shown("rating_avg", &figures["rating_avg"]), "4,5");
 
+    // «Кто ответил»: the same counts as the summary, as a bar with its text.
+    let sources = browser.wait_text("#sources-text", "Бот").await;
+    for (label, key) in [
+        ("Бот", "answered_by_bot"),
+        ("Сами", "self_served"),
+        ("Операторы", "answered_by_operators"),
+    ] {
+        let n = figures[key].as_i64().expect("count");
+        assert!(
+            sources.contains(&format!("{label} — {n} (")),
+            "{key}: {sources}"
+        );
+    }
+    // The ratings by region: a bar per region with ratings, its value written beside it.
+    let rated = get_ok(
+        &app,
+        &format!("/api/v1/stats/regions{period}"),
+        &federal.access,
+    )
+    .await;
+    let with_ratings = rated["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|r| !r["figures"]["rating_avg"].is_null())
+        .count();
+    assert!(with_ratings > 0);
+    browser.find("#rating-chart rect.bar").await;
+    let bars = browser
+        .js("return document.querySelectorAll('#rating-chart rect.bar').length;")
+        .await;
+    assert_eq!(bars, json!(with_ratings));
+
     // The chart: one point per day, with its text equivalent and table.
     let series = get_ok(
         &app,

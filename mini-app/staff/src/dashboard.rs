@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::stats::{StatsFigures, TimeseriesPoint};
+use shared::stats::{RegionStats, StatsFigures, TimeseriesPoint};
 
 use crate::api::{self, load_into};
 use crate::supervisor::{
@@ -43,9 +43,89 @@ fn tiles(f: &StatsFigures) -> String {
             figure(key, f.value(key))
         ));
     }
+    let stars = f.rating_avg.map_or(String::new(), |r| {
+        let full = usize::try_from((r.round() as i64).clamp(0, 5)).unwrap_or(0);
+        format!(
+            " <span class=\"stars\" aria-hidden=\"true\">{}{}</span>",
+            "★".repeat(full),
+            "☆".repeat(5 - full)
+        )
+    });
     html + &format!(
-        "</div><p class=\"muted\">Оценок за период: {}.</p>",
-        f.ratings_count
+        "</div><p class=\"muted\">Оценок за период: {}.{stars}</p>{}",
+        f.ratings_count,
+        sources(f)
+    )
+}
+
+/// Who answered: the bot, the teachers themselves (a suggestion), operators — one stacked
+/// bar with its text equivalent.
+fn sources(f: &StatsFigures) -> String {
+    let parts = [
+        ("bot", "Бот", f.answered_by_bot),
+        ("self", "Сами", f.self_served),
+        ("operators", "Операторы", f.answered_by_operators),
+    ];
+    let total: i64 = parts.iter().map(|p| p.2).sum();
+    let mut bars = String::new();
+    let mut text = Vec::new();
+    let mut x = 0_i64;
+    for (class, label, n) in parts {
+        let width = if total > 0 { n * 600 / total } else { 0 };
+        let share = if total > 0 { n * 100 / total } else { 0 };
+        bars.push_str(&format!(
+            "<rect class=\"src-{class}\" x=\"{x}\" y=\"0\" width=\"{width}\" height=\"32\"/>"
+        ));
+        x += width;
+        text.push(format!("{label} — {n} ({share} %)"));
+    }
+    let text = text.join(", ");
+    format!(
+        "<section class=\"card\"><h2 class=\"card-title\">Кто ответил</h2>\
+         <svg id=\"sources-chart\" class=\"chart\" viewBox=\"0 0 600 32\" role=\"img\" aria-labelledby=\"sources-title sources-desc\">\
+         <title id=\"sources-title\">Кто ответил</title><desc id=\"sources-desc\">{text}</desc>{bars}</svg>\
+         <p class=\"legend\" id=\"sources-text\"><span class=\"key src-bot\"></span>{text}</p></section>"
+    )
+}
+
+/// The average rating by region as horizontal bars (best first, regions with ratings only,
+/// at most 15), with the values written next to them.
+fn rating_bars(regions: &[RegionStats]) -> String {
+    let mut rated: Vec<(&str, f64)> = regions
+        .iter()
+        .filter_map(|r| r.figures.rating_avg.map(|v| (r.name.as_str(), v)))
+        .collect();
+    rated.sort_by(|a, b| b.1.total_cmp(&a.1));
+    rated.truncate(15);
+    if rated.is_empty() {
+        return "<p class=\"state\">Оценок за период нет.</p>".to_owned();
+    }
+    let height = rated.len() * 26;
+    let mut bars = String::new();
+    let mut text = Vec::new();
+    for (i, (name, value)) in rated.iter().enumerate() {
+        let y = i * 26;
+        let width = (value / 5.0 * 380.0).round() as i64;
+        let shown = figure("rating_avg", Some(*value));
+        let label: String = if name.chars().count() > 22 {
+            name.chars().take(21).chain(std::iter::once('…')).collect()
+        } else {
+            (*name).to_owned()
+        };
+        bars.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" class=\"bar-label\">{}</text><rect class=\"bar\" x=\"200\" y=\"{}\" width=\"{width}\" height=\"18\"/><text x=\"{}\" y=\"{}\">{shown}</text>",
+            y + 14,
+            esc(&label),
+            y + 2,
+            206 + width,
+            y + 15
+        ));
+        text.push(format!("{name}: {shown}"));
+    }
+    let text = esc(&text.join("; "));
+    format!(
+        "<svg id=\"rating-chart\" class=\"chart\" viewBox=\"0 0 620 {height}\" role=\"img\" aria-labelledby=\"rating-title rating-desc\">\
+         <title id=\"rating-title\">Средняя оценка по регионам</title><desc id=\"rating-desc\">{text}</desc>{bars}</svg>"
     )
 }
 
@@ -53,6 +133,7 @@ fn tiles(f: &StatsFigures) -> String {
 pub fn Dashboard(days: RwSignal<i32>) -> impl IntoView {
     let summary = html();
     let series = html();
+    let ratings = html();
     Effect::new(move |_| {
         let d = days.get();
         let period = period_query(d);
@@ -67,6 +148,10 @@ pub fn Dashboard(days: RwSignal<i32>) -> impl IntoView {
         load_into(series, async move {
             api::stats_timeseries(query).await.map(|p| chart(&p))
         });
+        let by_region = format!("{period}&sort=rating_avg&order=desc");
+        load_into(ratings, async move {
+            api::stats_regions(by_region).await.map(|r| rating_bars(&r))
+        });
         load_into(summary, async move {
             api::stats_summary(period).await.map(|s| tiles(&s.figures))
         });
@@ -78,6 +163,10 @@ pub fn Dashboard(days: RwSignal<i32>) -> impl IntoView {
         <section class="card">
             <h2 class="card-title">"Обращения по времени"</h2>
             {show(series)}
+        </section>
+        <section class="card">
+            <h2 class="card-title">"Средняя оценка по регионам"</h2>
+            {show(ratings)}
         </section>
         <Reports days/>
     }
