@@ -16,49 +16,10 @@
 use std::time::{Duration, Instant};
 
 use integration_tests::browser::{max_bridge_stub, Browser};
-use integration_tests::{launch_data, spawn_app, TestApp};
-use serde_json::{json, Value};
+use integration_tests::{launch_data, spawn_app};
+use serde_json::json;
 
 const TARGET_MS: f64 = 2500.0;
-
-/// A verified teacher of region 16 who consented (as in the browser tests).
-async fn verified_teacher(app: &TestApp, max_id: i64) {
-    let response = app
-        .post_json(
-            "/api/v1/auth/max",
-            &json!({ "init_data": launch_data(max_id, "Ирина", "Лебедева") }),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "MAX sign-in");
-    let pair: Value = response.json().await.expect("token pair");
-    let token = pair["access_token"].as_str().expect("access").to_owned();
-    let response = app
-        .patch_as(
-            "/api/v1/me",
-            &token,
-            &json!({ "region": "16", "patronymic": "Олеговна", "consent_version": "2026-11" }),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "profile");
-    let response = app
-        .post_as(
-            "/api/v1/me/verification",
-            &token,
-            &json!({ "school": "Школа № 3", "position": "учитель химии", "region": "16" }),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "verification request");
-    let id = app.me(&token).await["id"].as_str().expect("id").to_owned();
-    let admin = app.dev_login("admin", None, "Админ", true).await;
-    let response = app
-        .post_as(
-            &format!("/api/v1/admin/users/{id}/verification"),
-            &admin.access,
-            &json!({ "decision": "confirm" }),
-        )
-        .await;
-    assert!(response.status().is_success(), "confirmed");
-}
 
 /// Records in the page when the question form becomes usable and when the second module
 /// mounts (a `MutationObserver`, installed before the page's own scripts).
@@ -96,7 +57,7 @@ async fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
     let app = spawn_app().await;
-    verified_teacher(&app, 9_501).await;
+    app.verified_max_teacher(9_501, "Ирина", "Лебедева").await;
     let data = launch_data(9_501, "Ирина", "Лебедева");
 
     let (mut paints, mut asks, mut mores) = (Vec::new(), Vec::new(), Vec::new());

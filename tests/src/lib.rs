@@ -347,6 +347,48 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A teacher of region 16 signed in with MAX launch data for `max_id`, who consented,
+    /// filled the profile and was confirmed by an admin — as a real one gets there.
+    pub async fn verified_max_teacher(&self, max_id: i64, name: &str, surname: &str) {
+        use serde_json::json;
+        let response = self
+            .post_json(
+                "/api/v1/auth/max",
+                &json!({ "init_data": launch_data(max_id, name, surname) }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "MAX sign-in");
+        let pair: serde_json::Value = response.json().await.expect("token pair");
+        let token = pair["access_token"].as_str().expect("access").to_owned();
+        let response = self
+            .patch_as(
+                "/api/v1/me",
+                &token,
+                &json!({ "region": "16", "patronymic": "Викторовна", "consent_version": "2026-11" }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "profile");
+        let response = self
+            .post_as(
+                "/api/v1/me/verification",
+                &token,
+                &json!({ "school": "Школа № 7", "position": "учитель истории", "region": "16" }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "verification request");
+        let id = self.me(&token).await["id"].as_str().expect("id").to_owned();
+        let admin = self.dev_login("admin", None, "Админ", true).await;
+        let response = self
+            .post_as(
+                &format!("/api/v1/admin/users/{id}/verification"),
+                &admin.access,
+                &json!({ "decision": "confirm" }),
+            )
+            .await;
+        assert!(response.status().is_success(), "confirmed");
+        assert_eq!(self.me(&token).await["verification"]["status"], "verified");
+    }
+
     /// `GET /api/v1/me` as JSON.
     pub async fn me(&self, token: &str) -> serde_json::Value {
         let response = self.get_as("/api/v1/me", token).await;

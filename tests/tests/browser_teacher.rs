@@ -3,52 +3,13 @@
 //! one it does not (the routed message with the deadline), rates the first answer with the
 //! stars and sees both in «Мои вопросы». Screenshots at 360×640 go to the screenshots folder.
 
+use chrono::Datelike;
 use integration_tests::browser::{max_bridge_stub, Browser};
-use integration_tests::{launch_data, spawn_app, TestApp};
+use integration_tests::{launch_data, spawn_app};
 use serde_json::{json, Value};
 
 const ANSWERED: &str = "план воспитательной работы пишет каждый учитель или только кл рук?";
 const ROUTED: &str = "Как оформить возврат денег родителям за сорванную экскурсию в музей?";
-
-/// A teacher of region 16 who consented, filled the profile and was confirmed by an admin.
-async fn verified_teacher(app: &TestApp, max_id: i64) {
-    let response = app
-        .post_json(
-            "/api/v1/auth/max",
-            &json!({ "init_data": launch_data(max_id, "Елена", "Соколова") }),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "MAX sign-in");
-    let pair: Value = response.json().await.expect("token pair");
-    let token = pair["access_token"].as_str().expect("access").to_owned();
-    let response = app
-        .patch_as(
-            "/api/v1/me",
-            &token,
-            &json!({ "region": "16", "patronymic": "Викторовна", "consent_version": "2026-11" }),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "profile");
-    let response = app
-        .post_as(
-            "/api/v1/me/verification",
-            &token,
-            &json!({ "school": "Школа № 7", "position": "учитель истории", "region": "16" }),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "verification request");
-    let id = app.me(&token).await["id"].as_str().expect("id").to_owned();
-    let admin = app.dev_login("admin", None, "Админ", true).await;
-    let response = app
-        .post_as(
-            &format!("/api/v1/admin/users/{id}/verification"),
-            &admin.access,
-            &json!({ "decision": "confirm" }),
-        )
-        .await;
-    assert!(response.status().is_success(), "confirmed");
-    assert_eq!(app.me(&token).await["verification"]["status"], "verified");
-}
 
 /// Cuts (or restores) the page's network, as a lost mobile connection would.
 async fn set_offline(browser: &Browser, offline: bool) {
@@ -66,7 +27,7 @@ async fn set_offline(browser: &Browser, offline: bool) {
 async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     let app = spawn_app().await;
     app.import_demo_kb().await;
-    verified_teacher(&app, 7_101).await;
+    app.verified_max_teacher(7_101, "Елена", "Соколова").await;
 
     let browser = Browser::start().await;
     let data = launch_data(7_101, "Елена", "Соколова");
@@ -159,22 +120,15 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
         .filter_map(|a| a["name"].as_str())
         .collect();
     assert_eq!(attached, ["scan.png"], "only the real image is attached");
-    assert!(routed.contains("Ответ до "), "{routed}");
-    let months = [
-        "января",
-        "февраля",
-        "марта",
-        "апреля",
-        "мая",
-        "июня",
-        "июля",
-        "августа",
-        "сентября",
-        "октября",
-        "ноября",
-        "декабря",
-    ];
-    assert!(months.iter().any(|m| routed.contains(m)), "{routed}");
+    // The deadline in words, on the region's own calendar date (Tatarstan: UTC+3).
+    let deadline = routed_appeal["deadline_at"].as_str().expect("deadline");
+    let local = chrono::DateTime::parse_from_rfc3339(deadline).expect("rfc3339")
+        + chrono::Duration::hours(3);
+    let words = shared::ru_day_month(local.day(), local.month());
+    assert!(
+        routed.contains(&format!("Ответ до {words}")),
+        "{routed} / {deadline}"
+    );
     browser.screenshot("teacher-ask-routed").await;
 
     // «Мои вопросы»: both, newest first, with their status chips.
