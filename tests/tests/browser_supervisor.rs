@@ -258,6 +258,17 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
             .await,
         json!(0)
     );
+    // One region and one status: the XLSX asks for exactly those.
+    browser.select("#report-region", "16").await;
+    browser.select("#report-status", "answered").await;
+    browser.click("#report-xlsx").await;
+    browser
+        .wait_js(&format!(
+            "performance.getEntriesByType('resource').some(function (e) {{ \
+             return e.name.indexOf('/api/v1/reports/appeals.xlsx{period}&region=16&status=answered') >= 0 \
+                 && e.responseStatus === 200; }})"
+        ))
+        .await;
     browser.screenshot("supervisor-dashboard").await;
     browser
         .cdp(

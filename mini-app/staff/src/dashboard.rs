@@ -7,10 +7,13 @@ use leptos::task::spawn_local;
 use shared::stats::{RegionStats, StatsFigures, TimeseriesPoint};
 
 use crate::api::{self, load_into};
+use crate::app::Regions;
 use crate::supervisor::{
-    clicked, esc, figure, html, period_query, show, sortable, table, PeriodPicker,
+    clicked, esc, figure, html, options, period_query, show, sortable, table, PeriodPicker,
 };
 use mini_app_client::ErrorLine;
+use mini_app_client::Remote;
+use shared::appeals::AppealStatus;
 
 /// The tiles of «Сводка»: `(figure, label)`.
 const TILES: [(&str, &str); 14] = [
@@ -130,7 +133,7 @@ fn rating_bars(regions: &[RegionStats]) -> String {
 }
 
 #[component]
-pub fn Dashboard(days: RwSignal<i32>) -> impl IntoView {
+pub fn Dashboard(days: RwSignal<i32>, regions: Regions) -> impl IntoView {
     let summary = html();
     let series = html();
     let ratings = html();
@@ -168,7 +171,7 @@ pub fn Dashboard(days: RwSignal<i32>) -> impl IntoView {
             <h2 class="card-title">"Средняя оценка по регионам"</h2>
             {show(ratings)}
         </section>
-        <Reports days/>
+        <Reports days regions/>
     }
 }
 
@@ -256,17 +259,27 @@ fn chart(points: &[TimeseriesPoint]) -> String {
 /// The buttons (a literal `inner_html` in the view would become a plain attribute).
 const REPORT_BUTTONS: &str = "<button type=\"button\" id=\"report-xlsx\" class=\"button\" data-ext=\"xlsx\">Скачать XLSX</button><button type=\"button\" id=\"report-csv\" class=\"button secondary\" data-ext=\"csv\">Скачать CSV</button>";
 
-/// The report download buttons for the chosen period.
+/// The report download buttons for the chosen period, optionally one region of the
+/// caller's and one status.
 #[component]
-fn Reports(days: RwSignal<i32>) -> impl IntoView {
+fn Reports(days: RwSignal<i32>, regions: Regions) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
+    let region = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
     let get = move |ev: leptos::ev::MouseEvent| {
         let Some(ext) = clicked(&ev, "ext") else {
             return;
         };
-        let path = format!(
+        let mut path = format!(
             "/api/v1/reports/appeals.{ext}{}",
             period_query(days.get_untracked())
+        );
+        path.push_str(
+            &api::query(&[
+                ("region", &region.get_untracked()),
+                ("status", &status.get_untracked()),
+            ])
+            .replacen('?', "&", 1),
         );
         error.set(None);
         spawn_local(async move {
@@ -275,10 +288,39 @@ fn Reports(days: RwSignal<i32>) -> impl IntoView {
             }
         });
     };
+    let region_options = move || {
+        let mut pairs = vec![(String::new(), "Вся зона".to_owned())];
+        if let Remote::Ready(list) = regions.get() {
+            pairs.extend(
+                list.into_iter()
+                    .map(|r| (r.code.clone(), format!("{} ({})", r.name, r.code))),
+            );
+        }
+        options(&pairs, &region.get_untracked())
+    };
+    let status_options: Vec<(String, String)> = std::iter::once((String::new(), "Все".to_owned()))
+        .chain(
+            AppealStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), s.title().to_owned())),
+        )
+        .collect();
     view! {
         <section class="card" id="reports">
             <h2 class="card-title">"Отчёт за период"</h2>
             <p class="muted">"Обращения вашей зоны: регион, автор, даты, срок, статус, источник ответа, оценка. В XLSX — ещё лист со сводкой по регионам."</p>
+            <div class="ws-filters">
+                <div class="field">
+                    <label for="report-region">"Регион"</label>
+                    <select id="report-region" inner_html=region_options
+                        on:change=move |ev| region.set(event_target_value(&ev))></select>
+                </div>
+                <div class="field">
+                    <label for="report-status">"Статус"</label>
+                    <select id="report-status" inner_html=options(&status_options, "")
+                        on:change=move |ev| status.set(event_target_value(&ev))></select>
+                </div>
+            </div>
             <div class="actions" on:click=get inner_html=REPORT_BUTTONS></div>
             <ErrorLine message=error/>
         </section>

@@ -73,7 +73,7 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
                 "proposals" => view! { <Proposals/> }.into_any(),
                 "variants" => view! { <Variants/> }.into_any(),
                 "calendar" => view! { <CalendarAdmin regions/> }.into_any(),
-                _ => view! { <Dashboard days/> }.into_any(),
+                _ => view! { <Dashboard days regions/> }.into_any(),
             }
         }}
     }
