@@ -56,6 +56,17 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
         .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
         .await;
     let id = ask(&app, &teacher.access, QUESTION).await;
+    let response = app
+        .with_token(
+            reqwest::Method::POST,
+            &format!("/api/v1/appeals/{id}/attachments?name=%D1%87%D0%B5%D0%BA.pdf"),
+            &teacher.access,
+        )
+        .body(&b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"[..])
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), 201, "attachment");
     let elsewhere = app
         .dev_login("teacher", Some("02"), "Ахметова Гульнара", true)
         .await;
@@ -138,6 +149,15 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
         .wait_js(&format!("location.hash === '#/appeal/{id}'"))
         .await;
     browser.wait_text("#appeal-text", "экскурсию в музей").await;
+    // The teacher's file: listed, and fetched with the token when clicked.
+    browser.wait_text("#attachments", "чек.pdf").await;
+    browser.click("#attachments button").await;
+    browser
+        .wait_js(&format!(
+            "performance.getEntriesByType('resource').some(function (e) {{ \
+             return e.name.indexOf('/api/v1/appeals/{id}/attachments/') >= 0 && e.responseStatus === 200; }})"
+        ))
+        .await;
     browser.wait_text("#appeal-author", "Гарипова Алсу").await;
     browser.wait_text("#appeal-region", "16").await;
     browser.click("#take").await;

@@ -250,13 +250,43 @@ fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl Int
         .into_any(),
     });
 
+    // The teacher's files: fetched with the token and saved (a plain link cannot send it).
+    let file_error = RwSignal::new(None::<String>);
     let attachments = (!appeal.attachments.is_empty()).then(|| {
         let items = appeal
             .attachments
             .iter()
-            .map(|f| view! { <li>{f.name.clone()} " (" {f.size / 1024} " КБ)"</li> })
+            .map(|f| {
+                let path = format!(
+                    "/api/v1/appeals/{}/attachments/{}",
+                    String::from(js_sys::encode_uri_component(&appeal.id)),
+                    String::from(js_sys::encode_uri_component(&f.id))
+                );
+                let name = f.name.clone();
+                let save = move |_| {
+                    let (path, name) = (path.clone(), name.clone());
+                    file_error.set(None);
+                    spawn_local(async move {
+                        if let Err(e) = api::download(path, name).await {
+                            file_error.set(Some(e.message()));
+                        }
+                    });
+                };
+                view! {
+                    <li>
+                        <button type="button" class="link-button" data-attachment=f.id.clone() on:click=save>
+                            {f.name.clone()}
+                        </button>
+                        " (" {f.size / 1024} " КБ)"
+                    </li>
+                }
+            })
             .collect_view();
-        view! { <h2 class="section">{s::ATTACHMENTS}</h2><ul class="refs">{items}</ul> }
+        view! {
+            <h2 class="section">{s::ATTACHMENTS}</h2>
+            <ul class="refs" id="attachments">{items}</ul>
+            <mini_app_client::ErrorLine message=file_error/>
+        }
     });
 
     view! {
