@@ -1,10 +1,12 @@
-//! The administrator's users list: filters by role, verification and blocking, «Показать
-//! ещё» by cursor, and block / unblock.
+//! The administrator's users list (the `#/users` tab of [`crate::admin`]): filters by role,
+//! verification and blocking, «Показать ещё» by cursor, block / unblock, and for staff users
+//! the role and regions.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::users::{Role, UserSummary, VerificationStatus};
 
+use crate::admin::EditUser;
 use crate::api::{self, Filter};
 use crate::app::{region_name, Regions};
 use crate::queue::{fetch, listing_view};
@@ -135,6 +137,10 @@ fn UserRow(
         (!names.is_empty()).then(|| format!(" · {names}"))
     };
     let status = (user.role == Role::Teacher).then(|| status_text(user.verification.status));
+    // Staff roles and regions can be changed (the server checks who may).
+    let edit = user.role.is_staff().then(|| {
+        view! { <EditUser id=user.id.clone() role=user.role codes=user.regions.clone() regions on_saved=on_change/> }
+    });
     let (id, is_blocked) = (user.id.clone(), user.is_blocked);
     let toggle = move |_| {
         let id = id.clone();
@@ -169,6 +175,7 @@ fn UserRow(
                 </button>
             </div>
             <ErrorLine message=error/>
+            {edit}
         </li>
     }
 }
