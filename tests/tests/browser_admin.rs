@@ -298,3 +298,81 @@ async fn an_admin_subscribes_a_webhook_pings_rotates_retries_from_the_outbox_and
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(0));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_regional_head_adds_an_operator_of_own_region_and_blocks_them() {
+    let app = spawn_app().await;
+    let admin = app
+        .dev_login("admin", None, "Админ Проверяющий", true)
+        .await;
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/#/operators")).await;
+    browser.select("#demo-role", "regional_head").await;
+    browser.select("#demo-region", "16").await;
+    browser.fill("#demo-name", "Руководитель Казанский").await;
+    browser.click("#demo-login button[type=submit]").await;
+    browser
+        .wait_text("#staff-role", "Руководитель региона")
+        .await;
+    // The figures and, below them, the operators of the region and the invitation form.
+    browser.find("#operators-table").await;
+    browser.find("#new-user").await;
+    assert_eq!(
+        browser
+            .js("return !document.getElementById('nu-role') && !document.getElementById('f-role');")
+            .await,
+        Value::Bool(true),
+        "a head adds operators only: no role choice"
+    );
+
+    // Another region: the server refuses with its Russian detail.
+    browser.fill("#nu-email", "garipova@edu16.ru").await;
+    browser.fill("#nu-surname", "Гарипова").await;
+    browser.fill("#nu-name", "Алсу").await;
+    browser.select("#nu-regions", "77").await;
+    browser.click("#new-user button[type=submit]").await;
+    browser
+        .wait_text("#new-user", "не входит в вашу зону ответственности")
+        .await;
+    // Own region: created, the password shown once, the list reloaded with the operator.
+    browser.click("#nu-regions option[value='77']").await;
+    browser.select("#nu-regions", "16").await;
+    browser.click("#new-user button[type=submit]").await;
+    browser.wait_text("#nu-created", "Оператор создан").await;
+    let password = text(&browser, "#nu-password").await;
+    assert!(password.len() >= 16, "{password}");
+    browser.wait_text(".users", "Гарипова Алсу").await;
+    browser.screenshot("head-operators").await;
+
+    let operators = get(&app, "/api/v1/admin/users?role=operator", &admin.access).await;
+    let operator = operators["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["email"] == "garipova@edu16.ru")
+        .expect("created")
+        .clone();
+    assert_eq!(operator["regions"], serde_json::json!(["16"]));
+    let id = operator["id"].as_str().expect("id").to_owned();
+
+    // Deactivate: blocked, and the sign-in no longer works.
+    let item = format!("li[data-user='{id}']");
+    // Out from under the sticky header first.
+    browser
+        .js(&format!(
+            "document.querySelector(\"{item} .actions button\").scrollIntoView({{block: 'center'}});"
+        ))
+        .await;
+    browser.click(&format!("{item} .actions button")).await;
+    browser.wait_text(&item, "Разблокировать").await;
+    let after = get(&app, "/api/v1/admin/users?role=operator", &admin.access).await;
+    let blocked = after["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["id"] == id.as_str())
+        .expect("listed")["is_blocked"]
+        .clone();
+    assert_eq!(blocked, Value::Bool(true));
+    browser.close().await;
+}

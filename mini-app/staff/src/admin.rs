@@ -26,6 +26,9 @@ use crate::supervisor::{clicked, esc, html, show, Html};
 use crate::users::Users;
 use crate::workspace::when;
 
+/// The title of a regional head's list of operators.
+pub const OPERATORS_TITLE: &str = "Операторы региона";
+
 /// `(slug, title)` of every tab, in order.
 const TABS: [(&str, &str); 5] = [
     ("users", "Пользователи"),
@@ -64,7 +67,10 @@ pub fn Admin(regions: Regions) -> impl IntoView {
             "audit" => view! { <Audit/> }.into_any(),
             "webhooks" => view! { <Webhooks regions/> }.into_any(),
             "outbox" => view! { <Outbox/> }.into_any(),
-            _ => view! { <Users regions/> <NewUser regions/> }.into_any(),
+            _ => {
+                let refresh = RwSignal::new(0);
+                view! { <Users regions refresh/> <NewUser regions refresh/> }.into_any()
+            }
         }}
     }
 }
@@ -214,7 +220,13 @@ pub fn role_options(selected: Role) -> String {
 /// Creating a staff user: e-mail, name, role (only operators for a regional head:
 /// `operators_only`) and regions; the answer's one-time password is shown once.
 #[component]
-pub fn NewUser(regions: Regions, #[prop(optional)] operators_only: bool) -> impl IntoView {
+pub fn NewUser(
+    regions: Regions,
+    #[prop(optional)] operators_only: bool,
+    /// Bumped after a user was created (the list reloads).
+    #[prop(optional)]
+    refresh: Option<RwSignal<u32>>,
+) -> impl IntoView {
     let errors: Errors = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<(String, String)>);
@@ -246,6 +258,9 @@ pub fn NewUser(regions: Regions, #[prop(optional)] operators_only: bool) -> impl
                 Ok(answer) => {
                     let password = string(&answer, "one_time_password").unwrap_or_default();
                     created.set(Some((email, password)));
+                    if let Some(refresh) = refresh {
+                        refresh.update(|n| *n += 1);
+                    }
                 }
                 Err(error) => errors.set(Some(error)),
             }
@@ -299,6 +314,8 @@ pub fn EditUser(
     role: Role,
     codes: Vec<String>,
     regions: Regions,
+    /// A regional head's operator: regions only, the role stays.
+    operators_only: bool,
     on_saved: impl Fn(shared::users::UserSummary) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let errors: Errors = RwSignal::new(None);
@@ -309,13 +326,13 @@ pub fn EditUser(
         let role_id = role_id.clone();
         move |ev: SubmitEvent| {
             let (form, codes) = submitted(&ev);
-            let role = form.text(&role_id);
+            let role = form.opt(&role_id);
             let id = id.clone();
             errors.set(None);
             busy.set(true);
             spawn_local(async move {
                 let body = object(&[
-                    ("role", JsValue::from_str(&role)),
+                    ("role", mini_app_client::json::opt(role.as_ref())),
                     ("regions", text_array(&codes)),
                 ]);
                 let path = format!("/api/v1/admin/users/{}", js_sys::encode_uri_component(&id));
@@ -333,12 +350,14 @@ pub fn EditUser(
     let message = move || errors.with(|e| e.as_ref().map(ApiError::message));
     view! {
         <details class="user-edit">
-            <summary>"Роль и регионы"</summary>
+            <summary>{if operators_only { "Регионы" } else { "Роль и регионы" }}</summary>
             <form class="edit-user" on:submit=submit novalidate>
-                <div class="field">
-                    <label for=role_id.clone()>"Роль"</label>
-                    <select id=role_id.clone() name=role_id inner_html=role_options(role)></select>
-                </div>
+                {(!operators_only).then(|| view! {
+                    <div class="field">
+                        <label for=role_id.clone()>"Роль"</label>
+                        <select id=role_id.clone() name=role_id inner_html=role_options(role)></select>
+                    </div>
+                })}
                 {region_select(&regions_id, regions, codes, errors)}
                 <p class="form-error" role="alert">{message}</p>
                 <button type="submit" class="button secondary" disabled=busy>"Сохранить"</button>
@@ -592,5 +611,18 @@ fn Audit() -> impl IntoView {
                 "Показать ещё"
             </button>
         })}
+    }
+}
+
+/// A regional head's operators (under the figures of the «Операторы» tab): the list of own
+/// operators with blocking and their regions, and the form adding an operator by e-mail.
+#[component]
+pub fn Team(regions: Regions) -> impl IntoView {
+    let refresh = RwSignal::new(0);
+    view! {
+        <section class="team">
+            <Users regions operators_only=true refresh/>
+            <NewUser regions operators_only=true refresh/>
+        </section>
     }
 }

@@ -1,7 +1,8 @@
 //! The screens of regional heads and federal supervisors: a tab bar driven by the URL hash
 //! (`#/dashboard`, `#/regions`, `#/operators`, and for `federal` `#/kb`, `#/proposals`,
 //! `#/variants`, `#/calendar`), so back/forward and reload keep the screen. The federal-only
-//! tabs are hidden for heads; the server refuses their calls anyway. Also the pieces the
+//! tabs are hidden for heads; the server refuses their calls anyway. A head's «Операторы»
+//! tab also manages the operators of own regions ([`crate::admin::Team`]). Also the pieces the
 //! supervisor screens share: the period picker, the tile, the generic table and number
 //! formatting.
 
@@ -9,6 +10,7 @@ use leptos::prelude::*;
 use shared::users::Role;
 use wasm_bindgen::JsValue;
 
+use crate::admin::Team;
 use crate::api::{query, Remote};
 use crate::app::Regions;
 use crate::calendar_admin::CalendarAdmin;
@@ -67,7 +69,8 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
             let (slug, rest) = current.split_once('/').unwrap_or_default();
             match slug {
                 "regions" => view! { <RegionsTable days/> }.into_any(),
-                "operators" => view! { <OperatorsTable days/> }.into_any(),
+                "operators" if federal => view! { <OperatorsTable days/> }.into_any(),
+                "operators" => view! { <OperatorsTable days/> <Team regions/> }.into_any(),
                 "kb" if rest.is_empty() => view! { <KbList/> }.into_any(),
                 "kb" => view! { <ArticleEditor id=rest.to_owned()/> }.into_any(),
                 "proposals" => view! { <Proposals/> }.into_any(),
