@@ -376,3 +376,76 @@ async fn a_regional_head_adds_an_operator_of_own_region_and_blocks_them() {
     assert_eq!(blocked, Value::Bool(true));
     browser.close().await;
 }
+
+/// Appends `line` to the synonyms text as typing would (an `input` event).
+async fn append_synonym(browser: &Browser, line: &str) {
+    browser
+        .js(&format!(
+            "var t = document.getElementById('syn-text'); t.value = t.value.replace(/\\s*$/, '') + '\\n' + {line:?}; \
+             t.dispatchEvent(new Event('input', {{ bubbles: true }}));"
+        ))
+        .await;
+}
+
+#[tokio::test]
+async fn a_federal_supervisor_edits_the_synonyms() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let federal = app
+        .dev_login("federal", None, "Куратор Проверяющий", true)
+        .await;
+    let before = get(&app, "/api/v1/kb/synonyms", &federal.access).await;
+    let count = before["items"].as_array().map_or(0, Vec::len);
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/#/synonyms")).await;
+    browser.select("#demo-role", "federal").await;
+    browser.fill("#demo-name", "Куратор Федеральный").await;
+    browser.click("#demo-login button[type=submit]").await;
+    browser.find("#syn-text").await;
+    // The dictionary as text, one entry a line.
+    let shown = browser
+        .js("return document.getElementById('syn-text').value;")
+        .await;
+    let shown = shown.as_str().expect("text").to_owned();
+    assert_eq!(shown.lines().count(), count, "{shown}");
+    if let Some(first) = before["items"].get(0) {
+        assert!(
+            shown.contains(first["term"].as_str().expect("term")),
+            "{shown}"
+        );
+    }
+
+    // A term twice: the server's detail.
+    append_synonym(&browser, "КТП = что-то другое").await;
+    browser.click("#synonyms button[type=submit]").await;
+    browser
+        .wait_text("#syn-error", "«ктп» встречается дважды")
+        .await;
+
+    // Replaced by a real entry: saved, and the API returns it.
+    browser
+        .js("var t = document.getElementById('syn-text'); t.value = t.value.replace(/\\n?КТП = что-то другое\\s*$/, ''); \
+             t.dispatchEvent(new Event('input', { bubbles: true }));")
+        .await;
+    append_synonym(&browser, "Зожк = журнал инструктажей; журнал охраны труда").await;
+    browser.click("#synonyms button[type=submit]").await;
+    browser
+        .wait_text("#syn-saved", &format!("Сохранено записей: {}", count + 1))
+        .await;
+    browser.screenshot("federal-synonyms").await;
+    let after = get(&app, "/api/v1/kb/synonyms", &federal.access).await;
+    let entry = after["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["term"] == "зожк")
+        .expect("the new entry, lower-cased")
+        .clone();
+    assert_eq!(
+        entry["expansions"],
+        serde_json::json!(["журнал инструктажей", "журнал охраны труда"])
+    );
+    assert_eq!(after["items"].as_array().map(Vec::len), Some(count + 1));
+    browser.close().await;
+}

@@ -20,6 +20,7 @@ pub mod login;
 pub mod queue;
 pub mod strings;
 pub mod supervisor;
+pub mod synonyms;
 pub mod users;
 pub mod workspace;
 pub mod ws_strings;
