@@ -114,6 +114,41 @@ async fn an_admin_creates_an_operator_who_signs_in_with_the_password_and_totp() 
         .expect("still listed")
         .clone();
     assert_eq!(changed["regions"], serde_json::json!(["77"]));
+
+    // Role: operator → regional head (the row is drawn again with the new role) → operator.
+    for (role, title) in [
+        ("regional_head", "Руководитель региона"),
+        ("operator", "Оператор"),
+    ] {
+        browser.select("#f-role", "").await;
+        browser.wait_text(&item, "Сидорова Мария").await;
+        browser
+            .js(&format!(
+                "var d = document.querySelector(\"{item} details\"); d.open = true; d.scrollIntoView({{block: 'center'}});"
+            ))
+            .await;
+        browser.select(&format!("#role-{id}"), role).await;
+        browser
+            .click(&format!("{item} .edit-user button[type=submit]"))
+            .await;
+        browser
+            .wait_text(&format!("{item} .user-main"), title)
+            .await;
+        let user = get(
+            &app,
+            &format!("/api/v1/admin/users?role={role}"),
+            &admin.access,
+        )
+        .await;
+        assert!(
+            user["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .any(|u| u["id"] == id.as_str()),
+            "now {role}: {user}"
+        );
+    }
     browser.close().await;
 
     // The operator, in a fresh browser: the one-time password, then TOTP enrolment.
