@@ -199,6 +199,7 @@ pub struct Variant {
 pub struct SynonymEntry {
     /// The word or phrase as teachers write it, e.g. `ктп`.
     pub term: String,
-    /// What it means, e.g. `календарно-тематическое планирование`.
+    /// What it means, e.g. `календарно-тематическое планирование`; none drops the phrase
+    /// (greetings such as `добрый день`).
     pub expansions: Vec<String>,
 }

@@ -323,11 +323,32 @@ async fn synonyms_are_staff_readable_and_federal_writable_and_reindex_at_once() 
     );
     let bad = app
         .with_token(reqwest::Method::PUT, "/api/v1/kb/synonyms", &fed)
-        .json(&json!({ "items": [{ "term": "x", "expansions": [] }] }))
+        .json(&json!({ "items": [
+            { "term": "x", "expansions": ["икс"] },
+            { "term": "X", "expansions": ["другой икс"] }
+        ] }))
         .send()
         .await
         .unwrap();
     problem(bad, 422).await;
+    // What GET returns can be saved back, phrases without expansions (greetings) included.
+    let with_greetings = app
+        .with_token(reqwest::Method::PUT, "/api/v1/kb/synonyms", &fed)
+        .json(&dictionary)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_greetings.status(), 200);
+    let saved: Value = with_greetings.json().await.unwrap();
+    assert_eq!(saved, dictionary, "the default dictionary round-trips");
+    assert!(
+        dictionary["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["expansions"] == json!([])),
+        "the default dictionary drops greetings"
+    );
 }
 
 #[tokio::test]

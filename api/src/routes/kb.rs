@@ -813,7 +813,8 @@ pub async fn get_synonyms(
     }))
 }
 
-/// Replaces the dictionary; the engine re-indexes at once.
+/// Replaces the dictionary; the engine re-indexes at once. An entry without expansions
+/// drops the phrase from texts and questions (as the default dictionary does for greetings).
 #[utoipa::path(put, path = "/api/v1/kb/synonyms", tag = "kb", security(("bearer" = [])), request_body = ItemList<SynonymEntry>,
     responses(
         (status = 200, description = "Сохранённый словарь", body = ItemList<SynonymEntry>),
@@ -841,14 +842,9 @@ pub async fn put_synonyms(
         let term = validate::text("term", &e.term, 100, true)?
             .unwrap_or_default()
             .to_lowercase();
+        // No expansion drops the phrase (greetings in the default dictionary): what GET
+        // returns can always be saved back.
         let expansions = check_list("expansions", &e.expansions, 20, 200)?;
-        if expansions.is_empty() {
-            return Err(ApiError::field(
-                "expansions",
-                "required",
-                &format!("Для «{term}» укажите хотя бы одно значение."),
-            ));
-        }
         if items.iter().any(|s| s.term == term) {
             return Err(ApiError::field(
                 "term",

@@ -13,7 +13,6 @@ use crate::api::{self, load_into, session, ApiError, Remote};
 use crate::enrol::EnrolPage;
 use crate::login::LoginPage;
 use crate::strings;
-use crate::users::Users;
 use crate::workspace::Workspace;
 use mini_app_client::{ErrorBox, Loading};
 
@@ -176,8 +175,9 @@ fn Frame(me: Me) -> impl IntoView {
     };
     let screen = match role {
         Role::Operator => view! { <Workspace me=me.clone() regions/> }.into_any(),
-        Role::Admin => view! { <Users regions/> }.into_any(),
-        Role::RegionalHead | Role::Federal => view! { <SupervisorHost role/> }.into_any(),
+        Role::Admin | Role::RegionalHead | Role::Federal => {
+            view! { <SupervisorHost role/> }.into_any()
+        }
         _ => view! {
             <section class="card">
                 <h2 class="card-title">{strings::SOON}</h2>
@@ -209,8 +209,8 @@ fn Frame(me: Me) -> impl IntoView {
 /// sign-out and a new sign-in on the same page).
 pub const SUPERVISOR_MOUNT: &str = "__pomoshnikMountSupervisor";
 
-/// Where the supervisor module (`mini-app/supervisor`: the screens of regional heads and
-/// federal supervisors, kept apart so the staff module stays within its budget) draws:
+/// Where the supervisor module (`mini-app/supervisor`: the screens of regional heads,
+/// federal supervisors and administrators, kept apart so the staff module stays within its budget) draws:
 /// `#supervisor`, with the role in `data-role`. Loads the module, or asks the loaded one to
 /// mount again.
 #[component]

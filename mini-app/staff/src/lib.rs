@@ -7,17 +7,20 @@
 //! API client and the DTOs with the teacher app through the `mini-app-client` and `shared`
 //! crates, so staff code never weighs on teachers.
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod appeal;
 pub mod calendar_admin;
 pub mod dashboard;
 pub mod enrol;
+pub mod hooks_admin;
 pub mod kb_admin;
 pub mod login;
 pub mod queue;
 pub mod strings;
 pub mod supervisor;
+pub mod synonyms;
 pub mod users;
 pub mod workspace;
 pub mod ws_strings;

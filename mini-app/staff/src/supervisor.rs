@@ -1,7 +1,8 @@
 //! The screens of regional heads and federal supervisors: a tab bar driven by the URL hash
 //! (`#/dashboard`, `#/regions`, `#/operators`, and for `federal` `#/kb`, `#/proposals`,
-//! `#/variants`, `#/calendar`), so back/forward and reload keep the screen. The federal-only
-//! tabs are hidden for heads; the server refuses their calls anyway. Also the pieces the
+//! `#/variants`, `#/calendar`, `#/synonyms`), so back/forward and reload keep the screen. The federal-only
+//! tabs are hidden for heads; the server refuses their calls anyway. A head's «Операторы»
+//! tab also manages the operators of own regions ([`crate::admin::Team`]). Also the pieces the
 //! supervisor screens share: the period picker, the tile, the generic table and number
 //! formatting.
 
@@ -9,14 +10,16 @@ use leptos::prelude::*;
 use shared::users::Role;
 use wasm_bindgen::JsValue;
 
+use crate::admin::Team;
 use crate::api::{query, Remote};
 use crate::app::Regions;
 use crate::calendar_admin::CalendarAdmin;
 use crate::dashboard::{Dashboard, OperatorsTable, RegionsTable};
 use crate::kb_admin::{ArticleEditor, KbList, Proposals, Variants};
+use crate::synonyms::Synonyms;
 
 /// `(slug, title, federal only)` of every tab, in order.
-const TABS: [(&str, &str, bool); 7] = [
+const TABS: [(&str, &str, bool); 8] = [
     ("dashboard", "Сводка", false),
     ("regions", "Субъекты РФ", false),
     ("operators", "Операторы", false),
@@ -24,6 +27,7 @@ const TABS: [(&str, &str, bool); 7] = [
     ("proposals", "Предложения", true),
     ("variants", "Варианты вопросов", true),
     ("calendar", "Календарь", true),
+    ("synonyms", "Синонимы", true),
 ];
 
 /// `#/kb/kb-001` → `kb/kb-001`; an empty or unknown hash is the dashboard.
@@ -67,12 +71,14 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
             let (slug, rest) = current.split_once('/').unwrap_or_default();
             match slug {
                 "regions" => view! { <RegionsTable days/> }.into_any(),
-                "operators" => view! { <OperatorsTable days/> }.into_any(),
+                "operators" if federal => view! { <OperatorsTable days/> }.into_any(),
+                "operators" => view! { <OperatorsTable days/> <Team regions/> }.into_any(),
                 "kb" if rest.is_empty() => view! { <KbList/> }.into_any(),
                 "kb" => view! { <ArticleEditor id=rest.to_owned()/> }.into_any(),
                 "proposals" => view! { <Proposals/> }.into_any(),
                 "variants" => view! { <Variants/> }.into_any(),
                 "calendar" => view! { <CalendarAdmin regions/> }.into_any(),
+                "synonyms" => view! { <Synonyms/> }.into_any(),
                 _ => view! { <Dashboard days regions/> }.into_any(),
             }
         }}

@@ -1,10 +1,12 @@
-//! The administrator's users list: filters by role, verification and blocking, «Показать
-//! ещё» by cursor, and block / unblock.
+//! The administrator's users list (the `#/users` tab of [`crate::admin`]): filters by role,
+//! verification and blocking, «Показать ещё» by cursor, block / unblock, and for staff users
+//! the role and regions.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::users::{Role, UserSummary, VerificationStatus};
 
+use crate::admin::{EditUser, OPERATORS_TITLE};
 use crate::api::{self, Filter};
 use crate::app::{region_name, Regions};
 use crate::queue::{fetch, listing_view};
@@ -40,8 +42,15 @@ fn select(
     }
 }
 
+/// The users list. With `operators_only` (a regional head: the server lists only operators
+/// of own regions) the role and verification filters and the role choice are left out.
+/// A change of `refresh` (e.g. after a user was created) loads the list again.
 #[component]
-pub fn Users(regions: Regions) -> impl IntoView {
+pub fn Users(
+    regions: Regions,
+    #[prop(optional)] operators_only: bool,
+    #[prop(optional)] refresh: Option<RwSignal<u32>>,
+) -> impl IntoView {
     let role = RwSignal::new(String::new());
     let verification = RwSignal::new(String::new());
     let blocked = RwSignal::new(String::new());
@@ -57,6 +66,9 @@ pub fn Users(regions: Regions) -> impl IntoView {
         role.track();
         verification.track();
         blocked.track();
+        if let Some(refresh) = refresh {
+            refresh.track();
+        }
         fetch(list, error, filter(), false);
     });
 
@@ -84,15 +96,18 @@ pub fn Users(regions: Regions) -> impl IntoView {
             }
         });
     };
-    let item =
-        move |user: UserSummary| view! { <UserRow user regions on_change=replace/> }.into_any();
+    let item = move |user: UserSummary| {
+        view! { <UserRow user regions operators_only on_change=replace/> }.into_any()
+    };
 
     view! {
-        <h1>{strings::USERS_TITLE}</h1>
+        <h1>{if operators_only { OPERATORS_TITLE } else { strings::USERS_TITLE }}</h1>
         <fieldset class="filters">
             <legend>{strings::FILTERS}</legend>
-            {select("f-role", strings::F_ROLE, roles, role)}
-            {select("f-verification", strings::F_VERIFICATION, statuses, verification)}
+            {(!operators_only).then(|| view! {
+                {select("f-role", strings::F_ROLE, roles, role)}
+                {select("f-verification", strings::F_VERIFICATION, statuses, verification)}
+            })}
             {select("f-blocked", strings::F_BLOCKED, blocking, blocked)}
         </fieldset>
         <div class="users">
@@ -112,6 +127,7 @@ pub fn Users(regions: Regions) -> impl IntoView {
 fn UserRow(
     user: UserSummary,
     regions: Regions,
+    operators_only: bool,
     on_change: impl Fn(UserSummary) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
@@ -135,6 +151,10 @@ fn UserRow(
         (!names.is_empty()).then(|| format!(" · {names}"))
     };
     let status = (user.role == Role::Teacher).then(|| status_text(user.verification.status));
+    // Staff roles and regions can be changed (the server checks who may).
+    let edit = user.role.is_staff().then(|| {
+        view! { <EditUser id=user.id.clone() role=user.role codes=user.regions.clone() regions operators_only on_saved=on_change/> }
+    });
     let (id, is_blocked) = (user.id.clone(), user.is_blocked);
     let toggle = move |_| {
         let id = id.clone();
@@ -169,6 +189,7 @@ fn UserRow(
                 </button>
             </div>
             <ErrorLine message=error/>
+            {edit}
         </li>
     }
 }
