@@ -427,6 +427,17 @@ async fn a_federal_supervisor_publishes_a_proposal_and_the_engine_answers_with_i
     assert_eq!(saved["title"], "График консультаций перед олимпиадой");
     assert_eq!(saved["status"], "draft");
     assert_eq!(saved["version"], 2);
+    // The history compares version 1 with version 2: the title's removed and added words.
+    browser
+        .wait_js(
+            "(function () { var d = document.getElementById('history-diff'); \
+             return !!d && d.querySelector('h3') && d.querySelector('h3').textContent === 'Заголовок' \
+                 && Array.prototype.some.call(d.querySelectorAll('ins'), function (e) { \
+                        return e.textContent === 'График'; }) \
+                 && Array.prototype.some.call(d.querySelectorAll('del'), function (e) { \
+                        return e.textContent === 'согласовывать'; }); })()",
+        )
+        .await;
     browser.screenshot("supervisor-editor").await;
 
     browser.js("history.back(); return null;").await;
@@ -481,10 +492,12 @@ async fn a_federal_supervisor_publishes_a_proposal_and_the_engine_answers_with_i
         "{text}"
     );
     browser.screenshot("supervisor-variants").await;
+    // Chosen with its checkbox and confirmed in bulk.
+    browser.click(&format!("{row} input.pick")).await;
+    browser.click("#bulk button[data-bulk='/confirm']").await;
     browser
-        .click(&format!("{row} button[data-act='/confirm']"))
+        .wait_text("#staff", "Подтверждено вариантов: 1")
         .await;
-    browser.wait_text("#staff", "Вариант подтверждён").await;
     browser
         .wait_js(&format!("document.querySelector(\"{row}\").hidden"))
         .await;

@@ -5,8 +5,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::kb::{Article, ArticleStatus, UpdateArticle};
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, load_into, query, Remote};
+use crate::kb_history::History;
 use crate::supervisor::{clicked, esc, hide_item, html, show, Html};
 use mini_app_client::ErrorLine;
 
@@ -266,6 +268,11 @@ pub fn ArticleEditor(id: String) -> impl IntoView {
                 <div inner_html=move || shown.get()></div>
             </section>
         </div>
+        {move || {
+            // Drawn again after every save, so the new version is in the list.
+            done.track();
+            view! { <History id=id.get_value()/> }
+        }}
     }
 }
 
@@ -323,7 +330,9 @@ async fn variants() -> Result<String, api::ApiError> {
         .map(|v| {
             let id = esc(&v.id);
             format!(
-                "<li class=\"card staff-item\" data-variant=\"{id}\"><h2 class=\"card-title\">«{}»</h2>\
+                "<li class=\"card staff-item\" data-variant=\"{id}\"><div class=\"check\">\
+                 <input type=\"checkbox\" class=\"pick\" id=\"pick-{id}\" value=\"{id}\">\
+                 <label for=\"pick-{id}\">Выбрать</label></div><h2 class=\"card-title\">«{}»</h2>\
                  <p class=\"muted\">Статья: <a href=\"#/kb/{}\">{}</a></p><div class=\"actions\">\
                  <button type=\"button\" class=\"button confirm\" data-act=\"/confirm\" data-id=\"{id}\">Подтвердить</button>\
                  <button type=\"button\" class=\"button secondary\" data-act=\"/reject\" data-id=\"{id}\">Отклонить</button></div></li>",
@@ -333,7 +342,60 @@ async fn variants() -> Result<String, api::ApiError> {
             )
         })
         .collect();
-    Ok(format!("<ul class=\"staff-list\">{items}</ul>"))
+    Ok(format!(
+        "<div class=\"actions\" id=\"bulk\"><button type=\"button\" class=\"button\" data-bulk=\"/confirm\">Подтвердить выбранные</button>\
+         <button type=\"button\" class=\"button secondary\" data-bulk=\"/reject\">Отклонить выбранные</button></div>\
+         <ul class=\"staff-list\">{items}</ul>"
+    ))
+}
+
+/// Confirms or rejects every checked variant one by one (the api decides each; a refusal
+/// stops the run and is shown), hiding each decided item.
+fn on_bulk(
+    done: RwSignal<Option<String>>,
+    error: RwSignal<Option<String>>,
+) -> impl Fn(leptos::ev::MouseEvent) {
+    move |ev| {
+        let Some(action) = clicked(&ev, "bulk") else {
+            return;
+        };
+        let action: &'static str = if action == "/confirm" {
+            "/confirm"
+        } else {
+            "/reject"
+        };
+        let picked: Vec<web_sys::HtmlInputElement> = document()
+            .query_selector_all("input.pick:checked")
+            .map(|list| {
+                (0..list.length())
+                    .filter_map(|i| list.get(i)?.dyn_into().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        error.set(None);
+        done.set(None);
+        spawn_local(async move {
+            let mut decided = 0;
+            for input in picked {
+                match api::decide_variant(input.value(), action).await {
+                    Ok(()) => {
+                        decided += 1;
+                        hide_item(Some(input.into()));
+                    }
+                    Err(e) => {
+                        error.set(Some(e.message()));
+                        break;
+                    }
+                }
+            }
+            let what = if action == "/confirm" {
+                "Подтверждено"
+            } else {
+                "Отклонено"
+            };
+            done.set(Some(format!("{what} вариантов: {decided}.")));
+        });
+    }
 }
 
 /// Runs the action of a clicked `data-act`/`data-id` button; on success hides its item and
@@ -384,7 +446,9 @@ fn queue(title: &'static str, lead: &'static str, list: Html) -> impl IntoView {
         <p class="lead">{lead}</p>
         <p class="done" role="status">{move || done.get()}</p>
         <ErrorLine message=error/>
-        <div on:click=on_action(done, error)>{show(list)}</div>
+        <div on:click=on_action(done, error)>
+            <div on:click=on_bulk(done, error)>{show(list)}</div>
+        </div>
     }
 }
 

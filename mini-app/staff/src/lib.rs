@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod enrol;
 pub mod hooks_admin;
 pub mod kb_admin;
+pub mod kb_history;
 pub mod login;
 pub mod queue;
 pub mod strings;
