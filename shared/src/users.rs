@@ -215,6 +215,21 @@ pub struct Me {
     pub max_linked: bool,
     /// True while a second factor is enrolled (staff).
     pub totp_enabled: bool,
+    /// True while the staff member still signs in with the one-time password an
+    /// administrator gave: it must be changed before anything else (even TOTP enrolment).
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// `POST /api/v1/me/password`: a staff member replaces their password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    /// The password signed in with (the one-time one at first sign-in).
+    pub current_password: String,
+    /// The new password: 10 to 200 characters, not the current one.
+    pub new_password: String,
 }
 
 /// Changes to the own profile; absent fields stay as they are, `null` clears a field.

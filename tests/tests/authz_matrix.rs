@@ -67,6 +67,11 @@ fn entry(method: &str, path: &str) -> Option<(Access, Value)> {
         ("get", "/api/v1/me") => (Only(SIGNED_IN), none),
         ("patch", "/api/v1/me") => (Only(PEOPLE), json!({ "school": "Школа № 1" })),
         ("delete", "/api/v1/me") => (Only(PEOPLE), none),
+        // Dev-login staff have no password: only staff signing in with one may (identity.rs).
+        ("post", "/api/v1/me/password") => (
+            Only(&[]),
+            json!({ "current_password": "одноразовый", "new_password": "новый-пароль-2026" }),
+        ),
         ("post", "/api/v1/me/verification") => (
             Only(&[Teacher]),
             json!({ "school": "Школа", "position": "учитель" }),

@@ -157,6 +157,17 @@ async fn an_admin_creates_an_operator_who_signs_in_with_the_password_and_totp() 
     browser.fill("#login-email", "sidorova@edu16.ru").await;
     browser.fill("#login-password", &password).await;
     browser.click("#staff-login button[type=submit]").await;
+    // The one-time password is replaced first (the api refuses enrolment before that).
+    browser.wait_text("#password-form", "Новый пароль").await;
+    browser.fill("#pw-current", &password).await;
+    browser.fill("#pw-new", "короткий").await;
+    browser.fill("#pw-repeat", "короткий").await;
+    browser.click("#password-form button[type=submit]").await;
+    browser.wait_text("#password-form", "не короче 10").await;
+    browser.fill("#pw-new", "Свой-пароль-2026").await;
+    browser.fill("#pw-repeat", "Свой-пароль-2026").await;
+    browser.click("#password-form button[type=submit]").await;
+    let password = "Свой-пароль-2026".to_owned();
     let uri = browser.wait_text("#totp-uri", "otpauth://").await;
     let secret: String = text(&browser, "#totp-secret")
         .await

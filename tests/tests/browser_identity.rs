@@ -248,6 +248,17 @@ async fn a_new_operator_enrols_totp_through_the_ui_and_signs_in_with_the_code() 
     browser.fill("#login-email", "petrov@edu16.ru").await;
     browser.fill("#login-password", &password).await;
     browser.click("#staff-login button[type=submit]").await;
+    // The one-time password is replaced first (the api refuses enrolment before that).
+    browser.wait_text("#password-form", "Новый пароль").await;
+    browser.fill("#pw-current", &password).await;
+    browser.fill("#pw-new", "короткий").await;
+    browser.fill("#pw-repeat", "короткий").await;
+    browser.click("#password-form button[type=submit]").await;
+    browser.wait_text("#password-form", "не короче 10").await;
+    browser.fill("#pw-new", "Свой-пароль-2026").await;
+    browser.fill("#pw-repeat", "Свой-пароль-2026").await;
+    browser.click("#password-form button[type=submit]").await;
+    let password = "Свой-пароль-2026".to_owned();
 
     // Enrolment: the otpauth:// link and the secret, then a first code.
     let uri = browser.wait_text("#totp-uri", "otpauth://").await;

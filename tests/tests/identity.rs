@@ -283,6 +283,36 @@ async fn staff_sign_in_needs_totp_after_enrolment_and_locks_out() {
     let p = problem(app.get_as("/api/v1/admin/users", &limited).await, 403).await;
     assert_eq!(p.code, "totp_required");
 
+    // The one-time password must be replaced first: enrolment waits for it.
+    assert_eq!(app.me(&limited).await["must_change_password"], true);
+    let p = problem(
+        app.post_as("/api/v1/auth/totp/enroll", &limited, &json!({}))
+            .await,
+        403,
+    )
+    .await;
+    assert_eq!(p.code, "password_change_required");
+    let change = |current: &str, new: &str| {
+        let body = json!({ "current_password": current, "new_password": new });
+        let (app, limited) = (&app, limited.clone());
+        async move { app.post_as("/api/v1/me/password", &limited, &body).await }
+    };
+    let p = problem(change("не тот", "Новый-пароль-2026").await, 422).await;
+    assert_eq!(p.errors[0].code, "wrong_password");
+    let p = problem(change(&password, "короткий").await, 422).await;
+    assert_eq!(p.errors[0].field, "new_password");
+    let p = problem(change(&password, &password).await, 422).await;
+    assert_eq!(p.errors[0].code, "same_password");
+    let changed = change(&password, "Новый-пароль-2026").await;
+    assert_eq!(changed.status(), 200);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(changed["must_change_password"], false);
+    // The one-time password no longer signs in; the new one does.
+    problem(login(None, &password).await, 401).await;
+    let password = "Новый-пароль-2026".to_owned();
+    let again: Value = login(None, &password).await.json().await.unwrap();
+    let limited = again["access_token"].as_str().unwrap().to_owned();
+
     let enrol: Value = app
         .post_as("/api/v1/auth/totp/enroll", &limited, &json!({}))
         .await

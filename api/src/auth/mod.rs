@@ -141,9 +141,11 @@ impl Caller {
     }
 }
 
-/// Paths a staff member signed in with a password only may use: finishing TOTP enrolment.
-const ENROLMENT_PATHS: [&str; 3] = [
+/// Paths a staff member signed in with a password only may use: replacing a one-time
+/// password, then finishing TOTP enrolment.
+const ENROLMENT_PATHS: [&str; 4] = [
     "/api/v1/me",
+    "/api/v1/me/password",
     "/api/v1/auth/totp/enroll",
     "/api/v1/auth/logout",
 ];

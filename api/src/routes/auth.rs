@@ -405,6 +405,12 @@ pub async fn totp_enroll(
                     enabled: true,
                 });
             }
+            if user.must_change_password {
+                return Err(ApiError::Denied {
+                    code: "password_change_required",
+                    detail: "Сначала замените одноразовый пароль своим.".to_owned(),
+                });
+            }
             let account = user.email.clone().unwrap_or_else(|| user.id.clone());
             match (code, user.totp_secret) {
                 (Some(code), Some(secret)) => {

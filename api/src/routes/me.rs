@@ -3,9 +3,11 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use diesel::prelude::*;
-use shared::users::{Me, NotifySettings, Role, UpdateMe, VerificationRequest, VerificationStatus};
+use shared::users::{
+    ChangePassword, Me, NotifySettings, Role, UpdateMe, VerificationRequest, VerificationStatus,
+};
 
-use crate::auth::{session, Caller};
+use crate::auth::{secrets, session, Caller};
 use crate::db::{
     self, audit,
     models::UserRow,
@@ -49,6 +51,7 @@ pub fn me_of(conn: &mut AnyConnection, row: &UserRow) -> Result<Me, ApiError> {
         consent_version: row.consent_version.clone(),
         max_linked: row.max_user_id.is_some(),
         totp_enabled: row.totp_enabled,
+        must_change_password: row.must_change_password,
     })
 }
 
@@ -279,6 +282,90 @@ pub async fn erase_me(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A staff member replaces their password (at first sign-in the one-time password an
+/// administrator gave must be replaced before TOTP enrolment).
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", security(("bearer" = [])),
+    request_body = ChangePassword,
+    responses(
+        (status = 200, description = "Пароль изменён", body = Me),
+        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Только для сотрудников с паролем", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Неверный текущий пароль или неподходящий новый", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<ChangePassword>,
+) -> Result<web::Json<Me>, ApiError> {
+    let body = body.into_inner();
+    let id = caller.user_id.clone();
+    let stored: Option<String> = state
+        .db
+        .read(move |conn| {
+            Ok(users::table
+                .find(&id)
+                .select(users::password_hash)
+                .first::<Option<String>>(conn)?)
+        })
+        .await?;
+    let Some(stored) = stored.filter(|_| caller.role.is_staff()) else {
+        return Err(ApiError::Forbidden);
+    };
+    let length = body.new_password.chars().count();
+    let (current, new) = (body.current_password, body.new_password);
+    // Argon2 takes its time: off the async workers.
+    let hash = web::block(move || -> Result<String, ApiError> {
+        if !secrets::verify_password(&current, &stored) {
+            return Err(ApiError::field(
+                "current_password",
+                "wrong_password",
+                "Текущий пароль указан неверно.",
+            ));
+        }
+        if !(10..=200).contains(&length) {
+            return Err(ApiError::field(
+                "new_password",
+                "length",
+                "Новый пароль — от 10 до 200 символов.",
+            ));
+        }
+        if new == current {
+            return Err(ApiError::field(
+                "new_password",
+                "same_password",
+                "Новый пароль должен отличаться от текущего.",
+            ));
+        }
+        secrets::hash_password(&new).map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))
+    })
+    .await
+    .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))??;
+    let me = state
+        .db
+        .write(move |conn| {
+            diesel::update(users::table.find(&caller.user_id))
+                .set((
+                    users::password_hash.eq(Some(&hash)),
+                    users::must_change_password.eq(false),
+                    users::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "user.password_change",
+                "user",
+                Some(&caller.user_id),
+                None,
+                None,
+            )?;
+            current_me(conn, &caller.user_id)
+        })
+        .await?;
+    Ok(web::Json(me))
 }
 
 /// A teacher asks to be verified, with school and position; an operator of the region or an

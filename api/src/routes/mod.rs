@@ -55,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(me::update_me)
                 .service(me::erase_me)
                 .service(me::request_verification)
+                .service(me::change_password)
                 .service(me::link_max)
                 .service(admin::list_users)
                 .service(admin::create_user)

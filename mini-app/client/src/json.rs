@@ -13,10 +13,10 @@ use shared::appeals::{
 };
 use shared::kb::{Article, ArticleStatus, SearchHit, SearchResult};
 use shared::users::{
-    Decision, DevLoginRequest, LoginRequest, MaxAuthRequest, Me, NotifySettings, RefreshRequest,
-    Role, TokenPair, TotpEnrollRequest, TotpEnrollment, UpdateMe, UpdateUserRequest, UserSummary,
-    Verification, VerificationDecision, VerificationRequest, VerificationSource,
-    VerificationStatus,
+    ChangePassword, Decision, DevLoginRequest, LoginRequest, MaxAuthRequest, Me, NotifySettings,
+    RefreshRequest, Role, TokenPair, TotpEnrollRequest, TotpEnrollment, UpdateMe,
+    UpdateUserRequest, UserSummary, Verification, VerificationDecision, VerificationRequest,
+    VerificationSource, VerificationStatus,
 };
 use shared::{FieldError, Page, Problem, Region, RegionRef};
 use wasm_bindgen::JsValue;
@@ -181,6 +181,7 @@ impl FromJs for Me {
             consent_version: string(value, "consent_version"),
             max_linked: boolean(value, "max_linked"),
             totp_enabled: boolean(value, "totp_enabled"),
+            must_change_password: boolean(value, "must_change_password"),
         })
     }
 }
@@ -246,6 +247,15 @@ impl ToJs for LoginRequest {
             ("email", text(&self.email)),
             ("password", text(&self.password)),
             ("totp_code", opt(self.totp_code.as_ref())),
+        ])
+    }
+}
+
+impl ToJs for ChangePassword {
+    fn to_js(&self) -> JsValue {
+        object(&[
+            ("current_password", text(&self.current_password)),
+            ("new_password", text(&self.new_password)),
         ])
     }
 }

@@ -12,6 +12,7 @@ use web_sys::HtmlElement;
 use crate::api::{self, load_into, session, ApiError, Remote};
 use crate::enrol::EnrolPage;
 use crate::login::LoginPage;
+use crate::password::PasswordPage;
 use crate::strings;
 use crate::workspace::Workspace;
 use mini_app_client::{ErrorBox, Loading};
@@ -40,6 +41,8 @@ pub enum Screen {
     Login(Option<String>),
     /// A staff member signed in with a password only: enrol the second factor.
     Enrol,
+    /// Signed in with a one-time password: replace it first.
+    Password,
     /// The staff screens.
     Staff(Box<Me>),
 }
@@ -68,6 +71,7 @@ impl Ctx {
                     reload();
                     return;
                 }
+                Ok(me) if me.must_change_password => Screen::Password,
                 Ok(me) if !me.totp_enabled && session::method().as_deref() == Some("pwd") => {
                     Screen::Enrol
                 }
@@ -147,6 +151,7 @@ pub fn StaffApp(notice: Option<String>) -> impl IntoView {
                 .into_any(),
                 Screen::Login(notice) => view! { <LoginPage notice/> }.into_any(),
                 Screen::Enrol => view! { <EnrolPage/> }.into_any(),
+                Screen::Password => view! { <PasswordPage/> }.into_any(),
                 _ => view! { <Loading/> }.into_any(),
             };
             view! {

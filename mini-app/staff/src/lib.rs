@@ -18,6 +18,7 @@ pub mod hooks_admin;
 pub mod kb_admin;
 pub mod kb_history;
 pub mod login;
+pub mod password;
 pub mod queue;
 pub mod strings;
 pub mod supervisor;

@@ -86,3 +86,15 @@ pub const SESSION_ENDED: &str = "Сеанс завершён. Войдите с�
 pub const SIGNED_OUT: &str = "Вы вышли из кабинета.";
 pub const SUPERVISOR_FAILED: &str =
     "Не удалось загрузить раздел руководителя. Проверьте интернет и попробуйте ещё раз.";
+
+// --- replacing the one-time password ---------------------------------------------------
+pub const PW_TITLE: &str = "Задайте свой пароль";
+pub const PW_LEAD: &str =
+    "Вы вошли с одноразовым паролем от администратора. Замените его своим: не короче 10 символов. Затем подключите второй фактор.";
+pub const PW_CURRENT: &str = "Одноразовый пароль";
+pub const PW_NEW: &str = "Новый пароль";
+pub const PW_REPEAT: &str = "Новый пароль ещё раз";
+pub const PW_SAVE: &str = "Сохранить пароль";
+pub const PW_FILL_CURRENT: &str = "Введите одноразовый пароль.";
+pub const PW_TOO_SHORT: &str = "Новый пароль — не короче 10 символов.";
+pub const PW_MISMATCH: &str = "Пароли не совпадают.";
