@@ -11,6 +11,14 @@ use serde_json::{json, Value};
 const ANSWERED: &str = "план воспитательной работы пишет каждый учитель или только кл рук?";
 const ROUTED: &str = "Как оформить возврат денег родителям за сорванную экскурсию в музей?";
 
+/// The access token the app stored after signing in.
+async fn access_token(browser: &Browser) -> String {
+    let token = browser
+        .js("return localStorage.getItem('pomoshnik.access');")
+        .await;
+    token.as_str().expect("a stored token").to_owned()
+}
+
 /// Cuts (or restores) the page's network, as a lost mobile connection would.
 async fn set_offline(browser: &Browser, offline: bool) {
     // The emulation applies only with the Network domain on.
@@ -102,14 +110,9 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
         .as_str()
         .and_then(|h| h.strip_prefix("#/appeals/"))
         .expect("appeal link");
-    let token = browser
-        .js("return localStorage.getItem('pomoshnik.access');")
-        .await;
+    let token = access_token(&browser).await;
     let response = app
-        .get_as(
-            &format!("/api/v1/appeals/{routed_id}"),
-            token.as_str().expect("token"),
-        )
+        .get_as(&format!("/api/v1/appeals/{routed_id}"), &token)
         .await;
     assert_eq!(response.status(), 200);
     let routed_appeal: Value = response.json().await.expect("appeal");
@@ -185,14 +188,9 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     browser.wait_text("#rating-given", "4 из 5").await;
     browser.wait_text("#appeal-status", "Закрыто").await;
     browser.screenshot("teacher-appeal").await;
-    let token = browser
-        .js("return localStorage.getItem('pomoshnik.access');")
-        .await;
+    let token = access_token(&browser).await;
     let response = app
-        .get_as(
-            &format!("/api/v1/appeals/{first}"),
-            token.as_str().expect("token"),
-        )
+        .get_as(&format!("/api/v1/appeals/{first}"), &token)
         .await;
     let rated: Value = response.json().await.expect("appeal");
     let ratings: Vec<&Value> = rated["answers"]
@@ -225,13 +223,11 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     assert_eq!(marker, Value::Bool(false), "no marker once online");
 
     // A question asked elsewhere (the bot) shows up after pulling the list down.
-    let token = browser
-        .js("return localStorage.getItem('pomoshnik.access');")
-        .await;
+    let token = access_token(&browser).await;
     let response = app
         .post_as(
             "/api/v1/appeals",
-            token.as_str().expect("token"),
+            &token,
             &json!({ "text": "Нужно ли вести отдельный журнал инструктажей по технике безопасности?" }),
         )
         .await;

@@ -134,19 +134,7 @@ pub fn suggestions_of(row: &AppealRow) -> Vec<Suggestion> {
 }
 
 fn name_of(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Option<String>> {
-    let parts: Option<(Option<String>, Option<String>, Option<String>)> = users::table
-        .find(user_id)
-        .select((users::surname, users::name, users::patronymic))
-        .first(conn)
-        .optional()?;
-    Ok(parts.and_then(|(s, n, p)| {
-        let joined: Vec<String> = [s, n, p]
-            .into_iter()
-            .flatten()
-            .filter(|x| !x.trim().is_empty())
-            .collect();
-        (!joined.is_empty()).then(|| joined.join(" "))
-    }))
+    Ok(names_of(conn, &[user_id])?.remove(user_id).flatten())
 }
 
 /// [`name_of`] of several users in one query.

@@ -149,21 +149,15 @@ enum Sort {
     Deadline,
 }
 
-/// Moscow midnight of `YYYY-MM-DD` in UTC, plus `days`.
-fn moscow_day_start(field: &str, raw: &str, days: i64) -> Result<chrono::NaiveDateTime, ApiError> {
-    let raw = raw.trim();
-    let date = (raw.len() == 10)
-        .then(|| chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| {
-            ApiError::field(
-                field,
-                "invalid_date",
-                "Дата — в формате ГГГГ-ММ-ДД, например 2026-01-31.",
-            )
-        })?;
-    let midnight = date.and_time(chrono::NaiveTime::MIN);
-    Ok(midnight - chrono::Duration::hours(3) + chrono::Duration::days(days))
+/// Moscow midnight of `YYYY-MM-DD` in UTC, plus `days` (the statistics' days, see
+/// [`crate::stats::PERIOD_TZ`]).
+fn moscow_day_start(field: &str, raw: &str, days: u64) -> Result<chrono::NaiveDateTime, ApiError> {
+    let date = crate::routes::stats::parse_day(field, raw)
+        .map_err(|e| ApiError::field(&e.field, &e.code, &e.message))?;
+    let date = date
+        .checked_add_days(chrono::Days::new(days))
+        .unwrap_or(date);
+    Ok(crate::calendar::start_of_local_day(crate::stats::PERIOD_TZ, date).naive_utc())
 }
 
 /// `LIKE` patterns for `q`: as typed, lower-case, capitalised and upper-case (SQLite's and

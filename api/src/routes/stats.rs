@@ -81,6 +81,22 @@ pub struct TimeseriesQuery {
 /// # Errors
 /// 422 `validation_failed` with `invalid_date` (not `YYYY-MM-DD`), `after_to` (`from` later
 /// than `to`) or `period_too_long` (over 3 years).
+/// A day given as `YYYY-MM-DD` in the query parameter `field`.
+///
+/// # Errors
+/// The field error `invalid_date` with its Russian message.
+pub fn parse_day(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
+    let raw = raw.trim();
+    (raw.len() == 10)
+        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| FieldError {
+            field: field.to_owned(),
+            code: "invalid_date".to_owned(),
+            message: "Дата — в формате ГГГГ-ММ-ДД, например 2026-01-31.".to_owned(),
+        })
+}
+
 pub fn parse_period(
     from: Option<&str>,
     to: Option<&str>,
@@ -88,18 +104,7 @@ pub fn parse_period(
 ) -> Result<Period, ApiError> {
     let mut errors = Vec::new();
     let mut date = |field: &str, raw: Option<&str>| -> Option<NaiveDate> {
-        let raw = raw?.trim();
-        let parsed = (raw.len() == 10)
-            .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
-            .flatten();
-        if parsed.is_none() {
-            errors.push(FieldError {
-                field: field.to_owned(),
-                code: "invalid_date".to_owned(),
-                message: "Дата — в формате ГГГГ-ММ-ДД, например 2026-01-31.".to_owned(),
-            });
-        }
-        parsed
+        parse_day(field, raw?).map_err(|e| errors.push(e)).ok()
     };
     let from_given = date("from", from);
     let to_given = date("to", to);

@@ -26,7 +26,7 @@ pub const SIGNED_OUT: &str = "pomoshnik-signed-out";
 
 /// How long after the first teacher screen the second module is fetched anyway, so that
 /// the history opens at once; long enough not to compete with the first screen's calls.
-const PREFETCH_AFTER_MS: i32 = 2500;
+const PREFETCH_AFTER: std::time::Duration = std::time::Duration::from_millis(2500);
 
 /// Whether the second module failed to load (shown by [`placeholder`]).
 #[derive(Debug, Clone, Copy)]
@@ -48,10 +48,7 @@ pub fn host(ctx: Ctx, route: ReadSignal<Route>, consented: Memo<bool>) {
             load();
         } else if !prefetch_armed.get_value() {
             prefetch_armed.set_value(true);
-            set_timeout(
-                load,
-                std::time::Duration::from_millis(PREFETCH_AFTER_MS as u64),
-            );
+            set_timeout(load, PREFETCH_AFTER);
         }
     });
     let _handle = window_event_listener(
