@@ -27,8 +27,18 @@ async fn admin_sign_in(app: &TestApp, browser: &Browser, hash: &str) {
     browser.fill("#demo-name", "Админ Главный").await;
     browser.click("#demo-login button[type=submit]").await;
     browser.wait_text("#staff-role", "Администратор").await;
-    // The admin's tabs come from the supervisor module.
+    // The admin's tabs come from the administration module, mounted into the staff frame;
+    // the supervisors' module is not fetched.
     browser.find("#supervisor nav.tabs").await;
+    let modules = browser
+        .js("return [!!document.getElementById('admin-module'), \
+                     !!document.getElementById('supervisor-module')];")
+        .await;
+    assert_eq!(
+        modules,
+        serde_json::json!([true, false]),
+        "admin module only"
+    );
 }
 
 /// The element's text, trimmed.

@@ -149,9 +149,14 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
     // The supervisor screens come in their own module, mounted into the staff frame.
     let loaded = browser
         .js("return [!!document.getElementById('supervisor-module'), \
-                     !!document.querySelector('#supervisor #tiles')];")
+                     !!document.querySelector('#supervisor #tiles'), \
+                     !!document.getElementById('admin-module')];")
         .await;
-    assert_eq!(loaded, serde_json::json!([true, true]), "supervisor module");
+    assert_eq!(
+        loaded,
+        serde_json::json!([true, true, false]),
+        "supervisor module, not the administration one"
+    );
     let keys = [
         "received",
         "answered_by_bot",

@@ -214,22 +214,30 @@ fn Frame(me: Me) -> impl IntoView {
 /// sign-out and a new sign-in on the same page).
 pub const SUPERVISOR_MOUNT: &str = "__pomoshnikMountSupervisor";
 
-/// Where the supervisor module (`mini-app/supervisor`: the screens of regional heads,
-/// federal supervisors and administrators, kept apart so the staff module stays within its budget) draws:
-/// `#supervisor`, with the role in `data-role`. Loads the module, or asks the loaded one to
-/// mount again.
+/// The same for the administration module.
+pub const ADMIN_MOUNT: &str = "__pomoshnikMountAdmin";
+
+/// Where the screens of regional heads and federal supervisors (`mini-app/supervisor`) or of
+/// administrators (`mini-app/admin`) draw — modules of their own, so the staff module every
+/// operator downloads stays small: `#supervisor`, with the role in `data-role`. Loads the
+/// role's module, or asks the loaded one to mount again.
 #[component]
 fn SupervisorHost(role: Role) -> impl IntoView {
     let failed = RwSignal::new(false);
+    let (module, global) = if role == Role::Admin {
+        ("admin", ADMIN_MOUNT)
+    } else {
+        ("supervisor", SUPERVISOR_MOUNT)
+    };
     request_animation_frame(move || {
-        let again = js_sys::Reflect::get(&js_sys::global(), &SUPERVISOR_MOUNT.into())
+        let again = js_sys::Reflect::get(&js_sys::global(), &global.into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
         match again {
             Some(mount) => {
                 let _ignored = mount.call0(&wasm_bindgen::JsValue::NULL);
             }
-            None => mini_app_client::modules::load_module("supervisor", move || failed.set(true)),
+            None => mini_app_client::modules::load_module(module, move || failed.set(true)),
         }
     });
     view! {

@@ -1,16 +1,15 @@
 //! «Помощник» supervisor module: the screens of regional heads and federal supervisors —
 //! the dashboard, the regions and operators tables, reports, and for `federal` the
-//! knowledge-base editor, the proposals and variant queues and the calendar — and of
-//! administrators (users, API keys, the audit log: `staff_app::admin::Admin`). The staff
+//! knowledge-base editor, the proposals and variant queues and the calendar. The staff
 //! module (`mini-app/staff`) appends it when such a user signs in and leaves `#supervisor`
 //! with the role in `data-role`; this module mounts `staff_app::supervisor::Supervisor`
 //! there. The screens are the staff crate's, linked as a library without its entry point,
 //! so their code is here and not in the staff module every operator downloads.
+//! Administrators get a module of their own (`mini-app/admin`).
 
 use leptos::prelude::*;
 use mini_app_client::{load_into, session, Remote};
 use shared::users::Role;
-use staff_app::admin::Admin;
 use staff_app::app::SUPERVISOR_MOUNT;
 use staff_app::supervisor::Supervisor;
 use wasm_bindgen::closure::Closure;
@@ -37,7 +36,6 @@ fn mount() {
     let role = match root.get_attribute("data-role").as_deref() {
         Some("federal") => Role::Federal,
         Some("regional_head") => Role::RegionalHead,
-        Some("admin") => Role::Admin,
         _ => return,
     };
     root.set_inner_html("");
@@ -48,14 +46,9 @@ fn mount() {
         });
         let regions = RwSignal::new(Remote::Loading);
         load_into(regions, mini_app_client::endpoints::regions());
-        let screen = if role == Role::Admin {
-            view! { <Admin regions/> }.into_any()
-        } else {
-            view! { <Supervisor role regions/> }.into_any()
-        };
         view! {
             <mini_app_client::StaleBanner/>
-            {screen}
+            <Supervisor role regions/>
         }
     })
     .forget();
