@@ -1,10 +1,10 @@
 //! The operator's workspace in a real headless Chromium against the real server: a teacher's
 //! appeal (through the API) appears on the Kanban board of an operator of its region, who
 //! opens it, takes it and answers it; the teacher then reads the answer through the API. An
-//! operator of another region does not see it. Also: a conflict on taking, transfer, the bot
-//! answer's grade, the proposal to the knowledge base with a suggested article, and closing
-//! with a reason. Screenshots of the board and the appeal screen at 360×640 and at a desktop
-//! size go to the screenshots folder.
+//! operator of another region does not see it. Also: a conflict on taking, handing over to a
+//! colleague, transfer, the bot answer's grade, the proposal to the knowledge base with a
+//! suggested article, and closing with a reason. Screenshots of the board and the appeal
+//! screen at 360×640 and at a desktop size go to the screenshots folder.
 
 use integration_tests::browser::Browser;
 use integration_tests::{spawn_app, TestApp};
@@ -283,6 +283,41 @@ async fn a_conflict_on_taking_shows_the_servers_words_and_transfer_moves_the_app
     // After a reload the screen says who holds it; a transfer to region 02 still works.
     browser.js("location.reload(); return null;").await;
     browser.wait_text("#held-by", "Оператор Второй").await;
+
+    // Handing it over: the list offers the region's other operators — not the holder, not
+    // the one looking, not region 02's — and the server records the new holder.
+    let third = app
+        .dev_login("operator", Some("16"), "Оператор Третий", true)
+        .await;
+    let third_id = app.me(&third.access).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.dev_login("operator", Some("02"), "Оператор Уфимский", true)
+        .await;
+    browser.js("location.reload(); return null;").await;
+    browser.select("#handover-to", &third_id).await;
+    let offered = browser
+        .js("return [...document.querySelectorAll('#handover-to option')].map(o => o.textContent).join('|');")
+        .await;
+    let offered = offered.as_str().unwrap_or_default();
+    assert!(offered.contains("Оператор Третий"), "{offered}");
+    assert!(!offered.contains("Оператор Второй"), "{offered}");
+    assert!(!offered.contains("Оператор Казанский"), "{offered}");
+    assert!(!offered.contains("Оператор Уфимский"), "{offered}");
+    browser.click("#handover-form button[type=submit]").await;
+    browser.wait_text("#staff", "передано коллеге").await;
+    browser
+        .wait_text("#appeal-assignee", "Оператор Третий")
+        .await;
+    let appeal: Value = app
+        .get_as(&format!("/api/v1/appeals/{id}"), &third.access)
+        .await
+        .json()
+        .await
+        .expect("appeal");
+    assert_eq!(appeal["assignee"]["id"], third_id.as_str());
+    assert_eq!(appeal["status"], "in_progress");
     browser.select("#transfer-region", "02").await;
     browser
         .fill("#transfer-note", "Школа относится к Башкортостану")

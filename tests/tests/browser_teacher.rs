@@ -134,6 +134,19 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     );
     browser.screenshot("teacher-ask-routed").await;
 
+    // The routed appeal lists the file it carries; a tap fetches it with the token.
+    browser
+        .goto(&app.url(&format!("/#/appeals/{routed_id}")))
+        .await;
+    browser.wait_text("#attachments", "scan.png").await;
+    browser.click("#attachments button").await;
+    browser
+        .wait_js(&format!(
+            "performance.getEntriesByType('resource').some(function (e) {{ \
+             return e.name.indexOf('/api/v1/appeals/{routed_id}/attachments/') >= 0 && e.responseStatus === 200; }})"
+        ))
+        .await;
+
     // «Мои вопросы»: both, newest first, with their status chips.
     browser.goto(&app.url("/#/appeals")).await;
     browser.wait_text("#appeals", "Новое").await;

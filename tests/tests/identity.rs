@@ -595,6 +595,51 @@ async fn teacher_verification_by_an_operator_of_the_region() {
         app.me(&teacher.access).await["verification"]["status"],
         "verified"
     );
+
+    // Asked for operators, an operator sees the colleagues of own regions (to hand an
+    // appeal over) — not region 02's, and never other roles.
+    let colleague = app
+        .dev_login("operator", Some("16"), "Оператор Второй", true)
+        .await;
+    let colleague_id = app.me(&colleague.access).await["id"].clone();
+    let operator_id = app.me(&operator.access).await["id"].clone();
+    let outsider_id = app.me(&outsider.access).await["id"].clone();
+    let colleagues: Value = app
+        .get_as(
+            "/api/v1/admin/users?role=operator&region=16",
+            &operator.access,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut ids: Vec<Value> = colleagues["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].clone())
+        .collect();
+    ids.sort_by_key(ToString::to_string);
+    let mut expected = vec![operator_id, colleague_id];
+    expected.sort_by_key(ToString::to_string);
+    assert_eq!(ids, expected, "own region's operators only");
+    assert!(!ids.contains(&outsider_id));
+    assert!(colleagues["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["role"] == "operator"));
+    for role in ["admin", "federal", "regional_head"] {
+        problem(
+            app.get_as(
+                &format!("/api/v1/admin/users?role={role}"),
+                &operator.access,
+            )
+            .await,
+            403,
+        )
+        .await;
+    }
 }
 
 #[tokio::test]

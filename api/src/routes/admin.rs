@@ -71,13 +71,12 @@ pub struct UserFilter {
 
 /// Users the caller may manage, newest first. Administrators: everyone; regional heads:
 /// operators of own regions; operators: teachers of own regions (the verification queue —
-/// add `verification=pending`).
+/// add `verification=pending`) or, with `role=operator`, their colleagues of own regions.
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])),
     params(UserFilter, PageQuery),
     responses(
         (status = 200, description = "Страница пользователей", body = Page<UserSummary>),
         (status = 400, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Нет прав или регион вне зоны ответственности", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -101,6 +100,11 @@ pub async fn list_users(
     let (forced_role, allowed_regions) = match caller.role {
         Role::Admin => (None, None),
         Role::RegionalHead => (Some(Role::Operator), Some(caller.regions.clone())),
+        // Asked for `role=operator`, an operator sees the colleagues of own regions (to hand
+        // an appeal over); otherwise the teachers of own regions.
+        _ if filter.role == Some(Role::Operator) => {
+            (Some(Role::Operator), Some(caller.regions.clone()))
+        }
         _ => (Some(Role::Teacher), Some(caller.regions.clone())),
     };
     if let (Some(code), Some(allowed)) = (&region, &allowed_regions) {
@@ -200,7 +204,6 @@ fn check_regions(conn: &mut AnyConnection, regions: &[String]) -> Result<Vec<Str
     params(("Idempotency-Key" = Option<String>, Header, description = "Повтор с тем же ключом вернёт тот же ответ")),
     responses(
         (status = 201, description = "Сотрудник создан", body = CreatedUser),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "E-mail уже занят", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
@@ -290,7 +293,6 @@ pub async fn create_user(
     params(("id" = String, Path, description = "Пользователь")),
     responses(
         (status = 200, description = "Изменённый пользователь", body = UserSummary),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такого пользователя в вашей зоне", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
@@ -364,7 +366,6 @@ pub async fn update_user(
     params(("id" = String, Path, description = "Учитель")),
     responses(
         (status = 200, description = "Решение записано", body = UserSummary),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такого учителя в вашей зоне", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Нет заявки на подтверждение", body = shared::Problem, content_type = "application/problem+json"),
@@ -519,7 +520,6 @@ const KEY_COLUMNS: (
     params(PageQuery),
     responses(
         (status = 200, description = "Страница ключей", body = Page<ApiKeyInfo>),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -568,7 +568,6 @@ pub async fn list_api_keys(
     params(("Idempotency-Key" = Option<String>, Header, description = "Повтор с тем же ключом вернёт тот же ответ")),
     responses(
         (status = 201, description = "Ключ создан (показывается один раз)", body = CreatedApiKey),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -651,7 +650,6 @@ pub async fn create_api_key(
     params(("id" = String, Path, description = "Ключ")),
     responses(
         (status = 204, description = "Ключ отозван"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такого ключа", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -719,7 +717,6 @@ pub struct AuditFilter {
     responses(
         (status = 200, description = "Страница журнала", body = Page<AuditEntry>),
         (status = 400, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор и федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
     ))]

@@ -6,6 +6,7 @@
 //! - [`session`]: the token pair in `localStorage`, the single-flight refresh, and session
 //!   events (expired, second factor required) the apps react to;
 //! - [`endpoints`]: typed calls both modules use (profile, sign-out, regions);
+//! - [`files`]: downloads with the token (reports, attachments) and non-JSON uploads;
 //! - [`modules`]: fetching the other modules (second teacher module, staff, supervisor);
 //! - [`offline`]: kept copies of reads and retried writes through a lost connection;
 //! - [`remote`]: the loading state of fetched data as pages show it;
@@ -18,6 +19,7 @@
 
 pub mod api;
 pub mod endpoints;
+pub mod files;
 pub mod form;
 pub mod json;
 pub mod modules;

@@ -2,6 +2,8 @@
 //! teacher app (`mini-app-client`).
 
 pub use mini_app_client::endpoints::{me, regions, sign_out};
+pub use mini_app_client::files::download;
+use mini_app_client::files::raw;
 pub use mini_app_client::{json_body, load_into, request, session, ApiError, Method, Remote};
 
 use shared::users::{
@@ -80,6 +82,20 @@ pub async fn users(filter: Filter, cursor: Option<String>) -> Result<Page<UserSu
     push(&mut query, "blocked", &filter.blocked);
     push(&mut query, "cursor", cursor.as_deref().unwrap_or_default());
     push(&mut query, "limit", "20");
+    request(Method::Get, &format!("/api/v1/admin/users{query}"), None).await
+}
+
+/// `GET /api/v1/admin/users?role=operator&region=…`: the active operators of a region —
+/// the colleagues an appeal can be handed to.
+///
+/// # Errors
+/// See [`request`].
+pub async fn colleagues(region: &str) -> Result<Page<UserSummary>, ApiError> {
+    let mut query = String::new();
+    push(&mut query, "role", "operator");
+    push(&mut query, "region", region);
+    push(&mut query, "blocked", "false");
+    push(&mut query, "limit", "100");
     request(Method::Get, &format!("/api/v1/admin/users{query}"), None).await
 }
 
@@ -231,7 +247,6 @@ pub async fn article_answer(id: String) -> Result<String, ApiError> {
 use shared::calendar::CalendarYear;
 use shared::kb::{Article, SearchResult, UpdateArticle, Variant};
 use shared::stats::{OperatorStats, RegionStats, StatsSummary, TimeseriesPoint};
-use wasm_bindgen::JsCast;
 
 /// A query string from `(key, value)` pairs; empty values are left out.
 #[must_use]
@@ -278,71 +293,6 @@ pub async fn stats_regions(period: String) -> Result<Vec<RegionStats>, ApiError>
 /// See [`request`].
 pub async fn stats_operators(period: String) -> Result<Vec<OperatorStats>, ApiError> {
     items(&format!("/api/v1/stats/operators{period}")).await
-}
-
-/// One authorised exchange with a non-JSON body or answer (reports, calendar files). A
-/// cheap JSON request first lets the shared client refresh an expired token.
-async fn raw(
-    method: &str,
-    path: &str,
-    body: Option<(&str, &str)>,
-) -> Result<web_sys::Response, ApiError> {
-    me().await?;
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
-    if let Some(token) = session::access_token() {
-        let _ignored = headers.set("Authorization", &format!("Bearer {token}"));
-    }
-    if let Some((content_type, text)) = body {
-        let _ignored = headers.set("Content-Type", content_type);
-        init.set_body(&wasm_bindgen::JsValue::from_str(text));
-    }
-    init.set_headers(&headers);
-    let response = wasm_bindgen_futures::JsFuture::from(
-        leptos::prelude::window().fetch_with_str_and_init(path, &init),
-    )
-    .await
-    .map_err(|_| ApiError::Network)?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| ApiError::Network)?;
-    if response.ok() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let problem = match response.json() {
-        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.ok(),
-        Err(_) => None,
-    };
-    Err(problem
-        .and_then(|p| mini_app_client::decode::<shared::Problem>(&p).ok())
-        .map_or(ApiError::Status(status), |p| ApiError::Problem(Box::new(p))))
-}
-
-/// Downloads a report (`/api/v1/reports/appeals.csv?…`) with the bearer token and saves it
-/// as `name` through a Blob URL (a plain link cannot send the token).
-///
-/// # Errors
-/// The server's problem, or [`ApiError::Network`].
-pub async fn download(path: String, name: String) -> Result<(), ApiError> {
-    let response = raw("GET", &path, None).await?;
-    let blob = response.blob().map_err(|_| ApiError::Network)?;
-    let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(blob)
-        .await
-        .map_err(|_| ApiError::Network)?
-        .unchecked_into();
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)?;
-    let doc = leptos::prelude::document();
-    if let Some(link) = doc
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        link.set_href(&url);
-        link.set_download(&name);
-        link.click();
-    }
-    let _ignored = web_sys::Url::revoke_object_url(&url);
-    Ok(())
 }
 
 /// `PUT /api/v1/calendar/{year}[?region=]` with an xmlcalendar file.

@@ -308,6 +308,7 @@ fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl Int
         <div class="actions">{assignment}</div>
         <FormAlert errors=assign_errors fields=&[]/>
         <div class="ws-forms">
+            {open.then(|| handover_form(appeal, me_id, act))}
             {waits.then(|| answer_form(appeal, act))}
             {open.then(|| text_form(&CLARIFY, act))}
             {text_form(&NOTE, act)}
@@ -324,6 +325,57 @@ fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl Int
             ]), act))}
             {waits.then(|| choice_form(&TRANSFER, region_options(regions), act))}
         </div>
+    }
+}
+
+/// Handing the appeal to another active operator of its region; shown once the region has
+/// one (the server checks the colleague whatever the list says).
+fn handover_form(appeal: &Appeal, me_id: &str, act: Act) -> impl IntoView {
+    let errors: Errors = RwSignal::new(None);
+    let choices = RwSignal::new(Vec::<(String, String)>::new());
+    let region = appeal.region.code.clone();
+    let skip = [
+        Some(me_id.to_owned()),
+        appeal.assignee.as_ref().map(|a| a.id.clone()),
+    ];
+    spawn_local(async move {
+        // Without the list there is simply no form: taking and answering still work.
+        if let Ok(page) = api::colleagues(&region).await {
+            let others = page
+                .items
+                .into_iter()
+                .filter(|u| !skip.contains(&Some(u.id.clone())))
+                .map(|u| {
+                    let name = u.full_name.or(u.email).unwrap_or_default();
+                    (u.id, name)
+                });
+            let mut list = vec![(String::new(), s::CHOOSE.to_owned())];
+            list.extend(others);
+            choices.set(list);
+        }
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        let values = FormValues::take(&ev);
+        let to = values.text("handover-to");
+        if let Some(e) = require(&[("operator_id", !to.is_empty(), s::FILL_COLLEAGUE)]) {
+            errors.set(Some(e));
+            return;
+        }
+        let body = vec![("operator_id", JsValue::from_str(&to))];
+        act.run(Some(&ev), "assign", body, errors, s::HANDED_OVER);
+    };
+    move || {
+        (choices.with(Vec::len) > 1).then(|| {
+            view! {
+                <form id="handover-form" class="card" on:submit=on_submit novalidate>
+                    <h2 class="card-title">{s::HANDOVER_TITLE}</h2>
+                    <SelectField id="handover-to" label=s::HANDOVER_TO errors field="operator_id"
+                        options=choices.into() required=true/>
+                    <FormAlert errors fields=&["operator_id"]/>
+                    <button type="submit" class="button secondary" disabled=act.busy>{s::HANDOVER}</button>
+                </form>
+            }
+        })
     }
 }
 

@@ -86,6 +86,20 @@ pub async fn appeals(cursor: Option<String>) -> Result<Page<Appeal>, ApiError> {
     request(Method::Get, &path, None).await
 }
 
+/// `GET /api/v1/appeals/{id}/attachments/{attachment_id}`: saves one file of the question
+/// under its name.
+///
+/// # Errors
+/// See [`request`]; 404 when the file is gone.
+pub async fn save_attachment(appeal_id: &str, file_id: &str, name: String) -> Result<(), ApiError> {
+    let path = format!(
+        "/api/v1/appeals/{}/attachments/{}",
+        encode(appeal_id),
+        encode(file_id)
+    );
+    mini_app_client::files::download(path, name).await
+}
+
 /// `GET /api/v1/appeals/{id}` with its thread.
 ///
 /// # Errors

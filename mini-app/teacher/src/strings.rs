@@ -127,6 +127,7 @@ pub const QUESTION: &str = "Ваш вопрос";
 pub const QUESTION_HINT: &str =
     "Опишите ситуацию своими словами: от 10 до 4000 символов. Черновик сохраняется сам.";
 pub const FILES: &str = "Файлы";
+pub const FILES_OF_QUESTION: &str = "Файлы к вопросу";
 pub const FILES_HINT: &str = "Необязательно: до трёх файлов PDF, JPEG или PNG, каждый до 5 МБ.";
 pub const FILES_TOO_MANY: &str = "Можно прикрепить не больше трёх файлов.";
 pub const FILE_TOO_BIG: &str = "Каждый файл — не больше 5 МБ.";

@@ -156,6 +156,7 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
             {deadline.map(|d| view! { " " <span class="muted">{d}</span> })}
         </p>
         <ol class="thread" id="thread">{thread}</ol>
+        {files(&appeal)}
         {given.map(|score| view! {
             <p class="muted" id="rating-given">{strings::YOUR_RATING} ": " {"★".repeat(score.into())} " " {score} " " {strings::RATE_OF}</p>
         })}
@@ -171,6 +172,44 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
         <ErrorLine message=error/>
         {open.then(|| view! { <Withdraw run busy/> })}
     }
+}
+
+/// The files sent with the question, each saved on a tap (fetched with the token: a plain
+/// link cannot send it).
+fn files(appeal: &Appeal) -> Option<impl IntoView> {
+    if appeal.attachments.is_empty() {
+        return None;
+    }
+    let error = RwSignal::new(None::<String>);
+    let items = appeal
+        .attachments
+        .iter()
+        .map(|f| {
+            let (appeal_id, file_id, name) = (appeal.id.clone(), f.id.clone(), f.name.clone());
+            let save = move |_| {
+                let (appeal_id, file_id, name) = (appeal_id.clone(), file_id.clone(), name.clone());
+                error.set(None);
+                spawn_local(async move {
+                    if let Err(e) = api::save_attachment(&appeal_id, &file_id, name).await {
+                        error.set(Some(e.message()));
+                    }
+                });
+            };
+            view! {
+                <li>
+                    <button type="button" class="link-button" data-attachment=f.id.clone() on:click=save>
+                        {f.name.clone()}
+                    </button>
+                    " · " {(f.size + 1023) / 1024} " КБ"
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <h2 class="section">{strings::FILES_OF_QUESTION}</h2>
+        <ul class="refs" id="attachments">{items}</ul>
+        <ErrorLine message=error/>
+    })
 }
 
 fn pressed(on: bool) -> &'static str {
