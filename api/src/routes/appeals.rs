@@ -62,7 +62,6 @@ fn not_open() -> ApiError {
     responses(
         (status = 201, description = "Обращение создано", body = Appeal),
         (status = 400, description = "Тело запроса не JSON", body = shared::Problem, content_type = problems!()),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Не учитель или не подтверждён (`teacher_not_verified`)", body = shared::Problem, content_type = problems!()),
         (status = 409, description = "Такой же запрос ещё выполняется", body = shared::Problem, content_type = problems!()),
         (status = 422, description = "Ошибка в тексте, нет региона или ключ использован с другим телом", body = shared::Problem, content_type = problems!()),
@@ -196,7 +195,6 @@ fn like_patterns(q: &str) -> Vec<String> {
     responses(
         (status = 200, description = "Страница обращений", body = Page<Appeal>),
         (status = 400, description = "Неверные параметры", body = shared::Problem, content_type = problems!()),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Нет доступа или регион вне зоны ответственности", body = shared::Problem, content_type = problems!()),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = problems!()),
     ))]
@@ -383,7 +381,6 @@ pub async fn list_appeals(
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Обращение", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Нет доступа к обращениям", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = problems!()),
     ))]
@@ -423,7 +420,6 @@ fn message_text(text: &str) -> Result<String, ApiError> {
     params(("id" = String, Path, description = "Обращение"), ("Idempotency-Key" = Option<String>, Header, description = "Защита от повтора")),
     responses(
         (status = 201, description = "Сообщение добавлено; обращение целиком", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Роль не может писать в обращение", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = problems!()),
         (status = 409, description = "Обращение закрыто", body = shared::Problem, content_type = problems!()),
@@ -532,7 +528,6 @@ pub async fn post_message(
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Передано специалистам", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Только автор-учитель", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого обращения", body = shared::Problem, content_type = problems!()),
         (status = 409, description = "Нельзя передать (`not_escalatable`)", body = shared::Problem, content_type = problems!()),
@@ -608,7 +603,6 @@ pub async fn escalate(
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Отозвано", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Только автор-учитель", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого обращения", body = shared::Problem, content_type = problems!()),
         (status = 409, description = "Уже закрыто", body = shared::Problem, content_type = problems!()),
@@ -725,7 +719,6 @@ pub fn rate_latest(
     responses(
         (status = 200, description = "Оценка принята", body = Appeal),
         (status = 400, description = "Тело запроса не JSON", body = shared::Problem, content_type = problems!()),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Только автор-учитель", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого обращения", body = shared::Problem, content_type = problems!()),
         (status = 409, description = "Нечего оценивать или уже оценено", body = shared::Problem, content_type = problems!()),
@@ -766,7 +759,6 @@ pub async fn rate(
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Закрыто как решённое самостоятельно", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Только автор-учитель", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого обращения", body = shared::Problem, content_type = problems!()),
         (status = 409, description = "Обращение уже закрыто или в работе", body = shared::Problem, content_type = problems!()),
@@ -846,7 +838,6 @@ pub async fn accept_suggestion(
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 204, description = "Отмечено прочитанным"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Нет доступа к обращениям", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = problems!()),
     ))]
@@ -922,7 +913,6 @@ fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     responses(
         (status = 201, description = "Файл прикреплён", body = shared::appeals::Attachment),
         (status = 400, description = "Нет имени файла", body = shared::Problem, content_type = problems!()),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Только автор-учитель", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого обращения", body = shared::Problem, content_type = problems!()),
         (status = 409, description = "Обращение закрыто или уже 3 файла", body = shared::Problem, content_type = problems!()),
@@ -1007,7 +997,6 @@ pub async fn upload_attachment(
     params(("id" = String, Path, description = "Обращение"), ("attachment_id" = String, Path, description = "Файл")),
     responses(
         (status = 200, description = "Файл (Content-Disposition: attachment)", body = Vec<u8>, content_type = "application/octet-stream"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Нет доступа к обращениям", body = shared::Problem, content_type = problems!()),
         (status = 404, description = "Нет такого файла в вашей зоне", body = shared::Problem, content_type = problems!()),
     ))]

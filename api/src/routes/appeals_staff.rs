@@ -65,7 +65,6 @@ pub struct BoardQuery {
 #[utoipa::path(get, path = "/api/v1/appeals/board", tag = "appeals", security(("bearer" = [])), params(BoardQuery),
     responses(
         (status = 200, description = "Доска", body = Board),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы и руководители; регион вне зоны", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = PROBLEM),
     ))]
@@ -174,7 +173,6 @@ pub struct AssignRequest {
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Назначено", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы", body = shared::Problem, content_type = PROBLEM),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = PROBLEM),
         (status = 409, description = "Уже у другого оператора или закрыто", body = shared::Problem, content_type = PROBLEM),
@@ -296,7 +294,6 @@ pub struct AnswerResult {
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Ответ отправлен", body = AnswerResult),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы", body = shared::Problem, content_type = PROBLEM),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = PROBLEM),
         (status = 409, description = "Обращение закрыто или уже с ответом", body = shared::Problem, content_type = PROBLEM),
@@ -399,7 +396,6 @@ pub struct NoteRequest {
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 201, description = "Заметка добавлена", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы", body = shared::Problem, content_type = PROBLEM),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Пустая заметка", body = shared::Problem, content_type = PROBLEM),
@@ -471,7 +467,6 @@ pub struct BotGradeRequest {
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Оценка ответа бота записана", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы", body = shared::Problem, content_type = PROBLEM),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = PROBLEM),
         (status = 409, description = "Нет ответа бота или уже оценён", body = shared::Problem, content_type = PROBLEM),
@@ -574,7 +569,6 @@ pub struct CloseRequest {
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Закрыто", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы", body = shared::Problem, content_type = PROBLEM),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = PROBLEM),
         (status = 409, description = "Уже закрыто", body = shared::Problem, content_type = PROBLEM),
@@ -683,7 +677,6 @@ pub struct TransferRequest {
     params(("id" = String, Path, description = "Обращение")),
     responses(
         (status = 200, description = "Передано в другой регион (у вас его больше может не быть в доступе)", body = Appeal),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы", body = shared::Problem, content_type = PROBLEM),
         (status = 404, description = "Нет такого обращения в вашей зоне", body = shared::Problem, content_type = PROBLEM),
         (status = 409, description = "Обращение не в очереди", body = shared::Problem, content_type = PROBLEM),

@@ -378,7 +378,6 @@ const DUMMY_HASH: &str =
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Состояние второго фактора", body = TotpEnrollment),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только для сотрудников", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверный код", body = shared::Problem, content_type = "application/problem+json"),
     ))]

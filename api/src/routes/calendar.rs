@@ -79,7 +79,6 @@ pub fn year_view(state: &AppState, year: i32, region: Option<&str>) -> CalendarY
     responses(
         (status = 200, description = "Календарь года", body = CalendarYear),
         (status = 400, description = "Неверный год", body = shared::Problem, content_type = PROBLEM),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только сотрудники", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Неверный год или регион", body = shared::Problem, content_type = PROBLEM),
     ))]
@@ -109,7 +108,6 @@ pub async fn get_calendar(
     responses(
         (status = 200, description = "Календарь загружен", body = CalendarYear),
         (status = 400, description = "Неверный год", body = shared::Problem, content_type = PROBLEM),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = PROBLEM),
         (status = 413, description = "Файл больше 1 МБ", body = shared::Problem, content_type = PROBLEM),
         (status = 415, description = "Нужен Content-Type: application/xml", body = shared::Problem, content_type = PROBLEM),

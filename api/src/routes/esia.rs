@@ -67,7 +67,6 @@ async fn sign(http: &reqwest::Client, config: &EsiaConfig, data: &str) -> Result
 #[utoipa::path(get, path = "/api/v1/auth/esia/start", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 200, description = "Адрес входа через Госуслуги", body = EsiaStart),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только для учителей", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Уже подтверждён", body = shared::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Госуслуги или сервис подписи недоступны (`esia_unavailable`)", body = shared::Problem, content_type = "application/problem+json"),

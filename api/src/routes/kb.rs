@@ -48,7 +48,6 @@ pub struct SearchQuery {
     responses(
         (status = 200, description = "Результаты поиска", body = SearchResult),
         (status = 400, description = "Нет параметра q", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Слишком длинный запрос или неверный limit", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/kb/search")]
@@ -125,7 +124,6 @@ pub struct ArticleFilter {
     responses(
         (status = 200, description = "Страница статей", body = Page<Article>),
         (status = 400, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Черновики и архив видит только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -224,7 +222,6 @@ pub async fn list_articles(
     params(("id" = String, Path, description = "Статья")),
     responses(
         (status = 200, description = "Статья", body = Article),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой статьи", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/kb/articles/{id}")]
@@ -310,7 +307,6 @@ fn article_response(row: &ArticleRow, status: StatusCode) -> HttpResponse {
     params(("Idempotency-Key" = Option<String>, Header, description = "Повтор с тем же ключом вернёт тот же ответ")),
     responses(
         (status = 201, description = "Черновик создан", body = Article),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -385,7 +381,6 @@ pub async fn create_article(
     params(("id" = String, Path, description = "Статья")),
     responses(
         (status = 200, description = "Новая версия", body = Article),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой статьи", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
@@ -504,7 +499,6 @@ async fn set_status(
     params(("id" = String, Path, description = "Статья")),
     responses(
         (status = 200, description = "Опубликована", body = Article),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой статьи", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -523,7 +517,6 @@ pub async fn publish_article(
     params(("id" = String, Path, description = "Статья")),
     responses(
         (status = 200, description = "В архиве", body = Article),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой статьи", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -542,7 +535,6 @@ pub async fn archive_article(
     params(("id" = String, Path, description = "Статья"), PageQuery),
     responses(
         (status = 200, description = "Версии", body = Page<ArticleVersion>),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой статьи", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
@@ -593,7 +585,6 @@ pub struct VariantFilter {
     responses(
         (status = 200, description = "Страница вариантов", body = Page<Variant>),
         (status = 400, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -753,7 +744,6 @@ async fn decide_variant(
     params(("id" = String, Path, description = "Вариант")),
     responses(
         (status = 204, description = "Подтверждён"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такого варианта", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Решение уже принято", body = shared::Problem, content_type = "application/problem+json"),
@@ -773,7 +763,6 @@ pub async fn confirm_variant(
     params(("id" = String, Path, description = "Вариант")),
     responses(
         (status = 204, description = "Отклонён"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такого варианта", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Решение уже принято", body = shared::Problem, content_type = "application/problem+json"),
@@ -792,7 +781,6 @@ pub async fn reject_variant(
 #[utoipa::path(get, path = "/api/v1/kb/synonyms", tag = "kb", security(("bearer" = [])),
     responses(
         (status = 200, description = "Словарь", body = ItemList<SynonymEntry>),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только сотрудники", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/kb/synonyms")]
@@ -818,7 +806,6 @@ pub async fn get_synonyms(
 #[utoipa::path(put, path = "/api/v1/kb/synonyms", tag = "kb", security(("bearer" = [])), request_body = ItemList<SynonymEntry>,
     responses(
         (status = 200, description = "Сохранённый словарь", body = ItemList<SynonymEntry>),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только федеральный куратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
     ))]

@@ -87,7 +87,6 @@ fn ensure_region_exists(conn: &mut AnyConnection, field: &str, code: &str) -> Re
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
     responses(
         (status = 200, description = "Профиль", body = Me),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/me")]
 pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Me>, ApiError> {
@@ -104,7 +103,6 @@ pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<web::J
 #[utoipa::path(patch, path = "/api/v1/me", tag = "me", security(("bearer" = [])), request_body = UpdateMe,
     responses(
         (status = 200, description = "Обновлённый профиль", body = Me),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Не для сервисных аккаунтов интеграторов", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -231,7 +229,6 @@ pub async fn update_me(
 #[utoipa::path(delete, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
     responses(
         (status = 204, description = "Персональные данные удалены"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Не для сервисных аккаунтов интеграторов", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[delete("/me")]
@@ -290,7 +287,6 @@ pub async fn erase_me(
     request_body = ChangePassword,
     responses(
         (status = 200, description = "Пароль изменён", body = Me),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только для сотрудников с паролем", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверный текущий пароль или неподходящий новый", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -374,7 +370,6 @@ pub async fn change_password(
     request_body = VerificationRequest,
     responses(
         (status = 200, description = "Заявка принята, статус pending", body = Me),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только для учителей", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Уже подтверждён или заявка ждёт решения", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),

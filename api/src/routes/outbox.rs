@@ -98,7 +98,6 @@ pub struct OutboxFilter {
     responses(
         (status = 200, description = "Страница уведомлений", body = Page<OutboxItem>),
         (status = 400, description = "Неверный курсор", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -179,7 +178,6 @@ pub async fn list_outbox(
     params(("id" = String, Path, description = "Уведомление")),
     responses(
         (status = 200, description = "Уведомление снова в очереди", body = OutboxItem),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такого уведомления", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Уже доставлено или доставляется сейчас", body = shared::Problem, content_type = "application/problem+json"),

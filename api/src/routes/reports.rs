@@ -526,7 +526,6 @@ fn write_csv(pool: &Pool, filter: &ReportFilter, writer: &mut ChannelWriter) -> 
         (status = 200, description = "Файл CSV (UTF-8 с BOM, разделитель «;»)", body = String, content_type = "text/csv",
             headers(("Content-Disposition" = String, description = "attachment; filename=\"appeals_ГГГГ-ММ-ДД_ГГГГ-ММ-ДД.csv\""))),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы, руководители и федеральный уровень; регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Неверный период, регион или статус", body = shared::Problem, content_type = PROBLEM),
     ))]
@@ -783,7 +782,6 @@ const TOO_MANY: &str = "too_many_rows";
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers(("Content-Disposition" = String, description = "attachment; filename=\"appeals_ГГГГ-ММ-ДД_ГГГГ-ММ-ДД.xlsx\""))),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы, руководители и федеральный уровень; регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Неверный период, регион или статус; больше 1 000 000 строк (`too_many_rows`)", body = shared::Problem, content_type = PROBLEM),
     ))]

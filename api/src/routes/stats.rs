@@ -228,7 +228,6 @@ fn rows_of(
     responses(
         (status = 200, description = "Сводка за период", body = StatsSummary),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Роль без доступа к статистике или регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Неверный период или регион", body = shared::Problem, content_type = PROBLEM),
     ))]
@@ -275,7 +274,6 @@ pub async fn stats_summary(
     responses(
         (status = 200, description = "Показатели по регионам", body = StatsRegions),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Роль без доступа к статистике", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Неверный период или сортировка", body = shared::Problem, content_type = PROBLEM),
     ))]
@@ -358,7 +356,6 @@ pub fn sort_regions(items: &mut [RegionStats], key: &str, order: SortOrder) {
     responses(
         (status = 200, description = "Динамика за период", body = StatsTimeseries),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Роль без доступа к статистике или регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Неверный период, шаг или регион", body = shared::Problem, content_type = PROBLEM),
     ))]
@@ -405,7 +402,6 @@ pub async fn stats_timeseries(
     responses(
         (status = 200, description = "Показатели операторов", body = StatsOperators),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только руководители регионов и федеральный уровень; регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
         (status = 422, description = "Неверный период или регион", body = shared::Problem, content_type = PROBLEM),
     ))]

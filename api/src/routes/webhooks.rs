@@ -330,7 +330,6 @@ fn check_regions(conn: &mut AnyConnection, list: &[String]) -> Result<Vec<String
     responses(
         (status = 200, description = "Страница подписок", body = Page<Webhook>),
         (status = 400, description = "Неверный курсор", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -383,7 +382,6 @@ pub async fn list_webhooks(
     responses(
         (status = 201, description = "Подписка создана (секрет показывается один раз)", body = CreatedWebhook),
         (status = 400, description = "Тело запроса не разобрано", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Такой же запрос ещё выполняется", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
@@ -451,7 +449,6 @@ pub async fn create_webhook(
     params(("id" = String, Path, description = "Подписка")),
     responses(
         (status = 204, description = "Подписка удалена"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой подписки", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -504,7 +501,6 @@ pub async fn delete_webhook(
     ),
     responses(
         (status = 202, description = "Тестовое событие поставлено в очередь", body = WebhookPing),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой подписки", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Такой же запрос ещё выполняется", body = shared::Problem, content_type = "application/problem+json"),
@@ -568,7 +564,6 @@ pub async fn ping_webhook(
     ),
     responses(
         (status = 200, description = "Новый секрет (показывается один раз)", body = RotatedSecret),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой подписки", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Такой же запрос ещё выполняется", body = shared::Problem, content_type = "application/problem+json"),
@@ -634,7 +629,6 @@ pub async fn rotate_webhook_secret(
     responses(
         (status = 200, description = "Страница доставок", body = Page<WebhookDeliveryInfo>),
         (status = 400, description = "Неверный курсор", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой подписки", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Неверные параметры", body = shared::Problem, content_type = "application/problem+json"),
