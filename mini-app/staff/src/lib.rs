@@ -15,6 +15,7 @@ pub mod calendar_admin;
 pub mod dashboard;
 pub mod enrol;
 pub mod hooks_admin;
+pub mod hosted;
 pub mod kb_admin;
 pub mod kb_history;
 pub mod login;
