@@ -446,7 +446,17 @@ async fn resending_follows_the_scope_and_refuses_who_cannot_be_invited() {
     assert_eq!(blocked.status(), 200);
     let p = problem(env.resend(&head.access, &own_id).await, 409).await;
     assert_eq!(p.code, "user_blocked");
-    // The link sent before the block does not sign a blocked user in.
+    // The link sent before the block does not sign a blocked user in, nor after unblocking.
+    problem(env.accept(&token, "Пароль-оператора-16").await, 410).await;
+    let unblocked = env
+        .app
+        .patch_as(
+            &format!("/api/v1/admin/users/{own_id}"),
+            &head.access,
+            &json!({ "is_blocked": false }),
+        )
+        .await;
+    assert_eq!(unblocked.status(), 200);
     problem(env.accept(&token, "Пароль-оператора-16").await, 410).await;
     let id = foreign_id.clone();
     env.write(move |conn| {

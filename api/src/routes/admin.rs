@@ -439,6 +439,8 @@ pub async fn update_user(
                 .execute(conn)?;
             if blocked && !row.is_blocked {
                 session::revoke_user(conn, &row.id)?;
+                // An unused invitation link must not outlive the block.
+                invitations::revoke_open(conn, &row.id, db::now())?;
             }
             let row: UserRow = users::table.find(&row.id).select(UserRow::as_select()).first(conn)?;
             let after = summary_of(conn, &row)?;
