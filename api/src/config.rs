@@ -62,6 +62,9 @@ pub struct Config {
     pub init_data_max_skew_secs: i64,
     /// `LOGIN_MAX_FAILURES`: failed staff sign-ins before a lock-out.
     pub login_max_failures: i32,
+    /// `INVITE_TTL_HOURS`: how long the first-sign-in link of an invitation letter works,
+    /// counted from when the letter is sent.
+    pub invite_ttl_hours: i64,
     /// ESIA (Госуслуги) OAuth settings.
     pub esia: EsiaConfig,
     /// Notifications and background work: the MAX bot, e-mail, the outbox worker.
@@ -340,6 +343,7 @@ impl Config {
             init_data_max_age_secs: parse(&get, "INIT_DATA_MAX_AGE_SECS", "3600")?,
             init_data_max_skew_secs: parse(&get, "INIT_DATA_MAX_SKEW_SECS", "60")?,
             login_max_failures: parse(&get, "LOGIN_MAX_FAILURES", "5")?,
+            invite_ttl_hours: parse(&get, "INVITE_TTL_HOURS", "72")?,
             kb_refresh_secs: parse(&get, "KB_REFRESH_SECS", "5")?,
             answer_threshold: parse(&get, "ANSWER_THRESHOLD", "0.355")?,
             answer_margin: parse(&get, "ANSWER_MARGIN", "0.14")?,
@@ -365,8 +369,14 @@ impl Config {
         .checked()
     }
 
-    /// Production refuses missing, short or demo secrets.
+    /// Refuses unusable values; production also refuses missing, short or demo secrets.
     fn checked(self) -> Result<Self, ConfigError> {
+        if self.invite_ttl_hours < 1 {
+            return Err(bad(
+                "INVITE_TTL_HOURS",
+                "нужно число часов не меньше 1".to_owned(),
+            ));
+        }
         if self.app_env == AppEnv::Prod {
             let jwt = self.jwt_secret.expose();
             if jwt == DEMO_JWT_SECRET || jwt.len() < 32 {

@@ -42,6 +42,7 @@ pub const TABLES: &[&str] = &[
     "regions",
     "users",
     "user_regions",
+    "staff_invitations",
     "refresh_tokens",
     "api_keys",
     "esia_states",
@@ -64,6 +65,7 @@ pub const TABLES: &[&str] = &[
     "max_updates",
     "audit_log",
     "idempotency_keys",
+    "auth_throttle",
     "stats_daily",
     "stats_first_answers",
 ];

@@ -73,6 +73,15 @@ pub enum ApiError {
         /// Russian explanation.
         detail: String,
     },
+    /// A one-time link that does not work (unknown, already used or expired), with its own
+    /// code (e.g. `invite_invalid`).
+    #[error("{detail}")]
+    Gone {
+        /// Stable snake_case code.
+        code: &'static str,
+        /// Russian explanation.
+        detail: String,
+    },
     /// Too many requests; retry after this many seconds.
     #[error("слишком много запросов")]
     RateLimited {
@@ -132,6 +141,7 @@ impl ApiError {
             Self::Conflict { code, .. }
             | Self::AuthFailed { code, .. }
             | Self::Denied { code, .. }
+            | Self::Gone { code, .. }
             | Self::UpstreamUnavailable { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable => "service_unavailable",
@@ -161,6 +171,7 @@ impl ApiError {
             | Self::Conflict { detail, .. }
             | Self::AuthFailed { detail, .. }
             | Self::Denied { detail, .. }
+            | Self::Gone { detail, .. }
             | Self::UpstreamUnavailable { detail, .. } => detail.clone(),
             Self::Unauthorized => "Войдите в сервис: нет действующего токена доступа.".to_owned(),
             Self::Forbidden => "У вашей роли нет прав на это действие.".to_owned(),
@@ -203,6 +214,7 @@ fn title(status: StatusCode) -> &'static str {
         404 => "Не найдено",
         405 => "Метод не поддерживается",
         409 => "Конфликт",
+        410 => "Больше не действует",
         413 => "Слишком большой запрос",
         415 => "Неподдерживаемый тип содержимого",
         422 => "Ошибка в данных",
@@ -224,6 +236,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized | Self::AuthFailed { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::RegionOutOfScope | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Gone { .. } => StatusCode::GONE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -326,6 +339,10 @@ mod tests {
             ApiError::Conflict {
                 code: "already_assigned",
                 detail: "Занято".into(),
+            },
+            ApiError::Gone {
+                code: "invite_invalid",
+                detail: "Ссылка не действует".into(),
             },
             ApiError::RateLimited { retry_after: 5 },
             ApiError::Unavailable,

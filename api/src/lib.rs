@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod idempotency;
+pub mod invitations;
 pub mod jobs;
 pub mod kb;
 pub mod matching;

@@ -428,6 +428,16 @@ pub struct CreateUserRequest {
     /// Отчество.
     #[serde(default)]
     pub patronymic: Option<String>,
+    /// Also send an invitation letter with a first-sign-in link (single use, valid
+    /// `INVITE_TTL_HOURS` — 72 by default — after sending) to the e-mail. `false`: only the
+    /// one-time password, to be handed over by other means.
+    #[serde(default = "yes")]
+    #[cfg_attr(feature = "openapi", schema(default = true))]
+    pub invite: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The created staff user and their one-time password (shown once).
@@ -438,6 +448,32 @@ pub struct CreatedUser {
     pub user: UserSummary,
     /// One-time password; must be changed at first sign-in, with TOTP enrolment.
     pub one_time_password: String,
+    /// True when an invitation letter with a first-sign-in link was queued for the e-mail.
+    pub invitation_sent: bool,
+}
+
+/// `POST /api/v1/admin/users/{id}/invite`: a fresh invitation letter was queued; the link of
+/// any earlier letter no longer works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationQueued {
+    /// The invited staff member.
+    pub user_id: String,
+    /// Where the letter goes.
+    pub email: String,
+    /// Hours the link works after the letter is sent.
+    pub valid_hours: i64,
+}
+
+/// `POST /api/v1/auth/invite`: the first sign-in through the link of an invitation letter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    /// The token from the link `…/#/invite/{token}`.
+    pub token: String,
+    /// The staff member's own password: 10 to 200 characters.
+    pub password: String,
 }
 
 /// `PATCH /api/v1/admin/users/{id}`.

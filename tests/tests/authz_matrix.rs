@@ -61,6 +61,11 @@ fn entry(method: &str, path: &str) -> Option<(Access, Value)> {
             Public,
             json!({ "email": "nobody@example.org", "password": "x" }),
         ),
+        // A link that does not work answers 410 (and, after a few, 429): never 401/403.
+        ("post", "/api/v1/auth/invite") => (
+            Public,
+            json!({ "token": "no-such-invitation", "password": "пароль-для-матрицы" }),
+        ),
         ("post", "/api/v1/auth/totp/enroll") => (Only(STAFF), json!({})),
         ("get", "/api/v1/auth/esia/start") => (Only(&[Teacher]), none),
         ("get", "/api/v1/auth/esia/callback") => (Public, none),
@@ -86,6 +91,7 @@ fn entry(method: &str, path: &str) -> Option<(Access, Value)> {
         ("patch", "/api/v1/admin/users/{id}") => {
             (Only(&[Admin, RegionalHead]), json!({ "is_blocked": false }))
         }
+        ("post", "/api/v1/admin/users/{id}/invite") => (Only(&[Admin, RegionalHead]), none),
         ("post", "/api/v1/admin/users/{id}/verification") => {
             (Only(&[Admin, Operator]), json!({ "decision": "confirm" }))
         }

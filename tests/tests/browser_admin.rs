@@ -3,14 +3,15 @@
 //! and the operator signs in with the one-time password in a fresh browser, enrols TOTP and
 //! lands on the workspace; an admin creates an API key (shown once), sees its last use,
 //! revokes it, and filters the audit log; an admin subscribes a webhook, pings it, rotates
-//! its secret, retries the failed ping from the outbox and deletes the subscription. Screenshots at 360×640 go to the screenshots
-//! folder.
+//! its secret, retries the failed ping from the outbox and deletes the subscription; an
+//! operator invited by e-mail opens the link from the letter, sets a password and reaches
+//! the TOTP enrolment. Screenshots at 360×640 go to the screenshots folder.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::HttpResponse;
 use integration_tests::browser::Browser;
-use integration_tests::{spawn_app, standins, TestApp};
+use integration_tests::{spawn_app, spawn_app_with, standins, Overrides, TestApp};
 use serde_json::Value;
 
 fn now() -> u64 {
@@ -504,4 +505,157 @@ async fn a_federal_supervisor_edits_the_synonyms() {
     );
     assert_eq!(after["items"].as_array().map(Vec::len), Some(count + 1));
     browser.close().await;
+}
+
+/// The first-sign-in link in an invitation letter.
+fn invite_link(mail: &standins::Mail, public_url: &str) -> String {
+    let text = mail.part("text/plain").expect("plain part");
+    let prefix = format!("{public_url}/#/invite/");
+    let start = text.find(&prefix).expect("a link in the letter");
+    let token: String = text[start + prefix.len()..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    format!("{prefix}{token}")
+}
+
+#[tokio::test]
+async fn an_invited_operator_opens_the_link_sets_a_password_and_enrols_totp() {
+    let smtp = standins::start_smtp().await;
+    // The server's own address is the letters' link base, so the link opens as it is.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let public_url = format!("http://127.0.0.1:{port}");
+    let app = spawn_app_with(
+        Overrides::default()
+            .with("PORT", &port.to_string())
+            .with("PUBLIC_URL", &public_url)
+            .with("SMTP_HOST", "127.0.0.1")
+            .with("SMTP_PORT", &smtp.port.to_string())
+            .with("WORKER_POLL_MS", "50"),
+    )
+    .await;
+    let browser = Browser::start().await;
+    admin_sign_in(&app, &browser, "#/users").await;
+
+    // The invitation is on by default; the panel says it went out.
+    assert_eq!(
+        browser
+            .js("return document.getElementById('nu-invite').checked;")
+            .await,
+        Value::Bool(true)
+    );
+    browser.fill("#nu-email", "petrova@edu16.ru").await;
+    browser.fill("#nu-surname", "Петрова").await;
+    browser.fill("#nu-name", "Ольга").await;
+    browser.select("#nu-role", "operator").await;
+    browser.select("#nu-regions", "16").await;
+    browser.click("#new-user button[type=submit]").await;
+    browser
+        .wait_text("#nu-note", "Приглашение отправлено на petrova@edu16.ru")
+        .await;
+    browser.find("#nu-password").await;
+    browser.screenshot("admin-user-invited").await;
+    let first = smtp.wait_for(1, 20).await;
+    assert_eq!(first.len(), 1, "the invitation letter");
+    assert_eq!(first[0].to, vec!["petrova@edu16.ru".to_owned()]);
+    let old_link = invite_link(&first[0], &public_url);
+
+    // «Отправить приглашение ещё раз» in the list: a new letter, the old link is void.
+    let admin = app
+        .dev_login("admin", None, "Админ Проверяющий", true)
+        .await;
+    let operators = get(&app, "/api/v1/admin/users?role=operator", &admin.access).await;
+    let id = operators["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["email"] == "petrova@edu16.ru")
+        .expect("listed")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let item = format!("li[data-user='{id}']");
+    browser.wait_text(&item, "Петрова Ольга").await;
+    browser
+        .js(&format!(
+            "document.querySelector(\"{item} .invite-again\").scrollIntoView({{block: 'center'}});"
+        ))
+        .await;
+    browser.click(&format!("{item} .invite-again")).await;
+    browser
+        .wait_text(&item, "Новое приглашение отправлено на petrova@edu16.ru")
+        .await;
+    let both = smtp.wait_for(2, 20).await;
+    assert_eq!(both.len(), 2, "the second letter");
+    let link = invite_link(&both[1], &public_url);
+    assert_ne!(link, old_link);
+    browser.close().await;
+
+    // The old link, in a fresh browser: the server's Russian refusal.
+    let browser = Browser::start().await;
+    browser.goto(&old_link).await;
+    browser
+        .wait_text("#staff h1", "Приглашение в Помощник")
+        .await;
+    browser.fill("#inv-password", "Свой-пароль-2026").await;
+    browser.fill("#inv-repeat", "Свой-пароль-2026").await;
+    browser.click("#invite-form button[type=submit]").await;
+    browser.wait_text("#invite-form", "не действует").await;
+    browser.close().await;
+
+    // The new link: a password too short, then two that differ, then a good one.
+    let browser = Browser::start().await;
+    browser.goto(&link).await;
+    browser
+        .wait_text("#staff h1", "Приглашение в Помощник")
+        .await;
+    browser.find("label[for='inv-password']").await;
+    browser.fill("#inv-password", "короткий").await;
+    browser.fill("#inv-repeat", "короткий").await;
+    browser.click("#invite-form button[type=submit]").await;
+    browser.wait_text("#invite-form", "не короче 10").await;
+    browser.fill("#inv-password", "Свой-пароль-2026").await;
+    browser.fill("#inv-repeat", "Другой-пароль-2026").await;
+    browser.click("#invite-form button[type=submit]").await;
+    browser
+        .wait_text("#invite-form", "Пароли не совпадают")
+        .await;
+    browser.screenshot("invite-page").await;
+    browser.fill("#inv-repeat", "Свой-пароль-2026").await;
+    browser.click("#invite-form button[type=submit]").await;
+
+    // As after a sign-in with a password: the second factor's enrolment, the link gone
+    // from the address bar.
+    let uri = browser.wait_text("#totp-uri", "otpauth://").await;
+    assert!(uri.contains("petrova"), "{uri}");
+    assert_eq!(
+        browser.js("return window.location.hash;").await,
+        Value::String("#/".to_owned())
+    );
+    browser.screenshot("invite-totp").await;
+    let secret: String = text(&browser, "#totp-secret")
+        .await
+        .split_whitespace()
+        .collect();
+    let code = api::auth::secrets::totp_code(&secret, now()).expect("code");
+    browser.fill("#totp-code", &code).await;
+    browser.click("#totp-form button[type=submit]").await;
+    browser.wait_text("#staff", "Второй фактор подключён").await;
+    browser.close().await;
+
+    // The password set through the link signs in (with the code from now on).
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({
+                "email": "petrova@edu16.ru",
+                "password": "Свой-пароль-2026",
+                "totp_code": api::auth::secrets::totp_code(&secret, now()).expect("code"),
+            }),
+        )
+        .await;
+    assert_eq!(login.status(), 200);
 }

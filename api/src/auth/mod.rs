@@ -5,6 +5,7 @@ pub mod jwt;
 pub mod launch_data;
 pub mod secrets;
 pub mod session;
+pub mod throttle;
 
 use std::future::Future;
 use std::pin::Pin;

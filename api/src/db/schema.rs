@@ -378,6 +378,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// First-sign-in invitations of staff (migration 000010_invitations); only the token's hash.
+    staff_invitations (id) {
+        id -> Text,
+        user_id -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        token_hash -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Failed sign-in steps per client that name no account (migration 000010_invitations).
+    auth_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(user_regions -> users (user_id));
 diesel::joinable!(user_regions -> regions (region_code));
 diesel::joinable!(appeals -> regions (region_code));
@@ -389,6 +414,7 @@ diesel::joinable!(kb_article_versions -> kb_articles (article_id));
 diesel::joinable!(kb_variants -> kb_articles (article_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(staff_invitations -> users (user_id));
 diesel::joinable!(ratings -> appeal_answers (answer_id));
 diesel::joinable!(bot_grades -> appeal_answers (answer_id));
 diesel::joinable!(attachments -> users (uploaded_by));
@@ -421,4 +447,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     stats_daily,
     stats_first_answers,
+    staff_invitations,
+    auth_throttle,
 );

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::db::schema::webhooks;
 use crate::db::{self, Db};
 use crate::error::ApiError;
-use crate::notify::email::Mailer;
+use crate::notify::email::{MailTemplate, Mailer};
 use crate::notify::max::MaxClient;
 use crate::notify::{webhook, DeliveryError};
 use crate::outbox::{self, Notification, OutboxRow, Outcome, RetryPolicy};
@@ -264,7 +264,20 @@ impl Worker {
                 .map(Some),
             Notification::Email(email) => match &self.inner.mailer {
                 Ok(mailer) => {
-                    let letter = email.mail.render(&self.inner.config.notify.public_url);
+                    // An invitation's token exists only from here on: in this letter and,
+                    // as a hash, in the database.
+                    let token = match &email.mail {
+                        MailTemplate::Invitation { invitation_id, .. } => {
+                            match self.issue_invitation(invitation_id, now).await {
+                                Ok(token) => Some(token),
+                                Err(e) => return Outcome::Failed(e),
+                            }
+                        }
+                        _ => None,
+                    };
+                    let letter = email
+                        .mail
+                        .render(&self.inner.config.notify.public_url, token.as_deref());
                     mailer.send(&email.to, &letter).await.map(|()| None)
                 }
                 Err(e) => Err(DeliveryError::transient(e.clone(), None)),
@@ -274,6 +287,24 @@ impl Worker {
             Ok(code) => Outcome::Delivered(code),
             Err(e) => Outcome::Failed(e),
         }
+    }
+
+    /// The token of an invitation letter about to be sent (see
+    /// [`crate::invitations::issue_token`]); a revoked or used invitation is not sent.
+    async fn issue_invitation(
+        &self,
+        invitation_id: &str,
+        now: NaiveDateTime,
+    ) -> Result<String, DeliveryError> {
+        let id = invitation_id.to_owned();
+        let hours = self.inner.config.invite_ttl_hours;
+        let issued = self
+            .inner
+            .db
+            .write(move |conn| Ok(crate::invitations::issue_token(conn, &id, now, hours)?))
+            .await
+            .map_err(|e| DeliveryError::transient(format!("база данных: {e}"), None))?;
+        issued.map_err(|reason| DeliveryError::permanent(reason, None))
     }
 
     async fn deliver_webhook(

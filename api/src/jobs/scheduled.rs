@@ -353,7 +353,8 @@ pub fn auto_close(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<u
 }
 
 /// Forgets what no longer matters: delivered outbox rows after 30 days, handled bot
-/// updates after 7 (MAX redelivers within minutes), digest marks after 7.
+/// updates after 7 (MAX redelivers within minutes), digest marks after 7, invitations
+/// 30 days after they ended, sign-in throttle counts after a day.
 ///
 /// # Errors
 /// A database failure.
@@ -372,5 +373,7 @@ pub fn cleanup(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<()> 
             .filter(job_marks::created_at.lt(now - Duration::days(7))),
     )
     .execute(conn)?;
+    crate::invitations::forget_old(conn, now)?;
+    crate::auth::throttle::forget_old(conn, now)?;
     Ok(())
 }

@@ -1,10 +1,13 @@
-//! E-mail to operators over SMTP (lettre, rustls; no OpenSSL): a message on a new appeal in
-//! their region and a daily digest of overdue and due-today appeals. Every letter has a
-//! plain-text and an HTML part, in Russian. Letters never carry the name of an anonymous
-//! appeal's author; the digest carries no names at all.
+//! E-mail over SMTP (lettre, rustls; no OpenSSL): to operators a message on a new appeal in
+//! their region and a daily digest of overdue and due-today appeals; to new staff an
+//! invitation with a first-sign-in link. Every letter has a plain-text and an HTML part, in
+//! Russian. Letters never carry the name of an anonymous appeal's author; the digest carries
+//! no names at all.
 //!
 //! Letters wait in the outbox as a [`MailTemplate`] with the facts already looked up and
-//! are rendered when sent (the link base, `PUBLIC_URL`, may change meanwhile).
+//! are rendered when sent (the link base, `PUBLIC_URL`, may change meanwhile). An
+//! invitation's secret token is not among those facts: the worker issues it right before
+//! sending and hands it to [`MailTemplate::render`].
 
 use std::time::Duration;
 
@@ -57,6 +60,20 @@ pub enum MailTemplate {
         /// Open appeals whose deadline is today (region's date).
         due_today: Vec<DigestItem>,
     },
+    /// An invitation of a new staff member with a first-sign-in link. Only the invitation's
+    /// id waits in the outbox; the link's token is issued when the letter is sent.
+    Invitation {
+        /// The invitation (`staff_invitations.id`).
+        invitation_id: String,
+        /// Who invited, by role: «Администратор», «Руководитель региона».
+        inviter: String,
+        /// The new staff member's role, e.g. «Оператор».
+        role: String,
+        /// The regions' names; empty for roles without regions.
+        regions: Vec<String>,
+        /// Hours the link works after sending.
+        valid_hours: i64,
+    },
 }
 
 /// A letter ready to send.
@@ -95,18 +112,39 @@ pub fn appeal_link(public_url: &str, appeal_id: &str) -> String {
     format!("{}/#/appeals/{appeal_id}", public_url.trim_end_matches('/'))
 }
 
+/// The first-sign-in link of an invitation (the token travels in the URL fragment, which
+/// browsers never send to the server).
+#[must_use]
+pub fn invite_link(public_url: &str, token: &str) -> String {
+    format!("{}/#/invite/{token}", public_url.trim_end_matches('/'))
+}
+
 const FOOTER_TEXT: &str =
     "Вы получили это письмо, потому что включили уведомления в профиле «Помощника». \
 Отключить их можно там же.";
 
-fn html_page(title: &str, inner: &str) -> String {
+const INVITE_FOOTER_TEXT: &str =
+    "Вы получили это письмо, потому что вас добавили в сотрудники «Помощника». \
+Если вы не ждали его, просто удалите письмо: без пароля в кабинет никто не войдёт.";
+
+fn html_page(title: &str, inner: &str, footer: &str) -> String {
     format!(
         "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"font-family:Arial,sans-serif;font-size:15px;line-height:1.5;color:#1d1d1f\">\
          {inner}<p style=\"color:#6e6e73;font-size:13px\">{}</p></body></html>",
         escape(title),
-        escape(FOOTER_TEXT)
+        escape(footer)
     )
+}
+
+/// «1 час», «72 часа», «48 часов».
+fn hours(n: i64) -> String {
+    let word = match (n % 10, n % 100) {
+        (1, m) if m != 11 => "час",
+        (2..=4, m) if !(12..=14).contains(&m) => "часа",
+        _ => "часов",
+    };
+    format!("{n} {word}")
 }
 
 fn digest_lines(items: &[DigestItem], public_url: &str) -> (String, String) {
@@ -131,9 +169,11 @@ fn digest_lines(items: &[DigestItem], public_url: &str) -> (String, String) {
 }
 
 impl MailTemplate {
-    /// Subject, plain text and HTML.
+    /// Subject, plain text and HTML. `invite_token` is an invitation's secret, issued by the
+    /// worker right before sending (other letters ignore it); without one the invitation
+    /// points to the ordinary sign-in with the one-time password.
     #[must_use]
-    pub fn render(&self, public_url: &str) -> Rendered {
+    pub fn render(&self, public_url: &str, invite_token: Option<&str>) -> Rendered {
         match self {
             Self::NewAppeal {
                 appeal_id,
@@ -171,7 +211,7 @@ impl MailTemplate {
                     escape(&link)
                 );
                 Rendered {
-                    html: html_page(&subject, &inner),
+                    html: html_page(&subject, &inner, FOOTER_TEXT),
                     subject,
                     text: plain,
                 }
@@ -216,12 +256,102 @@ impl MailTemplate {
                 plain.push_str(FOOTER_TEXT);
                 plain.push('\n');
                 Rendered {
-                    html: html_page(&subject, &inner),
+                    html: html_page(&subject, &inner, FOOTER_TEXT),
                     subject,
                     text: plain,
                 }
             }
+            Self::Invitation {
+                inviter,
+                role,
+                regions,
+                valid_hours,
+                ..
+            } => render_invitation(
+                public_url,
+                invite_token,
+                inviter,
+                role,
+                regions,
+                *valid_hours,
+            ),
         }
+    }
+}
+
+fn render_invitation(
+    public_url: &str,
+    token: Option<&str>,
+    inviter: &str,
+    role: &str,
+    regions: &[String],
+    valid_hours: i64,
+) -> Rendered {
+    let subject = "Приглашение в «Помощник»".to_owned();
+    let lead = format!(
+        "{inviter} приглашает вас в «Помощник» — сервис ответов учителям о документационной нагрузке."
+    );
+    let mut facts = format!("Ваша роль: {role}.");
+    if !regions.is_empty() {
+        facts.push_str(&format!(
+            "\n{}: {}.",
+            if regions.len() == 1 {
+                "Регион"
+            } else {
+                "Регионы"
+            },
+            regions.join(", ")
+        ));
+    }
+    let factor = "Затем подключите второй фактор — приложение с одноразовыми кодами \
+                  (Яндекс Ключ, Google Authenticator или другое).";
+    let (plain_step, html_step) = match token {
+        Some(token) => {
+            let link = invite_link(public_url, token);
+            let valid = format!(
+                "Ссылка действует {} и только один раз. Если она перестала действовать, \
+                 попросите пригласившего выслать приглашение ещё раз.",
+                hours(valid_hours)
+            );
+            (
+                format!(
+                    "Чтобы войти в первый раз, откройте ссылку и задайте свой пароль:\n{link}\n\n{valid}\n{factor}"
+                ),
+                format!(
+                    "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 18px;background:#0a66c2;\
+                     color:#fff;border-radius:8px;text-decoration:none\">Задать пароль и войти</a></p>\
+                     <p>Или скопируйте ссылку в браузер:<br>{}</p><p>{}<br>{}</p>",
+                    escape(&link),
+                    escape(&link),
+                    escape(&valid),
+                    escape(factor)
+                ),
+            )
+        }
+        None => {
+            let page = format!("{}/", public_url.trim_end_matches('/'));
+            let text = format!(
+                "Войдите на {page} с этим e-mail и одноразовым паролем, который передаст пригласивший, \
+                 и задайте свой пароль."
+            );
+            (
+                format!("{text}\n{factor}"),
+                format!("<p>{}<br>{}</p>", escape(&text), escape(factor)),
+            )
+        }
+    };
+    let plain =
+        format!("Здравствуйте!\n\n{lead}\n{facts}\n\n{plain_step}\n\n{INVITE_FOOTER_TEXT}\n");
+    let inner = format!(
+        "<h2 style=\"font-size:18px\">{}</h2><p>Здравствуйте!</p><p>{}</p><p>{}</p>{html_step}",
+        escape(&subject),
+        escape(&lead),
+        paragraphs(&facts),
+    );
+    Rendered {
+        html: html_page(&subject, &inner, INVITE_FOOTER_TEXT),
+        subject,
+        text: plain,
     }
 }
 
@@ -323,7 +453,7 @@ mod tests {
             deadline: Some("02.12.2026 23:59".into()),
             transferred: false,
         }
-        .render("https://pomoshnik.example.ru/");
+        .render("https://pomoshnik.example.ru/", None);
         assert_eq!(letter.subject, "Новое обращение в регионе «Москва»");
         assert!(letter.text.contains("Автор: анонимно"));
         assert!(letter
@@ -331,6 +461,44 @@ mod tests {
             .contains("https://pomoshnik.example.ru/#/appeals/ap1"));
         assert!(letter.html.contains("&lt;b&gt;писать&lt;/b&gt;"));
         assert!(!letter.html.contains("<b>писать"));
+    }
+
+    #[test]
+    fn invitation_carries_the_link_role_and_regions() {
+        let mail = MailTemplate::Invitation {
+            invitation_id: "inv1".into(),
+            inviter: "Руководитель региона".into(),
+            role: "Оператор".into(),
+            regions: vec!["Республика Татарстан (16)".into()],
+            valid_hours: 72,
+        };
+        let letter = mail.render("https://pomoshnik.example.ru/", Some("tok<en>"));
+        assert_eq!(letter.subject, "Приглашение в «Помощник»");
+        assert!(letter
+            .text
+            .contains("https://pomoshnik.example.ru/#/invite/tok<en>"));
+        assert!(letter.text.contains("Руководитель региона приглашает"));
+        assert!(letter.text.contains("Ваша роль: Оператор."));
+        assert!(letter.text.contains("Регион: Республика Татарстан (16)."));
+        assert!(letter.text.contains("72 часа"));
+        assert!(letter.html.contains("#/invite/tok&lt;en&gt;"));
+        assert!(!letter.html.contains("tok<en>"));
+        // The outbox payload never holds a token: it has no field for one.
+        let payload = serde_json::to_string(&mail).unwrap();
+        assert!(!payload.contains("tok"), "{payload}");
+        // Without a token the letter sends to the ordinary sign-in.
+        let fallback = mail.render("https://pomoshnik.example.ru", None);
+        assert!(fallback.text.contains("одноразовым паролем"));
+        assert!(!fallback.text.contains("#/invite/"));
+    }
+
+    #[test]
+    fn hours_agree_with_the_number() {
+        assert_eq!(hours(1), "1 час");
+        assert_eq!(hours(72), "72 часа");
+        assert_eq!(hours(48), "48 часов");
+        assert_eq!(hours(11), "11 часов");
+        assert_eq!(hours(24), "24 часа");
     }
 
     #[test]
@@ -352,7 +520,7 @@ mod tests {
             overdue: vec![item.clone(), item.clone()],
             due_today: vec![item],
         }
-        .render("http://x");
+        .render("http://x", None);
         assert_eq!(
             letter.subject,
             "Сводка на 02.12.2026: просрочено 2, срок сегодня 1"

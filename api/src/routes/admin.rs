@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use shared::users::{
     ApiKeyInfo, AuditEntry, CreateApiKeyRequest, CreateUserRequest, CreatedApiKey, CreatedUser,
-    Decision, Role, UpdateUserRequest, UserSummary, VerificationDecision, VerificationStatus,
+    Decision, InvitationQueued, Role, UpdateUserRequest, UserSummary, VerificationDecision,
+    VerificationStatus,
 };
 use shared::Page;
 use utoipa::IntoParams;
@@ -22,6 +23,7 @@ use crate::db::{
 };
 use crate::error::ApiError;
 use crate::idempotency::{self, IdempotencyKey};
+use crate::invitations;
 use crate::routes::pagination::{self, Cursor, PageQuery};
 use crate::routes::validate;
 use crate::state::AppState;
@@ -198,7 +200,9 @@ fn check_regions(conn: &mut AnyConnection, regions: &[String]) -> Result<Vec<Str
 }
 
 /// Creates a staff user with a one-time password (shown once); at first sign-in the user
-/// enrols a TOTP second factor. A regional head may create operators of own regions only.
+/// enrols a TOTP second factor. Unless `invite` is `false`, an invitation letter with a
+/// first-sign-in link (valid `INVITE_TTL_HOURS`, single use) also goes to the e-mail. A
+/// regional head may create operators of own regions only.
 #[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])),
     request_body = CreateUserRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Повтор с тем же ключом вернёт тот же ответ")),
@@ -250,6 +254,7 @@ pub async fn create_user(
     let password = secrets::random_token("");
     let hash = secrets::hash_password(&password)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let valid_hours = state.config.invite_ttl_hours;
     let answer = state
         .db
         .write(move |conn| {
@@ -277,12 +282,101 @@ pub async fn create_user(
                     db::set_user_regions(conn, &new.id, &regions)?;
                 }
                 audit::record(conn, &caller.actor(), "user.create", "user", Some(&new.id), None,
-                    Some(&serde_json::json!({ "role": body.role, "regions": regions, "email": email })))?;
+                    Some(&serde_json::json!({ "role": body.role, "regions": regions, "email": email, "invite": body.invite })))?;
                 let row: UserRow = users::table.find(&new.id).select(UserRow::as_select()).first(conn)?;
-                Ok(CreatedUser { user: summary_of(conn, &row)?, one_time_password: password.clone() })
+                if body.invite {
+                    invitations::invite(conn, &row, caller.role, &caller.user_id, valid_hours, db::now())?;
+                }
+                Ok(CreatedUser {
+                    user: summary_of(conn, &row)?,
+                    one_time_password: password.clone(),
+                    invitation_sent: body.invite,
+                })
             })
         })
         .await?;
+    crate::jobs::wake();
+    Ok(answer.into_response())
+}
+
+/// Sends a staff member a fresh invitation letter with a first-sign-in link; the link of an
+/// earlier letter stops working. Same scope as `PATCH /api/v1/admin/users/{id}`: a regional
+/// head only for operators of own regions (others answer 404). Only for staff who have not
+/// yet enrolled the second factor; blocked users, teachers and integrators answer 409.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/invite", tag = "admin", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Сотрудник"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Повтор с тем же ключом вернёт тот же ответ"),
+    ),
+    responses(
+        (status = 202, description = "Письмо с новой ссылкой поставлено в очередь", body = InvitationQueued),
+        (status = 400, description = "Неверный заголовок Idempotency-Key", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Нет такого пользователя в вашей зоне", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Пригласить нельзя: заблокирован, не сотрудник, нет e-mail или уже вошёл со вторым фактором", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ключ Idempotency-Key уже использован для другого запроса", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/admin/users/{id}/invite")]
+pub async fn invite_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin, Role::RegionalHead])?;
+    let id = id.into_inner();
+    let fingerprint = idempotency::fingerprint("invite_user", &id);
+    let valid_hours = state.config.invite_ttl_hours;
+    let answer = state
+        .db
+        .write(move |conn| {
+            idempotency::once(
+                conn,
+                &caller.user_id,
+                key.0.as_deref(),
+                &fingerprint,
+                StatusCode::ACCEPTED,
+                |conn| {
+                    let row: UserRow = users::table
+                        .find(&id)
+                        .select(UserRow::as_select())
+                        .first(conn)?;
+                    if caller.role == Role::RegionalHead {
+                        let regions = db::user_regions(conn, &row.id)?;
+                        let in_scope = row.role() == Some(Role::Operator)
+                            && regions.iter().any(|r| caller.regions.contains(r));
+                        if !in_scope {
+                            return Err(ApiError::NotFound);
+                        }
+                    }
+                    invitations::invite(
+                        conn,
+                        &row,
+                        caller.role,
+                        &caller.user_id,
+                        valid_hours,
+                        db::now(),
+                    )?;
+                    audit::record(
+                        conn,
+                        &caller.actor(),
+                        "user.invite",
+                        "user",
+                        Some(&row.id),
+                        None,
+                        None,
+                    )?;
+                    Ok(InvitationQueued {
+                        user_id: row.id.clone(),
+                        email: row.email.clone().unwrap_or_default(),
+                        valid_hours,
+                    })
+                },
+            )
+        })
+        .await?;
+    crate::jobs::wake();
     Ok(answer.into_response())
 }
 
@@ -347,6 +441,8 @@ pub async fn update_user(
                 .execute(conn)?;
             if blocked && !row.is_blocked {
                 session::revoke_user(conn, &row.id)?;
+                // An unused invitation link must not outlive the block.
+                invitations::revoke_open(conn, &row.id, db::now())?;
             }
             let row: UserRow = users::table.find(&row.id).select(UserRow::as_select()).first(conn)?;
             let after = summary_of(conn, &row)?;

@@ -1,22 +1,24 @@
-//! Sign-in and tokens: MAX launch data, staff password + TOTP, the dev-only demo sign-in,
-//! refresh with rotation, logout.
+//! Sign-in and tokens: MAX launch data, staff password + TOTP, the first sign-in through an
+//! invitation link, the dev-only demo sign-in, refresh with rotation, logout.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use diesel::prelude::*;
 use shared::users::{
-    DevLoginRequest, LoginRequest, MaxAuthRequest, RefreshRequest, Role, TokenPair,
-    TotpEnrollRequest, TotpEnrollment,
+    AcceptInvitation, DevLoginRequest, LoginRequest, MaxAuthRequest, RefreshRequest, Role,
+    TokenPair, TotpEnrollRequest, TotpEnrollment,
 };
 
 use crate::auth::launch_data::{self, Freshness, LaunchData};
-use crate::auth::{secrets, session, AuthMethod, Caller};
+use crate::auth::{secrets, session, throttle, AuthMethod, Caller};
 use crate::db::{
     self, audit,
     models::{NewUser, UserRow},
     schema::users,
 };
 use crate::error::ApiError;
+use crate::invitations;
+use crate::routes::validate;
 use crate::state::AppState;
 
 /// The one text for every failed staff sign-in: it never says which part was wrong.
@@ -365,6 +367,97 @@ pub async fn login(
             issuer.issue(conn, &user, method, None).map(Ok)
         })
         .await??;
+    Ok(web::Json(pair))
+}
+
+/// First sign-in through the link of an invitation letter (`…/#/invite/{token}`): sets the
+/// staff member's own password (the rule of `POST /api/v1/me/password`), ends the need to
+/// replace the one-time password, uses the link up and answers the token pair a password
+/// sign-in gives — the second factor is enrolled next. A link works once, within
+/// `INVITE_TTL_HOURS` of its letter, and only while it is the newest one sent; every other
+/// token answers 410 `invite_invalid`. After `LOGIN_MAX_FAILURES` such refusals a client
+/// (by address) is refused for 1, 2, 4 … minutes (429).
+#[utoipa::path(post, path = "/api/v1/auth/invite", tag = "auth", request_body = AcceptInvitation,
+    responses(
+        (status = 200, description = "Пароль задан; пара токенов, как после входа по паролю (дальше — подключение второго фактора)", body = TokenPair),
+        (status = 400, description = "Тело запроса не JSON", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "Ссылка не действует: неизвестна, уже использована, устарела или заменена новой (`invite_invalid`)", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Пароль не подходит (от 10 до 200 символов)", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Слишком много неудачных попыток с этого адреса", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/auth/invite")]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<AcceptInvitation>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    let AcceptInvitation { token, password } = body.into_inner();
+    // The TCP peer, not a forwarded-for header anyone can write.
+    let client = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let key = throttle::key("invite", &client);
+    let max_failures = state.config.login_max_failures;
+    // The link first (a refusal is counted, and that count must be committed).
+    let probe = token.clone();
+    state
+        .db
+        .write(move |conn| {
+            let now = db::now();
+            throttle::check(conn, &key, now)?;
+            match invitations::find(conn, &probe, now) {
+                Ok(_) => Ok(Ok(())),
+                Err(refused @ ApiError::Gone { .. }) => {
+                    throttle::fail(conn, &key, now, max_failures)?;
+                    Ok(Err(refused))
+                }
+                Err(other) => Err(other),
+            }
+        })
+        .await??;
+    validate::new_password("password", &password)?;
+    // Argon2 takes its time: off the async workers and outside the write transaction.
+    let hash = web::block(move || secrets::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let issuer = state.issuer.clone();
+    let pair = state
+        .db
+        .write(move |conn| {
+            let now = db::now();
+            let user = invitations::accept(conn, &token, now)?;
+            diesel::update(users::table.find(&user.id))
+                .set((
+                    users::password_hash.eq(Some(&hash)),
+                    users::must_change_password.eq(false),
+                    users::failed_logins.eq(0),
+                    users::locked_until.eq(None::<chrono::NaiveDateTime>),
+                    users::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            // Sessions signed in with the one-time password end with it.
+            session::revoke_user(conn, &user.id)?;
+            audit::record(
+                conn,
+                &audit::Actor {
+                    id: Some(user.id.clone()),
+                    role: Some(user.role.clone()),
+                },
+                "user.invite.accept",
+                "user",
+                Some(&user.id),
+                None,
+                None,
+            )?;
+            let user: UserRow = users::table
+                .find(&user.id)
+                .select(UserRow::as_select())
+                .first(conn)?;
+            issuer.issue(conn, &user, AuthMethod::Password, None)
+        })
+        .await?;
     Ok(web::Json(pair))
 }
 

@@ -310,7 +310,6 @@ pub async fn change_password(
     let Some(stored) = stored.filter(|_| caller.role.is_staff()) else {
         return Err(ApiError::Forbidden);
     };
-    let length = body.new_password.chars().count();
     let (current, new) = (body.current_password, body.new_password);
     // Argon2 takes its time: off the async workers.
     let hash = web::block(move || -> Result<String, ApiError> {
@@ -321,13 +320,7 @@ pub async fn change_password(
                 "Текущий пароль указан неверно.",
             ));
         }
-        if !(10..=200).contains(&length) {
-            return Err(ApiError::field(
-                "new_password",
-                "length",
-                "Новый пароль — от 10 до 200 символов.",
-            ));
-        }
+        validate::new_password("new_password", &new)?;
         if new == current {
             return Err(ApiError::field(
                 "new_password",
@@ -342,13 +335,17 @@ pub async fn change_password(
     let me = state
         .db
         .write(move |conn| {
+            let now = db::now();
             diesel::update(users::table.find(&caller.user_id))
                 .set((
                     users::password_hash.eq(Some(&hash)),
                     users::must_change_password.eq(false),
-                    users::updated_at.eq(db::now()),
+                    users::updated_at.eq(now),
                 ))
                 .execute(conn)?;
+            // The staff member has their own password now: an invitation link still in the
+            // mailbox must not replace it.
+            crate::invitations::revoke_open(conn, &caller.user_id, now)?;
             audit::record(
                 conn,
                 &caller.actor(),

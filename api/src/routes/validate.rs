@@ -35,6 +35,23 @@ pub fn text(
     Ok(Some(cleaned.to_owned()))
 }
 
+/// The rule of a staff member's own password (replacing the one-time password, or set
+/// through an invitation link): 10 to 200 characters.
+///
+/// # Errors
+/// 422 `length` on `field`.
+pub fn new_password(field: &str, value: &str) -> Result<(), ApiError> {
+    if (10..=200).contains(&value.chars().count()) {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            field,
+            "length",
+            "Новый пароль — от 10 до 200 символов.",
+        ))
+    }
+}
+
 /// A person's name part: letters, spaces, hyphens and apostrophes.
 ///
 /// # Errors

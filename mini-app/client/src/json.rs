@@ -13,8 +13,8 @@ use shared::appeals::{
 };
 use shared::kb::{Article, ArticleStatus, SearchHit, SearchResult};
 use shared::users::{
-    ChangePassword, Decision, DevLoginRequest, LoginRequest, MaxAuthRequest, Me, NotifySettings,
-    RefreshRequest, Role, TokenPair, TotpEnrollRequest, TotpEnrollment, UpdateMe,
+    AcceptInvitation, ChangePassword, Decision, DevLoginRequest, LoginRequest, MaxAuthRequest, Me,
+    NotifySettings, RefreshRequest, Role, TokenPair, TotpEnrollRequest, TotpEnrollment, UpdateMe,
     UpdateUserRequest, UserSummary, Verification, VerificationDecision, VerificationRequest,
     VerificationSource, VerificationStatus,
 };
@@ -256,6 +256,15 @@ impl ToJs for ChangePassword {
         object(&[
             ("current_password", text(&self.current_password)),
             ("new_password", text(&self.new_password)),
+        ])
+    }
+}
+
+impl ToJs for AcceptInvitation {
+    fn to_js(&self) -> JsValue {
+        object(&[
+            ("token", text(&self.token)),
+            ("password", text(&self.password)),
         ])
     }
 }

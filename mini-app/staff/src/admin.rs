@@ -218,7 +218,8 @@ pub fn role_options(selected: Role) -> String {
 }
 
 /// Creating a staff user: e-mail, name, role (only operators for a regional head:
-/// `operators_only`) and regions; the answer's one-time password is shown once.
+/// `operators_only`) and regions, and whether to send an invitation letter (on by default);
+/// the answer's one-time password is shown once, and whether the invitation went out.
 #[component]
 pub fn NewUser(
     regions: Regions,
@@ -229,7 +230,7 @@ pub fn NewUser(
 ) -> impl IntoView {
     let errors: Errors = RwSignal::new(None);
     let busy = RwSignal::new(false);
-    let created = RwSignal::new(None::<(String, String)>);
+    let created = RwSignal::new(None::<(String, String, bool)>);
     let submit = move |ev: SubmitEvent| {
         let (form, codes) = submitted(&ev);
         let email = form.text("nu-email");
@@ -243,6 +244,7 @@ pub fn NewUser(
             form.text("nu-role")
         };
         let (surname, name) = (form.opt("nu-surname"), form.opt("nu-name"));
+        let invite = form.checked("nu-invite");
         errors.set(None);
         created.set(None);
         busy.set(true);
@@ -253,11 +255,13 @@ pub fn NewUser(
                 ("regions", text_array(&codes)),
                 ("surname", mini_app_client::json::opt(surname.as_ref())),
                 ("name", mini_app_client::json::opt(name.as_ref())),
+                ("invite", JsValue::from_bool(invite)),
             ]);
             match request_value(Method::Post, "/api/v1/admin/users", Some(&body)).await {
                 Ok(answer) => {
                     let password = string(&answer, "one_time_password").unwrap_or_default();
-                    created.set(Some((email, password)));
+                    let invited = get(&answer, "invitation_sent").as_bool().unwrap_or(false);
+                    created.set(Some((email, password, invited)));
                     if let Some(refresh) = refresh {
                         refresh.update(|n| *n += 1);
                     }
@@ -287,20 +291,35 @@ pub fn NewUser(
                     </div>
                 })}
                 {region_select("nu-regions", regions, Vec::new(), errors)}
+                // A plain checkbox: the supervisor module has no other use for `CheckField`.
+                <div class="check">
+                    <input type="checkbox" id="nu-invite" name="nu-invite" checked=true/>
+                    <label for="nu-invite">"Отправить приглашение на e-mail"</label>
+                </div>
                 <FormAlert errors fields=&["email", "surname", "name", "regions", "role"]/>
                 <button type="submit" class="button" disabled=busy>"Создать"</button>
             </form>
-            {move || created.get().map(|(email, password)| view! {
-                <div id="nu-created">
-                    <Secret id="nu-password"
-                        label=if operators_only { "Оператор создан. Одноразовый пароль для первого входа:" }
-                            else { "Сотрудник создан. Одноразовый пароль для первого входа:" }
-                        text=password/>
-                    <p class="muted">
-                        "Передайте пароль сотруднику (" {email}
-                        "): при первом входе он подключит второй фактор — приложение с одноразовыми кодами."
-                    </p>
-                </div>
+            {move || created.get().map(|(email, password, invited)| {
+                let note = if invited {
+                    format!(
+                        "Приглашение отправлено на {email}: в письме — ссылка для первого входа. \
+                         Если письмо не дойдёт, передайте сотруднику одноразовый пароль."
+                    )
+                } else {
+                    format!("Передайте пароль сотруднику ({email}).")
+                };
+                view! {
+                    <div id="nu-created">
+                        <Secret id="nu-password"
+                            label=if operators_only { "Оператор создан. Одноразовый пароль для первого входа:" }
+                                else { "Сотрудник создан. Одноразовый пароль для первого входа:" }
+                            text=password/>
+                        <p id="nu-note" class="muted" role="status">
+                            {note}
+                            " При первом входе сотрудник задаст свой пароль и подключит второй фактор — приложение с одноразовыми кодами."
+                        </p>
+                    </div>
+                }
             })}
         </section>
     }

@@ -129,6 +129,20 @@ pub async fn set_blocked(id: String, blocked: bool) -> Result<UserSummary, ApiEr
     request(Method::Patch, &path, Some(&body)).await
 }
 
+/// `POST /api/v1/admin/users/{id}/invite`: a fresh invitation letter (the earlier link stops
+/// working); the e-mail it goes to.
+///
+/// # Errors
+/// See [`request`]; 409 with the reason when the user cannot be invited.
+pub async fn invite(id: String) -> Result<String, ApiError> {
+    let path = format!(
+        "/api/v1/admin/users/{}/invite",
+        js_sys::encode_uri_component(&id)
+    );
+    let answer = mini_app_client::request_value(Method::Post, &path, None).await?;
+    mini_app_client::json::string(&answer, "email").ok_or(ApiError::Decode)
+}
+
 // --- the operator's workspace ----------------------------------------------------------
 
 /// One column of `GET /api/v1/appeals/board`.

@@ -1,6 +1,7 @@
 //! Mounting the staff module and its screens: the sign-in of a plain browser (staff login,
-//! demo login in dev, second-factor enrolment), then the frame with the user's name, role
-//! and sign-out around the screen of the role.
+//! demo login in dev, the first sign-in through an invitation link, second-factor
+//! enrolment), then the frame with the user's name, role and sign-out around the screen of
+//! the role.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,6 +12,7 @@ use web_sys::HtmlElement;
 
 use crate::api::{self, load_into, session, ApiError, Remote};
 use crate::enrol::EnrolPage;
+use crate::invite::{self, InvitePage};
 use crate::login::LoginPage;
 use crate::password::PasswordPage;
 use crate::strings;
@@ -43,6 +45,8 @@ pub enum Screen {
     Enrol,
     /// Signed in with a one-time password: replace it first.
     Password,
+    /// The link of an invitation letter (`#/invite/<token>`): set the own password.
+    Invite(String),
     /// The staff screens.
     Staff(Box<Me>),
 }
@@ -135,11 +139,21 @@ pub fn StaffApp(notice: Option<String>) -> impl IntoView {
         session::Event::TotpRequired => ctx.screen.set(Screen::Enrol),
     });
     load_into(ctx.regions, api::regions());
-    if session::is_signed_in() {
+    // An invitation link wins over any session this browser holds.
+    if let Some(token) = invite::current_token() {
+        ctx.screen.set(Screen::Invite(token));
+    } else if session::is_signed_in() {
         ctx.after_sign_in();
     } else {
         ctx.screen.set(Screen::Login(notice));
     }
+    // A link opened in the tab where the module already runs.
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(token) = invite::current_token() {
+            ctx.screen.set(Screen::Invite(token));
+        }
+    });
+    on_cleanup(move || handle.remove());
 
     move || match ctx.screen.get() {
         Screen::Staff(me) => view! { <Frame me=*me/> }.into_any(),
@@ -152,6 +166,7 @@ pub fn StaffApp(notice: Option<String>) -> impl IntoView {
                 Screen::Login(notice) => view! { <LoginPage notice/> }.into_any(),
                 Screen::Enrol => view! { <EnrolPage/> }.into_any(),
                 Screen::Password => view! { <PasswordPage/> }.into_any(),
+                Screen::Invite(token) => view! { <InvitePage token/> }.into_any(),
                 _ => view! { <Loading/> }.into_any(),
             };
             view! {

@@ -1,7 +1,8 @@
 //! «Помощник» staff module: the sign-in of a plain browser (staff login with the second
-//! factor, the demo login in dev) and the screens of operators, regional heads, federal
-//! supervisors and administrators. The teacher app fetches it on demand — when a staff
-//! member signs in inside MAX, or when a browser outside MAX has no session
+//! factor, the first sign-in through an invitation link, the demo login in dev) and the
+//! screens of operators, regional heads, federal supervisors and administrators. The
+//! teacher app fetches it on demand — when a staff member signs in inside MAX, when a
+//! browser outside MAX has no session, or for an invitation link
 //! (`<script type="module" src="/assets/staff-<hash>.js">`); the module then mounts its own
 //! UI into `#staff` and hides the teacher app. It shares the session (`localStorage`), the
 //! API client and the DTOs with the teacher app through the `mini-app-client` and `shared`
@@ -16,6 +17,7 @@ pub mod dashboard;
 pub mod enrol;
 pub mod hooks_admin;
 pub mod hosted;
+pub mod invite;
 pub mod kb_admin;
 pub mod kb_history;
 pub mod login;

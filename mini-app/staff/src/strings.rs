@@ -39,6 +39,8 @@ pub const ONLY_ACTIVE: &str = "Активные";
 pub const BLOCKED: &str = "заблокирован";
 pub const BLOCK: &str = "Заблокировать";
 pub const UNBLOCK: &str = "Разблокировать";
+pub const INVITE_AGAIN: &str = "Отправить приглашение ещё раз";
+pub const INVITE_SENT: &str = "Новое приглашение отправлено на";
 pub const V_UNVERIFIED: &str = "не подтверждён";
 pub const V_PENDING: &str = "на проверке";
 pub const V_VERIFIED: &str = "подтверждён";
@@ -98,3 +100,10 @@ pub const PW_SAVE: &str = "Сохранить пароль";
 pub const PW_FILL_CURRENT: &str = "Введите одноразовый пароль.";
 pub const PW_TOO_SHORT: &str = "Новый пароль — не короче 10 символов.";
 pub const PW_MISMATCH: &str = "Пароли не совпадают.";
+
+// --- the first sign-in through an invitation link ---------------------------------------
+pub const INV_TITLE: &str = "Приглашение в Помощник";
+pub const INV_LEAD: &str =
+    "Вас пригласили в кабинет сотрудника «Помощника». Задайте свой пароль: не короче 10 символов. Затем подключите второй фактор — приложение с одноразовыми кодами.";
+pub const INV_SAVE: &str = "Задать пароль и продолжить";
+pub const INV_TO_LOGIN: &str = "Ко входу по паролю";

@@ -1,6 +1,6 @@
 //! The administrator's users list (the `#/users` tab of [`crate::admin`]): filters by role,
 //! verification and blocking, «Показать ещё» by cursor, block / unblock, and for staff users
-//! the role and regions.
+//! the role and regions and a fresh invitation letter.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -156,6 +156,22 @@ fn UserRow(
         view! { <EditUser id=user.id.clone() role=user.role codes=user.regions.clone() regions operators_only on_saved=on_change/> }
     });
     let (id, is_blocked) = (user.id.clone(), user.is_blocked);
+    let invited = RwSignal::new(None::<String>);
+    let invite_id = id.clone();
+    let invite = move |_| {
+        let id = invite_id.clone();
+        busy.set(true);
+        error.set(None);
+        invited.set(None);
+        spawn_local(async move {
+            match api::invite(id).await {
+                Ok(email) => invited.set(Some(format!("{} {email}.", strings::INVITE_SENT))),
+                Err(e) => error.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    let can_invite = user.role.is_staff() && !is_blocked;
     let toggle = move |_| {
         let id = id.clone();
         busy.set(true);
@@ -187,7 +203,13 @@ fn UserRow(
                     disabled=busy on:click=toggle>
                     {if is_blocked { strings::UNBLOCK } else { strings::BLOCK }}
                 </button>
+                {can_invite.then(|| view! {
+                    <button type="button" class="button secondary invite-again" disabled=busy on:click=invite>
+                        {strings::INVITE_AGAIN}
+                    </button>
+                })}
             </div>
+            <p class="done" role="status">{move || invited.get()}</p>
             <ErrorLine message=error/>
             {edit}
         </li>

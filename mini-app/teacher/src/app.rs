@@ -207,7 +207,12 @@ pub fn App(launch: Launch) -> impl IntoView {
         session::Event::TotpRequired => ctx.phase.set(Phase::Staff),
     });
     ctx.reload_regions();
-    ctx.start();
+    // An invitation link is the staff module's, whoever this browser has signed in.
+    if route.get_untracked().for_staff_module() {
+        ctx.phase.set(Phase::Staff);
+    } else {
+        ctx.start();
+    }
 
     max::on_back(move || {
         if let Some(parent) = route.get_untracked().parent() {
@@ -221,10 +226,16 @@ pub fn App(launch: Launch) -> impl IntoView {
     });
     more::host(ctx, route, consented);
     // Outside MAX the sign-in screens are the staff module's (staff sign in there; the demo
-    // sign-in too). The reference pages stay readable without it.
+    // sign-in too), and so is an invitation link anywhere. The reference pages stay
+    // readable without it.
     Effect::new(move |_| {
         let phase = ctx.phase.get();
-        let reference = matches!(route.get(), Route::Regions | Route::Region(_));
+        let route = route.get();
+        if route.for_staff_module() {
+            load_staff_module(ctx, None);
+            return;
+        }
+        let reference = matches!(route, Route::Regions | Route::Region(_));
         match phase {
             Phase::SignedOut(notice) if !ctx.in_max && !reference => load_staff_module(ctx, notice),
             Phase::Staff => load_staff_module(ctx, None),
@@ -297,6 +308,8 @@ fn teacher_page(consented: bool, route: &Route) -> AnyView {
         | Route::Answers
         | Route::Article(_)
         | Route::Verification => more::placeholder(),
-        Route::Regions | Route::Region(_) | Route::NotFound => view! { <NotFoundPage/> }.into_any(),
+        Route::Regions | Route::Region(_) | Route::Invite(_) | Route::NotFound => {
+            view! { <NotFoundPage/> }.into_any()
+        }
     }
 }

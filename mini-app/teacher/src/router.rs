@@ -29,6 +29,8 @@ pub enum Route {
     Regions,
     /// `#/regions/<code>`: one region.
     Region(RegionCode),
+    /// `#/invite/<token>`: the link of a staff invitation letter, drawn by the staff module.
+    Invite(String),
     /// Anything else.
     NotFound,
 }
@@ -54,6 +56,7 @@ impl Route {
             (Some("regions"), Some(code), None) => {
                 RegionCode::parse(code).map_or(Self::NotFound, Self::Region)
             }
+            (Some("invite"), Some(token), None) if is_id(token) => Self::Invite(token.to_owned()),
             _ => Self::NotFound,
         }
     }
@@ -72,6 +75,7 @@ impl Route {
             Self::Article(id) => format!("#/answers/{id}"),
             Self::Regions => "#/regions".to_owned(),
             Self::Region(code) => format!("#/regions/{code}"),
+            Self::Invite(token) => format!("#/invite/{token}"),
         }
     }
 
@@ -79,7 +83,7 @@ impl Route {
     #[must_use]
     pub fn parent(&self) -> Option<Self> {
         match self {
-            Self::Home => None,
+            Self::Home | Self::Invite(_) => None,
             Self::Verification => Some(Self::Profile),
             Self::Region(_) => Some(Self::Regions),
             Self::Appeal(_) => Some(Self::Appeals),
@@ -103,6 +107,12 @@ impl Route {
         )
     }
 
+    /// Whether the staff module draws this screen whoever is signed in (an invitation link).
+    #[must_use]
+    pub const fn for_staff_module(&self) -> bool {
+        matches!(self, Self::Invite(_))
+    }
+
     /// The route of a MAX `start_param` deep link: `appeal-<id>` opens that appeal.
     #[must_use]
     pub fn from_start_param(param: &str) -> Option<Self> {
@@ -111,7 +121,7 @@ impl Route {
     }
 }
 
-/// Appeal ids are opaque but plain: letters, digits, `-` and `_`, at most 64.
+/// Appeal ids (and invitation tokens) are opaque but plain: letters, digits, `-` and `_`, at most 64.
 fn is_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
@@ -160,8 +170,27 @@ mod tests {
         ] {
             assert!(Route::parse(hash).in_more(), "{hash}");
         }
-        for hash in ["#/", "#/ask", "#/regions", "#/regions/77", "#/nowhere"] {
+        for hash in [
+            "#/",
+            "#/ask",
+            "#/regions",
+            "#/regions/77",
+            "#/nowhere",
+            "#/invite/t1",
+        ] {
             assert!(!Route::parse(hash).in_more(), "{hash}");
+        }
+    }
+
+    #[test]
+    fn invitation_links_go_to_the_staff_module() {
+        let route = Route::parse("#/invite/AbC123xyz");
+        assert_eq!(route, Route::Invite("AbC123xyz".into()));
+        assert!(route.for_staff_module());
+        assert_eq!(route.parent(), None);
+        assert!(!Route::Home.for_staff_module());
+        for hash in ["#/invite", "#/invite/a b", "#/invite/a/b"] {
+            assert!(!Route::parse(hash).for_staff_module(), "{hash}");
         }
     }
 
@@ -231,6 +260,7 @@ mod tests {
             Route::Regions,
             region("05"),
             region("77"),
+            Route::Invite("t0k3n".into()),
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }
