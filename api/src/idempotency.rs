@@ -4,12 +4,21 @@
 //!
 //! The key is claimed, the work done and the answer stored in one transaction, so a crash
 //! between them leaves nothing behind and a retry simply runs again.
+//!
+//! Stored answers are forgotten after [`KEEP_HOURS`] (the cleanup job) and with the person
+//! when they erase their data. An answer carrying a secret shown once — a one-time password,
+//! an API key, a webhook secret — is stored sealed ([`once_sealed`]): a replay still gets it,
+//! a copy of the database alone does not.
 
 use std::future::{ready, Ready};
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
+use ring::rand::{SecureRandom, SystemRandom};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -70,6 +79,67 @@ pub fn fingerprint(operation: &str, body: &impl Serialize) -> String {
     hex::encode(Sha256::digest(format!("{operation}\n{body}").as_bytes()))
 }
 
+/// The prefix of a sealed stored answer.
+const SEALED: &str = "sealed:v1:";
+
+/// Seals and opens stored answers that carry a secret (ChaCha20-Poly1305; the key is derived
+/// from `JWT_SECRET` with HMAC-SHA-256 under a label of its own, and the row's owner and key
+/// are the associated data, so a sealed answer cannot be moved to another row).
+pub struct Sealer([u8; 32]);
+
+impl Sealer {
+    /// The sealer of a server secret.
+    #[must_use]
+    pub fn from_secret(secret: &str) -> Self {
+        // HMAC takes keys of any length.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        mac.update(b"pomoshnik idempotency seal v1");
+        Self(mac.finalize().into_bytes().into())
+    }
+
+    fn key(&self) -> LessSafeKey {
+        LessSafeKey::new(
+            UnboundKey::new(&CHACHA20_POLY1305, &self.0)
+                .unwrap_or_else(|_| unreachable!("a 32-byte key")),
+        )
+    }
+
+    fn seal(&self, aad: &str, plain: &str) -> Result<String, ApiError> {
+        let mut nonce = [0_u8; NONCE_LEN];
+        SystemRandom::new()
+            .fill(&mut nonce)
+            .map_err(|_| ApiError::internal(anyhow::anyhow!("no randomness for a nonce")))?;
+        let mut data = plain.as_bytes().to_vec();
+        self.key()
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad.as_bytes()),
+                &mut data,
+            )
+            .map_err(|_| ApiError::internal(anyhow::anyhow!("sealing failed")))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&data);
+        Ok(format!("{SEALED}{}", hex::encode(out)))
+    }
+
+    /// The plain answer, or `None` when it was sealed under another secret (or damaged).
+    fn open(&self, aad: &str, stored: &str) -> Option<String> {
+        let raw = hex::decode(stored.strip_prefix(SEALED)?).ok()?;
+        if raw.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = raw.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut data = sealed.to_vec();
+        let plain = self
+            .key()
+            .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut data)
+            .ok()?;
+        String::from_utf8(plain.to_vec()).ok()
+    }
+}
+
 /// Runs `work` once per (owner, key). Call inside a write transaction.
 ///
 /// # Errors
@@ -77,6 +147,53 @@ pub fn fingerprint(operation: &str, body: &impl Serialize) -> String {
 /// `idempotency_in_progress` when a concurrent duplicate holds the key, or `work`'s error.
 pub fn once<T: Serialize>(
     conn: &mut AnyConnection,
+    owner: &str,
+    key: Option<&str>,
+    fingerprint: &str,
+    status: StatusCode,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+) -> Result<Answer, ApiError> {
+    run(conn, None, owner, key, fingerprint, status, work)
+}
+
+/// [`once`] for an answer that carries a secret shown once: the stored copy is sealed with
+/// `sealer`.
+///
+/// # Errors
+/// As [`once`]; also 409 `idempotency_replay_unavailable` when the stored answer was sealed
+/// under a secret the server no longer has.
+pub fn once_sealed<T: Serialize>(
+    conn: &mut AnyConnection,
+    sealer: &Sealer,
+    owner: &str,
+    key: Option<&str>,
+    fingerprint: &str,
+    status: StatusCode,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+) -> Result<Answer, ApiError> {
+    run(conn, Some(sealer), owner, key, fingerprint, status, work)
+}
+
+/// Forgets the stored answers older than [`KEEP_HOURS`] (the cleanup job).
+///
+/// # Errors
+/// A database failure.
+pub fn forget_old(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(ik::table.filter(ik::created_at.lt(now - chrono::Duration::hours(KEEP_HOURS))))
+        .execute(conn)
+}
+
+/// Forgets every stored answer of one person (erasure of their data).
+///
+/// # Errors
+/// A database failure.
+pub fn forget_owner(conn: &mut AnyConnection, owner: &str) -> QueryResult<usize> {
+    diesel::delete(ik::table.filter(ik::owner_id.eq(owner))).execute(conn)
+}
+
+fn run<T: Serialize>(
+    conn: &mut AnyConnection,
+    sealer: Option<&Sealer>,
     owner: &str,
     key: Option<&str>,
     fingerprint: &str,
@@ -115,6 +232,17 @@ pub fn once<T: Serialize>(
                 });
             }
             if let (Some(code), Some(body)) = (code, body) {
+                let body = match sealer {
+                    None => body,
+                    Some(sealer) => sealer.open(&format!("{owner}\n{key}"), &body).ok_or_else(|| {
+                        ApiError::Conflict {
+                            code: "idempotency_replay_unavailable",
+                            detail: "Ответ на этот запрос уже выдан и больше не может быть показан. \
+                                     Повторите запрос с новым ключом Idempotency-Key."
+                                .to_owned(),
+                        }
+                    })?,
+                };
                 return Ok(Answer {
                     status: u16::try_from(code).unwrap_or(200),
                     body,
@@ -146,10 +274,14 @@ pub fn once<T: Serialize>(
     }
     let value = work(conn)?;
     let body = to_json(&value)?;
+    let stored = match sealer {
+        None => body.clone(),
+        Some(sealer) => sealer.seal(&format!("{owner}\n{key}"), &body)?,
+    };
     diesel::update(ik::table.find((owner, key)))
         .set((
             ik::status_code.eq(i32::from(status.as_u16())),
-            ik::response_body.eq(&body),
+            ik::response_body.eq(&stored),
             ik::completed_at.eq(db::now()),
         ))
         .execute(conn)?;
@@ -161,4 +293,33 @@ pub fn once<T: Serialize>(
 
 fn to_json(value: &impl Serialize) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(ApiError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sealer;
+
+    #[test]
+    fn sealed_answers_open_only_with_the_same_secret_and_row() {
+        let sealer = Sealer::from_secret("server secret one, long enough for a test");
+        let sealed = sealer
+            .seal("owner\nkey", r#"{"key":"pk_secret"}"#)
+            .unwrap_or_default();
+        assert!(sealed.starts_with("sealed:v1:"));
+        assert!(!sealed.contains("pk_secret"));
+        assert_eq!(
+            sealer.open("owner\nkey", &sealed).as_deref(),
+            Some(r#"{"key":"pk_secret"}"#)
+        );
+        assert_eq!(sealer.open("owner\nother key", &sealed), None, "another row");
+        let other = Sealer::from_secret("server secret two, long enough for a test");
+        assert_eq!(other.open("owner\nkey", &sealed), None, "another secret");
+        assert_eq!(sealer.open("owner\nkey", r#"{"key":"pk_secret"}"#), None);
+        assert_eq!(sealer.open("owner\nkey", "sealed:v1:00"), None, "too short");
+        // A fresh nonce each time: the same answer never seals the same way twice.
+        assert_ne!(
+            sealer.seal("owner\nkey", "x").unwrap_or_default(),
+            sealer.seal("owner\nkey", "x").unwrap_or_default()
+        );
+    }
 }

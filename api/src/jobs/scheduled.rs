@@ -354,7 +354,8 @@ pub fn auto_close(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<u
 
 /// Forgets what no longer matters: delivered outbox rows after 30 days, handled bot
 /// updates after 7 (MAX redelivers within minutes), digest marks after 7, invitations
-/// 30 days after they ended, sign-in throttle counts after a day.
+/// 30 days after they ended, sign-in throttle counts after a day, stored idempotent answers
+/// once their key expires (24 hours).
 ///
 /// # Errors
 /// A database failure.
@@ -375,5 +376,6 @@ pub fn cleanup(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<()> 
     .execute(conn)?;
     crate::invitations::forget_old(conn, now)?;
     crate::auth::throttle::forget_old(conn, now)?;
+    crate::idempotency::forget_old(conn, now)?;
     Ok(())
 }

@@ -255,10 +255,11 @@ pub async fn create_user(
     let hash = secrets::hash_password(&password)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
     let valid_hours = state.config.invite_ttl_hours;
+    let sealer = idempotency::Sealer::from_secret(state.config.jwt_secret.expose());
     let answer = state
         .db
         .write(move |conn| {
-            idempotency::once(conn, &caller.user_id, key.0.as_deref(), &fingerprint, StatusCode::CREATED, |conn| {
+            idempotency::once_sealed(conn, &sealer, &caller.user_id, key.0.as_deref(), &fingerprint, StatusCode::CREATED, |conn| {
                 let regions = check_regions(conn, &body.regions)?;
                 if body.role.has_regions() && regions.is_empty() {
                     return Err(ApiError::field("regions", "required", "Укажите хотя бы один регион."));
@@ -679,11 +680,13 @@ pub async fn create_api_key(
     let fingerprint = idempotency::fingerprint("create_api_key", &body);
     let name = validate::text("name", &body.name, 100, true)?.unwrap_or_default();
     let secret = secrets::random_token(API_KEY_PREFIX);
+    let sealer = idempotency::Sealer::from_secret(state.config.jwt_secret.expose());
     let answer = state
         .db
         .write(move |conn| {
-            idempotency::once(
+            idempotency::once_sealed(
                 conn,
+                &sealer,
                 &caller.user_id,
                 key.0.as_deref(),
                 &fingerprint,

@@ -224,8 +224,8 @@ pub async fn update_me(
 }
 
 /// Erases the caller's personal data on request (152-ФЗ): name, school, position, contacts
-/// and the MAX link are removed, every sign-in is ended; appeals stay for statistics without
-/// the name. Signing in again afterwards starts a new, empty profile.
+/// and the MAX link are removed, every sign-in is ended, stored answers to the caller's
+/// idempotent requests are forgotten; appeals stay for statistics without the name. Signing in again afterwards starts a new, empty profile.
 #[utoipa::path(delete, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
     responses(
         (status = 204, description = "Персональные данные удалены"),
@@ -266,6 +266,8 @@ pub async fn erase_me(
                 .set(appeals::author_name.eq(&none))
                 .execute(conn)?;
             session::revoke_user(conn, &caller.user_id)?;
+            // Stored answers to the person's requests may repeat their name.
+            crate::idempotency::forget_owner(conn, &caller.user_id)?;
             audit::record(
                 conn,
                 &caller.actor(),

@@ -399,11 +399,13 @@ pub async fn create_webhook(
     let url = check_url(&body.url, state.config.is_dev())?;
     let events = check_events(&body.events)?;
     let secret = secrets::random_token("whsec_");
+    let sealer = idempotency::Sealer::from_secret(state.config.jwt_secret.expose());
     let answer = state
         .db
         .write(move |conn| {
-            idempotency::once(
+            idempotency::once_sealed(
                 conn,
+                &sealer,
                 &caller.user_id,
                 key.0.as_deref(),
                 &fingerprint,
@@ -580,11 +582,13 @@ pub async fn rotate_webhook_secret(
     let id = id.into_inner();
     let fingerprint = idempotency::fingerprint("rotate_webhook_secret", &id);
     let secret = secrets::random_token("whsec_");
+    let sealer = idempotency::Sealer::from_secret(state.config.jwt_secret.expose());
     let answer = state
         .db
         .write(move |conn| {
-            idempotency::once(
+            idempotency::once_sealed(
                 conn,
+                &sealer,
                 &caller.user_id,
                 key.0.as_deref(),
                 &fingerprint,
