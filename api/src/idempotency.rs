@@ -234,14 +234,15 @@ fn run<T: Serialize>(
             if let (Some(code), Some(body)) = (code, body) {
                 let body = match sealer {
                     None => body,
-                    Some(sealer) => sealer.open(&format!("{owner}\n{key}"), &body).ok_or_else(|| {
-                        ApiError::Conflict {
+                    Some(sealer) => sealer.open(&format!("{owner}\n{key}"), &body).ok_or_else(
+                        || ApiError::Conflict {
                             code: "idempotency_replay_unavailable",
-                            detail: "Ответ на этот запрос уже выдан и больше не может быть показан. \
+                            detail:
+                                "Ответ на этот запрос уже выдан и больше не может быть показан. \
                                      Повторите запрос с новым ключом Idempotency-Key."
-                                .to_owned(),
-                        }
-                    })?,
+                                    .to_owned(),
+                        },
+                    )?,
                 };
                 return Ok(Answer {
                     status: u16::try_from(code).unwrap_or(200),
@@ -311,7 +312,11 @@ mod tests {
             sealer.open("owner\nkey", &sealed).as_deref(),
             Some(r#"{"key":"pk_secret"}"#)
         );
-        assert_eq!(sealer.open("owner\nother key", &sealed), None, "another row");
+        assert_eq!(
+            sealer.open("owner\nother key", &sealed),
+            None,
+            "another row"
+        );
         let other = Sealer::from_secret("server secret two, long enough for a test");
         assert_eq!(other.open("owner\nkey", &sealed), None, "another secret");
         assert_eq!(sealer.open("owner\nkey", r#"{"key":"pk_secret"}"#), None);

@@ -159,7 +159,8 @@ pub fn to_pretty_json() -> serde_json::Result<String> {
 /// Answers every operation can give besides its own, added to each so that clients (and
 /// the spec-driven fuzzer) find them documented: a malformed request (400), a body that is
 /// too large (413) or not JSON (415) where there is a body, no or a bad token (401) where
-/// one is required, and a database that is down (503).
+/// one is required, a key still in use or reused with another request (409, 422) where an
+/// `Idempotency-Key` is accepted, and a database that is down (503).
 struct StandardProblems;
 
 impl Modify for StandardProblems {
@@ -209,6 +210,22 @@ impl Modify for StandardProblems {
                 }
                 if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                     add("401", "Нет входа или токен недействителен (`unauthorized`)");
+                }
+                let keyed = operation.parameters.as_ref().is_some_and(|params| {
+                    params.iter().any(|p| p.name == "Idempotency-Key")
+                });
+                if keyed {
+                    add(
+                        "409",
+                        "Такой же запрос с этим ключом ещё выполняется \
+                         (`idempotency_in_progress`) или его ответ больше не может быть показан \
+                         (`idempotency_replay_unavailable`)",
+                    );
+                    add(
+                        "422",
+                        "Ключ Idempotency-Key уже использован с другим запросом \
+                         (`idempotency_key_reused`)",
+                    );
                 }
             }
         }

@@ -22,7 +22,9 @@ async fn with_db<T: Send + 'static>(
     db: &Db,
     work: impl FnOnce(&mut AnyConnection) -> QueryResult<T> + Send + 'static,
 ) -> T {
-    db.write(move |conn| Ok(work(conn)?)).await.expect("database")
+    db.write(move |conn| Ok(work(conn)?))
+        .await
+        .expect("database")
 }
 
 /// The stored answers of one person.
@@ -60,11 +62,29 @@ async fn secrets_shown_once_are_stored_sealed_and_still_replayed() {
         .to_owned();
 
     let body = json!({ "name": "Школьная система", "regions": ["16"] });
-    let first = post_keyed(&app, "/api/v1/admin/api-keys", &admin.access, "key-1", &body).await;
-    let again = post_keyed(&app, "/api/v1/admin/api-keys", &admin.access, "key-1", &body).await;
+    let first = post_keyed(
+        &app,
+        "/api/v1/admin/api-keys",
+        &admin.access,
+        "key-1",
+        &body,
+    )
+    .await;
+    let again = post_keyed(
+        &app,
+        "/api/v1/admin/api-keys",
+        &admin.access,
+        "key-1",
+        &body,
+    )
+    .await;
     let api_key = first["key"].as_str().expect("key").to_owned();
     assert_eq!(again["key"], first["key"], "the replay shows the same key");
-    assert_eq!(app.me(&api_key).await["role"], "integrator", "the key works");
+    assert_eq!(
+        app.me(&api_key).await["role"],
+        "integrator",
+        "the key works"
+    );
 
     let body = json!({ "email": "ivanova@edu16.example", "role": "operator", "regions": ["16"],
                        "surname": "Иванова", "name": "Ольга", "invite": false });
@@ -140,11 +160,17 @@ async fn erasure_and_expiry_forget_the_stored_answers() {
         api::jobs::scheduled::cleanup(conn, now)
     })
     .await;
-    assert!(stored(&db, &admin_id).await.is_empty(), "expired: forgotten");
+    assert!(
+        stored(&db, &admin_id).await.is_empty(),
+        "expired: forgotten"
+    );
     assert_eq!(stored(&db, &teacher_id).await.len(), 1, "fresh: kept");
 
     // Erasure forgets the rest of the teacher's.
     let response = app.delete_as("/api/v1/me", &teacher.access).await;
     assert_eq!(response.status(), 204);
-    assert!(stored(&db, &teacher_id).await.is_empty(), "erased: forgotten");
+    assert!(
+        stored(&db, &teacher_id).await.is_empty(),
+        "erased: forgotten"
+    );
 }
