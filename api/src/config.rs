@@ -48,6 +48,10 @@ pub struct Config {
     /// `CORS_ALLOWED_ORIGINS`: other origins (comma-separated) whose pages may call the API
     /// from a browser; the service's own origin is always allowed.
     pub cors_allowed_origins: Vec<String>,
+    /// `TRUSTED_PROXIES`: reverse proxies (addresses or networks, comma-separated) whose
+    /// `X-Forwarded-For` names the client for per-client limits; empty: the TCP peer is the
+    /// client.
+    pub trusted_proxies: Vec<crate::net::IpNet>,
     /// `JWT_SECRET`: signs access tokens (at least 32 bytes in production).
     pub jwt_secret: Secret,
     /// `MAX_BOT_TOKEN`: the bot's token; the key of launch-data signatures.
@@ -334,6 +338,8 @@ impl Config {
                 .map(|o| o.trim().trim_end_matches('/').to_owned())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            trusted_proxies: crate::net::parse_list(&get("TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|reason| bad("TRUSTED_PROXIES", reason))?,
             jwt_secret: Secret(get("JWT_SECRET").unwrap_or_else(|| DEMO_JWT_SECRET.to_owned())),
             max_bot_token: Secret(
                 get("MAX_BOT_TOKEN").unwrap_or_else(|| DEMO_MAX_BOT_TOKEN.to_owned()),

@@ -234,15 +234,19 @@ fn run<T: Serialize>(
             if let (Some(code), Some(body)) = (code, body) {
                 let body = match sealer {
                     None => body,
-                    Some(sealer) => sealer.open(&format!("{owner}\n{key}"), &body).ok_or_else(
-                        || ApiError::Conflict {
+                    Some(sealer) => {
+                        sealer
+                            .open(&format!("{owner}\n{key}"), &body)
+                            .ok_or_else(|| {
+                                ApiError::Conflict {
                             code: "idempotency_replay_unavailable",
                             detail:
                                 "Ответ на этот запрос уже выдан и больше не может быть показан. \
                                      Повторите запрос с новым ключом Idempotency-Key."
                                     .to_owned(),
-                        },
-                    )?,
+                        }
+                            })?
+                    }
                 };
                 return Ok(Answer {
                     status: u16::try_from(code).unwrap_or(200),

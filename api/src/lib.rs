@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod kb;
 pub mod matching;
 pub mod metrics;
+pub mod net;
 pub mod notify;
 pub mod openapi;
 pub mod outbox;

@@ -211,9 +211,10 @@ impl Modify for StandardProblems {
                 if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                     add("401", "Нет входа или токен недействителен (`unauthorized`)");
                 }
-                let keyed = operation.parameters.as_ref().is_some_and(|params| {
-                    params.iter().any(|p| p.name == "Idempotency-Key")
-                });
+                let keyed = operation
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|params| params.iter().any(|p| p.name == "Idempotency-Key"));
                 if keyed {
                     add(
                         "409",

@@ -538,3 +538,42 @@ async fn failed_links_are_throttled_per_client() {
         200
     );
 }
+
+/// A guess at an invitation link from `client`, as a reverse proxy would forward it.
+async fn guess_from(app: &TestApp, client: &str) -> u16 {
+    app.client
+        .post(app.url("/api/v1/auth/invite"))
+        .header("X-Forwarded-For", client)
+        .json(&json!({ "token": "no-such-link", "password": "Пароль-угадайки-2026" }))
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_apart() {
+    // The balancer (here the test itself on 127.0.0.1) is trusted: the client it names counts.
+    let env = setup(&[
+        ("LOGIN_MAX_FAILURES", "2"),
+        ("TRUSTED_PROXIES", "127.0.0.1, ::1"),
+    ])
+    .await;
+    assert_eq!(guess_from(&env.app, "203.0.113.7").await, 410);
+    assert_eq!(guess_from(&env.app, "203.0.113.7").await, 410);
+    assert_eq!(guess_from(&env.app, "203.0.113.7").await, 429, "locked");
+    assert_eq!(
+        guess_from(&env.app, "203.0.113.8").await,
+        410,
+        "another client behind the same balancer is not locked out"
+    );
+    // What a client writes before the balancer's entry does not make it someone else.
+    assert_eq!(guess_from(&env.app, "198.51.100.1, 203.0.113.7").await, 429);
+
+    // Without trusted proxies the header is ignored: the peer is the client.
+    let env = setup(&[("LOGIN_MAX_FAILURES", "2")]).await;
+    assert_eq!(guess_from(&env.app, "203.0.113.7").await, 410);
+    assert_eq!(guess_from(&env.app, "203.0.113.7").await, 410);
+    assert_eq!(guess_from(&env.app, "203.0.113.8").await, 429);
+}

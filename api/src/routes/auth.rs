@@ -392,11 +392,8 @@ pub async fn accept_invitation(
     body: web::Json<AcceptInvitation>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let AcceptInvitation { token, password } = body.into_inner();
-    // The TCP peer, not a forwarded-for header anyone can write.
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    // The TCP peer, or the client a trusted reverse proxy names (`TRUSTED_PROXIES`).
+    let client = crate::net::client_ip(&req, &state.config.trusted_proxies);
     let key = throttle::key("invite", &client);
     let max_failures = state.config.login_max_failures;
     // The link first (a refusal is counted, and that count must be committed).
