@@ -45,12 +45,26 @@ def request(url, method, path, body=None, token=None, key=None, timeout=5.0):
         conn.close()
 
 
+def teacher_regions():
+    """Where the demo teachers work: all in Moscow (77) by default — the worst case for the
+    per-region statistics row every create updates — or, with TEACHER_REGIONS=spread, round
+    robin over the 89 regions of data/regions.csv."""
+    import csv
+    import os
+    if os.environ.get("TEACHER_REGIONS", "77") != "spread":
+        return [os.environ.get("TEACHER_REGIONS", "77")]
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "data", "regions.csv"), encoding="utf-8") as f:
+        return [row["code"] for row in csv.DictReader(f)]
+
+
 def login(url, n, out):
     tokens = []
+    regions = teacher_regions()
     for i in range(n):
         status, data = request(url, "POST", "/api/v1/auth/dev-login", {
-            "role": "teacher", "region": "77", "name": f"Нагрузочный Учитель {i}",
-            "verified": True})
+            "role": "teacher", "region": regions[i % len(regions)],
+            "name": f"Нагрузочный Учитель {i}", "verified": True})
         if status != 200:
             sys.exit(f"dev-login {i}: {status} {data[:200]!r}")
         tokens.append(json.loads(data)["access_token"])
