@@ -9,6 +9,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 pub mod browser;
+pub mod logs;
 pub mod standins;
 
 use std::collections::HashMap;

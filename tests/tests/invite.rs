@@ -5,57 +5,16 @@
 //! tokens are throttled per client; and neither the token nor the password reaches the log,
 //! the outbox or any other table in plain text.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
-
 use api::db::schema::{idempotency_keys, outbox, staff_invitations, users};
 use api::db::{self, AnyConnection, Backend, Db};
 use diesel::prelude::*;
+use integration_tests::logs::{capture, logged};
 use integration_tests::standins::{self, Mail, SmtpStandIn};
 use integration_tests::{problem, spawn_app_with, Overrides, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 const PUBLIC_URL: &str = "https://pomoshnik.example.ru";
-
-/// Everything the servers of this test binary log (debug level, JSON lines).
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-/// The log capture, installed once for the whole binary (before any server starts).
-fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let capture = Capture::default();
-        tracing_subscriber::fmt()
-            .json()
-            .with_writer(capture.clone())
-            .with_max_level(tracing::Level::DEBUG)
-            .init();
-        capture
-    })
-}
-
-fn logged() -> String {
-    String::from_utf8_lossy(&capture().0.lock().unwrap()).into_owned()
-}
 
 /// A server whose worker sends letters to an SMTP stand-in, and a view of its database.
 struct Env {

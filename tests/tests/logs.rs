@@ -2,40 +2,13 @@
 //! tokens, launch data): the test captures everything the server logs at debug level while
 //! it handles such requests, and greps it.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use integration_tests::logs::{capture, logged};
 use integration_tests::{launch_data, spawn_app};
 use serde_json::{json, Value};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn personal_data_and_credentials_never_reach_the_log() {
-    let capture = Capture::default();
-    tracing_subscriber::fmt()
-        .json()
-        .with_writer(capture.clone())
-        .with_max_level(tracing::Level::DEBUG)
-        .init();
+    capture();
     let app = spawn_app().await;
 
     let init_data = launch_data(123_456, "Евдокия", "Прохорова-Лебедь");
@@ -80,7 +53,7 @@ async fn personal_data_and_credentials_never_reach_the_log() {
     .await;
     app.get_as("/api/v1/me", "not-a-token").await;
 
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = logged();
     assert!(
         log.contains("\"request\"") || log.contains("request"),
         "the server did log requests:\n{log}"
