@@ -311,12 +311,10 @@ pub async fn create_user(
     ),
     responses(
         (status = 202, description = "Письмо с новой ссылкой поставлено в очередь", body = InvitationQueued),
-        (status = 400, description = "Неверный заголовок Idempotency-Key", body = shared::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такого пользователя в вашей зоне", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Пригласить нельзя: заблокирован, не сотрудник, нет e-mail или уже вошёл со вторым фактором", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ключ Idempotency-Key уже использован для другого запроса", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/admin/users/{id}/invite")]
 pub async fn invite_user(

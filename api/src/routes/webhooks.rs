@@ -383,7 +383,6 @@ pub async fn list_webhooks(
         (status = 201, description = "Подписка создана (секрет показывается один раз)", body = CreatedWebhook),
         (status = 400, description = "Тело запроса не разобрано", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Такой же запрос ещё выполняется", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/webhooks")]
@@ -505,8 +504,6 @@ pub async fn delete_webhook(
         (status = 202, description = "Тестовое событие поставлено в очередь", body = WebhookPing),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой подписки", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Такой же запрос ещё выполняется", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ключ Idempotency-Key использован для другого запроса", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/webhooks/{id}/ping")]
 pub async fn ping_webhook(
@@ -568,8 +565,6 @@ pub async fn ping_webhook(
         (status = 200, description = "Новый секрет (показывается один раз)", body = RotatedSecret),
         (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой подписки", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Такой же запрос ещё выполняется", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ключ Idempotency-Key использован для другого запроса", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/webhooks/{id}/rotate-secret")]
 pub async fn rotate_webhook_secret(
