@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod dbcopy;
 pub mod demo;
+pub mod domain;
 pub mod error;
 pub mod events;
 pub mod idempotency;

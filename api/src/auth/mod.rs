@@ -3,6 +3,7 @@
 
 pub mod jwt;
 pub mod launch_data;
+pub mod policy;
 pub mod secrets;
 pub mod session;
 pub mod throttle;
@@ -89,6 +90,19 @@ pub enum Scope {
 }
 
 impl Caller {
+    /// Asks the policy table ([`policy::Action::access`]) whether the caller's role may
+    /// perform `action`: 403 otherwise. The only role check a handler makes.
+    ///
+    /// # Errors
+    /// `Forbidden` when the table does not allow the caller's role.
+    pub fn may(&self, action: policy::Action) -> Result<(), ApiError> {
+        if action.allows(self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
     /// Refuses roles outside `allowed` with 403.
     ///
     /// # Errors

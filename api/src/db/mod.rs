@@ -219,7 +219,7 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
+        tokio::task::spawn_blocking(move || {
             let mut conn = checkout(&pool)?;
             work(&mut conn)
         })
@@ -237,7 +237,7 @@ impl Db {
         T: Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(work))
+        tokio::task::spawn_blocking(move || db.write_blocking(work))
             .await
             .map_err(ApiError::internal)?
     }

@@ -11,14 +11,15 @@ pub mod kb;
 pub mod max;
 pub mod me;
 pub mod outbox;
-pub mod pagination;
 pub mod regions;
 pub mod reports;
 pub mod stats;
-pub mod validate;
 pub mod webhooks;
 
 use actix_web::web;
+
+// Moved to the domain layer; these names stay until every handler imports them from there.
+pub use crate::domain::{pagination, validate};
 
 /// Registers every route of the API (the caller adds middleware and the fallbacks).
 pub fn configure(cfg: &mut web::ServiceConfig) {

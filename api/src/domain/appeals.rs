@@ -1,0 +1,1 @@
+//! Appeals: lifecycle, staff actions and scoped queries.

@@ -1,0 +1,1 @@
+//! The knowledge base: articles, versions, variants, synonyms.

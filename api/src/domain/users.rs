@@ -1,0 +1,1 @@
+//! Users, sessions, verification, API keys and webhooks subscriptions.
