@@ -1,8 +1,8 @@
-//! The one place where errors become HTTP answers: every error is an RFC 9457
-//! `application/problem+json` document with a stable `code` and a Russian `detail`.
+//! The service's one error type: every failure of the domain, storage or a handler is an
+//! [`ApiError`] with a stable `code`, a Russian `detail` and the HTTP status it stands for.
+//! This module knows no web framework; `routes::problem` turns an error into the
+//! `application/problem+json` answer (RFC 9457) at the edge.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 use shared::{FieldError, Problem};
 
 /// Every error a handler can return. Each variant has one status and one stable code.
@@ -188,14 +188,34 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status this error stands for.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotFound | Self::RouteNotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::MalformedBody(_) | Self::MalformedQuery(_) => 400,
+            Self::UnsupportedMediaType => 415,
+            Self::PayloadTooLarge { .. } => 413,
+            Self::Validation { .. } => 422,
+            Self::Unauthorized | Self::AuthFailed { .. } => 401,
+            Self::Forbidden | Self::RegionOutOfScope | Self::Denied { .. } => 403,
+            Self::Conflict { .. } => 409,
+            Self::Gone { .. } => 410,
+            Self::RateLimited { .. } => 429,
+            Self::Unavailable | Self::UpstreamUnavailable { .. } => 503,
+            Self::Internal(_) => 500,
+        }
+    }
+
     /// The problem document of this error.
     #[must_use]
     pub fn problem(&self) -> Problem {
-        let status = self.status_code();
+        let status = self.status();
         Problem {
             kind: "about:blank".to_owned(),
             title: title(status).to_owned(),
-            status: status.as_u16(),
+            status,
             code: self.code().to_owned(),
             detail: self.detail(),
             errors: match self {
@@ -206,8 +226,8 @@ impl ApiError {
     }
 }
 
-fn title(status: StatusCode) -> &'static str {
-    match status.as_u16() {
+fn title(status: u16) -> &'static str {
+    match status {
         400 => "Неверный запрос",
         401 => "Требуется вход",
         403 => "Доступ запрещён",
@@ -224,42 +244,6 @@ fn title(status: StatusCode) -> &'static str {
     }
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::NotFound | Self::RouteNotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::MalformedBody(_) | Self::MalformedQuery(_) => StatusCode::BAD_REQUEST,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthorized | Self::AuthFailed { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::RegionOutOfScope | Self::Denied { .. } => StatusCode::FORBIDDEN,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::Gone { .. } => StatusCode::GONE,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable | Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(err) = self {
-            // The cause goes to the log only; the client gets the generic text.
-            tracing::error!(error = %format!("{err:#}"), "internal error");
-        }
-        let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        if let Self::RateLimited { retry_after } = self {
-            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-        }
-        if matches!(self, Self::Unauthorized | Self::AuthFailed { .. }) {
-            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-        }
-        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
-    }
-}
-
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -271,113 +255,5 @@ impl From<diesel::result::Error> for ApiError {
             },
             other => Self::internal(other),
         }
-    }
-}
-
-/// Maps actix's JSON extractor errors to clear problems instead of its plain-text answers.
-#[must_use]
-pub fn json_error(err: &actix_web::error::JsonPayloadError, limit: usize) -> ApiError {
-    use actix_web::error::JsonPayloadError as E;
-    match err {
-        E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::PayloadTooLarge { limit },
-        E::ContentType => ApiError::UnsupportedMediaType,
-        E::Deserialize(e) if e.is_data() => ApiError::MalformedBody(format!(
-            "Данные запроса не подходят по формату: {}",
-            describe_serde(e)
-        )),
-        E::Deserialize(_) => {
-            ApiError::MalformedBody("Тело запроса — не корректный JSON.".to_owned())
-        }
-        _ => ApiError::MalformedBody("Не удалось прочитать тело запроса.".to_owned()),
-    }
-}
-
-/// Maps query-string errors.
-#[must_use]
-pub fn query_error(err: &actix_web::error::QueryPayloadError) -> ApiError {
-    ApiError::MalformedQuery(format!("Неверные параметры запроса: {err}"))
-}
-
-/// Maps path-segment errors (e.g. a non-number where a number is expected).
-#[must_use]
-pub fn path_error(err: &actix_web::error::PathError) -> ApiError {
-    ApiError::MalformedQuery(format!("Неверный адрес: {err}"))
-}
-
-/// serde's messages are English; keep the field position, which helps integrators.
-fn describe_serde(err: &serde_json::Error) -> String {
-    format!("строка {}, позиция {} ({err})", err.line(), err.column())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ApiError;
-    use actix_web::ResponseError;
-
-    #[test]
-    fn every_variant_has_a_distinct_code_and_russian_detail() {
-        let all = [
-            ApiError::NotFound,
-            ApiError::RouteNotFound,
-            ApiError::MethodNotAllowed,
-            ApiError::MalformedBody("Плохой JSON".into()),
-            ApiError::MalformedQuery("Плохой параметр".into()),
-            ApiError::UnsupportedMediaType,
-            ApiError::PayloadTooLarge { limit: 1024 },
-            ApiError::field("text", "too_short", "Коротко"),
-            ApiError::Unauthorized,
-            ApiError::AuthFailed {
-                code: "invalid_credentials",
-                detail: "Неверно".into(),
-            },
-            ApiError::Denied {
-                code: "teacher_not_verified",
-                detail: "Нужно подтверждение".into(),
-            },
-            ApiError::Forbidden,
-            ApiError::RegionOutOfScope,
-            ApiError::Conflict {
-                code: "already_assigned",
-                detail: "Занято".into(),
-            },
-            ApiError::Gone {
-                code: "invite_invalid",
-                detail: "Ссылка не действует".into(),
-            },
-            ApiError::RateLimited { retry_after: 5 },
-            ApiError::Unavailable,
-            ApiError::UpstreamUnavailable {
-                code: "esia_unavailable",
-                detail: "Госуслуги недоступны".into(),
-            },
-            ApiError::internal(anyhow::anyhow!("boom")),
-        ];
-        let mut codes: Vec<_> = all.iter().map(ApiError::code).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), all.len());
-        for err in &all {
-            let problem = err.problem();
-            assert_eq!(problem.status, err.status_code().as_u16());
-            assert!(
-                problem.detail.chars().any(|c| ('а'..='я').contains(&c)),
-                "{problem:?}"
-            );
-            assert!(
-                !problem.detail.contains("boom"),
-                "internal causes must not leak"
-            );
-        }
-    }
-
-    #[test]
-    fn rate_limit_sets_retry_after() {
-        let response = ApiError::RateLimited { retry_after: 7 }.error_response();
-        assert_eq!(response.status(), 429);
-        assert_eq!(response.headers().get("retry-after").unwrap(), "7");
-        assert_eq!(
-            response.headers().get("content-type").unwrap(),
-            "application/problem+json"
-        );
     }
 }

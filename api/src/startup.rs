@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::db::{self, Backend};
-use crate::error::{self, ApiError};
+use crate::error::ApiError;
 use crate::kb::KnowledgeBase;
 use crate::metrics::{Metrics, RequestLabels};
 use crate::state::AppState;
@@ -55,10 +55,12 @@ impl Application {
                     crate::routes::appeals::MAX_ATTACHMENT_BYTES + 64 * 1024,
                 ))
                 .app_data(
-                    web::QueryConfig::default().error_handler(|e, _| error::query_error(&e).into()),
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| crate::routes::problem::query_error(&e).into()),
                 )
                 .app_data(
-                    web::PathConfig::default().error_handler(|e, _| error::path_error(&e).into()),
+                    web::PathConfig::default()
+                        .error_handler(|e, _| crate::routes::problem::path_error(&e).into()),
                 )
                 .wrap(cors(&state.config.cors_allowed_origins))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
@@ -155,7 +157,7 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit)
-        .error_handler(move |err, _req| error::json_error(&err, limit).into())
+        .error_handler(move |err, _req| crate::routes::problem::json_error(&err, limit).into())
 }
 
 /// Unknown paths: the mini-app's files for GET/HEAD, a problem+json 404 otherwise.

@@ -490,7 +490,7 @@ proptest! {
         #[allow(dead_code)]
         struct Body { text: String, anonymous: Option<bool> }
         if let Err(e) = serde_json::from_slice::<Body>(&bytes) {
-            let err = api::error::json_error(&actix_web::error::JsonPayloadError::Deserialize(e), 1024);
+            let err = api::routes::problem::json_error(&actix_web::error::JsonPayloadError::Deserialize(e), 1024);
             prop_assert_eq!(err.status_code().as_u16(), 400);
             prop_assert_eq!(err.code(), "malformed_body");
             prop_assert!(has_cyrillic(&err.detail()));

@@ -11,6 +11,7 @@ pub mod kb;
 pub mod max;
 pub mod me;
 pub mod outbox;
+pub mod problem;
 pub mod regions;
 pub mod reports;
 pub mod stats;
