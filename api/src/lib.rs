@@ -20,7 +20,6 @@ pub mod matching;
 pub mod metrics;
 pub mod net;
 pub mod notify;
-pub mod openapi;
 pub mod outbox;
 pub mod routes;
 pub mod startup;
@@ -32,4 +31,5 @@ pub mod workcal;
 
 pub use config::Config;
 pub use error::ApiError;
+pub use routes::openapi;
 pub use startup::Application;

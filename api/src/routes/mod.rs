@@ -10,6 +10,7 @@ pub mod health;
 pub mod kb;
 pub mod max;
 pub mod me;
+pub mod openapi;
 pub mod outbox;
 pub mod problem;
 pub mod regions;
@@ -22,85 +23,103 @@ use actix_web::web;
 // Moved to the domain layer; these names stay until every handler imports them from there.
 pub use crate::domain::{pagination, validate};
 
-/// Registers every route of the API (the caller adds middleware and the fallbacks).
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(health::metrics)
-        .service(
-            web::scope("/api/v1")
-                .service(regions::list_regions)
-                .service(stats::stats_summary)
-                .service(stats::stats_regions)
-                .service(stats::stats_timeseries)
-                .service(stats::stats_operators)
-                .service(reports::appeals_csv)
-                .service(reports::appeals_xlsx)
-                .service(max::max_webhook)
-                .service(webhooks::list_webhooks)
-                .service(webhooks::create_webhook)
-                .service(webhooks::delete_webhook)
-                .service(webhooks::ping_webhook)
-                .service(webhooks::rotate_webhook_secret)
-                .service(webhooks::list_webhook_deliveries)
-                .service(outbox::list_outbox)
-                .service(outbox::retry_outbox)
-                .service(auth::auth_max)
-                .service(auth::refresh)
-                .service(auth::logout)
-                .service(auth::dev_login)
-                .service(auth::login)
-                .service(auth::accept_invitation)
-                .service(auth::totp_enroll)
-                .service(esia::esia_start)
-                .service(esia::esia_callback)
-                .service(me::get_me)
-                .service(me::update_me)
-                .service(me::erase_me)
-                .service(me::request_verification)
-                .service(me::change_password)
-                .service(me::link_max)
-                .service(admin::list_users)
-                .service(admin::create_user)
-                .service(admin::update_user)
-                .service(admin::invite_user)
-                .service(admin::decide_verification)
-                .service(admin::list_api_keys)
-                .service(admin::create_api_key)
-                .service(admin::revoke_api_key)
-                .service(admin::list_audit)
-                .service(kb::search)
-                .service(kb::list_articles)
-                .service(kb::create_article)
-                .service(kb::get_article)
-                .service(kb::update_article)
-                .service(kb::publish_article)
-                .service(kb::archive_article)
-                .service(kb::list_versions)
-                .service(kb::list_variants)
-                .service(kb::confirm_variant)
-                .service(kb::reject_variant)
-                .service(kb::get_synonyms)
-                .service(kb::put_synonyms)
-                .service(calendar::get_calendar)
-                .service(calendar::put_calendar)
-                .service(appeals_staff::board)
-                .service(appeals_staff::assign)
-                .service(appeals_staff::answer_appeal)
-                .service(appeals_staff::add_note)
-                .service(appeals_staff::bot_grade)
-                .service(appeals_staff::close_appeal)
-                .service(appeals_staff::transfer)
-                .service(appeals::create_appeal)
-                .service(appeals::list_appeals)
-                .service(appeals::get_appeal)
-                .service(appeals::post_message)
-                .service(appeals::escalate)
-                .service(appeals::withdraw)
-                .service(appeals::rate)
-                .service(appeals::accept_suggestion)
-                .service(appeals::mark_read)
-                .service(appeals::upload_attachment)
-                .service(appeals::download_attachment),
-        );
+/// The one list of operations: [`configure`] registers them in this order (a fixed path such
+/// as `/appeals/board` before `/appeals/{id}`), and [`Operations`] documents the same list, so
+/// the server and its OpenAPI document cannot drift apart.
+macro_rules! operations {
+    (root: [$($rm:ident :: $rf:ident),* $(,)?], v1: [$($m:ident :: $f:ident),* $(,)?] $(,)?) => {
+        /// Registers every route of the API (the caller adds middleware and the fallbacks).
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            cfg $(.service($rm::$rf))*
+                .service(web::scope("/api/v1") $(.service($m::$f))*);
+        }
+
+        /// The paths of every registered operation, for [`openapi::document`].
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($rm::$rf,)* $($m::$f,)*))]
+        pub struct Operations;
+    };
+}
+
+operations! {
+    root: [
+        health::healthz,
+        health::readyz,
+        health::metrics,
+    ],
+    v1: [
+        regions::list_regions,
+        stats::stats_summary,
+        stats::stats_regions,
+        stats::stats_timeseries,
+        stats::stats_operators,
+        reports::appeals_csv,
+        reports::appeals_xlsx,
+        max::max_webhook,
+        webhooks::list_webhooks,
+        webhooks::create_webhook,
+        webhooks::delete_webhook,
+        webhooks::ping_webhook,
+        webhooks::rotate_webhook_secret,
+        webhooks::list_webhook_deliveries,
+        outbox::list_outbox,
+        outbox::retry_outbox,
+        auth::auth_max,
+        auth::refresh,
+        auth::logout,
+        auth::dev_login,
+        auth::login,
+        auth::accept_invitation,
+        auth::totp_enroll,
+        esia::esia_start,
+        esia::esia_callback,
+        me::get_me,
+        me::update_me,
+        me::erase_me,
+        me::request_verification,
+        me::change_password,
+        me::link_max,
+        admin::list_users,
+        admin::create_user,
+        admin::update_user,
+        admin::invite_user,
+        admin::decide_verification,
+        admin::list_api_keys,
+        admin::create_api_key,
+        admin::revoke_api_key,
+        admin::list_audit,
+        kb::search,
+        kb::list_articles,
+        kb::create_article,
+        kb::get_article,
+        kb::update_article,
+        kb::publish_article,
+        kb::archive_article,
+        kb::list_versions,
+        kb::list_variants,
+        kb::confirm_variant,
+        kb::reject_variant,
+        kb::get_synonyms,
+        kb::put_synonyms,
+        calendar::get_calendar,
+        calendar::put_calendar,
+        appeals_staff::board,
+        appeals_staff::assign,
+        appeals_staff::answer_appeal,
+        appeals_staff::add_note,
+        appeals_staff::bot_grade,
+        appeals_staff::close_appeal,
+        appeals_staff::transfer,
+        appeals::create_appeal,
+        appeals::list_appeals,
+        appeals::get_appeal,
+        appeals::post_message,
+        appeals::escalate,
+        appeals::withdraw,
+        appeals::rate,
+        appeals::accept_suggestion,
+        appeals::mark_read,
+        appeals::upload_attachment,
+        appeals::download_attachment,
+    ],
 }

@@ -1,4 +1,5 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations. It is served at
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the one list of
+//! operations in `routes` ([`super::Operations`]). It is served at
 //! `/api/openapi.json`, committed as `openapi/openapi.json`, and a test keeps the two equal
 //! (`api openapi openapi/openapi.json` regenerates the file).
 
@@ -6,8 +7,6 @@ use utoipa::OpenApi;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
-
-use crate::routes::{admin, appeals, appeals_staff, auth, calendar, esia, health, kb, me, regions};
 
 /// The whole REST surface.
 #[derive(OpenApi)]
@@ -22,86 +21,7 @@ use crate::routes::{admin, appeals, appeals_staff, auth, calendar, esia, health,
         version = env!("CARGO_PKG_VERSION"),
         license(name = "MIT")
     ),
-    paths(
-        health::healthz,
-        crate::routes::max::max_webhook,
-        crate::routes::webhooks::list_webhooks,
-        crate::routes::webhooks::create_webhook,
-        crate::routes::webhooks::delete_webhook,
-        crate::routes::webhooks::ping_webhook,
-        crate::routes::webhooks::rotate_webhook_secret,
-        crate::routes::webhooks::list_webhook_deliveries,
-        crate::routes::outbox::list_outbox,
-        crate::routes::outbox::retry_outbox,
-        health::readyz,
-        health::metrics,
-        regions::list_regions,
-        crate::routes::stats::stats_summary,
-        crate::routes::stats::stats_regions,
-        crate::routes::stats::stats_timeseries,
-        crate::routes::stats::stats_operators,
-        crate::routes::reports::appeals_csv,
-        crate::routes::reports::appeals_xlsx,
-        auth::auth_max,
-        auth::refresh,
-        auth::logout,
-        auth::dev_login,
-        auth::login,
-        auth::accept_invitation,
-        auth::totp_enroll,
-        esia::esia_start,
-        esia::esia_callback,
-        me::get_me,
-        me::update_me,
-        me::erase_me,
-        me::request_verification,
-        me::change_password,
-        me::link_max,
-        admin::list_users,
-        admin::create_user,
-        admin::update_user,
-        admin::invite_user,
-        admin::decide_verification,
-        admin::list_api_keys,
-        admin::create_api_key,
-        admin::revoke_api_key,
-        admin::list_audit,
-        kb::search,
-        kb::list_articles,
-        kb::create_article,
-        kb::get_article,
-        kb::update_article,
-        kb::publish_article,
-        kb::archive_article,
-        kb::list_versions,
-        kb::list_variants,
-        kb::confirm_variant,
-        kb::reject_variant,
-        kb::get_synonyms,
-        kb::put_synonyms,
-        appeals::create_appeal,
-        appeals::list_appeals,
-        appeals::get_appeal,
-        appeals::post_message,
-        appeals::upload_attachment,
-        appeals::download_attachment,
-        appeals::escalate,
-        appeals::withdraw,
-        appeals::rate,
-        appeals::accept_suggestion,
-        appeals::mark_read,
-        appeals_staff::board,
-        calendar::get_calendar,
-        calendar::put_calendar,
-        appeals_staff::assign,
-        appeals_staff::answer_appeal,
-        appeals_staff::add_note,
-        appeals_staff::bot_grade,
-        appeals_staff::close_appeal,
-        appeals_staff::transfer,
-    ),
     components(schemas(shared::Problem, shared::FieldError, shared::Region)),
-    modifiers(&BearerAuth, &StandardProblems),
     tags(
         (name = "health", description = "Состояние сервиса"),
         (name = "webhooks", description = crate::routes::webhooks::TAG_DESCRIPTION),
@@ -142,7 +62,12 @@ impl Modify for BearerAuth {
 /// The document as the server serves it.
 #[must_use]
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::Operations::openapi());
+    // The modifiers see every operation, so they run after the paths are in.
+    BearerAuth.modify(&mut doc);
+    StandardProblems.modify(&mut doc);
+    doc
 }
 
 /// The document as pretty JSON with a trailing newline (the committed file's form).
