@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 /// Lifecycle of an article; only `published` articles are searchable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ArticleStatus {
     /// Being written or proposed; not searchable.

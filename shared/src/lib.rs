@@ -6,6 +6,8 @@ pub mod calendar;
 pub mod kb;
 pub mod problem;
 pub mod regions;
+#[cfg(feature = "diesel")]
+pub mod sql;
 pub mod stats;
 pub mod users;
 
