@@ -323,3 +323,46 @@ pub fn set_user_regions(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use shared::appeals::AppealStatus;
+    use shared::users::Role;
+
+    use super::AnyConnection;
+
+    diesel::table! {
+        typed (id) {
+            id -> Integer,
+            status -> Text,
+            role -> Nullable<Text>,
+        }
+    }
+
+    /// The shared enums bind and load through the multi-backend connection the api uses,
+    /// not only through a concrete backend.
+    #[test]
+    fn shared_enums_travel_through_any_connection() {
+        let mut conn = AnyConnection::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        conn.batch_execute(
+            "CREATE TABLE typed (id INTEGER PRIMARY KEY, status TEXT NOT NULL, role TEXT)",
+        )
+        .unwrap();
+        diesel::insert_into(typed::table)
+            .values((
+                typed::id.eq(1),
+                typed::status.eq(AppealStatus::AnsweredByBot),
+                typed::role.eq(None::<Role>),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        let row: (AppealStatus, Option<Role>) = typed::table
+            .filter(typed::status.eq(AppealStatus::AnsweredByBot))
+            .select((typed::status, typed::role))
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(row, (AppealStatus::AnsweredByBot, None));
+    }
+}
