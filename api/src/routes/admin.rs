@@ -1,6 +1,6 @@
 //! Administration: users and roles, teacher verification, integrator API keys, audit log.
 //! Administrators manage everyone; a regional head manages the operators of own regions;
-//! operators confirm teachers of own regions.
+//! operators confirm teachers of own regions (the rule: [`crate::domain::users::scope`]).
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
@@ -14,15 +14,12 @@ use crate::auth::policy::Action;
 use crate::auth::Caller;
 use crate::domain::pagination::PageQuery;
 use crate::domain::users::api_keys::{self, NewApiKey};
-use crate::domain::users::staff::{self, NewStaff, UserQuery};
+use crate::domain::users::audit_log::AuditFilter;
+use crate::domain::users::staff::{self, NewStaff, UserFilter, UserQuery};
 use crate::domain::users::verification::{self, CheckedDecision};
 use crate::error::ApiError;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
-
-pub use crate::domain::users::audit_log::AuditFilter;
-pub use crate::domain::users::staff::UserFilter;
-pub use crate::domain::users::summary_of;
 
 /// Users the caller may manage, newest first. Administrators: everyone; regional heads:
 /// operators of own regions; operators: teachers of own regions (the verification queue —

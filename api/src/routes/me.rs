@@ -13,8 +13,6 @@ use crate::domain::users::verification::{self, CheckedRequest};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub use crate::domain::users::me_of;
-
 /// The caller's profile.
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
     responses(

@@ -3,17 +3,15 @@
 //! status, attempts, the receiver's code and the last error are enough to act on.
 
 use actix_web::{get, post, web};
+use shared::integrations::OutboxItem;
 use shared::Page;
 
 use crate::auth::policy::Action;
 use crate::auth::Caller;
-use crate::domain::integrations::outbox::{self as domain, OutboxQuery};
+use crate::domain::integrations::outbox::{self as domain, OutboxFilter, OutboxQuery};
 use crate::domain::pagination::PageQuery;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-pub use crate::domain::integrations::outbox::OutboxFilter;
-pub use shared::integrations::OutboxItem;
 
 /// Notifications not delivered yet (waiting or being delivered) and those that gave up,
 /// newest first.

@@ -4,6 +4,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, web, HttpResponse};
+use shared::integrations::{
+    CreateWebhook, CreatedWebhook, RotatedSecret, Webhook, WebhookDeliveryInfo, WebhookPing,
+};
 use shared::Page;
 
 use crate::auth::policy::Action;
@@ -13,10 +16,6 @@ use crate::domain::pagination::PageQuery;
 use crate::error::ApiError;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
-
-pub use shared::integrations::{
-    CreateWebhook, CreatedWebhook, RotatedSecret, Webhook, WebhookDeliveryInfo, WebhookPing,
-};
 
 /// The OpenAPI description of the `webhooks` tag: what is sent and how to verify it.
 pub const TAG_DESCRIPTION: &str = "Вебхуки для интеграторов (управляет администратор).

@@ -2,8 +2,11 @@
 //! caller's own profile, teacher verification (by staff and through ESIA), staff
 //! invitations, integrator API keys and the audit log.
 //!
-//! Functions here run inside a database transaction (`conn`) that the handler opens with
-//! `state.db.read/write`; they validate input, apply the rules and record the audit trail.
+//! Most functions take a connection (`conn`) inside the read or write transaction the
+//! handler opens with `state.db.read/write`; flows that must leave the transaction (argon2
+//! hashing, calls to ESIA) take the [`crate::db::Db`] and open their own. Input is checked
+//! by small constructors (`NewStaff::new`, `ProfileChange::new` …) before any transaction,
+//! so a malformed request never reaches the idempotency store.
 
 pub mod api_keys;
 pub mod audit_log;
