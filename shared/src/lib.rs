@@ -3,6 +3,7 @@
 
 pub mod appeals;
 pub mod calendar;
+pub mod integrations;
 pub mod kb;
 pub mod problem;
 pub mod regions;

@@ -91,6 +91,31 @@ pub struct Freshness {
     pub max_skew_secs: i64,
 }
 
+/// Validates launch data with the configured bot token and freshness window: the check
+/// both the MAX sign-in and the staff's MAX link make.
+///
+/// # Errors
+/// `invalid_init_data` (401) for any defect; the reason goes to the log only.
+pub fn check_launch_data(
+    config: &crate::config::Config,
+    raw: &str,
+) -> Result<LaunchData, crate::error::ApiError> {
+    let freshness = Freshness {
+        now: Utc::now(),
+        max_age_secs: config.init_data_max_age_secs,
+        max_skew_secs: config.init_data_max_skew_secs,
+    };
+    validate(raw, config.max_bot_token.expose(), Some(freshness)).map_err(|e| {
+        tracing::info!(reason = %e, "launch data refused");
+        crate::error::ApiError::AuthFailed {
+            code: "invalid_init_data",
+            detail:
+                "Не удалось подтвердить вход через MAX. Закройте и снова откройте мини-приложение."
+                    .to_owned(),
+        }
+    })
+}
+
 /// Checks the signature (and freshness when given) and returns the decoded data.
 ///
 /// # Errors

@@ -1,1 +1,0 @@
-//! Users, sessions, verification, API keys and webhooks subscriptions.

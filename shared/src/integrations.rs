@@ -1,0 +1,119 @@
+//! Integrations that administrators manage: webhook subscriptions and their deliveries,
+//! and the outbox of notifications.
+
+use serde::{Deserialize, Serialize};
+
+/// A webhook subscription (the secret is shown only when created or rotated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Webhook {
+    /// Subscription id.
+    pub id: String,
+    /// Receiver URL.
+    pub url: String,
+    /// Subscribed event types.
+    pub events: Vec<String>,
+    /// Regions whose appeals are sent.
+    pub regions: Vec<String>,
+    /// When it was created.
+    pub created_at: String,
+    /// Until when the previous secret still signs deliveries (after a rotation).
+    pub previous_secret_valid_until: Option<String>,
+}
+
+/// `POST /api/v1/webhooks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    /// Receiver URL: `https://…` (plain `http` and local addresses only in development).
+    pub url: String,
+    /// Any of `appeal.created`, `appeal.answered`, `appeal.rated`, `appeal.overdue`.
+    pub events: Vec<String>,
+    /// Region codes, e.g. `["77", "50"]`.
+    pub regions: Vec<String>,
+}
+
+/// A new subscription with its signing secret (shown once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedWebhook {
+    /// The subscription.
+    pub webhook: Webhook,
+    /// The signing secret; store it, it is not shown again.
+    pub secret: String,
+}
+
+/// A rotated secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RotatedSecret {
+    /// The new signing secret (shown once).
+    pub secret: String,
+    /// The previous secret keeps verifying until then (24 hours).
+    pub previous_secret_valid_until: String,
+}
+
+/// A queued test event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookPing {
+    /// The delivery (see the delivery log).
+    pub delivery_id: String,
+    /// `X-Pomoshnik-Event-Id` of the test event (type `ping`).
+    pub event_id: String,
+}
+
+/// One delivery of a subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDeliveryInfo {
+    /// Delivery id (an outbox row; `POST /api/v1/admin/outbox/{id}/retry` retries it).
+    pub id: String,
+    /// The event's id.
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// `pending`, `delivering`, `done` or `dead`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i32,
+    /// The receiver's last HTTP status.
+    pub response_code: Option<i32>,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When the event happened.
+    pub created_at: String,
+    /// When the next attempt is due (pending deliveries).
+    pub next_attempt_at: String,
+    /// When it was delivered.
+    pub delivered_at: Option<String>,
+}
+
+/// One notification in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutboxItem {
+    /// Id.
+    pub id: String,
+    /// `webhook`, `max_message`, `max_callback` or `email`.
+    pub kind: String,
+    /// Where it goes, in words (no personal data).
+    pub target: String,
+    /// `pending`, `delivering`, `done` or `dead`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: i32,
+    /// When the next attempt is due.
+    pub next_attempt_at: String,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// The receiver's last HTTP status (or SMTP code).
+    pub response_code: Option<i32>,
+    /// The webhook subscription, for webhook deliveries.
+    pub webhook_id: Option<String>,
+    /// When it was written.
+    pub created_at: String,
+    /// When it was delivered.
+    pub delivered_at: Option<String>,
+}
