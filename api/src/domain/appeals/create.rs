@@ -2,15 +2,15 @@
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
-use shared::appeals::{AnswerSource, AppealStatus, Channel, QuestionText, Suggestion};
+use shared::appeals::{AnswerSource, Appeal, AppealStatus, Channel, QuestionText, Suggestion};
 use shared::kb::ArticleStatus;
 use shared::users::VerificationStatus;
 
-use super::{add_answer, add_message, emit, reload, AppealRow};
+use super::{add_answer, add_message, emit, reload, view, AppealRow, Viewer};
 use crate::db::schema::{appeals, kb_articles, users};
 use crate::db::{self, models::UserRow, AnyConnection};
+use crate::domain::notifications::events::AppealEvent;
 use crate::error::ApiError;
-use crate::events::AppealEvent;
 use crate::matching::Decision;
 use crate::workcal::Calendars;
 
@@ -215,4 +215,47 @@ fn suggestions(conn: &mut AnyConnection, decision: &Decision) -> QueryResult<Vec
             })
         })
         .collect())
+}
+
+/// Asks a question from the mini-app or the REST API: [`create`], answered with the
+/// teacher's full view of the new appeal.
+///
+/// # Errors
+/// As [`create`].
+pub fn ask(
+    conn: &mut AnyConnection,
+    calendars: &Calendars,
+    decision: &Decision,
+    input: &NewAppeal,
+    per_hour: i64,
+) -> Result<Appeal, ApiError> {
+    let row = create(conn, calendars, decision, input, per_hour)?;
+    Ok(view(
+        conn,
+        &row,
+        &Viewer::Teacher(input.teacher_id.clone()),
+        true,
+    )?)
+}
+
+/// Asks a question from the bot: [`create`], with the row (its region and deadline make
+/// the bot's reply) and the teacher's view without the thread.
+///
+/// # Errors
+/// As [`create`].
+pub fn ask_from_bot(
+    conn: &mut AnyConnection,
+    calendars: &Calendars,
+    decision: &Decision,
+    input: &NewAppeal,
+    per_hour: i64,
+) -> Result<(AppealRow, Appeal), ApiError> {
+    let row = create(conn, calendars, decision, input, per_hour)?;
+    let appeal = view(
+        conn,
+        &row,
+        &Viewer::Teacher(input.teacher_id.clone()),
+        false,
+    )?;
+    Ok((row, appeal))
 }
