@@ -98,30 +98,21 @@ pub fn create(
     let deadline = (status == AppealStatus::New)
         .then(|| calendars.deadline(&region, now.and_utc()).naive_utc());
     let id = db::new_id();
-    diesel::insert_into(appeals::table)
-        .values((
-            appeals::id.eq(&id),
-            appeals::teacher_id.eq(&input.teacher_id),
-            appeals::region_code.eq(&region),
-            appeals::author_name.eq(user.full_name()),
-            appeals::anonymous.eq(input.anonymous),
-            appeals::text.eq(input.text.as_str()),
-            appeals::channel.eq(input.channel.as_str()),
-            appeals::status.eq(status.as_str()),
-            appeals::engine_name.eq(decision.engine),
-            appeals::engine_version.eq(&decision.version),
-            appeals::engine_article_id.eq(decision.best.as_ref().map(|b| b.article_id.clone())),
-            appeals::engine_score.eq(decision.best.as_ref().map(|b| b.score)),
-            appeals::engine_confident.eq(answer_article.is_some()),
-            appeals::abstain_reason.eq(&decision.abstain_reason),
-            appeals::suggestions
-                .eq(serde_json::to_string(&suggestions).unwrap_or_else(|_| "[]".to_owned())),
-            appeals::deadline_at.eq(deadline),
-            appeals::teacher_activity_at.eq(now),
-            appeals::created_at.eq(now),
-            appeals::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    insert(
+        conn,
+        &Inserted {
+            id: &id,
+            input,
+            user: &user,
+            region: &region,
+            status,
+            decision,
+            confident: answer_article.is_some(),
+            suggestions: &suggestions,
+            deadline,
+            now,
+        },
+    )?;
     add_message(
         conn,
         &id,
@@ -153,6 +144,49 @@ pub fn create(
         emit(conn, AppealEvent::Answered, &row)?;
     }
     Ok(row)
+}
+
+/// The columns of a new appeal, decided by [`create`].
+struct Inserted<'a> {
+    id: &'a str,
+    input: &'a NewAppeal,
+    user: &'a UserRow,
+    region: &'a str,
+    status: AppealStatus,
+    decision: &'a Decision,
+    confident: bool,
+    suggestions: &'a [Suggestion],
+    deadline: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+}
+
+/// Inserts the appeal's row.
+fn insert(conn: &mut AnyConnection, r: &Inserted<'_>) -> QueryResult<()> {
+    diesel::insert_into(appeals::table)
+        .values((
+            appeals::id.eq(r.id),
+            appeals::teacher_id.eq(&r.input.teacher_id),
+            appeals::region_code.eq(r.region),
+            appeals::author_name.eq(r.user.full_name()),
+            appeals::anonymous.eq(r.input.anonymous),
+            appeals::text.eq(r.input.text.as_str()),
+            appeals::channel.eq(r.input.channel.as_str()),
+            appeals::status.eq(r.status.as_str()),
+            appeals::engine_name.eq(r.decision.engine),
+            appeals::engine_version.eq(&r.decision.version),
+            appeals::engine_article_id.eq(r.decision.best.as_ref().map(|b| b.article_id.clone())),
+            appeals::engine_score.eq(r.decision.best.as_ref().map(|b| b.score)),
+            appeals::engine_confident.eq(r.confident),
+            appeals::abstain_reason.eq(&r.decision.abstain_reason),
+            appeals::suggestions
+                .eq(serde_json::to_string(r.suggestions).unwrap_or_else(|_| "[]".to_owned())),
+            appeals::deadline_at.eq(r.deadline),
+            appeals::teacher_activity_at.eq(r.now),
+            appeals::created_at.eq(r.now),
+            appeals::updated_at.eq(r.now),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Per-teacher limit on new questions, counted in the database so it holds across instances.
