@@ -149,3 +149,56 @@ impl UserRow {
         }
     }
 }
+
+/// A row of `appeals`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::appeals)]
+pub struct AppealRow {
+    pub id: String,
+    pub teacher_id: String,
+    pub region_code: String,
+    pub author_name: Option<String>,
+    pub anonymous: bool,
+    pub text: String,
+    pub channel: String,
+    pub status: String,
+    pub close_reason: Option<String>,
+    pub close_note: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub assignee_id: Option<String>,
+    pub engine_name: Option<String>,
+    pub engine_version: Option<String>,
+    pub engine_article_id: Option<String>,
+    pub engine_score: Option<f64>,
+    pub engine_confident: bool,
+    pub abstain_reason: Option<String>,
+    pub suggestions: String,
+    pub deadline_at: Option<NaiveDateTime>,
+    pub first_answered_at: Option<NaiveDateTime>,
+    pub answered_late: bool,
+    pub escalated_at: Option<NaiveDateTime>,
+    pub opened_by_staff_at: Option<NaiveDateTime>,
+    pub teacher_activity_at: NaiveDateTime,
+    pub staff_activity_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+impl AppealRow {
+    /// Parsed status.
+    #[must_use]
+    pub fn status(&self) -> shared::appeals::AppealStatus {
+        shared::appeals::AppealStatus::parse(&self.status)
+            .unwrap_or(shared::appeals::AppealStatus::New)
+    }
+
+    /// Open past its deadline, now.
+    #[must_use]
+    pub fn is_overdue(&self, now: NaiveDateTime) -> bool {
+        matches!(
+            self.status(),
+            shared::appeals::AppealStatus::New | shared::appeals::AppealStatus::InProgress
+        ) && self.deadline_at.is_some_and(|d| d < now)
+    }
+}

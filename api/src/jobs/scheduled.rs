@@ -14,19 +14,19 @@ use chrono::{Datelike, Duration, NaiveDateTime, Timelike};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    appeal_answers as ans, appeal_messages as msg, appeals, job_marks, max_updates, outbox,
-    ratings, regions, users,
+    appeal_answers as ans, appeals, job_marks, max_updates, outbox, ratings, regions, users,
 };
-use crate::db::{self, audit, AnyConnection};
-use crate::events::{self, AppealEvent};
+use crate::db::{self, AnyConnection};
+use crate::domain::appeals::{self as appeal, lifecycle};
+use crate::domain::notifications::events::{self, AppealEvent};
+use crate::domain::notifications::outbox::{EmailDelivery, Notification};
 use crate::notify::email::{DigestItem, MailTemplate};
 use crate::notify::{bot, clip, local_time};
-use crate::outbox::{EmailDelivery, Notification};
 
 /// An answer not rated after this long gets one reminder (4 calendar days).
 pub const REMINDER_AFTER_HOURS: i64 = 96;
 /// An answered appeal with no rating and no follow-up closes after this long.
-pub const AUTO_CLOSE_AFTER_DAYS: i64 = 14;
+pub use crate::domain::appeals::lifecycle::AUTO_CLOSE_AFTER_DAYS;
 /// Work done per job and run (the rest waits for the next run).
 const BATCH: i64 = 200;
 
@@ -118,7 +118,13 @@ pub fn rating_reminders(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryRe
         };
         let message = bot::rating_reminder(user_id, &appeal_id, &question);
         let key = format!("reminder:{answer_id}");
-        if crate::outbox::enqueue(conn, &Notification::MaxMessage(message), Some(&key))?.is_some() {
+        if crate::domain::notifications::outbox::enqueue(
+            conn,
+            &Notification::MaxMessage(message),
+            Some(&key),
+        )?
+        .is_some()
+        {
             sent += 1;
         }
     }
@@ -157,8 +163,8 @@ pub fn sla_scan(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usi
         if !mark(conn, key, now)? {
             continue;
         }
-        let row = crate::appeals::reload(conn, id)?;
-        crate::appeals::emit(conn, AppealEvent::Overdue, &row)?;
+        let row = appeal::reload(conn, id)?;
+        appeal::emit(conn, AppealEvent::Overdue, &row)?;
         emitted += 1;
     }
     Ok(emitted)
@@ -261,7 +267,7 @@ pub fn daily_digests(
             due_today,
         };
         let delivery = Notification::Email(EmailDelivery { to: email, mail });
-        if crate::outbox::enqueue(conn, &delivery, Some(&key))?.is_some() {
+        if crate::domain::notifications::outbox::enqueue(conn, &delivery, Some(&key))?.is_some() {
             written += 1;
         }
     }
@@ -269,87 +275,12 @@ pub fn daily_digests(
 }
 
 /// Closes (`closed`, reason `expired`) answered appeals whose latest answer is 14 days old,
-/// unrated, and not followed up.
+/// unrated, and not followed up (the rule: [`lifecycle::expire_stale`]).
 ///
 /// # Errors
 /// A database failure.
 pub fn auto_close(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    let cutoff = now - Duration::days(AUTO_CLOSE_AFTER_DAYS);
-    let answered = ans::table.select(ans::appeal_id);
-    let recent = ans::table
-        .filter(ans::answered_at.gt(cutoff))
-        .select(ans::appeal_id);
-    let candidates: Vec<(String, String)> = appeals::table
-        .filter(appeals::status.eq_any(["answered", "answered_by_bot"]))
-        .filter(appeals::id.eq_any(answered))
-        .filter(diesel::dsl::not(appeals::id.eq_any(recent)))
-        .select((appeals::id, appeals::status))
-        .order(appeals::id.asc())
-        .limit(BATCH)
-        .load(conn)?;
-    let mut closed = 0;
-    for (id, status) in candidates {
-        let latest: Option<(String, NaiveDateTime)> = ans::table
-            .filter(ans::appeal_id.eq(&id))
-            .order((ans::answered_at.desc(), ans::id.desc()))
-            .select((ans::id, ans::answered_at))
-            .first(conn)
-            .optional()?;
-        let Some((answer_id, answered_at)) = latest else {
-            continue;
-        };
-        let rated: i64 = ratings::table
-            .filter(ratings::answer_id.eq(&answer_id))
-            .count()
-            .get_result(conn)?;
-        let follow_ups: i64 = msg::table
-            .filter(msg::appeal_id.eq(&id))
-            .filter(msg::kind.eq("follow_up"))
-            .filter(msg::created_at.gt(answered_at))
-            .count()
-            .get_result(conn)?;
-        if rated > 0 || follow_ups > 0 {
-            continue;
-        }
-        let updated = diesel::update(
-            appeals::table
-                .find(&id)
-                .filter(appeals::status.eq_any(["answered", "answered_by_bot"])),
-        )
-        .set((
-            appeals::status.eq("closed"),
-            appeals::close_reason.eq("expired"),
-            appeals::closed_at.eq(now),
-            appeals::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-        if updated == 0 {
-            continue;
-        }
-        diesel::insert_into(msg::table)
-            .values((
-                msg::id.eq(db::new_id()),
-                msg::appeal_id.eq(&id),
-                msg::author_id.eq(None::<String>),
-                msg::author_role.eq("system"),
-                msg::kind.eq("system"),
-                msg::text
-                    .eq("Обращение закрыто автоматически: 14 дней без оценки и новых вопросов."),
-                msg::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            &audit::Actor::default(),
-            "appeal.expire",
-            "appeal",
-            Some(&id),
-            Some(&serde_json::json!({ "status": status })),
-            Some(&serde_json::json!({ "status": "closed", "close_reason": "expired" })),
-        )?;
-        closed += 1;
-    }
-    Ok(closed)
+    lifecycle::expire_stale(conn, now, BATCH)
 }
 
 /// Forgets what no longer matters: delivered outbox rows after 30 days, handled bot
@@ -362,7 +293,7 @@ pub fn auto_close(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<u
 pub fn cleanup(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<()> {
     diesel::delete(
         outbox::table
-            .filter(outbox::status.eq(crate::outbox::DONE))
+            .filter(outbox::status.eq(crate::domain::notifications::outbox::DONE))
             .filter(outbox::delivered_at.lt(now - Duration::days(30))),
     )
     .execute(conn)?;

@@ -11,23 +11,25 @@
 //! (a verified teacher's question becomes an appeal; others get instructions).
 //!
 //! Recording a rating and creating an appeal belong to the appeal flow; the handler reaches
-//! them through [`BotAppeals`], implemented by [`Wired`] with the same code paths as the
-//! mini-app.
+//! them through [`BotAppeals`], implemented by [`Wired`] with the domain's functions
+//! (`crate::domain::appeals::bot`), the same code paths as the mini-app.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::appeals::QuestionText;
 use utoipa::ToSchema;
 
 use crate::config::Config;
-use crate::db::schema::{max_updates, users};
-use crate::db::{self, AnyConnection};
+use crate::db::AnyConnection;
+use crate::domain::appeals::bot::{self as appeal_bot, known_user, remember_update};
+use crate::domain::notifications::outbox::{self, CallbackAnswer, Notification};
 use crate::error::ApiError;
 use crate::notify::bot::{self, BotMessage};
-use crate::outbox::{self, CallbackAnswer, Notification};
 use crate::state::AppState;
+
+/// A person the bot talks to, as the service knows them.
+pub use crate::domain::appeals::bot::BotUser;
 
 /// The header MAX signs its webhook calls with.
 pub const SECRET_HEADER: &str = "X-Max-Bot-Api-Secret";
@@ -125,17 +127,8 @@ pub struct MaxAck {
     pub ok: bool,
 }
 
-/// A person the bot talks to, as the service knows them.
-#[derive(Debug, Clone)]
-pub struct BotUser {
-    /// `users.id`.
-    pub id: String,
-    /// Their MAX user id.
-    pub max_user_id: i64,
-}
-
-/// What the bot needs from the appeal flow. Both run inside the update's transaction
-/// (behind a savepoint: an error rolls back only their own work).
+/// What the bot needs from the appeal flow. Both run inside the update's transaction, each
+/// behind its own savepoint: an error rolls back only its own work.
 pub trait BotAppeals {
     /// Records a rating from a reminder button; returns the short notice for the callback
     /// answer (e.g. «Спасибо за оценку!»).
@@ -179,12 +172,7 @@ impl BotAppeals for Wired {
         appeal_id: &str,
         score: u8,
     ) -> Result<String, ApiError> {
-        let row = crate::appeals::reload(conn, appeal_id)
-            .optional()?
-            .filter(|r| r.teacher_id == teacher.id)
-            .ok_or(ApiError::NotFound)?;
-        crate::routes::appeals::rate_latest(conn, &row, i64::from(score), None)?;
-        Ok("Спасибо за оценку!".to_owned())
+        appeal_bot::rate(conn, teacher, appeal_id, score)
     }
 
     fn submit(
@@ -195,39 +183,14 @@ impl BotAppeals for Wired {
         text: &QuestionText,
     ) -> Result<BotMessage, ApiError> {
         let decision = state.kb.engine().decide(text.as_str(), 5);
-        let input = crate::appeals::create::NewAppeal {
-            teacher_id: teacher.id.clone(),
-            text: text.clone(),
-            anonymous: false,
-            channel: shared::appeals::Channel::Bot,
-        };
-        let row = crate::appeals::create::create(
+        appeal_bot::submit(
             conn,
             &state.calendars,
             &decision,
-            &input,
             state.config.appeals_per_hour,
-        )?;
-        let appeal = crate::appeals::view(
-            conn,
-            &row,
-            &crate::appeals::Viewer::Teacher(teacher.id.clone()),
-            false,
-        )?;
-        let deadline = row.deadline_at.map(|d| {
-            let local = d
-                .and_utc()
-                .with_timezone(&state.calendars.tz(&row.region_code));
-            shared::ru_day_month(
-                chrono::Datelike::day(&local),
-                chrono::Datelike::month(&local),
-            )
-        });
-        Ok(bot::submitted_reply(
-            teacher.max_user_id,
-            &appeal,
-            deadline.as_deref(),
-        ))
+            teacher,
+            text,
+        )
     }
 }
 
@@ -282,56 +245,9 @@ pub fn update_key(update: &MaxUpdate, raw: &[u8]) -> String {
     })
 }
 
-/// Remembers the update; false when it was handled before.
-fn remember(conn: &mut AnyConnection, key: &str) -> QueryResult<bool> {
-    let inserted = conn.transaction(|conn| {
-        diesel::insert_into(max_updates::table)
-            .values((
-                max_updates::update_key.eq(key),
-                max_updates::received_at.eq(db::now()),
-            ))
-            .execute(conn)
-    });
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(false),
-        Err(e) => Err(e),
-    }
-}
-
-struct Known {
-    user: BotUser,
-    role: String,
-    verified: bool,
-    reachable: bool,
-}
-
-fn known_user(conn: &mut AnyConnection, max_user_id: i64) -> QueryResult<Option<Known>> {
-    type Row = (String, String, String, bool, Option<chrono::NaiveDateTime>);
-    let row: Option<Row> = users::table
-        .filter(users::max_user_id.eq(max_user_id))
-        .select((
-            users::id,
-            users::role,
-            users::verification_status,
-            users::is_blocked,
-            users::erased_at,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(id, role, verification, blocked, erased)| Known {
-        user: BotUser { id, max_user_id },
-        role,
-        verified: verification == "verified",
-        reachable: !blocked && erased.is_none(),
-    }))
-}
-
-fn send(conn: &mut AnyConnection, message: BotMessage) -> QueryResult<()> {
-    outbox::enqueue(conn, &Notification::MaxMessage(message), None).map(|_| ())
+fn send(conn: &mut AnyConnection, message: BotMessage) -> Result<(), ApiError> {
+    outbox::enqueue(conn, &Notification::MaxMessage(message), None)?;
+    Ok(())
 }
 
 fn on_callback(
@@ -348,10 +264,8 @@ fn on_callback(
         None => "Эта кнопка больше не работает. Откройте приложение.".to_owned(),
         Some((appeal_id, score)) => match known_user(conn, callback.user.user_id)? {
             Some(known) if known.reachable && known.role == "teacher" => {
-                // A savepoint: a refused rating must not undo remembering the update.
-                match conn
-                    .transaction(|conn| appeals.rate(state, conn, &known.user, &appeal_id, score))
-                {
+                // Behind a savepoint: a refused rating must not undo remembering the update.
+                match appeals.rate(state, conn, &known.user, &appeal_id, score) {
                     Ok(notice) => notice,
                     Err(refused) => refused.detail(),
                 }
@@ -405,12 +319,10 @@ fn on_message(
         Some(known) if !known.verified => bot::verification_needed(sender.user_id),
         Some(known) => match QuestionText::parse(&text) {
             Err((_, reason)) => bot::question_rejected(sender.user_id, reason),
-            Ok(question) => {
-                match conn.transaction(|conn| appeals.submit(state, conn, &known.user, &question)) {
-                    Ok(reply) => reply,
-                    Err(refused) => bot::question_rejected(sender.user_id, &refused.detail()),
-                }
-            }
+            Ok(question) => match appeals.submit(state, conn, &known.user, &question) {
+                Ok(reply) => reply,
+                Err(refused) => bot::question_rejected(sender.user_id, &refused.detail()),
+            },
         },
     };
     send(conn, reply)?;
@@ -445,7 +357,7 @@ pub async fn max_webhook(
     let handled = state
         .db
         .write(move |conn| {
-            if !remember(conn, &key)? {
+            if !remember_update(conn, &key)? {
                 return Ok(false);
             }
             match update.update_type.as_str() {

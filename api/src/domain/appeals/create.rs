@@ -2,15 +2,15 @@
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
-use shared::appeals::{AnswerSource, AppealStatus, Channel, QuestionText, Suggestion};
+use shared::appeals::{AnswerSource, Appeal, AppealStatus, Channel, QuestionText, Suggestion};
 use shared::kb::ArticleStatus;
 use shared::users::VerificationStatus;
 
-use super::{add_answer, add_message, emit, reload, AppealRow};
+use super::{add_answer, add_message, emit, reload, view, AppealRow, Viewer};
 use crate::db::schema::{appeals, kb_articles, users};
 use crate::db::{self, models::UserRow, AnyConnection};
+use crate::domain::notifications::events::AppealEvent;
 use crate::error::ApiError;
-use crate::events::AppealEvent;
 use crate::matching::Decision;
 use crate::workcal::Calendars;
 
@@ -98,30 +98,21 @@ pub fn create(
     let deadline = (status == AppealStatus::New)
         .then(|| calendars.deadline(&region, now.and_utc()).naive_utc());
     let id = db::new_id();
-    diesel::insert_into(appeals::table)
-        .values((
-            appeals::id.eq(&id),
-            appeals::teacher_id.eq(&input.teacher_id),
-            appeals::region_code.eq(&region),
-            appeals::author_name.eq(user.full_name()),
-            appeals::anonymous.eq(input.anonymous),
-            appeals::text.eq(input.text.as_str()),
-            appeals::channel.eq(input.channel.as_str()),
-            appeals::status.eq(status.as_str()),
-            appeals::engine_name.eq(decision.engine),
-            appeals::engine_version.eq(&decision.version),
-            appeals::engine_article_id.eq(decision.best.as_ref().map(|b| b.article_id.clone())),
-            appeals::engine_score.eq(decision.best.as_ref().map(|b| b.score)),
-            appeals::engine_confident.eq(answer_article.is_some()),
-            appeals::abstain_reason.eq(&decision.abstain_reason),
-            appeals::suggestions
-                .eq(serde_json::to_string(&suggestions).unwrap_or_else(|_| "[]".to_owned())),
-            appeals::deadline_at.eq(deadline),
-            appeals::teacher_activity_at.eq(now),
-            appeals::created_at.eq(now),
-            appeals::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    insert(
+        conn,
+        &Inserted {
+            id: &id,
+            input,
+            user: &user,
+            region: &region,
+            status,
+            decision,
+            confident: answer_article.is_some(),
+            suggestions: &suggestions,
+            deadline,
+            now,
+        },
+    )?;
     add_message(
         conn,
         &id,
@@ -153,6 +144,49 @@ pub fn create(
         emit(conn, AppealEvent::Answered, &row)?;
     }
     Ok(row)
+}
+
+/// The columns of a new appeal, decided by [`create`].
+struct Inserted<'a> {
+    id: &'a str,
+    input: &'a NewAppeal,
+    user: &'a UserRow,
+    region: &'a str,
+    status: AppealStatus,
+    decision: &'a Decision,
+    confident: bool,
+    suggestions: &'a [Suggestion],
+    deadline: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+}
+
+/// Inserts the appeal's row.
+fn insert(conn: &mut AnyConnection, r: &Inserted<'_>) -> QueryResult<()> {
+    diesel::insert_into(appeals::table)
+        .values((
+            appeals::id.eq(r.id),
+            appeals::teacher_id.eq(&r.input.teacher_id),
+            appeals::region_code.eq(r.region),
+            appeals::author_name.eq(r.user.full_name()),
+            appeals::anonymous.eq(r.input.anonymous),
+            appeals::text.eq(r.input.text.as_str()),
+            appeals::channel.eq(r.input.channel.as_str()),
+            appeals::status.eq(r.status.as_str()),
+            appeals::engine_name.eq(r.decision.engine),
+            appeals::engine_version.eq(&r.decision.version),
+            appeals::engine_article_id.eq(r.decision.best.as_ref().map(|b| b.article_id.clone())),
+            appeals::engine_score.eq(r.decision.best.as_ref().map(|b| b.score)),
+            appeals::engine_confident.eq(r.confident),
+            appeals::abstain_reason.eq(&r.decision.abstain_reason),
+            appeals::suggestions
+                .eq(serde_json::to_string(r.suggestions).unwrap_or_else(|_| "[]".to_owned())),
+            appeals::deadline_at.eq(r.deadline),
+            appeals::teacher_activity_at.eq(r.now),
+            appeals::created_at.eq(r.now),
+            appeals::updated_at.eq(r.now),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Per-teacher limit on new questions, counted in the database so it holds across instances.
@@ -215,4 +249,47 @@ fn suggestions(conn: &mut AnyConnection, decision: &Decision) -> QueryResult<Vec
             })
         })
         .collect())
+}
+
+/// Asks a question from the mini-app or the REST API: [`create`], answered with the
+/// teacher's full view of the new appeal.
+///
+/// # Errors
+/// As [`create`].
+pub fn ask(
+    conn: &mut AnyConnection,
+    calendars: &Calendars,
+    decision: &Decision,
+    input: &NewAppeal,
+    per_hour: i64,
+) -> Result<Appeal, ApiError> {
+    let row = create(conn, calendars, decision, input, per_hour)?;
+    Ok(view(
+        conn,
+        &row,
+        &Viewer::Teacher(input.teacher_id.clone()),
+        true,
+    )?)
+}
+
+/// Asks a question from the bot: [`create`], with the row (its region and deadline make
+/// the bot's reply) and the teacher's view without the thread.
+///
+/// # Errors
+/// As [`create`].
+pub fn ask_from_bot(
+    conn: &mut AnyConnection,
+    calendars: &Calendars,
+    decision: &Decision,
+    input: &NewAppeal,
+    per_hour: i64,
+) -> Result<(AppealRow, Appeal), ApiError> {
+    let row = create(conn, calendars, decision, input, per_hour)?;
+    let appeal = view(
+        conn,
+        &row,
+        &Viewer::Teacher(input.teacher_id.clone()),
+        false,
+    )?;
+    Ok((row, appeal))
 }

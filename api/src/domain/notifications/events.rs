@@ -16,11 +16,11 @@ use diesel::QueryResult;
 use serde_json::json;
 use shared::appeals::{AnswerSource, Appeal, AppealStatus, CloseReason};
 
+use super::outbox::{self, EmailDelivery, Notification, WebhookDelivery};
 use crate::db::schema::{appeal_messages, regions, user_regions, users, webhooks};
 use crate::db::{self, AnyConnection};
 use crate::notify::email::MailTemplate;
 use crate::notify::{bot, clip, local_time};
-use crate::outbox::{self, EmailDelivery, Notification, WebhookDelivery};
 
 /// Something that happened to an appeal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

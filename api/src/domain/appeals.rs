@@ -1,1 +1,0 @@
-//! Appeals: lifecycle, staff actions and scoped queries.
