@@ -3,9 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{get, put, web, HttpRequest};
-use serde::Deserialize;
-use shared::calendar::CalendarYear;
-use utoipa::IntoParams;
+use shared::calendar::{CalendarYear, RegionQuery};
 
 use crate::auth::policy::Action;
 use crate::auth::Caller;
@@ -14,14 +12,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
-
-/// Which calendar.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RegionQuery {
-    /// A region code for its overlay (absent: the federal calendar).
-    pub region: Option<String>,
-}
 
 /// A calendar year whole: each day's kind, holidays and moved days; `published: false`
 /// with a warning while the year has not been imported.

@@ -5,13 +5,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, put, web, HttpResponse};
-use serde::Deserialize;
 use shared::kb::{
-    Article, ArticleStatus, ArticleVersion, CreateArticle, SearchResult, SynonymEntry,
-    UpdateArticle, Variant,
+    Article, ArticleFilter, ArticleStatus, ArticleVersion, CreateArticle, SearchQuery,
+    SearchResult, SynonymEntry, UpdateArticle, Variant, VariantFilter,
 };
 use shared::{ItemList, Page};
-use utoipa::IntoParams;
 
 use crate::auth::policy::Action;
 use crate::auth::Caller;
@@ -20,16 +18,6 @@ use crate::domain::pagination::PageQuery;
 use crate::error::ApiError;
 use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
-
-/// Search parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchQuery {
-    /// The question in the teacher's words.
-    pub q: String,
-    /// At most this many hits (1–20, default 5).
-    pub limit: Option<u32>,
-}
 
 /// Ranks published articles for a question, with the engine's decision: `confident` is
 /// what the service would answer by itself.
@@ -48,18 +36,6 @@ pub async fn search(
     caller.may(Action::Search)?;
     let result = articles::search(&state.db, &state.kb, &query.q, query.limit).await?;
     Ok(web::Json(result))
-}
-
-/// Filters of the article list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ArticleFilter {
-    /// Status (default `published`; other statuses for `federal` only).
-    pub status: Option<ArticleStatus>,
-    /// Only articles with this tag.
-    pub tag: Option<String>,
-    /// A question or words: published articles ranked by the engine (one page).
-    pub q: Option<String>,
 }
 
 /// Articles, newest change first; with `q`, published articles ranked by relevance.
@@ -231,14 +207,6 @@ pub async fn list_versions(
     caller.may(Action::ListVersions)?;
     let page = articles::versions(&state.db, id.into_inner(), &page).await?;
     Ok(web::Json(page))
-}
-
-/// Filter of the variant queue.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct VariantFilter {
-    /// `candidate` (default), `confirmed` or `rejected`.
-    pub status: Option<String>,
 }
 
 /// Candidate question variants collected from answered appeals and accepted suggestions.

@@ -19,9 +19,9 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use chrono::Utc;
-use serde::Deserialize;
+use shared::stats::ReportQuery;
 use tokio::sync::{mpsc, oneshot};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::auth::policy::Action;
 use crate::auth::Caller;
@@ -39,38 +39,7 @@ const CHUNK: usize = 64 * 1024;
 /// Chunks that may wait for a slow client (the memory bound: `CHUNK × QUEUE`).
 const QUEUE: usize = 4;
 
-/// Filters of a report.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReportQuery {
-    /// First day, `YYYY-MM-DD` (Moscow date, inclusive); default: 29 days before `to`.
-    pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (inclusive); default: today. At most 3 years after `from`.
-    pub to: Option<String>,
-    /// Only this region (within the caller's regions).
-    pub region: Option<String>,
-    /// Only this status: `answered_by_bot`, `new`, `in_progress`, `answered`, `closed`.
-    pub status: Option<String>,
-}
-
-impl ReportQuery {
-    /// The report's filter, checked against the caller's scope.
-    fn filter(
-        &self,
-        caller: &Caller,
-        now: chrono::DateTime<Utc>,
-    ) -> Result<ReportFilter, ApiError> {
-        ReportFilter::parse(
-            caller,
-            self.from.as_deref(),
-            self.to.as_deref(),
-            self.region.as_deref(),
-            self.status.as_deref(),
-            now,
-        )
-    }
-}
-
+/// `Content-Disposition` of a download: an attachment named after the report's filter.
 fn disposition(filter: &ReportFilter, extension: &str) -> String {
     format!("attachment; filename=\"{}\"", filter.file_name(extension))
 }
@@ -169,7 +138,7 @@ pub async fn appeals_csv(
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::AppealsCsv)?;
-    let filter = query.filter(&caller, Utc::now())?;
+    let filter = ReportFilter::parse(&caller, &query, Utc::now())?;
     let (tx, rx) = mpsc::channel(QUEUE);
     let pool = state.db.pool().clone();
     let disposition = disposition(&filter, "csv");
@@ -209,7 +178,7 @@ pub async fn appeals_xlsx(
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::AppealsXlsx)?;
     let now = Utc::now();
-    let filter = query.filter(&caller, now)?;
+    let filter = ReportFilter::parse(&caller, &query, now)?;
     ensure_filled(&state.db, &state.calendars).await?;
     let (tx, rx) = mpsc::channel(QUEUE);
     let (ready_tx, ready_rx) = oneshot::channel::<Result<(), String>>();

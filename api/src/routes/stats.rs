@@ -6,9 +6,10 @@
 //! default, at most 3 years.
 
 use actix_web::{get, web};
-use serde::Deserialize;
-use shared::stats::{StatsOperators, StatsRegions, StatsSummary, StatsTimeseries};
-use utoipa::IntoParams;
+use shared::stats::{
+    RegionsQuery, StatsOperators, StatsRegions, StatsSummary, StatsTimeseries, SummaryQuery,
+    TimeseriesQuery,
+};
 
 use crate::auth::policy::Action;
 use crate::auth::Caller;
@@ -20,57 +21,6 @@ use crate::state::AppState;
 pub use crate::domain::stats::query::parse_day;
 
 const PROBLEM: &str = "application/problem+json";
-
-/// Period and region of a summary.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SummaryQuery {
-    /// First day, `YYYY-MM-DD` (Moscow date, inclusive); default: 29 days before `to`.
-    pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (inclusive); default: today. At most 3 years after `from`.
-    pub to: Option<String>,
-    /// Only this region (within the caller's regions); default: the caller's whole scope.
-    pub region: Option<String>,
-}
-
-impl SummaryQuery {
-    fn ask(&self) -> Ask<'_> {
-        Ask {
-            from: self.from.as_deref(),
-            to: self.to.as_deref(),
-            region: self.region.as_deref(),
-        }
-    }
-}
-
-/// Period and sorting of the per-region table.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RegionsQuery {
-    /// First day, `YYYY-MM-DD` (Moscow date, inclusive); default: 29 days before `to`.
-    pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (inclusive); default: today. At most 3 years after `from`.
-    pub to: Option<String>,
-    /// `code` (default), `name`, `federal_district`, or a figure name (`overdue`,
-    /// `rating_avg`, … — the fields of the figures).
-    pub sort: Option<String>,
-    /// `asc` or `desc`; default `asc` for code and names, `desc` for figures.
-    pub order: Option<String>,
-}
-
-/// Period, bucket and region of a time series.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TimeseriesQuery {
-    /// First day, `YYYY-MM-DD` (Moscow date, inclusive); default: 29 days before `to`.
-    pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (inclusive); default: today. At most 3 years after `from`.
-    pub to: Option<String>,
-    /// `day` (default), `week` (Monday to Sunday) or `month`.
-    pub bucket: Option<String>,
-    /// Only this region (within the caller's regions).
-    pub region: Option<String>,
-}
 
 /// Figures of a period for the caller's scope or one region of it: appeals received,
 /// answered (by the bot, by operators, within the SLA), median time to the first answer
@@ -90,7 +40,7 @@ pub async fn stats_summary(
     query: web::Query<SummaryQuery>,
 ) -> Result<web::Json<StatsSummary>, ApiError> {
     caller.may(Action::StatsSummary)?;
-    let summary = query::summary(&state.db, &state.calendars, &caller, query.ask()).await?;
+    let summary = query::summary(&state.db, &state.calendars, &caller, (&*query).into()).await?;
     Ok(web::Json(summary))
 }
 
@@ -164,6 +114,7 @@ pub async fn stats_operators(
     query: web::Query<SummaryQuery>,
 ) -> Result<web::Json<StatsOperators>, ApiError> {
     caller.may(Action::StatsOperators)?;
-    let table = query::operators_table(&state.db, &state.calendars, &caller, query.ask()).await?;
+    let table =
+        query::operators_table(&state.db, &state.calendars, &caller, (&*query).into()).await?;
     Ok(web::Json(table))
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use shared::stats::{
     RegionStats, SortOrder, StatsBucket, StatsFigures, StatsOperators, StatsRegions, StatsSummary,
-    StatsTimeseries,
+    StatsTimeseries, SummaryQuery,
 };
 use shared::{FieldError, Region};
 
@@ -207,6 +207,16 @@ pub struct Ask<'a> {
     pub to: Option<&'a str>,
     /// One region of the caller's scope.
     pub region: Option<&'a str>,
+}
+
+impl<'a> From<&'a SummaryQuery> for Ask<'a> {
+    fn from(q: &'a SummaryQuery) -> Self {
+        Self {
+            from: q.from.as_deref(),
+            to: q.to.as_deref(),
+            region: q.region.as_deref(),
+        }
+    }
 }
 
 /// The figures of a period for the caller's scope or one region of it.

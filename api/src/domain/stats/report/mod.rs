@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use rust_xlsxwriter::XlsxError;
 use shared::appeals::{AppealStatus, CloseReason};
+use shared::stats::ReportQuery;
 
 use super::query::{parse_period, region_filter};
 use super::{Period, RegionFilter, PERIOD_TZ};
@@ -40,14 +41,13 @@ impl ReportFilter {
     /// 422 for a bad period, region or status; 403 `region_out_of_scope`.
     pub fn parse(
         caller: &Caller,
-        from: Option<&str>,
-        to: Option<&str>,
-        region: Option<&str>,
-        status: Option<&str>,
+        query: &ReportQuery,
         now: DateTime<Utc>,
     ) -> Result<Self, ApiError> {
-        let period = parse_period(from, to, now)?;
-        let status = status
+        let period = parse_period(query.from.as_deref(), query.to.as_deref(), now)?;
+        let status = query
+            .status
+            .as_deref()
             .map(|s| {
                 AppealStatus::parse(s.trim()).ok_or_else(|| {
                     ApiError::field(
@@ -58,9 +58,8 @@ impl ReportFilter {
                 })
             })
             .transpose()?;
-        let asked = region.is_some();
-        let regions = region_filter(caller, region)?;
-        let region = match (&regions, asked) {
+        let regions = region_filter(caller, query.region.as_deref())?;
+        let region = match (&regions, query.region.is_some()) {
             (RegionFilter::Only(codes), true) => codes.first().cloned(),
             _ => None,
         };
