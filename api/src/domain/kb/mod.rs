@@ -12,7 +12,4 @@ pub mod synonyms;
 pub mod variants;
 
 pub use self::engine::KnowledgeBase;
-pub use self::store::{
-    add_candidate_variant, all, find, import, record_version, replace_synonyms, seed_synonyms,
-    synonyms as stored_synonyms, to_json_list, versions, ArticleRow,
-};
+pub use self::store::ArticleRow;
