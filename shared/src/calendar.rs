@@ -33,3 +33,13 @@ pub struct CalendarYear {
     /// Every day of the year.
     pub items: Vec<CalendarDayView>,
 }
+
+// Query parameters of the calendar operations.
+
+/// Which calendar.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct RegionQuery {
+    /// A region code for its overlay (absent: the federal calendar).
+    pub region: Option<String>,
+}

@@ -208,3 +208,35 @@ pub struct SynonymEntry {
     /// (greetings such as `добрый день`).
     pub expansions: Vec<String>,
 }
+
+// Query parameters of the knowledge base operations.
+
+/// Search parameters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SearchQuery {
+    /// The question in the teacher's words.
+    pub q: String,
+    /// At most this many hits (1–20, default 5).
+    pub limit: Option<u32>,
+}
+
+/// Filters of the article list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ArticleFilter {
+    /// Status (default `published`; other statuses for `federal` only).
+    pub status: Option<ArticleStatus>,
+    /// Only articles with this tag.
+    pub tag: Option<String>,
+    /// A question or words: published articles ranked by the engine (one page).
+    pub q: Option<String>,
+}
+
+/// Filter of the variant queue.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct VariantFilter {
+    /// `candidate` (default), `confirmed` or `rejected`.
+    pub status: Option<String>,
+}

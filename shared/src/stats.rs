@@ -333,3 +333,60 @@ mod tests {
         assert_eq!(SortOrder::parse("up"), None);
     }
 }
+
+// Query parameters of the statistics and report operations.
+
+/// Period and region of a summary.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct SummaryQuery {
+    /// First day, `YYYY-MM-DD` (Moscow date, inclusive); default: 29 days before `to`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (inclusive); default: today. At most 3 years after `from`.
+    pub to: Option<String>,
+    /// Only this region (within the caller's regions); default: the caller's whole scope.
+    pub region: Option<String>,
+}
+
+/// Period and sorting of the per-region table.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct RegionsQuery {
+    /// First day, `YYYY-MM-DD` (Moscow date, inclusive); default: 29 days before `to`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (inclusive); default: today. At most 3 years after `from`.
+    pub to: Option<String>,
+    /// `code` (default), `name`, `federal_district`, or a figure name (`overdue`,
+    /// `rating_avg`, … — the fields of the figures).
+    pub sort: Option<String>,
+    /// `asc` or `desc`; default `asc` for code and names, `desc` for figures.
+    pub order: Option<String>,
+}
+
+/// Period, bucket and region of a time series.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct TimeseriesQuery {
+    /// First day, `YYYY-MM-DD` (Moscow date, inclusive); default: 29 days before `to`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (inclusive); default: today. At most 3 years after `from`.
+    pub to: Option<String>,
+    /// `day` (default), `week` (Monday to Sunday) or `month`.
+    pub bucket: Option<String>,
+    /// Only this region (within the caller's regions).
+    pub region: Option<String>,
+}
+
+/// Filters of a report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ReportQuery {
+    /// First day, `YYYY-MM-DD` (Moscow date, inclusive); default: 29 days before `to`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (inclusive); default: today. At most 3 years after `from`.
+    pub to: Option<String>,
+    /// Only this region (within the caller's regions).
+    pub region: Option<String>,
+    /// Only this status: `answered_by_bot`, `new`, `in_progress`, `answered`, `closed`.
+    pub status: Option<String>,
+}

@@ -1,10 +1,9 @@
 //! The reference list of regions.
 
 use actix_web::{get, web};
-use diesel::prelude::*;
 use shared::{ItemList, Region};
 
-use crate::db::{models::RegionRow, schema::regions};
+use crate::domain::stats::query;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -16,17 +15,6 @@ use crate::state::AppState;
 pub async fn list_regions(
     state: web::Data<AppState>,
 ) -> Result<web::Json<ItemList<Region>>, ApiError> {
-    let rows = state
-        .db
-        .read(|conn| {
-            regions::table
-                .select(RegionRow::as_select())
-                .order(regions::code.asc())
-                .load(conn)
-                .map_err(ApiError::from)
-        })
-        .await?;
-    Ok(web::Json(ItemList {
-        items: rows.into_iter().map(Region::from).collect(),
-    }))
+    let items = query::all_regions(&state.db).await?;
+    Ok(web::Json(ItemList { items }))
 }

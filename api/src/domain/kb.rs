@@ -1,1 +1,0 @@
-//! The knowledge base: articles, versions, variants, synonyms.

@@ -1,0 +1,15 @@
+//! The knowledge base: articles with their versions, candidate variants, the synonym
+//! dictionary, and the answer engine that indexes what is published.
+//!
+//! [`store`] holds the rows and the plain database operations (also used by appeals and the
+//! import/export commands), [`engine`] keeps the engine in step with the database, and
+//! [`articles`], [`variants`] and [`synonyms`] are the rules behind the HTTP operations.
+
+pub mod articles;
+pub mod engine;
+pub mod store;
+pub mod synonyms;
+pub mod variants;
+
+pub use self::engine::KnowledgeBase;
+pub use self::store::ArticleRow;

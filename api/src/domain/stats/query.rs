@@ -1,0 +1,447 @@
+//! The rules of a statistics request: the period (Moscow dates, the last 30 days by
+//! default, at most 3 years), the regions of the caller's scope, sorting; and the
+//! operations behind the HTTP handlers. A `region` outside the scope is 403
+//! `region_out_of_scope`; one missing from the reference list is 422.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use shared::stats::{
+    RegionStats, SortOrder, StatsBucket, StatsFigures, StatsOperators, StatsRegions, StatsSummary,
+    StatsTimeseries, SummaryQuery,
+};
+use shared::{FieldError, Region};
+
+use super::{figures, operators, per_region, per_region_concurrent, region_list, timeseries};
+use super::{has_pending, today, Counts, Period, RegionFilter};
+use crate::auth::Caller;
+use crate::db::models::RegionRow;
+use crate::db::schema::regions;
+use crate::db::{self, AnyConnection, Db};
+use crate::domain::calendar::Calendars;
+use crate::domain::validate;
+use crate::error::ApiError;
+
+/// A day given as `YYYY-MM-DD` in the query parameter `field`.
+///
+/// # Errors
+/// The field error `invalid_date` with its Russian message.
+pub fn parse_day(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
+    let raw = raw.trim();
+    (raw.len() == 10)
+        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| FieldError {
+            field: field.to_owned(),
+            code: "invalid_date".to_owned(),
+            message: "Дата — в формате ГГГГ-ММ-ДД, например 2026-01-31.".to_owned(),
+        })
+}
+
+/// Parses and checks a period; collects every field error.
+///
+/// # Errors
+/// 422 `validation_failed` with `invalid_date` (not `YYYY-MM-DD`), `after_to` (`from` later
+/// than `to`) or `period_too_long` (over 3 years).
+pub fn parse_period(
+    from: Option<&str>,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Period, ApiError> {
+    let mut errors = Vec::new();
+    let mut date = |field: &str, raw: Option<&str>| -> Option<NaiveDate> {
+        parse_day(field, raw?).map_err(|e| errors.push(e)).ok()
+    };
+    let from_given = date("from", from);
+    let to_given = date("to", to);
+    if !errors.is_empty() {
+        return Err(validation(errors));
+    }
+    let to = to_given.unwrap_or_else(|| today(now));
+    let from = from_given.unwrap_or(to - Duration::days(29));
+    if from > to {
+        return Err(ApiError::field(
+            "from",
+            "after_to",
+            "Начало периода позже его конца.",
+        ));
+    }
+    if to >= Period::limit_of(from) {
+        return Err(ApiError::field(
+            "to",
+            "period_too_long",
+            "Период — не длиннее трёх лет.",
+        ));
+    }
+    Ok(Period { from, to })
+}
+
+fn validation(errors: Vec<FieldError>) -> ApiError {
+    let detail = errors
+        .first()
+        .map_or_else(String::new, |e| e.message.clone());
+    ApiError::Validation { detail, errors }
+}
+
+/// The regions a request covers: the caller's scope, narrowed by a valid `region` inside it.
+///
+/// # Errors
+/// 422 for a malformed code, 403 `region_out_of_scope` outside the scope.
+pub fn region_filter(caller: &Caller, region: Option<&str>) -> Result<RegionFilter, ApiError> {
+    let region = region.map(|r| validate::region("region", r)).transpose()?;
+    if let Some(code) = &region {
+        caller.check_region_filter(code)?;
+    }
+    Ok(RegionFilter::of(&caller.scope(), region.as_deref()))
+}
+
+/// The single region a request asked for (to echo it in the answer).
+fn asked_region(filter: &RegionFilter, asked: bool) -> Option<String> {
+    match (filter, asked) {
+        (RegionFilter::Only(codes), true) => codes.first().cloned(),
+        _ => None,
+    }
+}
+
+/// Fills the first-answer times the triggers left for the server (usually none or a few).
+///
+/// # Errors
+/// A database failure.
+pub async fn ensure_filled(db: &Db, calendars: &Arc<Calendars>) -> Result<(), ApiError> {
+    let pending = db.read(|conn| Ok(has_pending(conn)?)).await?;
+    if pending {
+        let calendars = Arc::clone(calendars);
+        db.write(move |conn| Ok(super::fill_pending(conn, &calendars)?))
+            .await?;
+    }
+    Ok(())
+}
+
+/// 422 when a single asked-for region is not in the reference list.
+fn known_region(
+    conn: &mut AnyConnection,
+    filter: &RegionFilter,
+    asked: bool,
+) -> Result<(), ApiError> {
+    if asked && region_list(conn, filter)?.is_empty() {
+        return Err(ApiError::field(
+            "region",
+            "unknown",
+            "Такого региона нет в справочнике.",
+        ));
+    }
+    Ok(())
+}
+
+/// The per-region rows of a period (every region of the filter) and their total.
+///
+/// # Errors
+/// A database failure.
+pub fn region_rows(
+    conn: &mut AnyConnection,
+    calendars: &Calendars,
+    filter: &RegionFilter,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<(Vec<RegionStats>, StatsFigures), ApiError> {
+    let counts = per_region(conn, calendars, filter, period, now)?;
+    let mut total = Counts::default();
+    for c in counts.values() {
+        total.absorb(c);
+    }
+    let rows = rows_of(region_list(conn, filter)?, counts);
+    Ok((rows, figures(&mut total)))
+}
+
+/// One row per listed region, with its counts (zeros for a region with nothing).
+fn rows_of(
+    regions: Vec<(String, String, String)>,
+    mut counts: BTreeMap<String, Counts>,
+) -> Vec<RegionStats> {
+    regions
+        .into_iter()
+        .map(|(code, name, federal_district)| {
+            let mut c = counts.remove(&code).unwrap_or_default();
+            RegionStats {
+                figures: figures(&mut c),
+                code,
+                name,
+                federal_district,
+            }
+        })
+        .collect()
+}
+
+/// Sorts rows by a text key or a figure; rows without a value of the figure come last in
+/// either direction; ties keep code order.
+pub fn sort_regions(items: &mut [RegionStats], key: &str, order: SortOrder) {
+    use std::cmp::Ordering;
+    let directed = |o: Ordering| match order {
+        SortOrder::Asc => o,
+        SortOrder::Desc => o.reverse(),
+    };
+    items.sort_by(|a, b| {
+        let primary = match key {
+            "code" => directed(a.code.cmp(&b.code)),
+            "name" => directed(a.name.cmp(&b.name)),
+            "federal_district" => directed(a.federal_district.cmp(&b.federal_district)),
+            _ => match (a.figures.value(key), b.figures.value(key)) {
+                (Some(x), Some(y)) => directed(x.total_cmp(&y)),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+        };
+        primary.then_with(|| a.code.cmp(&b.code))
+    });
+}
+
+/// A period and an optional region, as a request gives them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ask<'a> {
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<&'a str>,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: Option<&'a str>,
+    /// One region of the caller's scope.
+    pub region: Option<&'a str>,
+}
+
+impl<'a> From<&'a SummaryQuery> for Ask<'a> {
+    fn from(q: &'a SummaryQuery) -> Self {
+        Self {
+            from: q.from.as_deref(),
+            to: q.to.as_deref(),
+            region: q.region.as_deref(),
+        }
+    }
+}
+
+/// The figures of a period for the caller's scope or one region of it.
+///
+/// # Errors
+/// 422 for a bad period or region, 403 `region_out_of_scope`, or a database failure.
+pub async fn summary(
+    db: &Db,
+    calendars: &Arc<Calendars>,
+    caller: &Caller,
+    ask: Ask<'_>,
+) -> Result<StatsSummary, ApiError> {
+    let now = Utc::now();
+    let period = parse_period(ask.from, ask.to, now)?;
+    let filter = region_filter(caller, ask.region)?;
+    let asked = ask.region.is_some();
+    ensure_filled(db, calendars).await?;
+    let region = asked_region(&filter, asked);
+    let check = filter.clone();
+    db.read(move |conn| known_region(conn, &check, asked))
+        .await?;
+    let counts = per_region_concurrent(db, Arc::clone(calendars), &filter, period, now).await?;
+    let mut total = Counts::default();
+    for c in counts.values() {
+        total.absorb(c);
+    }
+    Ok(StatsSummary {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        region,
+        generated_at: db::rfc3339(now.naive_utc()),
+        figures: figures(&mut total),
+    })
+}
+
+/// The figures of a period per region of the caller's scope, sorted by `sort` (`code` by
+/// default, or a name or a figure) in `order` (`asc` for texts, `desc` for figures by
+/// default).
+///
+/// # Errors
+/// 422 for a bad period, sort key or order; a database failure.
+pub async fn regions_table(
+    db: &Db,
+    calendars: &Arc<Calendars>,
+    caller: &Caller,
+    ask: Ask<'_>,
+    sort: Option<&str>,
+    order: Option<&str>,
+) -> Result<StatsRegions, ApiError> {
+    let now = Utc::now();
+    let period = parse_period(ask.from, ask.to, now)?;
+    let sort = sort.unwrap_or("code").trim().to_owned();
+    let is_text = matches!(sort.as_str(), "code" | "name" | "federal_district");
+    if !is_text && !StatsFigures::SORT_KEYS.contains(&sort.as_str()) {
+        return Err(ApiError::field(
+            "sort",
+            "unknown",
+            "Сортировать можно по code, name, federal_district или по названию показателя.",
+        ));
+    }
+    let order = match order {
+        None if is_text => SortOrder::Asc,
+        None => SortOrder::Desc,
+        Some(raw) => SortOrder::parse(raw.trim())
+            .ok_or_else(|| ApiError::field("order", "invalid", "Порядок — asc или desc."))?,
+    };
+    let filter = region_filter(caller, None)?;
+    ensure_filled(db, calendars).await?;
+    let counts = per_region_concurrent(db, Arc::clone(calendars), &filter, period, now).await?;
+    let mut items = db
+        .read(move |conn| Ok(rows_of(region_list(conn, &filter)?, counts)))
+        .await?;
+    sort_regions(&mut items, &sort, order);
+    Ok(StatsRegions {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        sort,
+        order,
+        generated_at: db::rfc3339(now.naive_utc()),
+        items,
+    })
+}
+
+/// Appeals received per `bucket` (`day` by default, `week`, `month`) of the period.
+///
+/// # Errors
+/// 422 for a bad period, bucket or region, 403 `region_out_of_scope`, a database failure.
+pub async fn time_series(
+    db: &Db,
+    caller: &Caller,
+    ask: Ask<'_>,
+    bucket: Option<&str>,
+) -> Result<StatsTimeseries, ApiError> {
+    let now = Utc::now();
+    let period = parse_period(ask.from, ask.to, now)?;
+    let bucket = match bucket {
+        None => StatsBucket::Day,
+        Some(raw) => StatsBucket::parse(raw.trim())
+            .ok_or_else(|| ApiError::field("bucket", "invalid", "Шаг — day, week или month."))?,
+    };
+    let filter = region_filter(caller, ask.region)?;
+    let asked = ask.region.is_some();
+    let region = asked_region(&filter, asked);
+    let items = db
+        .read(move |conn| {
+            known_region(conn, &filter, asked)?;
+            Ok(timeseries(conn, &filter, period, bucket, now)?)
+        })
+        .await?;
+    Ok(StatsTimeseries {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        bucket,
+        region,
+        items,
+    })
+}
+
+/// Per operator of the caller's scope (or one region of it): the figures of the period.
+///
+/// # Errors
+/// 422 for a bad period or region, 403 `region_out_of_scope`, a database failure.
+pub async fn operators_table(
+    db: &Db,
+    calendars: &Arc<Calendars>,
+    caller: &Caller,
+    ask: Ask<'_>,
+) -> Result<StatsOperators, ApiError> {
+    let now = Utc::now();
+    let period = parse_period(ask.from, ask.to, now)?;
+    let filter = region_filter(caller, ask.region)?;
+    let asked = ask.region.is_some();
+    let region = asked_region(&filter, asked);
+    ensure_filled(db, calendars).await?;
+    let items = db
+        .read(move |conn| {
+            known_region(conn, &filter, asked)?;
+            Ok(operators(conn, &filter, period, now)?)
+        })
+        .await?;
+    Ok(StatsOperators {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        region,
+        items,
+    })
+}
+
+/// The reference list of regions, ordered by code.
+///
+/// # Errors
+/// A database failure.
+pub async fn all_regions(db: &Db) -> Result<Vec<Region>, ApiError> {
+    let rows = db
+        .read(|conn| {
+            regions::table
+                .select(RegionRow::as_select())
+                .order(regions::code.asc())
+                .load(conn)
+                .map_err(ApiError::from)
+        })
+        .await?;
+    Ok(rows.into_iter().map(Region::from).collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn periods_default_and_validate() {
+        // 2026-03-10 23:30 UTC is already 11 March in Moscow.
+        let now = Utc.with_ymd_and_hms(2026, 3, 10, 23, 30, 0).unwrap();
+        let p = parse_period(None, None, now).unwrap();
+        assert_eq!(
+            (p.from.to_string(), p.to.to_string()),
+            ("2026-02-10".into(), "2026-03-11".into())
+        );
+        let p = parse_period(None, Some("2026-01-31"), now).unwrap();
+        assert_eq!(p.from.to_string(), "2026-01-02");
+        assert!(parse_period(Some("2023-01-01"), Some("2025-12-31"), now).is_ok());
+        let codes = |r: Result<Period, ApiError>| match r {
+            Err(ApiError::Validation { errors, .. }) => errors
+                .into_iter()
+                .map(|e| format!("{}:{}", e.field, e.code))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            codes(parse_period(Some("2023-01-01"), Some("2026-01-01"), now)),
+            ["to:period_too_long"]
+        );
+        assert_eq!(
+            codes(parse_period(Some("2026-02-01"), Some("2026-01-01"), now)),
+            ["from:after_to"]
+        );
+        assert_eq!(
+            codes(parse_period(Some("01.02.2026"), Some("2026-13-01"), now)),
+            ["from:invalid_date", "to:invalid_date"]
+        );
+    }
+
+    #[test]
+    fn sorting_puts_missing_values_last() {
+        let row = |code: &str, rating: Option<f64>| RegionStats {
+            code: code.into(),
+            name: code.into(),
+            federal_district: String::new(),
+            figures: StatsFigures {
+                rating_avg: rating,
+                ..StatsFigures::default()
+            },
+        };
+        let mut rows = vec![row("01", None), row("02", Some(3.0)), row("03", Some(4.5))];
+        sort_regions(&mut rows, "rating_avg", SortOrder::Desc);
+        assert_eq!(
+            rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+            ["03", "02", "01"]
+        );
+        sort_regions(&mut rows, "rating_avg", SortOrder::Asc);
+        assert_eq!(
+            rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+            ["02", "03", "01"]
+        );
+    }
+}
