@@ -171,4 +171,22 @@ mod tests {
         assert_eq!(content_type("/assets/app-1.wasm"), "application/wasm");
         assert_eq!(content_type("/index.html"), "text/html; charset=utf-8");
     }
+
+    #[test]
+    fn types_of_the_built_mini_app_and_coding_preference() {
+        assert_eq!(
+            content_type("/assets/app-1.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(content_type("/assets/app.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("/icon.svg"), "image/svg+xml");
+        assert_eq!(content_type("/favicon.ico"), "image/x-icon");
+        assert_eq!(content_type("/no-extension"), "application/octet-stream");
+        // A browser's usual header takes brotli; `*` names no coding (the plain file);
+        // q=0 refuses.
+        assert!(accepts_encoding("gzip, deflate, br, zstd", "br"));
+        assert!(!accepts_encoding("*", "gzip"));
+        assert!(!accepts_encoding("gzip;q=0, identity", "gzip"));
+        assert!(!accepts_encoding("", "gzip"));
+    }
 }
