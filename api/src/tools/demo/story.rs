@@ -34,6 +34,29 @@ struct Appeal<'a> {
     region: &'a RegionInfo,
 }
 
+impl Appeal<'_> {
+    /// A message of this appeal.
+    fn message(
+        &self,
+        rng: &mut StdRng,
+        author: Option<&str>,
+        role: &str,
+        kind: &str,
+        text: &str,
+        at: NaiveDateTime,
+    ) -> NewMessage {
+        NewMessage {
+            id: id_at(rng, at),
+            appeal_id: self.id.clone(),
+            author_id: author.map(str::to_owned),
+            author_role: role.to_owned(),
+            kind: kind.to_owned(),
+            text: text.to_owned(),
+            created_at: at,
+        }
+    }
+}
+
 /// Closes the appeal for `reason` at `at`.
 fn close(row: &mut NewAppeal, reason: &str, at: NaiveDateTime) {
     row.status = "closed".to_owned();
@@ -108,22 +131,7 @@ pub(super) fn tell(
         created,
         region,
     };
-    let id = &appeal.id;
-    let message = |rng: &mut StdRng,
-                   author: Option<&str>,
-                   role: &str,
-                   kind: &str,
-                   text: &str,
-                   at: NaiveDateTime| NewMessage {
-        id: id_at(rng, at),
-        appeal_id: id.clone(),
-        author_id: author.map(str::to_owned),
-        author_role: role.to_owned(),
-        kind: kind.to_owned(),
-        text: text.to_owned(),
-        created_at: at,
-    };
-    batch.messages.push(message(
+    batch.messages.push(appeal.message(
         rng,
         Some(&appeal.teacher_id),
         "teacher",
@@ -155,32 +163,13 @@ fn bot_answers(
     let (now, created, id, teacher_id) =
         (setting.now, appeal.created, &appeal.id, &appeal.teacher_id);
     let operator = |rng: &mut StdRng| pick(rng, &appeal.region.operators).clone();
-    let message = |rng: &mut StdRng,
-                   author: Option<&str>,
-                   role: &str,
-                   kind: &str,
-                   text: &str,
-                   at: NaiveDateTime| NewMessage {
-        id: id_at(rng, at),
-        appeal_id: id.clone(),
-        author_id: author.map(str::to_owned),
-        author_role: role.to_owned(),
-        kind: kind.to_owned(),
-        text: text.to_owned(),
-        created_at: at,
-    };
     let mut queued = None;
     let answer_id = id_at(rng, created);
     row.status = "answered_by_bot".to_owned();
     row.first_answered_at = Some(created);
-    batch.messages.push(message(
-        rng,
-        None,
-        "bot",
-        "answer",
-        &article.answer,
-        created,
-    ));
+    batch
+        .messages
+        .push(appeal.message(rng, None, "bot", "answer", &article.answer, created));
     let rated = rng.gen_bool(0.55).then(|| {
         let at = created + hours(rng.gen::<f64>().powi(2) * 30.0 + 0.05);
         (at, score(rng, &[0.04, 0.06, 0.12, 0.30, 0.48]))
@@ -240,7 +229,7 @@ fn bot_answers(
         row.closed_at = None;
         row.teacher_activity_at = escalated_at;
         row.updated_at = escalated_at;
-        batch.messages.push(message(
+        batch.messages.push(appeal.message(
             rng,
             Some(teacher_id),
             "teacher",
@@ -273,20 +262,6 @@ fn suggestions(
     );
     let (articles, calendars) = (setting.articles, setting.calendars);
     let operator = |rng: &mut StdRng| pick(rng, &appeal.region.operators).clone();
-    let message = |rng: &mut StdRng,
-                   author: Option<&str>,
-                   role: &str,
-                   kind: &str,
-                   text: &str,
-                   at: NaiveDateTime| NewMessage {
-        id: id_at(rng, at),
-        appeal_id: id.clone(),
-        author_id: author.map(str::to_owned),
-        author_role: role.to_owned(),
-        kind: kind.to_owned(),
-        text: text.to_owned(),
-        created_at: at,
-    };
     let mut queued = None;
     let suggested: Vec<&Article> = if articles.is_empty() || rng.gen_bool(0.4) {
         Vec::new()
@@ -318,7 +293,7 @@ fn suggestions(
                 is_late: false,
                 reminder_sent_at: None,
             });
-            batch.messages.push(message(
+            batch.messages.push(appeal.message(
                 rng,
                 Some(teacher_id),
                 "teacher",
@@ -329,7 +304,7 @@ fn suggestions(
             close(row, "self_served", soon);
         }
         (180..=209, _) if soon < now => {
-            batch.messages.push(message(
+            batch.messages.push(appeal.message(
                 rng,
                 Some(teacher_id),
                 "teacher",
@@ -371,20 +346,6 @@ fn operator_answers(
 ) {
     let (now, id, code, calendars) = (setting.now, &appeal.id, &appeal.code, setting.calendars);
     let operator = |rng: &mut StdRng| pick(rng, &appeal.region.operators).clone();
-    let message = |rng: &mut StdRng,
-                   author: Option<&str>,
-                   role: &str,
-                   kind: &str,
-                   text: &str,
-                   at: NaiveDateTime| NewMessage {
-        id: id_at(rng, at),
-        appeal_id: id.clone(),
-        author_id: author.map(str::to_owned),
-        author_role: role.to_owned(),
-        kind: kind.to_owned(),
-        text: text.to_owned(),
-        created_at: at,
-    };
     let deadline = calendars.deadline(code, arrival.and_utc()).naive_utc();
     row.deadline_at = Some(deadline);
     let stuck = rng.gen_bool(0.004);
@@ -430,7 +391,7 @@ fn operator_answers(
             is_late: late,
             reminder_sent_at: (rated.is_none() && reminder < now).then_some(reminder),
         });
-        batch.messages.push(message(
+        batch.messages.push(appeal.message(
             rng,
             Some(&who),
             "operator",
