@@ -1,166 +1,196 @@
-//! Command-line tasks beside the server: knowledge-base import, export and evaluation.
+//! The `api` command line: one clap struct per command, help texts in Russian (the
+//! operators who run these commands read Russian). `main.rs` parses it and runs the chosen
+//! command; the tools themselves live in [`crate::tools`], the server in [`crate::startup`].
+//!
+//! clap writes its own headings ("Usage:", "Options:") in English; [`localize`] replaces
+//! them, and the `-h/--help` flag's text, on every command.
 
-use std::io::{IsTerminal, Write};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use anyhow::{bail, Context};
+use crate::tools::{dbcopy::CopyArgs, demo::SeedArgs, kb::EvalArgs};
 
-use crate::config::Config;
-use crate::matching::{
-    evaluate, parse_kb_jsonl, parse_questions_jsonl, AnswerEngine, ArticleDoc, Bm25Engine,
-    EngineConfig,
-};
-use crate::{kb, startup};
-
-/// A progress line on a terminal (nothing when output is redirected).
-struct Progress {
-    total: usize,
-    enabled: bool,
+/// The whole command line: `api [COMMAND]`; no command runs the server.
+#[derive(Debug, Parser)]
+#[command(
+    name = "api",
+    about = "Помощник: сервер REST API, мини-приложения и фоновых задач; без команды — \
+             запустить сервис",
+    long_about = None
+)]
+pub struct Cli {
+    /// The command; `None` serves.
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
-impl Progress {
-    fn new(total: usize) -> Self {
-        Self {
-            total,
-            enabled: std::io::stderr().is_terminal(),
-        }
+/// The commands of `api`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the service (the same as no command).
+    #[command(about = "Запустить сервис (то же, что `api` без команды)")]
+    Serve,
+    /// Applies the migrations and seeds the reference data, then stops.
+    #[command(about = "Применить миграции и записать справочники, затем выйти")]
+    Migrate,
+    /// Prints (or writes) the OpenAPI document.
+    #[command(about = "Вывести документ OpenAPI (или записать его в файл)")]
+    Openapi {
+        /// Where to write the document; stdout when absent.
+        #[arg(
+            value_name = "ФАЙЛ",
+            help = "куда записать документ (без него — на экран)"
+        )]
+        file: Option<String>,
+    },
+    /// Knowledge-base commands.
+    #[command(
+        subcommand,
+        about = "База знаний: загрузить, выгрузить, оценить движок ответов"
+    )]
+    Kb(KbCommand),
+    /// Demo data.
+    #[command(subcommand, about = "Демо-данные для дашбордов")]
+    Demo(DemoCommand),
+    /// Production calendar.
+    #[command(subcommand, about = "Производственный календарь")]
+    Calendar(CalendarCommand),
+    /// The database as a whole.
+    #[command(subcommand, about = "База данных целиком")]
+    Db(DbCommand),
+    /// The machine's ceiling for scripts/bench-load (hidden).
+    #[command(
+        hide = true,
+        about = "Простой сервер actix-web с постоянным JSON (потолок машины для \
+                 scripts/bench-load)"
+    )]
+    BenchBaseline {
+        /// The port to listen on (127.0.0.1).
+        #[arg(value_name = "ПОРТ", help = "порт на 127.0.0.1")]
+        port: u16,
+    },
+    /// `api help`: the same as `api --help` (kept from the hand-written parser).
+    #[command(hide = true, about = "Показать эту справку")]
+    Help,
+}
+
+/// `api kb …`.
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// `api kb import FILE.jsonl`.
+    #[command(
+        about = "Загрузить статьи из JSONL (опубликованными; обновить по id); всё или ничего"
+    )]
+    Import {
+        /// The JSONL file.
+        #[arg(value_name = "ФАЙЛ.jsonl", help = "файл статей, по одной в строке")]
+        file: String,
+    },
+    /// `api kb export FILE.jsonl`.
+    #[command(about = "Выгрузить все статьи в JSONL (формат загрузки)")]
+    Export {
+        /// The JSONL file to write.
+        #[arg(value_name = "ФАЙЛ.jsonl", help = "куда записать статьи")]
+        file: String,
+    },
+    // `api kb eval …` (its about text is on `EvalArgs`; a doc comment here would replace it).
+    Eval(EvalArgs),
+}
+
+/// `api demo …`.
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    // `api demo seed …` (about text on `SeedArgs`).
+    Seed(SeedArgs),
+}
+
+/// `api calendar …`.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// `api calendar import FILE.xml [--region CODE]`.
+    #[command(about = "Загрузить год производственного календаря (формат xmlcalendar)")]
+    Import {
+        /// The xmlcalendar file.
+        #[arg(value_name = "ФАЙЛ.xml", help = "файл календаря в формате xmlcalendar")]
+        file: String,
+        /// A region's overlay instead of the federal calendar.
+        #[arg(
+            long,
+            value_name = "КОД",
+            help = "код региона: загрузить региональные отличия, а не федеральный календарь"
+        )]
+        region: Option<String>,
+    },
+}
+
+/// `api db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    // `api db copy --from URL --to URL` (about text on `CopyArgs`).
+    Copy(CopyArgs),
+}
+
+impl Cli {
+    /// The command line as clap sees it, with the Russian headings.
+    #[must_use]
+    pub fn localized() -> clap::Command {
+        localize(Self::command())
     }
 
-    fn tick(&self, done: usize) {
-        if !self.enabled || self.total == 0 {
-            return;
-        }
-        let width = 30;
-        let filled = done * width / self.total;
-        eprint!(
-            "\r[{}{}] {done}/{}",
-            "#".repeat(filled),
-            " ".repeat(width - filled),
-            self.total
-        );
-        let _ = std::io::stderr().flush();
-        if done == self.total {
-            eprintln!();
-        }
+    /// Parses the process's arguments; on `--help` or a wrong argument prints clap's text
+    /// and exits (0 or 2), without a backtrace.
+    #[must_use]
+    pub fn parse_args() -> Self {
+        let matches = Self::localized().get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
 }
 
-/// `api kb import FILE`: all or nothing; a bad line is reported with its number.
+/// Parses `words` (the arguments after a command's name) as the command `T` named `name`:
+/// the library entry points of the tools (`dbcopy::cli`) take words, as tests call them.
 ///
 /// # Errors
-/// Unreadable file, a bad line, or a database failure.
-pub async fn kb_import(path: &str) -> anyhow::Result<()> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("не удалось прочитать {path}"))?;
-    let records = parse_kb_jsonl(&text).map_err(|(line, reason)| {
-        anyhow::anyhow!("{path}, строка {line}: {reason}; ничего не загружено")
-    })?;
-    let state = startup::prepare_state(Config::from_env()?).await?;
-    let progress = Progress::new(records.len());
-    let (created, updated, unchanged) = tokio::task::spawn_blocking(move || {
-        state
-            .db
-            .write_blocking(|conn| Ok(kb::import(conn, &records, |n| progress.tick(n))?))
-            .map_err(|e| anyhow::anyhow!("{e}"))
-    })
-    .await??;
-    eprintln!("база знаний: добавлено {created}, обновлено {updated}, без изменений {unchanged}");
-    Ok(())
+/// clap's error for a wrong or missing argument (or the help text for `--help`).
+pub fn parse_words<T: Parser>(name: &'static str, words: &[&str]) -> Result<T, clap::Error> {
+    let command = localize(T::command()).name(name).bin_name(name);
+    let matches =
+        command.try_get_matches_from(std::iter::once(name).chain(words.iter().copied()))?;
+    T::from_arg_matches(&matches)
 }
 
-/// `api kb export FILE`: every article as JSONL (the import format, extra fields kept).
-///
-/// # Errors
-/// A database or file failure.
-pub async fn kb_export(path: &str) -> anyhow::Result<()> {
-    let state = startup::prepare_state(Config::from_env()?).await?;
-    let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<kb::ArticleRow>> {
-        let mut conn = state.db.pool().get()?;
-        Ok(kb::all(&mut conn)?)
-    })
-    .await??;
-    let mut out = String::new();
-    for row in &rows {
-        let mut value = serde_json::to_value(row.record())?;
-        if let Some(obj) = value.as_object_mut() {
-            obj.insert("status".to_owned(), row.status.clone().into());
-        }
-        out.push_str(&serde_json::to_string(&value)?);
-        out.push('\n');
-    }
-    std::fs::write(path, out).with_context(|| format!("не удалось записать {path}"))?;
-    eprintln!("выгружено статей: {}", rows.len());
-    Ok(())
+/// Russian headings and `--help` text on `command` and all its subcommands.
+fn localize(command: clap::Command) -> clap::Command {
+    command
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .help_template("{about-with-newline}\nИспользование: {usage}\n\n{all-args}{after-help}")
+        .subcommand_help_heading("Команды")
+        .subcommand_value_name("КОМАНДА")
+        .mut_args(|arg| {
+            if arg.get_help_heading().is_some() {
+                arg
+            } else if arg.is_positional() {
+                arg.help_heading("Аргументы")
+            } else {
+                arg.help_heading("Параметры")
+            }
+        })
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("показать эту справку")
+                .help_heading("Параметры"),
+        )
+        .mut_subcommands(localize)
 }
 
-/// `api kb eval --kb FILE --questions FILE [--json]`: runs the engine on labelled questions.
-///
-/// # Errors
-/// Missing arguments or unreadable files.
-pub fn kb_eval(args: &[&str]) -> anyhow::Result<()> {
-    let mut kb_path = None;
-    let mut questions_path = None;
-    let mut json = false;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match *arg {
-            "--kb" => kb_path = rest.next().copied(),
-            "--questions" => questions_path = rest.next().copied(),
-            "--json" => json = true,
-            other => bail!("неизвестный аргумент {other}"),
-        }
-    }
-    let (Some(kb_path), Some(questions_path)) = (kb_path, questions_path) else {
-        bail!("нужны --kb ФАЙЛ и --questions ФАЙЛ");
-    };
-    let records =
-        parse_kb_jsonl(&std::fs::read_to_string(kb_path).with_context(|| kb_path.to_owned())?)
-            .map_err(|(line, reason)| anyhow::anyhow!("{kb_path}, строка {line}: {reason}"))?;
-    let questions = parse_questions_jsonl(
-        &std::fs::read_to_string(questions_path).with_context(|| questions_path.to_owned())?,
-    )
-    .map_err(|(line, reason)| anyhow::anyhow!("{questions_path}, строка {line}: {reason}"))?;
-    let engine = Bm25Engine::new(EngineConfig::default());
-    engine.replace_all(records.iter().map(ArticleDoc::from).collect());
-    let report = evaluate(&engine, &questions);
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
-    } else {
-        print!("{}", report.to_text());
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::Cli;
 
-/// `api calendar import FILE.xml [--region CODE]`: a year of the production calendar (or a
-/// region's overlay) in the xmlcalendar format.
-///
-/// # Errors
-/// Unreadable or invalid file, unknown region, or a database failure.
-pub async fn calendar_import(path: &str, region: Option<&str>) -> anyhow::Result<()> {
-    let xml =
-        std::fs::read_to_string(path).with_context(|| format!("не удалось прочитать {path}"))?;
-    let parsed =
-        crate::calendar::parse_xmlcalendar(&xml).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
-    let region = region
-        .map(|r| shared::RegionCode::parse(r).map(|c| c.to_string()))
-        .transpose()
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let state = startup::prepare_state(Config::from_env()?).await?;
-    let year = parsed.year;
-    let days = parsed.days.len();
-    tokio::task::spawn_blocking(move || {
-        state
-            .db
-            .write_blocking(|conn| {
-                Ok(crate::workcal::store_year(
-                    conn,
-                    region.as_deref(),
-                    &parsed,
-                    None,
-                )?)
-            })
-            .map_err(|e| anyhow::anyhow!("{e}"))
-    })
-    .await??;
-    eprintln!("календарь {year}: записано дней {days}");
-    Ok(())
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::localized().debug_assert();
+    }
 }

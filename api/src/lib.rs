@@ -7,8 +7,6 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
-pub mod dbcopy;
-pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod idempotency;
@@ -25,6 +23,7 @@ pub mod state;
 pub mod static_files;
 pub mod stats;
 pub mod telemetry;
+pub mod tools;
 pub mod workcal;
 
 pub use config::Config;

@@ -1,54 +1,41 @@
-//! Command line of the server: `api` (or `api serve`) runs it, `api migrate` applies
-//! migrations, `api openapi [FILE]` writes the OpenAPI document, `api kb …` imports,
-//! exports and evaluates the knowledge base.
+//! The `api` binary: parses the command line ([`api::cli`]) and runs the chosen command —
+//! the server (no command, or `serve`), `migrate`, `openapi`, or one of the tools
+//! ([`api::tools`]). `api --help` lists them all.
 
 use anyhow::Context;
-use api::{cli, config::Config, startup::Application, telemetry};
-
-const USAGE: &str = "использование:
-  api [serve]                      запустить сервис
-  api migrate                      применить миграции
-  api openapi [ФАЙЛ]               вывести (записать) документ OpenAPI
-  api kb import ФАЙЛ.jsonl         загрузить статьи (опубликованными; обновить по id)
-  api kb export ФАЙЛ.jsonl         выгрузить все статьи
-  api demo seed --appeals N [--seed S] [--if-empty]   записать демо-историю обращений
-  api kb eval --kb ФАЙЛ --questions ФАЙЛ [--json]   оценить движок ответов
-  api calendar import ФАЙЛ.xml [--region КОД]       загрузить производственный календарь
-  api db copy --from URL --to URL   перенести всю базу (SQLite ⇄ PostgreSQL) в пустую, с проверкой";
+use api::cli::{CalendarCommand, Cli, Command, DbCommand, DemoCommand, KbCommand};
+use api::{config::Config, startup::Application, telemetry, tools};
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        [] | ["serve"] => serve().await,
-        ["migrate"] => migrate().await,
-        ["openapi"] => {
+    // A wrong argument or `--help` ends here (clap's text, exit code 2 or 0).
+    let cli = Cli::parse_args();
+    match cli.command {
+        None | Some(Command::Serve) => serve().await,
+        Some(Command::Migrate) => migrate().await,
+        Some(Command::Openapi { file: None }) => {
             print!("{}", api::openapi::to_pretty_json()?);
             Ok(())
         }
-        ["openapi", path] => {
-            std::fs::write(path, api::openapi::to_pretty_json()?)
+        Some(Command::Openapi { file: Some(path) }) => {
+            std::fs::write(&path, api::openapi::to_pretty_json()?)
                 .with_context(|| format!("не удалось записать {path}"))?;
             eprintln!("записан {path}");
             Ok(())
         }
-        ["kb", "import", path] => cli::kb_import(path).await,
-        ["demo", "seed", rest @ ..] => api::demo::seed_cli(rest).await,
-        ["calendar", "import", path] => cli::calendar_import(path, None).await,
-        ["calendar", "import", path, "--region", region] => {
-            cli::calendar_import(path, Some(region)).await
+        Some(Command::Kb(KbCommand::Import { file })) => tools::kb::import(&file).await,
+        Some(Command::Kb(KbCommand::Export { file })) => tools::kb::export(&file).await,
+        Some(Command::Kb(KbCommand::Eval(args))) => tools::kb::eval(&args),
+        Some(Command::Demo(DemoCommand::Seed(args))) => tools::demo::run(args).await,
+        Some(Command::Calendar(CalendarCommand::Import { file, region })) => {
+            tools::calendar::import(&file, region.as_deref()).await
         }
-        ["kb", "export", path] => cli::kb_export(path).await,
-        ["kb", "eval", rest @ ..] => cli::kb_eval(rest),
-        ["db", "copy", rest @ ..] => api::dbcopy::cli(rest),
-        // Hidden: the ceiling of the machine for scripts/bench-load.
-        ["bench-baseline", port] => bench_baseline(port).await,
-        ["-h" | "--help" | "help"] => {
-            println!("{USAGE}");
+        Some(Command::Db(DbCommand::Copy(args))) => tools::dbcopy::run(&args),
+        Some(Command::BenchBaseline { port }) => bench_baseline(port).await,
+        Some(Command::Help) => {
+            Cli::localized().print_help()?;
             Ok(())
         }
-        _ => anyhow::bail!("{USAGE}"),
     }
 }
 
@@ -72,8 +59,7 @@ async fn migrate() -> anyhow::Result<()> {
 /// `api bench-baseline PORT`: a plain actix-web server answering every request with a
 /// constant JSON, on the same worker count as the service (`WORKERS`, 0 = one per core).
 /// scripts/bench-load reports the service's figures as a ratio to it.
-async fn bench_baseline(port: &str) -> anyhow::Result<()> {
-    let port: u16 = port.parse().context("PORT")?;
+async fn bench_baseline(port: u16) -> anyhow::Result<()> {
     let workers = std::env::var("WORKERS")
         .ok()
         .and_then(|w| w.parse::<usize>().ok())

@@ -8,12 +8,11 @@ use std::net::IpAddr;
 
 use actix_web::HttpRequest;
 
-/// An address or a network (`10.0.0.0/8`, `::1`) of trusted reverse proxies.
+/// An address or a network (`10.0.0.0/8`, `::1`) of trusted reverse proxies: an
+/// [`ipnet::IpNet`] that also accepts a bare address (a network of one) and matches
+/// IPv4-mapped IPv6 peers as IPv4 (a dual-stack listener reports them that way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNet {
-    addr: IpAddr,
-    prefix: u8,
-}
+pub struct IpNet(ipnet::IpNet);
 
 impl IpNet {
     /// Whether `ip` is inside this network (IPv4-mapped IPv6 counts as IPv4).
@@ -23,18 +22,7 @@ impl IpNet {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
             v4 @ IpAddr::V4(_) => v4,
         };
-        let (net, ip, bits) = match (self.addr, ip) {
-            (IpAddr::V4(n), IpAddr::V4(i)) => (
-                u128::from(u32::from(n)) << 96,
-                u128::from(u32::from(i)) << 96,
-                32,
-            ),
-            (IpAddr::V6(n), IpAddr::V6(i)) => (u128::from(n), u128::from(i), 128),
-            _ => return false,
-        };
-        let prefix = u32::from(self.prefix.min(bits));
-        let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
-        net & mask == ip & mask
+        self.0.contains(&ip)
     }
 }
 
@@ -43,23 +31,19 @@ impl std::str::FromStr for IpNet {
 
     fn from_str(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        let (addr, prefix) = match text.split_once('/') {
-            Some((addr, prefix)) => (addr, Some(prefix)),
-            None => (text, None),
+        let Some((addr, _)) = text.split_once('/') else {
+            return text
+                .parse::<IpAddr>()
+                .map(|addr| Self(addr.into()))
+                .map_err(|_| format!("«{text}» — не IP-адрес и не сеть вида 10.0.0.0/8"));
         };
         let addr: IpAddr = addr
             .parse()
             .map_err(|_| format!("«{text}» — не IP-адрес и не сеть вида 10.0.0.0/8"))?;
         let bits = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => bits,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= bits)
-                .ok_or_else(|| format!("«{text}»: длина префикса от 0 до {bits}"))?,
-        };
-        Ok(Self { addr, prefix })
+        text.parse::<ipnet::IpNet>()
+            .map(Self)
+            .map_err(|_| format!("«{text}»: длина префикса от 0 до {bits}"))
     }
 }
 

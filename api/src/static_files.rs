@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use actix_web::http::header;
+use actix_web::http::header::{self, AcceptEncoding, Encoding, Header};
 use actix_web::{HttpRequest, HttpResponse};
 
 /// One file and its precompressed forms.
 #[derive(Debug)]
 struct Asset {
-    content_type: &'static str,
+    content_type: String,
     raw: Vec<u8>,
     gzip: Option<Vec<u8>>,
     brotli: Option<Vec<u8>>,
@@ -88,19 +88,20 @@ impl StaticFiles {
     pub fn respond(&self, req: &HttpRequest, path: &str) -> Option<HttpResponse> {
         let key = if path == "/" { "/index.html" } else { path };
         let asset = self.files.get(key)?;
-        let accepts = req
-            .headers()
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        // A malformed header counts as none: the file goes out uncompressed.
+        let accepts = AcceptEncoding::parse(req).unwrap_or(AcceptEncoding(Vec::new()));
         let (body, encoding) = match (&asset.brotli, &asset.gzip) {
-            (Some(br), _) if accepts_encoding(accepts, "br") => (br.clone(), Some("br")),
-            (_, Some(gz)) if accepts_encoding(accepts, "gzip") => (gz.clone(), Some("gzip")),
+            (Some(br), _) if accepts_coding(&accepts, &Encoding::brotli()) => {
+                (br.clone(), Some("br"))
+            }
+            (_, Some(gz)) if accepts_coding(&accepts, &Encoding::gzip()) => {
+                (gz.clone(), Some("gzip"))
+            }
             _ => (asset.raw.clone(), None),
         };
         let mut response = HttpResponse::Ok();
         response
-            .insert_header((header::CONTENT_TYPE, asset.content_type))
+            .insert_header((header::CONTENT_TYPE, asset.content_type.as_str()))
             .insert_header((header::VARY, "Accept-Encoding"))
             .insert_header((
                 header::CACHE_CONTROL,
@@ -120,27 +121,41 @@ impl StaticFiles {
     }
 }
 
-fn accepts_encoding(header_value: &str, coding: &str) -> bool {
-    header_value.split(',').any(|part| {
-        let mut pieces = part.split(';');
-        let name = pieces.next().unwrap_or("").trim();
-        let refused = pieces.any(|p| p.trim().replace(' ', "") == "q=0");
-        name.eq_ignore_ascii_case(coding) && !refused
-    })
+/// Whether the client takes `coding` rather than the plain file: actix's negotiation
+/// between that coding and `identity` (q-values, `*` and `q=0` as RFC 9110 reads them).
+fn accepts_coding(accepts: &AcceptEncoding, coding: &Encoding) -> bool {
+    let offered = [coding.clone(), Encoding::identity()];
+    accepts.negotiate(offered.iter()).as_ref() == Some(coding)
 }
 
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "wasm" => "application/wasm",
-        "json" | "webmanifest" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
+#[cfg(test)]
+/// [`accepts_coding`] for a raw `Accept-Encoding` value and a coding's name.
+fn accepts_encoding(header_value: &str, coding: &str) -> bool {
+    let Ok(value) = header::HeaderValue::from_str(header_value) else {
+        return false;
+    };
+    let Ok(items) = header::from_comma_delimited(std::iter::once(&value)) else {
+        return false;
+    };
+    let Ok(coding) = coding.parse::<Encoding>() else {
+        return false;
+    };
+    accepts_coding(&AcceptEncoding(items), &coding)
+}
+
+/// The `Content-Type` of a file, guessed from its extension (`mime_guess`); text goes
+/// out as UTF-8, which is what the build writes.
+fn content_type(path: &str) -> String {
+    let guessed = mime_guess::from_path(path).first_or_octet_stream();
+    // RFC 9239: JavaScript is `text/javascript`, whatever the extension (`.mjs`).
+    let essence = match guessed.essence_str() {
+        "application/javascript" => "text/javascript",
+        other => other,
+    };
+    if essence.starts_with("text/") {
+        format!("{essence}; charset=utf-8")
+    } else {
+        essence.to_owned()
     }
 }
 
@@ -155,5 +170,23 @@ mod tests {
         assert!(!accepts_encoding("identity", "gzip"));
         assert_eq!(content_type("/assets/app-1.wasm"), "application/wasm");
         assert_eq!(content_type("/index.html"), "text/html; charset=utf-8");
+    }
+
+    #[test]
+    fn types_of_the_built_mini_app_and_coding_preference() {
+        assert_eq!(
+            content_type("/assets/app-1.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(content_type("/assets/app.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("/icon.svg"), "image/svg+xml");
+        assert_eq!(content_type("/favicon.ico"), "image/x-icon");
+        assert_eq!(content_type("/no-extension"), "application/octet-stream");
+        // A browser's usual header takes brotli; `*` names no coding (the plain file);
+        // q=0 refuses.
+        assert!(accepts_encoding("gzip, deflate, br, zstd", "br"));
+        assert!(!accepts_encoding("*", "gzip"));
+        assert!(!accepts_encoding("gzip;q=0, identity", "gzip"));
+        assert!(!accepts_encoding("", "gzip"));
     }
 }

@@ -12,6 +12,7 @@
 
 use std::io::Write as _;
 
+use api::tools::dbcopy;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use integration_tests::{spawn_app_with, Overrides, TestApp, TestBackend};
 use serde_json::{json, Value};
@@ -213,18 +214,18 @@ async fn fill(app: &TestApp) -> (String, Vec<String>) {
     (teacher.access, ids)
 }
 
-fn sums(url: &str) -> Vec<(String, api::dbcopy::TableSum)> {
-    api::dbcopy::checksums(url).unwrap_or_else(|e| panic!("checksums of {url}: {e:#}"))
+fn sums(url: &str) -> Vec<(String, dbcopy::TableSum)> {
+    dbcopy::checksums(url).unwrap_or_else(|e| panic!("checksums of {url}: {e:#}"))
 }
 
-fn rows_of(sums: &[(String, api::dbcopy::TableSum)], table: &str) -> u64 {
+fn rows_of(sums: &[(String, dbcopy::TableSum)], table: &str) -> u64 {
     sums.iter()
         .find(|(t, _)| t == table)
         .map_or(0, |(_, s)| s.rows)
 }
 
-fn copy(from: &str, to: &str) -> Result<api::dbcopy::Report, String> {
-    api::dbcopy::copy(from, to, &mut |_| {}).map_err(|e| format!("{e:#}"))
+fn copy(from: &str, to: &str) -> Result<dbcopy::Report, String> {
+    dbcopy::copy(from, to, &mut |_| {}).map_err(|e| format!("{e:#}"))
 }
 
 #[tokio::test]
@@ -254,14 +255,14 @@ async fn a_deployment_goes_to_the_other_backend_and_back_unchanged() {
         .await
         .unwrap()
         .unwrap_or_else(|e| panic!("copy {:?} → {other:?}: {e:#}", app.backend));
-    assert!(there.tables.iter().all(api::dbcopy::TableReport::matches));
+    assert!(there.tables.iter().all(dbcopy::TableReport::matches));
     assert!(there.to_text().contains("совпадает"));
     let (from, to) = (middle.url.clone(), last.url.clone());
     let back = tokio::task::spawn_blocking(move || copy(&from, &to))
         .await
         .unwrap()
         .unwrap_or_else(|e| panic!("copy back: {e:#}"));
-    assert!(back.tables.iter().all(api::dbcopy::TableReport::matches));
+    assert!(back.tables.iter().all(dbcopy::TableReport::matches));
 
     // The original is read after the copies (the server may still have written: refresh
     // of the engine only reads), so compare all three databases independently.
@@ -399,14 +400,14 @@ async fn the_cli_refuses_a_non_empty_target_with_a_non_zero_exit() {
         1
     );
     // The CLI entry (`api db copy …`; main turns its error into a non-zero exit).
-    let refused = api::dbcopy::cli(&["--from", &app.database_url, "--to", &source_url])
+    let refused = dbcopy::cli(&["--from", &app.database_url, "--to", &source_url])
         .expect_err("a non-empty target is refused");
     let message = format!("{refused:#}");
     assert!(message.contains("целевая база не пуста"), "{message}");
     assert!(message.contains("table users has 1 rows"), "{message}");
-    let missing = api::dbcopy::cli(&["--from", "/nonexistent/x.db", "--to", &source_url])
+    let missing = dbcopy::cli(&["--from", "/nonexistent/x.db", "--to", &source_url])
         .expect_err("a missing source is refused");
     assert!(format!("{missing:#}").contains("не найден"));
-    let usage = api::dbcopy::cli(&["--from", &app.database_url]).expect_err("--to is required");
+    let usage = dbcopy::cli(&["--from", &app.database_url]).expect_err("--to is required");
     assert!(format!("{usage:#}").contains("--to"));
 }
