@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 use super::normalize::{Analyzed, Analyzer, Origin, StemCache, Token};
 use super::{ArticleDoc, EngineConfig};
 

@@ -10,7 +10,6 @@
 
 mod engine;
 mod eval;
-mod fxhash;
 mod index;
 mod kb;
 mod naive;
