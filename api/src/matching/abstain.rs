@@ -19,6 +19,9 @@ const EMBEDDED_MODEL: &str = include_str!("../../../data/abstain_model.json");
 /// out of six).
 const SAFETY_Z: f64 = 0.5;
 
+/// Position of the margin in the feature vector.
+const MARGIN_FEATURE: usize = 3;
+
 /// Names of the features, in the order of [`Signals::features`].
 pub const FEATURE_NAMES: [&str; 12] = [
     "coverage",
@@ -120,6 +123,11 @@ pub struct AbstainModel {
     pub calibration: Vec<CalibrationPoint>,
     /// Number of labelled questions the model was fitted on.
     pub fitted_on: usize,
+    /// Smallest relative margin over the runner-up at which the engine may
+    /// answer at all: two articles scoring alike are a question the base
+    /// answers twice or not at all, whatever the probability says.
+    #[serde(default)]
+    pub min_margin: f64,
 }
 
 impl AbstainModel {
@@ -154,6 +162,11 @@ impl AbstainModel {
             z += w * (v - m) / s;
         }
         sigmoid(z)
+    }
+
+    /// Whether a probe with features `x` is too close a call to answer.
+    pub fn gated(&self, x: &[f64]) -> bool {
+        x.get(MARGIN_FEATURE).is_some_and(|&m| m < self.min_margin)
     }
 
     /// Lowest threshold whose out-of-fold wrong-answer rate, plus one
@@ -231,6 +244,7 @@ pub fn fit_logistic(xs: &[Vec<f64>], ys: &[bool], l2: f64) -> AbstainModel {
         bias: b,
         calibration: Vec::new(),
         fitted_on: 0,
+        min_margin: 0.0,
     }
 }
 

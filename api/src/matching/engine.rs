@@ -168,11 +168,19 @@ impl Bm25Engine {
             return self.abstain(version, "courtesy", Vec::new());
         }
         let probes = self.probes(query, limit);
+        let first_hits = probes.first().map(|p| p.hits.clone());
         let best = probes
             .into_iter()
+            .filter(|p| !model.gated(&p.signals.features()))
             .map(|p| (model.probability(&p.signals.features()), p))
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let Some((p, probe)) = best else {
+            if let Some(hits) = first_hits {
+                let hits = hits.into_iter().take(limit.max(1)).collect::<Vec<_>>();
+                let mut d = self.abstain(version, "small_margin", hits);
+                d.hits.truncate(limit);
+                return d;
+            }
             let st = self.read();
             let tokens = st.index.rank(cut(query), &self.config, 1).tokens;
             let reason = if tokens == 0 {

@@ -44,17 +44,20 @@ pub struct Example {
 }
 
 impl Example {
-    /// Probability and first article under `model` (the best probe wins,
-    /// as in [`Bm25Engine`]'s decision); courtesy scores −1.
+    /// Probability and first article under `model` (the best probe that
+    /// passes the margin gate wins, as in [`Bm25Engine`]'s decision);
+    /// courtesy and gated questions score −1 (never answered).
     pub fn decide(&self, model: &AbstainModel) -> (f64, Option<String>) {
         if self.courtesy {
             return (-1.0, None);
         }
+        let first = self.probes.first().and_then(|p| p.best.clone());
         self.probes
             .iter()
+            .filter(|p| !model.gated(&p.features))
             .map(|p| (model.probability(&p.features), p.best.clone()))
             .max_by(|a, b| a.0.total_cmp(&b.0))
-            .unwrap_or((-1.0, None))
+            .unwrap_or((-1.0, first))
     }
 
     /// Whether `best` is the expected article.
@@ -123,6 +126,7 @@ pub fn folds(n: usize, k: usize, seed: u64) -> Vec<usize> {
 /// Logistic fit over all probes of `examples` (courtesy excluded: the
 /// detector decides those), without calibration.
 fn fit_weights(examples: &[&Example]) -> AbstainModel {
+    let min_margin = EngineConfig::default().margin;
     let mut xs = Vec::new();
     let mut ys = Vec::new();
     for ex in examples.iter().filter(|e| !e.courtesy) {
@@ -131,7 +135,10 @@ fn fit_weights(examples: &[&Example]) -> AbstainModel {
             ys.push(ex.is_right(p.best.as_ref()));
         }
     }
-    fit_logistic(&xs, &ys, L2)
+    AbstainModel {
+        min_margin,
+        ..fit_logistic(&xs, &ys, L2)
+    }
 }
 
 /// Fits the model on `examples` and calibrates its thresholds by an inner
