@@ -5,8 +5,12 @@
 //! articles) and ask [`AnswerEngine::decide`]. [`Bm25Engine`] is a BM25F ranker
 //! over an in-memory inverted index of titles, canonical questions, variants and
 //! tags, with Snowball stemming, stop words, a synonym/abbreviation dictionary,
-//! typo correction and word bigrams; its abstention thresholds were calibrated
-//! on the labelled dev set (see [`evaluate`]).
+//! typo correction and word bigrams. Whether to answer is decided by a
+//! logistic abstain model over ranking signals ([`AbstainModel`], fitted by
+//! [`fit::fit`], shipped as `data/abstain_model.json`) with a threshold for a
+//! target wrong-answer rate; greetings and thanks are recognised by
+//! [`courtesy::is_courtesy`]. [`cross_validate`] measures all of it on
+//! questions the fit never saw.
 
 mod abstain;
 pub mod courtesy;
