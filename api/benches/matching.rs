@@ -189,6 +189,27 @@ fn report(full: bool) {
             fmt_us(percentile(&times, 1.0)),
         );
 
+        // The previous decision rule (hand-set gates) on the same index and
+        // queries, so that the cost of the abstain model is a ratio from
+        // one run on a shared machine.
+        let gates = Bm25Engine::new(EngineConfig {
+            abstain_model: false,
+            ..EngineConfig::default()
+        });
+        gates.replace_all(synth.clone());
+        let gate_times = time_queries(&gates, &questions, rounds);
+        drop(gates);
+        let gate_mean = gate_times.iter().sum::<Duration>() / gate_times.len().max(1) as u32;
+        println!(
+            "[{n} articles] hand-set gates (before) over {} queries: p50 {}, p99 {}, mean {}; \
+             abstain model / gates mean ratio {:.2}",
+            gate_times.len(),
+            fmt_us(percentile(&gate_times, 0.5)),
+            fmt_us(percentile(&gate_times, 0.99)),
+            fmt_us(gate_mean),
+            mean.as_secs_f64() / gate_mean.as_secs_f64().max(1e-12),
+        );
+
         let t = Instant::now();
         let upserts = 100.min(n);
         for doc in synth.iter().take(upserts) {

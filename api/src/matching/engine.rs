@@ -8,7 +8,9 @@
 
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::index::{prepare, Candidate, Index, Params};
+use super::abstain::{AbstainModel, Signals};
+use super::courtesy::is_courtesy;
+use super::index::{prepare, Candidate, Index, Params, Ranked};
 use super::normalize::{Analyzer, StemCache};
 use super::synonyms::{default_synonyms, format_synonyms};
 use super::{AnswerEngine, ArticleDoc, Decision, EngineConfig, Hit, Synonym};
@@ -20,7 +22,7 @@ const ENGINE_NAME: &str = "bm25";
 const MAX_QUERY_CHARS: usize = 4000;
 
 /// Algorithm version; bump when ranking or decision logic changes.
-const ALGORITHM_VERSION: &str = "1.0";
+const ALGORITHM_VERSION: &str = "2.0";
 
 struct State {
     index: Index,
@@ -31,6 +33,8 @@ struct State {
 /// BM25F answer engine with Russian analysis and calibrated abstention.
 pub struct Bm25Engine {
     config: EngineConfig,
+    /// The abstain model in use (`None`: hand-set gates).
+    model: Option<AbstainModel>,
     state: RwLock<State>,
     writer: Mutex<()>,
 }
@@ -54,8 +58,12 @@ fn fnv1a(data: &str) -> u64 {
     h
 }
 
-fn version_of(config: &EngineConfig, synonyms: &[Synonym]) -> String {
-    let fp = fnv1a(&format!("{config:?}\n{}", format_synonyms(synonyms)));
+fn version_of(config: &EngineConfig, synonyms: &[Synonym], model: Option<&AbstainModel>) -> String {
+    let model = model.map(AbstainModel::fingerprint).unwrap_or_default();
+    let fp = fnv1a(&format!(
+        "{config:?}\n{}\n{model}",
+        format_synonyms(synonyms)
+    ));
     format!("{ALGORITHM_VERSION}+{:08x}", fp as u32)
 }
 
@@ -69,15 +77,133 @@ impl Bm25Engine {
     pub fn with_synonyms(config: EngineConfig, synonyms: Vec<Synonym>) -> Self {
         let analyzer = Arc::new(Analyzer::new(&synonyms));
         let index = Index::new(analyzer, Params::from_config(&config));
-        let version = version_of(&config, &synonyms);
+        let model = if config.abstain_model {
+            AbstainModel::embedded().cloned()
+        } else {
+            None
+        };
+        let version = version_of(&config, &synonyms, model.as_ref());
         Bm25Engine {
             config,
+            model,
             state: RwLock::new(State {
                 index,
                 synonyms,
                 version,
             }),
             writer: Mutex::new(()),
+        }
+    }
+
+    /// Replaces the abstain model (`None`: hand-set gates); used by fitting
+    /// and cross-validation.
+    pub fn with_abstain_model(mut self, model: Option<AbstainModel>) -> Self {
+        self.model = model.filter(AbstainModel::is_usable);
+        let version = {
+            let st = self.read();
+            version_of(&self.config, &st.synonyms, self.model.as_ref())
+        };
+        self.write().version = version;
+        self
+    }
+
+    /// The abstain model in use, if any.
+    pub fn abstain_model(&self) -> Option<&AbstainModel> {
+        self.model.as_ref()
+    }
+
+    /// Probability threshold of the abstain model for the configured
+    /// target wrong-answer rate.
+    pub fn answer_threshold(&self) -> Option<f64> {
+        self.model
+            .as_ref()
+            .map(|m| m.threshold_for(self.config.answer_max_wrong))
+    }
+
+    /// Ranking signals of a query: one [`Probe`] for the whole text and, for
+    /// a text of several sentences, one for its question sentence(s). Empty
+    /// when nothing matched.
+    pub fn probes(&self, query: &str, limit: usize) -> Vec<Probe> {
+        let query = cut(query);
+        let sentences = split_sentences(query);
+        let mut texts = vec![(query.to_string(), false)];
+        if sentences.len() >= 2 {
+            let asked: Vec<&str> = sentences
+                .iter()
+                .filter(|(_, q)| *q)
+                .map(|(t, _)| t.as_str())
+                .collect();
+            let part = if asked.is_empty() {
+                sentences.last().map(|(t, _)| t.clone()).unwrap_or_default()
+            } else {
+                asked.join(" ")
+            };
+            texts.push((part, true));
+        }
+        let st = self.read();
+        texts
+            .into_iter()
+            .filter_map(|(text, partial)| {
+                let ranked = st.index.rank(&text, &self.config, limit.max(2));
+                let hits: Vec<Hit> = ranked
+                    .top
+                    .iter()
+                    .filter_map(|c| {
+                        st.index.id_of(c.slot).map(|id| Hit {
+                            article_id: id.to_string(),
+                            score: c.score,
+                        })
+                    })
+                    .collect();
+                let signals = signals_of(&ranked, sentences.len().max(1), partial)?;
+                Some(Probe { signals, hits })
+            })
+            .collect()
+    }
+
+    /// The decision of the abstain model.
+    fn decide_with_model(&self, model: &AbstainModel, query: &str, limit: usize) -> Decision {
+        let version = self.read().version.clone();
+        if is_courtesy(query) {
+            return self.abstain(version, "courtesy", Vec::new());
+        }
+        let probes = self.probes(query, limit);
+        let first_hits = probes.first().map(|p| p.hits.clone());
+        let best = probes
+            .into_iter()
+            .filter(|p| !model.gated(&p.signals.features()))
+            .map(|p| (model.probability(&p.signals.features()), p))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((p, probe)) = best else {
+            if let Some(hits) = first_hits {
+                let hits = hits.into_iter().take(limit.max(1)).collect::<Vec<_>>();
+                let mut d = self.abstain(version, "small_margin", hits);
+                d.hits.truncate(limit);
+                return d;
+            }
+            let st = self.read();
+            let tokens = st.index.rank(cut(query), &self.config, 1).tokens;
+            let reason = if tokens == 0 {
+                "empty_query"
+            } else {
+                "no_match"
+            };
+            return self.abstain(version, reason, Vec::new());
+        };
+        let threshold = model.threshold_for(self.config.answer_max_wrong);
+        let confident = p >= threshold;
+        let s = probe.signals;
+        Decision {
+            engine: ENGINE_NAME,
+            version,
+            confident,
+            best: probe.hits.first().cloned(),
+            hits: probe.hits.into_iter().take(limit).collect(),
+            abstain_reason: (!confident).then(|| "low_score".to_string()),
+            confidence: p,
+            margin: s.margin(),
+            coverage: s.cov1,
+            text_match: s.tm1,
         }
     }
 
@@ -166,11 +292,10 @@ impl AnswerEngine for Bm25Engine {
     }
 
     fn decide(&self, query: &str, limit: usize) -> Decision {
-        // A pasted document is not a question; bound the work per call.
-        let query = match query.char_indices().nth(MAX_QUERY_CHARS) {
-            Some((cut, _)) => &query[..cut],
-            None => query,
-        };
+        if let Some(model) = &self.model {
+            return self.decide_with_model(model, query, limit);
+        }
+        let query = cut(query);
         let st = self.read();
         let version = st.version.clone();
         let ranked = st.index.rank(query, &self.config, limit.max(2));
@@ -253,10 +378,79 @@ impl AnswerEngine for Bm25Engine {
         let docs = self.read().index.docs();
         let analyzer = Arc::new(Analyzer::new(&synonyms));
         let index = Index::build(&analyzer, Params::from_config(&self.config), docs);
-        let version = version_of(&self.config, &synonyms);
+        let version = version_of(&self.config, &synonyms, self.model.as_ref());
         let mut st = self.write();
         st.index = index;
         st.synonyms = synonyms;
         st.version = version;
     }
+}
+
+/// Ranking signals and hits of one probe (whole text or question part).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// Signals the abstain model reads.
+    pub signals: Signals,
+    /// Ranked hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// A pasted document is not a question: bound the work per call.
+fn cut(query: &str) -> &str {
+    match query.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((cut, _)) => &query[..cut],
+        None => query,
+    }
+}
+
+/// Sentences of a message with whether each ends with a question mark;
+/// pieces without letters are dropped.
+fn split_sentences(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for ch in text.chars() {
+        let end = matches!(ch, '.' | '!' | '?' | '\n' | '…');
+        if !end {
+            cur.push(ch);
+            continue;
+        }
+        if cur.chars().any(char::is_alphabetic) {
+            out.push((cur.trim().to_string(), ch == '?'));
+        } else if ch == '?' {
+            // "...?!" or "??": the mark belongs to the previous sentence.
+            if let Some(last) = out.last_mut() {
+                last.1 = true;
+            }
+        }
+        cur.clear();
+    }
+    if cur.chars().any(char::is_alphabetic) {
+        out.push((cur.trim().to_string(), false));
+    }
+    out
+}
+
+/// Signals of a ranking, or `None` when nothing matched.
+fn signals_of(ranked: &Ranked, sentences: usize, partial: bool) -> Option<Signals> {
+    let first = ranked.top.first()?;
+    let cov = |c: &Candidate| {
+        if ranked.total_weight > 0.0 {
+            c.covered / ranked.total_weight
+        } else {
+            0.0
+        }
+    };
+    let second = ranked.top.get(1);
+    Some(Signals {
+        s1: first.score,
+        s2: second.map_or(0.0, |c| c.score),
+        cov1: cov(first),
+        cov2: second.map_or(0.0, cov),
+        tm1: first.text_match,
+        tm2: second.map_or(0.0, |c| c.text_match),
+        tokens: ranked.tokens,
+        unknown: ranked.unknown,
+        sentences,
+        partial,
+    })
 }

@@ -114,7 +114,7 @@ fn ratio(a: usize, b: usize) -> f64 {
 
 /// Whether a decision would have answered at confidence threshold `t`
 /// (relies on engines checking the confidence gate last).
-fn answered_at(d: &QuestionOutcome, t: f64) -> bool {
+pub(super) fn answered_at(d: &QuestionOutcome, t: f64) -> bool {
     let other_gates_ok = d.confident || d.abstain_reason.as_deref() == Some("low_score");
     d.best.is_some() && other_gates_ok && d.confidence >= t
 }
@@ -161,7 +161,7 @@ fn report(outcomes: Vec<QuestionOutcome>, hits: &[Vec<String>]) -> EvalReport {
         })
         .count();
     let mut sweep = Vec::new();
-    for step in 0..=24 {
+    for step in 0..=40 {
         let t = f64::from(step) * 0.025;
         let ans: Vec<&QuestionOutcome> = outcomes.iter().filter(|o| answered_at(o, t)).collect();
         let ok = ans

@@ -11,9 +11,9 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::fxhash::FxHashMap;
 use super::normalize::{Analyzed, Analyzer, Origin, StemCache, Token};
 use super::{ArticleDoc, EngineConfig};
+use rustc_hash::FxHashMap;
 
 /// Number of indexed fields: title, question, variants, tags, answer.
 pub const FIELDS: usize = 5;
@@ -265,6 +265,8 @@ pub struct Ranked {
     pub total_weight: f64,
     /// Number of content tokens in the query.
     pub tokens: usize,
+    /// Number of query words unknown to the index (after typo repair).
+    pub unknown: usize,
 }
 
 thread_local! {
@@ -975,12 +977,13 @@ impl Index {
     /// articles: low IDF, most of the cost); then a shortlist is scored
     /// exactly, with coverage and wording match, and re-ranked.
     pub fn rank(&self, query: &str, cfg: &EngineConfig, k: usize) -> Ranked {
-        let (terms, ntokens, _unknown) = self.query_terms(query, cfg);
+        let (terms, ntokens, unknown) = self.query_terms(query, cfg);
         let (plans, total_weight) = self.plan(&terms, cfg);
         let mut ranked = Ranked {
             top: Vec::new(),
             total_weight,
             tokens: ntokens,
+            unknown: unknown.len(),
         };
         if plans.is_empty() {
             return ranked;

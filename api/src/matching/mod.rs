@@ -5,12 +5,19 @@
 //! articles) and ask [`AnswerEngine::decide`]. [`Bm25Engine`] is a BM25F ranker
 //! over an in-memory inverted index of titles, canonical questions, variants and
 //! tags, with Snowball stemming, stop words, a synonym/abbreviation dictionary,
-//! typo correction and word bigrams; its abstention thresholds were calibrated
-//! on the labelled dev set (see [`evaluate`]).
+//! typo correction and word bigrams. Whether to answer is decided by a
+//! logistic abstain model over ranking signals ([`AbstainModel`], fitted by
+//! [`fit::fit`], shipped as `data/abstain_model.json`) with a threshold for a
+//! target wrong-answer rate; greetings and thanks are recognised by
+//! [`courtesy::is_courtesy`]. [`cross_validate`] measures all of it on
+//! questions the fit never saw.
 
+mod abstain;
+pub mod courtesy;
+mod cv;
 mod engine;
 mod eval;
-mod fxhash;
+pub mod fit;
 mod index;
 mod kb;
 mod naive;
@@ -20,7 +27,9 @@ mod synonyms;
 #[cfg(test)]
 mod tests;
 
-pub use engine::Bm25Engine;
+pub use abstain::{AbstainModel, CalibrationPoint, Signals, FEATURE_NAMES};
+pub use cv::{cross_validate, train_test, CvReport, FoldFigures, Method};
+pub use engine::{Bm25Engine, Probe};
 pub use eval::{
     evaluate, leave_one_variant_out, parse_questions_jsonl, EvalReport, LabelledQuestion,
     QuestionOutcome, SweepRow,
@@ -71,11 +80,15 @@ pub struct Decision {
     pub best: Option<Hit>,
     /// Top-N ranked hits.
     pub hits: Vec<Hit>,
-    /// Why the engine abstained: `empty_query`, `no_match`, `small_margin`,
-    /// `low_coverage` or `low_score`; `None` when confident.
+    /// Why the engine abstained: `empty_query`, `no_match`, `courtesy` (a
+    /// greeting or thanks, not a question), `small_margin`, `low_coverage` or
+    /// `low_score`; `None` when confident.
     pub abstain_reason: Option<String>,
-    /// Confidence in `[0, 1]` compared with [`EngineConfig::confident_threshold`]:
-    /// for [`Bm25Engine`] the geometric mean of `coverage` and `text_match`. Engines check this gate last, so
+    /// Confidence in `[0, 1]`: with the abstain model, the probability that the
+    /// best hit is right (compared with the threshold for
+    /// [`EngineConfig::answer_max_wrong`]); with the hand-set gates, the
+    /// geometric mean of `coverage` and `text_match` compared with
+    /// [`EngineConfig::confident_threshold`]. Engines check this gate last, so
     /// `abstain_reason == Some("low_score")` means every other gate passed
     /// (the evaluation sweep relies on it).
     pub confidence: f64,
@@ -156,6 +169,14 @@ pub struct EngineConfig {
     /// Maximum edit distance (optimal string alignment) for typo correction of
     /// words up to 8 letters; longer words get one more.
     pub max_typo_distance: usize,
+    /// Decide with the fitted abstain model ([`AbstainModel`]) and the
+    /// courtesy detector; `false` keeps the hand-set gates above
+    /// (`confident_threshold`, `margin`, `min_coverage`).
+    pub abstain_model: bool,
+    /// Target wrong-answer rate (`ANSWER_MAX_WRONG`): the abstain model's
+    /// threshold is the lowest whose cross-validated wrong-answer rate stays
+    /// at or below it.
+    pub answer_max_wrong: f64,
 }
 
 impl Default for EngineConfig {
@@ -182,6 +203,8 @@ impl Default for EngineConfig {
             typo_weight: 0.8,
             unknown_weight: 1.0,
             max_typo_distance: 1,
+            abstain_model: true,
+            answer_max_wrong: 0.05,
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use rust_stemmers::{Algorithm, Stemmer};
 
-use super::fxhash::{FxHashMap, FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Synonym;
 
