@@ -7,7 +7,11 @@
 
 use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::tools::{dbcopy::CopyArgs, demo::SeedArgs, kb::EvalArgs};
+use crate::tools::{
+    dbcopy::CopyArgs,
+    demo::SeedArgs,
+    kb::{EvalArgs, FitArgs},
+};
 
 /// The whole command line: `api [COMMAND]`; no command runs the server.
 #[derive(Debug, Parser)]
@@ -94,6 +98,8 @@ pub enum KbCommand {
     },
     // `api kb eval …` (its about text is on `EvalArgs`; a doc comment here would replace it).
     Eval(EvalArgs),
+    // `api kb fit …` (its about text is on `FitArgs`).
+    Fit(FitArgs),
 }
 
 /// `api demo …`.

@@ -26,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Kb(KbCommand::Import { file })) => tools::kb::import(&file).await,
         Some(Command::Kb(KbCommand::Export { file })) => tools::kb::export(&file).await,
         Some(Command::Kb(KbCommand::Eval(args))) => tools::kb::eval(&args),
+        Some(Command::Kb(KbCommand::Fit(args))) => tools::kb::fit(&args),
         Some(Command::Demo(DemoCommand::Seed(args))) => tools::demo::run(args).await,
         Some(Command::Calendar(CalendarCommand::Import { file, region })) => {
             tools::calendar::import(&file, region.as_deref()).await

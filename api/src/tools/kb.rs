@@ -7,8 +7,8 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::matching::{
-    evaluate, parse_kb_jsonl, parse_questions_jsonl, AnswerEngine, ArticleDoc, Bm25Engine,
-    EngineConfig,
+    cross_validate, evaluate, parse_kb_jsonl, parse_questions_jsonl, train_test, AnswerEngine,
+    ArticleDoc, Bm25Engine, EngineConfig, LabelledQuestion, Method,
 };
 use crate::{kb, startup};
 
@@ -97,7 +97,12 @@ pub async fn export(path: &str) -> anyhow::Result<()> {
 #[derive(Debug, Clone, clap::Parser)]
 #[command(
     about = "Оценить движок ответов на размеченных вопросах (точность, доля ответов, отказы)",
-    long_about = None
+    long_about = "Оценить движок ответов на размеченных вопросах.\n\n\
+Без --cv движок с поставляемой моделью отказа отвечает на все вопросы файла (если модель \
+подбиралась на этих же вопросах, цифры завышены). С --cv K — перекрёстная проверка: всё, \
+что подбирается по размеченным вопросам (модель отказа, порог), подбирается на K−1 частях \
+и оценивается на оставшейся. С --hard ФАЙЛ — подбор на всём --questions и оценка на \
+отдельном файле."
 )]
 pub struct EvalArgs {
     /// The knowledge base (JSONL, the import format).
@@ -113,28 +118,140 @@ pub struct EvalArgs {
     /// Prints the report as JSON.
     #[arg(long, help = "вывести отчёт в JSON")]
     pub json: bool,
+    /// K-fold cross-validation (`--cv` alone means 5 folds).
+    #[arg(
+        long,
+        value_name = "K",
+        num_args = 0..=1,
+        default_missing_value = "5",
+        help = "перекрёстная проверка на K частях (без числа — 5)"
+    )]
+    pub cv: Option<usize>,
+    /// A second labelled file scored by the rule fitted on all of `--questions`.
+    #[arg(
+        long,
+        value_name = "ФАЙЛ",
+        help = "подобрать на --questions и оценить на этом файле"
+    )]
+    pub hard: Option<String>,
+    /// Seed of the fold split and of the fit.
+    #[arg(long, default_value_t = 7, help = "зерно разбиения на части и подбора")]
+    pub seed: u64,
+    /// Target wrong-answer rate the threshold is chosen for.
+    #[arg(
+        long,
+        value_name = "ДОЛЯ",
+        env = "ANSWER_MAX_WRONG",
+        default_value_t = 0.05,
+        help = "целевая доля неверных ответов (ANSWER_MAX_WRONG)"
+    )]
+    pub max_wrong: f64,
+    /// Scores the previous engine (hand-set gates, refitted threshold) for comparison.
+    #[arg(long, help = "оценить прежнее правило отказа (для сравнения)")]
+    pub legacy: bool,
 }
 
-/// `api kb eval --kb FILE --questions FILE [--json]`: runs the engine on labelled questions.
+fn read_kb(path: &str) -> anyhow::Result<Vec<ArticleDoc>> {
+    let text = std::fs::read_to_string(path).with_context(|| path.to_owned())?;
+    let records = parse_kb_jsonl(&text)
+        .map_err(|(line, reason)| anyhow::anyhow!("{path}, строка {line}: {reason}"))?;
+    Ok(records.iter().map(ArticleDoc::from).collect())
+}
+
+fn read_questions(path: &str) -> anyhow::Result<Vec<LabelledQuestion>> {
+    let text = std::fs::read_to_string(path).with_context(|| path.to_owned())?;
+    parse_questions_jsonl(&text)
+        .map_err(|(line, reason)| anyhow::anyhow!("{path}, строка {line}: {reason}"))
+}
+
+/// `api kb eval --kb FILE --questions FILE [--cv K] [--hard FILE] [--json]`: measures the
+/// engine on labelled questions, honestly when asked (`--cv`, `--hard`).
 ///
 /// # Errors
 /// Unreadable or malformed files.
 pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
-    let (kb_path, questions_path) = (args.kb.as_str(), args.questions.as_str());
-    let records =
-        parse_kb_jsonl(&std::fs::read_to_string(kb_path).with_context(|| kb_path.to_owned())?)
-            .map_err(|(line, reason)| anyhow::anyhow!("{kb_path}, строка {line}: {reason}"))?;
-    let questions = parse_questions_jsonl(
-        &std::fs::read_to_string(questions_path).with_context(|| questions_path.to_owned())?,
-    )
-    .map_err(|(line, reason)| anyhow::anyhow!("{questions_path}, строка {line}: {reason}"))?;
+    let docs = read_kb(&args.kb)?;
+    let questions = read_questions(&args.questions)?;
+    let method = if args.legacy {
+        Method::Legacy
+    } else {
+        Method::Model
+    };
+    if let Some(k) = args.cv {
+        let report = cross_validate(&docs, &questions, k, args.seed, args.max_wrong, method);
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+        } else {
+            print!("{report}");
+        }
+    }
+    if let Some(hard) = &args.hard {
+        let test = read_questions(hard)?;
+        let figures = train_test(&docs, &questions, &test, args.seed, args.max_wrong, method);
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+        } else {
+            println!(
+                "подобрано на {}, оценено на {hard}: вопросов {}, верно с первого раза {:.3}, \
+                 неверных ответов {:.3}, доля ответов {:.3}",
+                args.questions, figures.questions, figures.top1, figures.wrong, figures.answered
+            );
+        }
+    }
+    if args.cv.is_some() || args.hard.is_some() {
+        return Ok(());
+    }
     let engine = Bm25Engine::new(EngineConfig::default());
-    engine.replace_all(records.iter().map(ArticleDoc::from).collect());
+    engine.replace_all(docs);
     let report = evaluate(&engine, &questions);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report.to_json())?);
     } else {
         print!("{}", report.to_text());
     }
+    Ok(())
+}
+
+/// `api kb fit` arguments.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    about = "Подобрать модель отказа по размеченным вопросам и записать её в файл (JSON)",
+    long_about = None
+)]
+pub struct FitArgs {
+    /// The knowledge base (JSONL).
+    #[arg(long, value_name = "ФАЙЛ", help = "база знаний в JSONL")]
+    pub kb: String,
+    /// Labelled questions (JSONL).
+    #[arg(long, value_name = "ФАЙЛ", help = "размеченные вопросы в JSONL")]
+    pub questions: String,
+    /// Where to write the model.
+    #[arg(
+        long,
+        value_name = "ФАЙЛ",
+        default_value = "data/abstain_model.json",
+        help = "куда записать модель"
+    )]
+    pub out: String,
+    /// Seed of the fit.
+    #[arg(long, default_value_t = 15, help = "зерно подбора")]
+    pub seed: u64,
+}
+
+/// `api kb fit --kb FILE --questions FILE [--out FILE]`: fits the abstain model.
+///
+/// # Errors
+/// Unreadable files or an unwritable output.
+pub fn fit(args: &FitArgs) -> anyhow::Result<()> {
+    let docs = read_kb(&args.kb)?;
+    let questions = read_questions(&args.questions)?;
+    let model = crate::matching::fit::fit(&docs, &questions, args.seed);
+    let text = serde_json::to_string_pretty(&model)? + "\n";
+    std::fs::write(&args.out, text).with_context(|| format!("не удалось записать {}", args.out))?;
+    eprintln!(
+        "модель отказа подобрана на {} вопросах, записана в {}",
+        questions.len(),
+        args.out
+    );
     Ok(())
 }
