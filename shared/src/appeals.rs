@@ -8,6 +8,7 @@ use crate::RegionRef;
 /// Where an appeal is in its lifecycle (DESIGN.md, "Appeal lifecycle").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[cfg_attr(
     feature = "diesel",
     derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
@@ -77,6 +78,7 @@ impl AppealStatus {
 /// Why an appeal was closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[cfg_attr(
     feature = "diesel",
     derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
@@ -135,6 +137,7 @@ impl CloseReason {
 /// Where the appeal came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[cfg_attr(
     feature = "diesel",
     derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
@@ -176,6 +179,7 @@ impl Channel {
 /// Who gave an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[cfg_attr(
     feature = "diesel",
     derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
@@ -217,6 +221,7 @@ impl AnswerSource {
 /// A rating of one answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Rating {
     /// 1–5.
     pub score: u8,
@@ -229,6 +234,7 @@ pub struct Rating {
 /// One answer of an appeal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Answer {
     /// Answer id.
     pub id: String,
@@ -251,6 +257,7 @@ pub struct Answer {
 /// A close-but-not-confident knowledge-base match («Возможно, подойдёт»).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Suggestion {
     /// Article id.
     pub article_id: String,
@@ -263,6 +270,7 @@ pub struct Suggestion {
 /// The operator holding an appeal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Assignee {
     /// User id.
     pub id: String,
@@ -273,6 +281,7 @@ pub struct Assignee {
 /// A file attached to an appeal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Attachment {
     /// Attachment id.
     pub id: String,
@@ -287,6 +296,7 @@ pub struct Attachment {
 /// One entry of an appeal's thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Message {
     /// Message id.
     pub id: String,
@@ -305,6 +315,7 @@ pub struct Message {
 /// An appeal as its reader may see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Appeal {
     /// Appeal id.
     pub id: String,
@@ -351,6 +362,7 @@ pub struct Appeal {
 /// `POST /api/v1/appeals`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct CreateAppeal {
     /// The question, 10–4,000 characters.
@@ -363,6 +375,7 @@ pub struct CreateAppeal {
 /// `POST /api/v1/appeals/{id}/messages`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct PostMessage {
     /// Text, 1–4,000 characters.
@@ -372,6 +385,7 @@ pub struct PostMessage {
 /// `POST /api/v1/appeals/{id}/rating`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct RateAnswer {
     /// 1–5.
@@ -384,6 +398,7 @@ pub struct RateAnswer {
 /// `POST /api/v1/appeals/{id}/accept-suggestion`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct AcceptSuggestion {
     /// One of the appeal's suggestions.
@@ -393,6 +408,7 @@ pub struct AcceptSuggestion {
 /// One column of the board.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct BoardColumn {
     /// The status of the column.
     pub status: AppealStatus,
@@ -405,6 +421,7 @@ pub struct BoardColumn {
 /// The Kanban board of the caller's regions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Board {
     /// Columns `answered_by_bot` (awaiting grading), `new`, `in_progress`, `answered`, `closed`.
     pub columns: Vec<BoardColumn>,
@@ -413,6 +430,7 @@ pub struct Board {
 /// `POST /api/v1/appeals/{id}/assign`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// The operator to hold it (yourself to take it; a colleague of the region to hand it
@@ -423,6 +441,7 @@ pub struct AssignRequest {
 /// `POST /api/v1/appeals/{id}/answer`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     /// The answer, 10–10,000 characters.
@@ -438,6 +457,7 @@ pub struct AnswerRequest {
 /// Similar published articles shown beside a proposal, to avoid duplicates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct AnswerResult {
     /// The appeal after the answer.
     pub appeal: Appeal,
@@ -450,6 +470,7 @@ pub struct AnswerResult {
 /// `POST /api/v1/appeals/{id}/notes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct NoteRequest {
     /// The note, never shown to the teacher.
@@ -459,6 +480,7 @@ pub struct NoteRequest {
 /// A grade of a bot answer.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(rename_all = "snake_case")]
 pub enum BotGrade {
     /// The answer was right.
@@ -484,6 +506,7 @@ impl BotGrade {
 /// `POST /api/v1/appeals/{id}/bot-grade`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct BotGradeRequest {
     /// The grade.
@@ -496,6 +519,7 @@ pub struct BotGradeRequest {
 /// Why an operator closes an appeal.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(rename_all = "snake_case")]
 pub enum OperatorCloseReason {
     /// Not about paperwork.
@@ -509,6 +533,7 @@ pub enum OperatorCloseReason {
 /// `POST /api/v1/appeals/{id}/close`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
     /// The reason.
@@ -524,6 +549,7 @@ pub struct CloseRequest {
 /// `POST /api/v1/appeals/{id}/transfer`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     /// The right region's code.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// One day of the calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct CalendarDayView {
     /// `YYYY-MM-DD`.
     pub date: String,
@@ -20,6 +21,7 @@ pub struct CalendarDayView {
 /// A calendar year, whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct CalendarYear {
     /// The year.
     pub year: i32,

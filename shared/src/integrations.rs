@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A webhook subscription (the secret is shown only when created or rotated).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Webhook {
     /// Subscription id.
     pub id: String,
@@ -24,6 +25,7 @@ pub struct Webhook {
 /// `POST /api/v1/webhooks`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
     /// Receiver URL: `https://…` (plain `http` and local addresses only in development).
@@ -37,6 +39,7 @@ pub struct CreateWebhook {
 /// A new subscription with its signing secret (shown once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct CreatedWebhook {
     /// The subscription.
     pub webhook: Webhook,
@@ -47,6 +50,7 @@ pub struct CreatedWebhook {
 /// A rotated secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct RotatedSecret {
     /// The new signing secret (shown once).
     pub secret: String,
@@ -57,6 +61,7 @@ pub struct RotatedSecret {
 /// A queued test event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct WebhookPing {
     /// The delivery (see the delivery log).
     pub delivery_id: String,
@@ -67,6 +72,7 @@ pub struct WebhookPing {
 /// One delivery of a subscription.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct WebhookDeliveryInfo {
     /// Delivery id (an outbox row; `POST /api/v1/admin/outbox/{id}/retry` retries it).
     pub id: String,
@@ -93,6 +99,7 @@ pub struct WebhookDeliveryInfo {
 /// One notification in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct OutboxItem {
     /// Id.
     pub id: String,

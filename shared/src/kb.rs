@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Lifecycle of an article; only `published` articles are searchable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[cfg_attr(
     feature = "diesel",
     derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
@@ -46,6 +47,7 @@ impl ArticleStatus {
 /// A knowledge-base article (its current version).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Article {
     /// Article id, e.g. `kb-001`.
     pub id: String,
@@ -78,6 +80,7 @@ pub struct Article {
 /// `POST /api/v1/kb/articles`: a new draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticle {
     /// Title (up to 200 characters).
@@ -100,6 +103,7 @@ pub struct CreateArticle {
 /// `PATCH /api/v1/kb/articles/{id}`: absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
     /// Title.
@@ -125,6 +129,7 @@ pub struct UpdateArticle {
 /// One stored version of an article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct ArticleVersion {
     /// Version number.
     pub version: i32,
@@ -151,6 +156,7 @@ pub struct ArticleVersion {
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct SearchHit {
     /// Article id.
     pub article_id: String,
@@ -165,6 +171,7 @@ pub struct SearchHit {
 /// `GET /api/v1/kb/search`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct SearchResult {
     /// True when the first hit answers the query with confidence (what the bot would send).
     pub confident: bool,
@@ -179,6 +186,7 @@ pub struct SearchResult {
 /// A candidate question variant learnt from the service's own history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Variant {
     /// Variant id.
     pub id: String,
@@ -201,6 +209,7 @@ pub struct Variant {
 /// A synonym or abbreviation of the answer engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct SynonymEntry {
     /// The word or phrase as teachers write it, e.g. `ктп`.
     pub term: String,

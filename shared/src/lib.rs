@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 /// A small reference list returned whole (regions, a calendar year).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct ItemList<T> {
     /// Every item of the list.
     pub items: Vec<T>,
@@ -28,6 +29,7 @@ pub struct ItemList<T> {
 /// One page of a list of user data; pass `next_cursor` back as `cursor` for the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Page<T> {
     /// Items of this page, in the list's order.
     pub items: Vec<T>,

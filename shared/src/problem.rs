@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// `detail` that can be shown to the user as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Problem {
     /// Always `about:blank`: the `code` carries the meaning.
     #[serde(rename = "type")]
@@ -26,6 +27,7 @@ pub struct Problem {
 /// One invalid field of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct FieldError {
     /// Field name as it appears in the request, e.g. `text`.
     pub field: String,

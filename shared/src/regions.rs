@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A subject of the Russian Federation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Region {
     /// Two-digit code, e.g. `77` for Moscow.
     #[cfg_attr(feature = "openapi", schema(example = "77"))]
@@ -20,6 +21,7 @@ pub struct Region {
 /// A short reference to a region inside other objects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct RegionRef {
     /// Two-digit region code.
     pub code: String,

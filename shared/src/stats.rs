@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// Figures of one scope (the caller's regions, one region, or a region of the table).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct StatsFigures {
     /// Appeals received in the period.
     pub received: i64,
@@ -126,6 +127,7 @@ impl StatsFigures {
 /// `GET /api/v1/stats/summary`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct StatsSummary {
     /// First day of the period (Moscow date, inclusive), `YYYY-MM-DD`.
     pub from: String,
@@ -142,6 +144,7 @@ pub struct StatsSummary {
 /// One row of the per-region table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct RegionStats {
     /// Region code.
     pub code: String,
@@ -156,6 +159,7 @@ pub struct RegionStats {
 /// Sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     /// Smallest first.
@@ -180,6 +184,7 @@ impl SortOrder {
 /// to count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct StatsRegions {
     /// First day of the period.
     pub from: String,
@@ -198,6 +203,7 @@ pub struct StatsRegions {
 /// Width of one point of a time series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(rename_all = "snake_case")]
 pub enum StatsBucket {
     /// A day.
@@ -234,6 +240,7 @@ impl StatsBucket {
 /// One point of a time series: appeals received within it and what became of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct TimeseriesPoint {
     /// First day of the bucket (clipped to the period).
     pub start: String,
@@ -254,6 +261,7 @@ pub struct TimeseriesPoint {
 /// `GET /api/v1/stats/timeseries`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct StatsTimeseries {
     /// First day of the period.
     pub from: String,
@@ -270,6 +278,7 @@ pub struct StatsTimeseries {
 /// One operator's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct OperatorStats {
     /// User id.
     pub id: String,
@@ -297,6 +306,7 @@ pub struct OperatorStats {
 /// `GET /api/v1/stats/operators`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct StatsOperators {
     /// First day of the period.
     pub from: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// What a user may do; one role per user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[cfg_attr(
     feature = "diesel",
     derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
@@ -88,6 +89,7 @@ impl Role {
 /// Where a teacher's verification stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[cfg_attr(
     feature = "diesel",
     derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
@@ -132,6 +134,7 @@ impl VerificationStatus {
 /// Who confirmed a teacher.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[cfg_attr(
     feature = "diesel",
     derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
@@ -173,6 +176,7 @@ impl VerificationSource {
 /// A teacher's verification record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Verification {
     /// Current status.
     pub status: VerificationStatus,
@@ -187,6 +191,7 @@ pub struct Verification {
 /// Notification choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct NotifySettings {
     /// E-mail on every new appeal of the operator's regions.
     pub new_appeal_email: bool,
@@ -197,6 +202,7 @@ pub struct NotifySettings {
 /// The signed-in user's own profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct Me {
     /// User id.
     pub id: String,
@@ -239,6 +245,7 @@ pub struct Me {
 /// `POST /api/v1/me/password`: a staff member replaces their password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     /// The password signed in with (the one-time one at first sign-in).
@@ -250,6 +257,7 @@ pub struct ChangePassword {
 /// Changes to the own profile; absent fields stay as they are, `null` clears a field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
     /// Фамилия (1–100 characters).
@@ -284,6 +292,7 @@ pub struct UpdateMe {
 /// Token pair issued at sign-in and refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct TokenPair {
     /// Short-lived JWT for `Authorization: Bearer`.
     pub access_token: String,
@@ -298,6 +307,7 @@ pub struct TokenPair {
 /// `POST /api/v1/auth/max`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct MaxAuthRequest {
     /// The launch-data string (`window.WebApp.initData` or the URL fragment's `WebAppData`).
     pub init_data: String,
@@ -306,6 +316,7 @@ pub struct MaxAuthRequest {
 /// `POST /api/v1/auth/refresh` and `/logout`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct RefreshRequest {
     /// The refresh token of the pair.
     pub refresh_token: String,
@@ -314,6 +325,7 @@ pub struct RefreshRequest {
 /// `POST /api/v1/auth/login`: staff sign-in outside MAX.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct LoginRequest {
     /// E-mail.
     pub email: String,
@@ -327,6 +339,7 @@ pub struct LoginRequest {
 /// `POST /api/v1/auth/totp/enroll`: without a code starts enrolment, with a code confirms it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct TotpEnrollRequest {
     /// A current code from the authenticator app, to confirm enrolment.
     #[serde(default)]
@@ -336,6 +349,7 @@ pub struct TotpEnrollRequest {
 /// Enrolment state of the second factor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct TotpEnrollment {
     /// `otpauth://` URI for the authenticator app (only while not yet confirmed).
     pub otpauth_uri: Option<String>,
@@ -346,6 +360,7 @@ pub struct TotpEnrollment {
 /// `POST /api/v1/auth/dev-login` (only with `APP_ENV=dev`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct DevLoginRequest {
     /// Role of the demo user.
     pub role: Role,
@@ -363,6 +378,7 @@ pub struct DevLoginRequest {
 /// `POST /api/v1/me/verification`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct VerificationRequest {
     /// School (organisation) name.
     pub school: String,
@@ -376,6 +392,7 @@ pub struct VerificationRequest {
 /// `POST /api/v1/admin/users/{id}/verification`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct VerificationDecision {
     /// `confirm` or `reject`.
     pub decision: Decision,
@@ -387,6 +404,7 @@ pub struct VerificationDecision {
 /// A yes/no decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// Confirm.
@@ -398,6 +416,7 @@ pub enum Decision {
 /// A user as administrators see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct UserSummary {
     /// User id.
     pub id: String,
@@ -426,6 +445,7 @@ pub struct UserSummary {
 /// `POST /api/v1/admin/users`: create a staff user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct CreateUserRequest {
     /// E-mail (the sign-in name).
     pub email: String,
@@ -458,6 +478,7 @@ fn yes() -> bool {
 /// The created staff user and their one-time password (shown once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct CreatedUser {
     /// The new user.
     pub user: UserSummary,
@@ -471,6 +492,7 @@ pub struct CreatedUser {
 /// any earlier letter no longer works.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct InvitationQueued {
     /// The invited staff member.
     pub user_id: String,
@@ -483,6 +505,7 @@ pub struct InvitationQueued {
 /// `POST /api/v1/auth/invite`: the first sign-in through the link of an invitation letter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitation {
     /// The token from the link `…/#/invite/{token}`.
@@ -494,6 +517,7 @@ pub struct AcceptInvitation {
 /// `PATCH /api/v1/admin/users/{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     /// New role.
@@ -510,6 +534,7 @@ pub struct UpdateUserRequest {
 /// `POST /api/v1/admin/api-keys`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct CreateApiKeyRequest {
     /// What the key is for, e.g. the integrating system's name.
     pub name: String,
@@ -520,6 +545,7 @@ pub struct CreateApiKeyRequest {
 /// An API key as listed (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct ApiKeyInfo {
     /// Key id.
     pub id: String,
@@ -540,6 +566,7 @@ pub struct ApiKeyInfo {
 /// A freshly created key: the only time the key is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct CreatedApiKey {
     /// The key's record.
     pub info: ApiKeyInfo,
@@ -574,6 +601,7 @@ pub struct AuditEntry {
 /// `GET /api/v1/auth/esia/start`: where to send the browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
 pub struct EsiaStart {
     /// ESIA's authorization address with client_id, scope, state, timestamp and the signed
     /// client_secret.
