@@ -2,7 +2,8 @@
 //! the first administrator comes from the command line; webhook targets inside the
 //! service's network are refused; the MAX webhook checks its secret before reading a body
 //! and takes at most 64 KB; a backup taken under writes restores with nothing missing.
-//! Each runs on the backend of `TEST_BACKEND`.
+//! Each runs on the backend of `TEST_BACKEND` (the backup's source is always SQLite: it
+//! restores into the backend under test).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use api::config::Config;
 use api::db::{self, Backend, Db};
 use api::tools::{admin, backup, dbcopy};
 use diesel::prelude::*;
+use diesel::PgConnection;
 use integration_tests::{problem, spawn_app, spawn_app_with, Overrides, TestApp, TestBackend};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -232,29 +234,107 @@ async fn the_max_webhook_checks_its_secret_first_and_takes_64_kb() {
     assert_eq!(response.status(), 200);
 }
 
+/// A SQLite server of its own, whatever `TEST_BACKEND` says: `api db backup` is SQLite's.
+async fn sqlite_server(dir: &std::path::Path) -> (String, String) {
+    let url = dir.join("live.db").to_string_lossy().into_owned();
+    let uploads = dir.join("uploads").to_string_lossy().into_owned();
+    let vars: std::collections::HashMap<&str, String> = [
+        ("APP_ENV", "dev".to_owned()),
+        ("HOST", "127.0.0.1".to_owned()),
+        ("PORT", "0".to_owned()),
+        ("WORKERS", "1".to_owned()),
+        ("WORKER_ENABLED", "false".to_owned()),
+        ("DATABASE_URL", url.clone()),
+        ("UPLOAD_DIR", uploads),
+    ]
+    .into_iter()
+    .collect();
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let server = api::startup::Application::build(config).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", server.port());
+    tokio::spawn(server.run_until_stopped());
+    (address, url)
+}
+
+/// An empty database of the test's backend to restore into; the PostgreSQL one is dropped
+/// by the returned guard.
+struct Target {
+    url: String,
+    pg: Option<(String, String)>,
+}
+
+impl Target {
+    async fn new(dir: &std::path::Path) -> Self {
+        if TestBackend::current() == TestBackend::Sqlite {
+            let url = dir.join("restored.db").to_string_lossy().into_owned();
+            return Self { url, pg: None };
+        }
+        let admin = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
+        let name = format!("r_{}", uuid::Uuid::new_v4().simple());
+        let (a, n) = (admin.clone(), name.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut conn = PgConnection::establish(&a).expect("PostgreSQL reachable");
+            diesel::sql_query(format!("CREATE DATABASE {n}"))
+                .execute(&mut conn)
+                .unwrap();
+        })
+        .await
+        .unwrap();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        Self {
+            url: format!("{base}/{name}"),
+            pg: Some((admin.clone(), name)),
+        }
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg.take() {
+            std::thread::spawn(move || {
+                if let Ok(mut conn) = PgConnection::establish(&admin) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn);
+                }
+            })
+            .join()
+            .ok();
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_backup_taken_under_writes_restores_with_nothing_missing() {
-    let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("backup.db").to_string_lossy().into_owned();
-    if app.backend == TestBackend::Postgres {
-        let url = app.database_url.clone();
-        let err = backup::backup(&url, &file).unwrap_err().to_string();
-        assert!(err.contains("pg_dump"), "{err}");
-        return;
-    }
-    let app = Arc::new(app);
+    // PostgreSQL deployments are told to use pg_dump.
+    let err = backup::backup("postgres://u@127.0.0.1:1/none", &file)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("pg_dump"), "{err}");
+
+    let (address, live) = sqlite_server(dir.path()).await;
     // The write load: teachers signing in (a user and a session row each), without pause.
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicUsize::new(0));
     let load = {
-        let (app, stop, done) = (Arc::clone(&app), Arc::clone(&stop), Arc::clone(&done));
+        let (stop, done) = (Arc::clone(&stop), Arc::clone(&done));
         tokio::spawn(async move {
+            let client = reqwest::Client::new();
             let mut n = 0;
             while !stop.load(Ordering::SeqCst) {
                 n += 1;
-                app.dev_login("teacher", Some("16"), &format!("Нагрузка {n}"), true)
-                    .await;
+                let response = client
+                    .post(format!("{address}/api/v1/auth/dev-login"))
+                    .json(&json!({
+                        "role": "teacher", "region": "16", "name": format!("Нагрузка {n}"),
+                        "verified": true
+                    }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
                 done.fetch_add(1, Ordering::SeqCst);
             }
         })
@@ -263,11 +343,12 @@ async fn a_backup_taken_under_writes_restores_with_nothing_missing() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let before = done.load(Ordering::SeqCst);
-    let (url, target) = (app.database_url.clone(), file.clone());
+    let (url, target) = (live.clone(), file.clone());
     let sums = tokio::task::spawn_blocking(move || backup::backup(&url, &target))
         .await
         .unwrap()
         .expect("backup under writes");
+    let during = done.load(Ordering::SeqCst);
     stop.store(true, Ordering::SeqCst);
     load.await.unwrap();
     let rows = |sums: &[(String, dbcopy::TableSum)], table: &str| {
@@ -279,23 +360,20 @@ async fn a_backup_taken_under_writes_restores_with_nothing_missing() {
     // Every sign-in finished before the backup began is in it.
     assert!(rows(&sums, "users") >= before as u64, "{sums:?}");
     assert!(rows(&sums, "refresh_tokens") >= before as u64, "{sums:?}");
+    eprintln!("sign-ins before the backup: {before}, by its end: {during}");
     // A second backup never overwrites the first.
-    let (url, target) = (app.database_url.clone(), file.clone());
+    let (url, target) = (live.clone(), file.clone());
     assert!(backup::backup(&url, &target).is_err());
 
-    // Restored into an empty database, every table matches the backup.
-    let restored = dir
-        .path()
-        .join("restored.db")
-        .to_string_lossy()
-        .into_owned();
-    let (source, into) = (file.clone(), restored.clone());
+    // Restored into an empty database of the test's backend, every table matches.
+    let restored = Target::new(dir.path()).await;
+    let (source, into) = (file.clone(), restored.url.clone());
     let report = tokio::task::spawn_blocking(move || backup::restore(&source, &into))
         .await
         .unwrap()
         .expect("restore");
     assert!(report.tables.iter().all(dbcopy::TableReport::matches));
-    let (source, into) = (file.clone(), restored.clone());
+    let (source, into) = (file.clone(), restored.url.clone());
     let (a, b) = tokio::task::spawn_blocking(move || {
         (
             dbcopy::checksums(&source).unwrap(),
@@ -305,8 +383,9 @@ async fn a_backup_taken_under_writes_restores_with_nothing_missing() {
     .await
     .unwrap();
     assert_eq!(a, b);
+    assert_eq!(rows(&b, "users"), rows(&sums, "users"));
     // Restoring into a database that is not empty is refused.
-    let (source, into) = (file.clone(), restored.clone());
+    let (source, into) = (file.clone(), restored.url.clone());
     let err = tokio::task::spawn_blocking(move || backup::restore(&source, &into))
         .await
         .unwrap()
