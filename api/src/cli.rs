@@ -8,6 +8,7 @@
 use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::tools::{
+    admin::CreateAdminArgs,
     dbcopy::CopyArgs,
     demo::SeedArgs,
     kb::{EvalArgs, FitArgs},
@@ -61,6 +62,9 @@ pub enum Command {
     /// The database as a whole.
     #[command(subcommand, about = "База данных целиком")]
     Db(DbCommand),
+    /// Administrators.
+    #[command(subcommand, about = "Администраторы (первый вход на новом сервере)")]
+    Admin(AdminCommand),
     /// The machine's ceiling for scripts/bench-load (hidden).
     #[command(
         hide = true,
@@ -133,6 +137,30 @@ pub enum CalendarCommand {
 pub enum DbCommand {
     // `api db copy --from URL --to URL` (about text on `CopyArgs`).
     Copy(CopyArgs),
+    /// `api db backup FILE`.
+    #[command(
+        about = "Резервная копия базы SQLite в файл, без остановки сервера (для PostgreSQL — \
+                 pg_dump)"
+    )]
+    Backup {
+        /// The new backup file.
+        #[arg(value_name = "ФАЙЛ", help = "новый файл резервной копии")]
+        file: String,
+    },
+    /// `api db restore FILE`.
+    #[command(about = "Восстановить резервную копию в пустую базу DATABASE_URL, со сверкой")]
+    Restore {
+        /// The backup file.
+        #[arg(value_name = "ФАЙЛ", help = "файл резервной копии")]
+        file: String,
+    },
+}
+
+/// `api admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    // `api admin create --email … [--name …] [--force]` (about text on `CreateAdminArgs`).
+    Create(CreateAdminArgs),
 }
 
 impl Cli {

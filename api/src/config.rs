@@ -1,5 +1,7 @@
 //! Typed settings read from the environment (and `.env`). Every variable is documented in
-//! `.env.example`; the defaults are safe for a local run. Secrets are never printed.
+//! `.env.example`. `APP_ENV` unset means production: a copied binary or `.env` never turns a
+//! server into a demo. Only `serve` checks the secrets ([`Config::check_for_serving`]), so
+//! `migrate` and the import tools run in production without them. Secrets are never printed.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -83,6 +85,9 @@ pub struct Config {
     pub appeals_per_hour: i64,
     /// `UPLOAD_DIR`: where attachments are stored (random names).
     pub upload_dir: PathBuf,
+    /// `WEBHOOK_ALLOW_PRIVATE`: integrator webhooks may reach loopback, private and other
+    /// internal addresses (tests and closed networks only; off by default).
+    pub webhook_allow_private: bool,
 }
 
 /// ESIA (Госуслуги) OAuth 2.0 code flow settings. The GOST-signed `client_secret` comes from
@@ -298,7 +303,7 @@ impl Config {
     /// # Errors
     /// A variable that is set but cannot be parsed.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let app_env = match get("APP_ENV").as_deref().unwrap_or("dev") {
+        let app_env = match get("APP_ENV").as_deref().map(str::trim).unwrap_or("prod") {
             "dev" => AppEnv::Dev,
             "prod" => AppEnv::Prod,
             other => {
@@ -357,6 +362,7 @@ impl Config {
             upload_dir: PathBuf::from(
                 get("UPLOAD_DIR").unwrap_or_else(|| "data/uploads".to_owned()),
             ),
+            webhook_allow_private: flag(&get, "WEBHOOK_ALLOW_PRIVATE", false)?,
             notify: NotifyConfig::from_lookup(&get)?,
             esia: EsiaConfig {
                 base_url: get("ESIA_BASE_URL")
@@ -375,7 +381,7 @@ impl Config {
         .checked()
     }
 
-    /// Refuses unusable values; production also refuses missing, short or demo secrets.
+    /// Refuses unusable values (secrets are checked only for serving).
     fn checked(self) -> Result<Self, ConfigError> {
         if self.invite_ttl_hours < 1 {
             return Err(bad(
@@ -383,23 +389,42 @@ impl Config {
                 "нужно число часов не меньше 1".to_owned(),
             ));
         }
-        if self.app_env == AppEnv::Prod {
-            let jwt = self.jwt_secret.expose();
-            if jwt == DEMO_JWT_SECRET || jwt.len() < 32 {
-                return Err(bad(
-                    "JWT_SECRET",
-                    "в production нужен собственный секрет длиной не меньше 32 байт".to_owned(),
-                ));
-            }
-            let bot = self.max_bot_token.expose();
-            if bot == DEMO_MAX_BOT_TOKEN || bot.is_empty() {
-                return Err(bad(
-                    "MAX_BOT_TOKEN",
-                    "в production нужен токен бота из MAX".to_owned(),
-                ));
-            }
-        }
         Ok(self)
+    }
+
+    /// What `serve` demands in production: a real `JWT_SECRET` (32 bytes or more, not the
+    /// demo one), the bot's real `MAX_BOT_TOKEN` and a `MAX_WEBHOOK_SECRET` for the bot's
+    /// webhook. Development accepts the demo values. The tools and `migrate` never call it.
+    ///
+    /// # Errors
+    /// The first missing or demo secret, named in Russian.
+    pub fn check_for_serving(&self) -> Result<(), ConfigError> {
+        if self.app_env == AppEnv::Dev {
+            return Ok(());
+        }
+        let jwt = self.jwt_secret.expose();
+        if jwt == DEMO_JWT_SECRET || jwt.len() < 32 {
+            return Err(bad(
+                "JWT_SECRET",
+                "в production нужен собственный секрет длиной не меньше 32 байт".to_owned(),
+            ));
+        }
+        let bot = self.max_bot_token.expose();
+        if bot == DEMO_MAX_BOT_TOKEN || bot.is_empty() {
+            return Err(bad(
+                "MAX_BOT_TOKEN",
+                "в production нужен токен бота из MAX".to_owned(),
+            ));
+        }
+        if self.notify.max_webhook_secret.is_none() {
+            return Err(bad(
+                "MAX_WEBHOOK_SECRET",
+                "в production бот MAX принимает обновления только с секретом: задайте его \
+                 (тот же, что при подписке бота на webhook)"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     /// True in development (demo sign-in allowed).
@@ -411,6 +436,23 @@ impl Config {
 
 fn bad(name: &'static str, reason: String) -> ConfigError {
     ConfigError { name, reason }
+}
+
+/// A yes/no setting (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`).
+fn flag(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(name).as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some("false" | "0" | "no" | "off") => Ok(false),
+        Some(other) => Err(bad(
+            name,
+            format!("ожидается true или false, получено {other}"),
+        )),
+    }
 }
 
 fn parse<T: std::str::FromStr>(
@@ -434,7 +476,10 @@ mod tests {
     #[test]
     fn defaults_are_local_and_safe() {
         let config = Config::from_lookup(|_| None).unwrap();
-        assert_eq!(config.app_env, AppEnv::Dev);
+        // Unset APP_ENV is production: a forgotten variable never opens the demo sign-in.
+        assert_eq!(config.app_env, AppEnv::Prod);
+        assert!(!config.is_dev());
+        assert!(!config.webhook_allow_private);
         assert_eq!(config.port, 8080);
         assert_eq!(config.host.to_string(), "127.0.0.1");
         assert_eq!(config.database_url, "data/pomoshnik.db");
@@ -453,18 +498,40 @@ mod tests {
                     .map(|(_, v)| (*v).to_owned())
             })
         };
-        let err = prod(&[]).unwrap_err();
+        // Reading the settings never fails for secrets (migrate and the tools need none)…
+        let err = prod(&[]).unwrap().check_for_serving().unwrap_err();
         assert!(err.to_string().contains("JWT_SECRET"), "{err}");
-        let err = prod(&[("JWT_SECRET", "0123456789abcdef0123456789abcdef-x")]).unwrap_err();
+        let err = prod(&[("JWT_SECRET", "short")])
+            .unwrap()
+            .check_for_serving()
+            .unwrap_err();
+        assert!(err.to_string().contains("JWT_SECRET"), "{err}");
+        let err = prod(&[("JWT_SECRET", "0123456789abcdef0123456789abcdef-x")])
+            .unwrap()
+            .check_for_serving()
+            .unwrap_err();
         assert!(err.to_string().contains("MAX_BOT_TOKEN"), "{err}");
-        let config = prod(&[
+        // … serving refuses a bot without its webhook secret.
+        let err = prod(&[
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef-x"),
             ("MAX_BOT_TOKEN", "real-token"),
         ])
+        .unwrap()
+        .check_for_serving()
+        .unwrap_err();
+        assert!(err.to_string().contains("MAX_WEBHOOK_SECRET"), "{err}");
+        let config = prod(&[
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef-x"),
+            ("MAX_BOT_TOKEN", "real-token"),
+            ("MAX_WEBHOOK_SECRET", "hook-secret"),
+        ])
         .unwrap();
+        config.check_for_serving().unwrap();
         let printed = format!("{config:?}");
         assert!(
-            !printed.contains("real-token") && !printed.contains("0123456789abcdef"),
+            !printed.contains("real-token")
+                && !printed.contains("0123456789abcdef")
+                && !printed.contains("hook-secret"),
             "{printed}"
         );
     }

@@ -1,9 +1,9 @@
 //! The `api` binary: parses the command line ([`api::cli`]) and runs the chosen command —
 //! the server (no command, or `serve`), `migrate`, `openapi`, or one of the tools
-//! ([`api::tools`]). `api --help` lists them all.
+//! ([`api::tools`]). `api --help` lists them all. Only `serve` demands production secrets.
 
 use anyhow::Context;
-use api::cli::{CalendarCommand, Cli, Command, DbCommand, DemoCommand, KbCommand};
+use api::cli::{AdminCommand, CalendarCommand, Cli, Command, DbCommand, DemoCommand, KbCommand};
 use api::{config::Config, startup::Application, telemetry, tools};
 
 #[actix_web::main]
@@ -32,6 +32,9 @@ async fn main() -> anyhow::Result<()> {
             tools::calendar::import(&file, region.as_deref()).await
         }
         Some(Command::Db(DbCommand::Copy(args))) => tools::dbcopy::run(&args),
+        Some(Command::Db(DbCommand::Backup { file })) => tools::backup::run_backup(&file),
+        Some(Command::Db(DbCommand::Restore { file })) => tools::backup::run_restore(&file),
+        Some(Command::Admin(AdminCommand::Create(args))) => tools::admin::run(args).await,
         Some(Command::BenchBaseline { port }) => bench_baseline(port).await,
         Some(Command::Help) => {
             Cli::localized().print_help()?;

@@ -32,11 +32,14 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects to the database, applies migrations and reference data, binds the listener.
+    /// Checks the secrets serving needs (production refuses demo or missing ones), connects
+    /// to the database, applies migrations and reference data, binds the listener.
     ///
     /// # Errors
-    /// The database cannot be reached or migrated, or the port cannot be bound.
+    /// A secret production refuses, the database cannot be reached or migrated, or the port
+    /// cannot be bound.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        config.check_for_serving()?;
         let state = prepare_state(config).await?;
         let listener = TcpListener::bind((state.config.host, state.config.port))?;
         let port = listener.local_addr()?.port();

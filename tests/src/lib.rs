@@ -112,7 +112,10 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         }
     };
     let mut vars: HashMap<String, String> = [
+        // Explicit: the binary's default is production.
         ("APP_ENV", "dev"),
+        // The webhook tests deliver to stand-ins on loopback.
+        ("WEBHOOK_ALLOW_PRIVATE", "true"),
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
         ("DATABASE_POOL_SIZE", "4"),

@@ -226,7 +226,8 @@ async fn dev_login_keys_users_by_name_and_is_absent_in_production() {
         Overrides::default()
             .with("APP_ENV", "prod")
             .with("JWT_SECRET", "a-production-secret-of-enough-length-000")
-            .with("MAX_BOT_TOKEN", "production-bot-token"),
+            .with("MAX_BOT_TOKEN", "production-bot-token")
+            .with("MAX_WEBHOOK_SECRET", "production-webhook-secret"),
     )
     .await;
     let response = prod

@@ -49,6 +49,8 @@ async fn setup(extra: &[(&str, &str)]) -> Env {
     let smtp = standins::start_smtp().await;
     let smtp_port = smtp.port.to_string();
     let mut vars = vec![
+        ("APP_ENV", "dev"),
+        ("WEBHOOK_ALLOW_PRIVATE", "true"),
         ("MAX_API_BASE_URL", max.base.as_str()),
         ("MAX_WEBHOOK_SECRET", MAX_SECRET),
         ("MINI_APP_URL", MINI_APP),

@@ -349,6 +349,8 @@ impl Worker {
             secrets: &secrets,
             t: now.and_utc().timestamp(),
         };
-        webhook::deliver(&self.inner.http, &attempt).await.map(Some)
+        webhook::deliver(&self.inner.http, &self.inner.config, &attempt)
+            .await
+            .map(Some)
     }
 }

@@ -34,6 +34,10 @@ pub use crate::domain::appeals::bot::BotUser;
 /// The header MAX signs its webhook calls with.
 pub const SECRET_HEADER: &str = "X-Max-Bot-Api-Secret";
 
+/// The largest bot update accepted: updates are small JSON documents, so the webhook does
+/// not inherit the attachment limit of the raw-body routes.
+pub const MAX_UPDATE_BYTES: usize = 64 * 1024;
+
 /// A MAX user as updates describe them.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct MaxUser {
@@ -346,9 +350,17 @@ fn on_message(
 pub async fn max_webhook(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // The secret first: a caller without it makes the server read nothing.
     check_secret(&state.config, &req)?;
+    let body = payload
+        .to_bytes_limited(MAX_UPDATE_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge {
+            limit: MAX_UPDATE_BYTES,
+        })?
+        .map_err(|_| ApiError::MalformedBody("Тело запроса не удалось прочитать.".to_owned()))?;
     let update: MaxUpdate = serde_json::from_slice(&body).map_err(|_| {
         ApiError::MalformedBody("Тело запроса — не обновление MAX Bot API.".to_owned())
     })?;

@@ -100,7 +100,11 @@ pub async fn create_webhook(
     caller.may(Action::CreateWebhook)?;
     let body = body.into_inner();
     let fingerprint = idempotency::fingerprint("create_webhook", &body);
-    let new = NewWebhook::new(&body, state.config.is_dev())?;
+    let new = NewWebhook::new(
+        &body,
+        state.config.is_dev(),
+        state.config.webhook_allow_private,
+    )?;
     let sealer = idempotency::Sealer::from_secret(state.config.jwt_secret.expose());
     let answer = state
         .db

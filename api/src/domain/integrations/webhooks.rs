@@ -16,6 +16,7 @@ use crate::domain::pagination::{self, Cursor};
 use crate::domain::users::{known_regions, regions_required};
 use crate::error::ApiError;
 use crate::events::WEBHOOK_EVENTS;
+use crate::notify::webhook::{is_internal_v4, is_internal_v6};
 use crate::outbox::{Notification, OutboxRow, WebhookDelivery};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -55,6 +56,9 @@ fn active(conn: &mut AnyConnection, id: &str) -> Result<WebhookRow, ApiError> {
         .ok_or(ApiError::NotFound)
 }
 
+/// A host no public receiver has: an internal address (see
+/// [`crate::notify::webhook::is_internal_ip`]) or a name of the local network. The delivery
+/// checks again after resolving the name; this is the early, explained refusal.
 fn is_internal(host: &url::Host<&str>) -> bool {
     match host {
         url::Host::Domain(d) => {
@@ -64,34 +68,18 @@ fn is_internal(host: &url::Host<&str>) -> bool {
                     .iter()
                     .any(|suffix| d.ends_with(suffix))
         }
-        url::Host::Ipv4(ip) => {
-            let [a, b, ..] = ip.octets();
-            ip.is_private()
-                || ip.is_loopback()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || (a == 100 && (64..128).contains(&b))
-        }
-        url::Host::Ipv6(ip) => {
-            let first = ip.segments()[0];
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || ip
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| is_internal(&url::Host::Ipv4(v4)))
-        }
+        url::Host::Ipv4(ip) => is_internal_v4(*ip),
+        url::Host::Ipv6(ip) => is_internal_v6(*ip),
     }
 }
 
-/// A receiver URL: absolute, `https` (in development also `http` and local hosts), no
-/// credentials or fragment, and in production no address inside a private network.
+/// A receiver URL: absolute, `https` (in development also `http`), no credentials or
+/// fragment, no address inside a private network and, in production, no single-label host
+/// — unless `allow_private` (`WEBHOOK_ALLOW_PRIVATE`: tests and closed networks).
 ///
 /// # Errors
 /// 422 on the `url` field.
-pub fn check_url(raw: &str, dev: bool) -> Result<String, ApiError> {
+pub fn check_url(raw: &str, dev: bool, allow_private: bool) -> Result<String, ApiError> {
     let raw = raw.trim();
     if raw.chars().count() > 2000 {
         return Err(ApiError::field(
@@ -139,7 +127,8 @@ pub fn check_url(raw: &str, dev: bool) -> Result<String, ApiError> {
             "В адресе нет имени сервера.",
         ));
     };
-    if !dev && is_internal(&host) {
+    let single_label = matches!(host, url::Host::Domain(name) if !name.contains('.'));
+    if !allow_private && (is_internal(&host) || (!dev && single_label)) {
         return Err(ApiError::field(
             "url",
             "internal_address",
@@ -225,13 +214,13 @@ pub struct NewWebhook {
 }
 
 impl NewWebhook {
-    /// Checks the URL (`dev` allows `http` and local hosts) and the events.
+    /// Checks the URL (`dev` allows `http`, `allow_private` internal hosts) and the events.
     ///
     /// # Errors
     /// 422 on `url` or `events`.
-    pub fn new(body: &CreateWebhook, dev: bool) -> Result<Self, ApiError> {
+    pub fn new(body: &CreateWebhook, dev: bool, allow_private: bool) -> Result<Self, ApiError> {
         Ok(Self {
-            url: check_url(&body.url, dev)?,
+            url: check_url(&body.url, dev, allow_private)?,
             events: check_events(&body.events)?,
             regions: body.regions.clone(),
             secret: new_secret(),
@@ -437,9 +426,14 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert!(check_url("https://example.ru/hook", false).is_ok());
-        assert!(check_url("http://example.ru/hook", false).is_err());
-        assert!(check_url("http://127.0.0.1:9000/hook", true).is_ok());
+        assert!(check_url("https://example.ru/hook", false, false).is_ok());
+        assert!(check_url("http://example.ru/hook", false, false).is_err());
+        assert!(check_url("http://127.0.0.1:9000/hook", true, true).is_ok());
+        // Development alone no longer opens internal addresses; only WEBHOOK_ALLOW_PRIVATE.
+        assert!(check_url("http://127.0.0.1:9000/hook", true, false).is_err());
+        assert!(check_url("https://crm/hook", false, false).is_err());
+        assert!(check_url("https://crm/hook", false, true).is_ok());
+        assert!(check_url("http://crm/hook", true, false).is_ok());
         for internal in [
             "https://127.0.0.1/h",
             "https://10.1.2.3/h",
@@ -448,11 +442,15 @@ mod tests {
             "https://[::1]/h",
             "https://[fd00::1]/h",
             "https://169.254.169.254/latest",
+            "https://[::ffff:127.0.0.1]/h",
+            "https://[fe80::1]/h",
+            "https://0.0.0.0/h",
         ] {
-            assert!(check_url(internal, false).is_err(), "{internal}");
+            assert!(check_url(internal, false, false).is_err(), "{internal}");
+            assert!(check_url(internal, true, false).is_err(), "{internal}");
         }
-        assert!(check_url("https://user:pw@example.ru/h", false).is_err());
-        assert!(check_url("example.ru/hook", false).is_err());
-        assert!(check_url("ftp://example.ru/hook", true).is_err());
+        assert!(check_url("https://user:pw@example.ru/h", false, false).is_err());
+        assert!(check_url("example.ru/hook", false, false).is_err());
+        assert!(check_url("ftp://example.ru/hook", true, true).is_err());
     }
 }
