@@ -17,7 +17,7 @@ const EMBEDDED_MODEL: &str = include_str!("../../../data/abstain_model.json");
 /// Standard errors added to the measured wrong-answer rate when choosing
 /// the threshold (half: the target holds on new questions about two times
 /// out of three). Chosen after looking at dev-set cross-validation with 0
-/// and 1 (see RESULTS.md).
+/// and 1 (see BENCHMARKS.md, «Answer engine quality, cross-validated»).
 const SAFETY_Z: f64 = 0.5;
 
 /// Lowest probability at which the engine answers, whatever the target.

@@ -457,7 +457,7 @@ fn courtesy_is_not_answered() {
     }
 }
 
-/// Before/after figures for RESULTS.md:
+/// Before/after figures for BENCHMARKS.md («Answer engine quality, cross-validated»):
 /// `cargo test -p api --lib matching::tests::print_figures -- --ignored --nocapture`.
 #[test]
 #[ignore = "prints the benchmark figures"]
