@@ -12,6 +12,7 @@ use diesel::sql_types::Text;
 
 use crate::appeals::{AnswerSource, AppealStatus, Channel, CloseReason};
 use crate::kb::ArticleStatus;
+use crate::thread::{BotGrade, MessageAuthor, MessageKind};
 use crate::users::{Role, VerificationSource, VerificationStatus};
 
 macro_rules! stored_as_text {
@@ -50,6 +51,9 @@ stored_as_text! {
     ArticleStatus => ArticleStatus::parse,
     Role => Role::parse,
     VerificationSource => VerificationSource::parse,
+    MessageAuthor => MessageAuthor::parse,
+    MessageKind => MessageKind::parse,
+    BotGrade => BotGrade::parse,
     // `VerificationStatus::parse` reads unknown names as unverified; storage is strict.
     VerificationStatus => |s| Some(VerificationStatus::parse(s)).filter(|v| v.as_str() == s),
 }

@@ -268,14 +268,14 @@ fn caller_from_row(
     if user.is_blocked || user.erased_at.is_some() {
         return Err(ApiError::Unauthorized);
     }
-    let role = user.role().ok_or(ApiError::Unauthorized)?;
+    let role = user.role;
     let regions = if role.has_regions() {
         db::user_regions(conn, &user.id)?
     } else {
         Vec::new()
     };
     Ok(Caller {
-        verification: VerificationStatus::parse(&user.verification_status),
+        verification: user.verification_status,
         home_region: user.region_code.clone(),
         user_id: user.id,
         role,

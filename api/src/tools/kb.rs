@@ -83,7 +83,7 @@ pub async fn export(path: &str) -> anyhow::Result<()> {
     for row in &rows {
         let mut value = serde_json::to_value(row.record())?;
         if let Some(obj) = value.as_object_mut() {
-            obj.insert("status".to_owned(), row.status.clone().into());
+            obj.insert("status".to_owned(), row.status.as_str().into());
         }
         out.push_str(&serde_json::to_string(&value)?);
         out.push('\n');

@@ -3,6 +3,8 @@
 
 use diesel::prelude::*;
 use shared::appeals::{AnswerRequest, AnswerResult, AnswerSource, AppealStatus};
+use shared::kb::ArticleStatus;
+use shared::thread::{MessageAuthor, MessageKind};
 
 use super::query::find_in_scope;
 use super::row::{add_answer, add_message, emit, reload, AppealRow, Viewer};
@@ -47,7 +49,7 @@ pub fn answer(
     body: &AnswerRequest,
 ) -> Result<AnswerResult, ApiError> {
     let row = find_in_scope(conn, caller, id)?;
-    if !matches!(row.status(), AppealStatus::New | AppealStatus::InProgress) {
+    if !matches!(row.status, AppealStatus::New | AppealStatus::InProgress) {
         return Err(conflict(
             "not_awaiting_answer",
             "Обращение не ждёт ответа (уже отвечено или закрыто).",
@@ -138,8 +140,8 @@ fn record_answer(
         conn,
         id,
         Some(&caller.user_id),
-        "operator",
-        "answer",
+        MessageAuthor::Operator,
+        MessageKind::Answer,
         text,
         now,
     )?;
@@ -173,7 +175,7 @@ fn propose_article(
             kb_articles::title.eq(title.trim()),
             kb_articles::question.eq(&row.text),
             kb_articles::answer.eq(text),
-            kb_articles::status.eq("draft"),
+            kb_articles::status.eq(ArticleStatus::Draft),
             kb_articles::version.eq(1),
             kb_articles::metadata.eq(serde_json::json!({ "similar": similar }).to_string()),
             kb_articles::source_appeal_id.eq(&row.id),

@@ -250,7 +250,7 @@ fn apply_filters(
     }
     if filter.due_today {
         query = query
-            .filter(ap::status.eq_any(["new", "in_progress"]))
+            .filter(ap::status.eq_any([AppealStatus::New, AppealStatus::InProgress]))
             .filter(ap::deadline_at.ge(now))
             .filter(ap::deadline_at.lt(now + chrono::Duration::hours(24)));
     }
@@ -274,7 +274,7 @@ fn apply_filters(
     }
     if filter.overdue {
         query = query
-            .filter(ap::status.eq_any(["new", "in_progress"]))
+            .filter(ap::status.eq_any([AppealStatus::New, AppealStatus::InProgress]))
             .filter(ap::deadline_at.lt(Utc::now().naive_utc()));
     }
     query

@@ -34,7 +34,7 @@ pub fn refusal(user: &UserRow) -> Option<ApiError> {
             detail: detail.to_owned(),
         })
     };
-    if !user.role().is_some_and(Role::is_staff) {
+    if !user.role.is_staff() {
         return conflict(
             "not_staff",
             "Приглашение отправляется только сотрудникам: учителя входят через MAX, интеграторы — по API-ключу.",
@@ -91,9 +91,7 @@ pub fn invite(
     if let Some(refused) = refusal(user) {
         return Err(refused);
     }
-    let role = user
-        .role()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = user.role;
     revoke_open(conn, &user.id, now)?;
     let id = db::new_id();
     diesel::insert_into(si::table)
