@@ -103,18 +103,6 @@ impl Caller {
         }
     }
 
-    /// Refuses roles outside `allowed` with 403.
-    ///
-    /// # Errors
-    /// `Forbidden` for any other role.
-    pub fn require(&self, allowed: &[Role]) -> Result<(), ApiError> {
-        if allowed.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-
     /// The appeal scope of the caller's role.
     #[must_use]
     pub fn scope(&self) -> Scope {

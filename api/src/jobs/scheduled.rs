@@ -307,7 +307,7 @@ pub fn cleanup(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<()> 
             .filter(job_marks::created_at.lt(now - Duration::days(7))),
     )
     .execute(conn)?;
-    crate::invitations::forget_old(conn, now)?;
+    crate::domain::users::invitations::forget_old(conn, now)?;
     crate::auth::throttle::forget_old(conn, now)?;
     crate::idempotency::forget_old(conn, now)?;
     Ok(())

@@ -6,11 +6,12 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context;
 
 use crate::config::Config;
+use crate::domain::kb::store as kb;
 use crate::matching::{
     evaluate, parse_kb_jsonl, parse_questions_jsonl, AnswerEngine, ArticleDoc, Bm25Engine,
     EngineConfig,
 };
-use crate::{kb, startup};
+use crate::startup;
 
 /// A progress line on a terminal (nothing when output is redirected).
 struct Progress {

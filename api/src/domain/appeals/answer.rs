@@ -12,10 +12,10 @@ use super::{conflict, view};
 use crate::auth::Caller;
 use crate::db::schema::{appeals as ap, kb_articles};
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::kb::KnowledgeBase;
 use crate::domain::notifications::events::AppealEvent;
 use crate::domain::validate;
 use crate::error::ApiError;
-use crate::kb::KnowledgeBase;
 
 /// Checks an answer's text: 10–10,000 characters.
 ///
@@ -80,7 +80,13 @@ pub fn answer(
         now,
     )?;
     if let Some(article) = &body.article_id {
-        crate::kb::add_candidate_variant(conn, article, &row.text, "operator_answer", Some(id))?;
+        crate::domain::kb::store::add_candidate_variant(
+            conn,
+            article,
+            &row.text,
+            "operator_answer",
+            Some(id),
+        )?;
     }
     let (proposed, similar) = if body.propose_to_kb {
         let similar: Vec<String> = kb
@@ -184,7 +190,7 @@ fn propose_article(
             kb_articles::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let draft = crate::kb::find(conn, &article_id)?;
-    crate::kb::record_version(conn, &draft, Some(&caller.user_id))?;
+    let draft = crate::domain::kb::store::find(conn, &article_id)?;
+    crate::domain::kb::store::record_version(conn, &draft, Some(&caller.user_id))?;
     Ok(article_id)
 }

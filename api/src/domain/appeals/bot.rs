@@ -9,10 +9,10 @@ use shared::users::{Role, VerificationStatus};
 use super::create::{self, NewAppeal};
 use crate::db::schema::{max_updates, users};
 use crate::db::{self, AnyConnection};
+use crate::domain::calendar::Calendars;
 use crate::error::ApiError;
 use crate::matching::Decision;
 use crate::notify::bot::{self, BotMessage};
-use crate::workcal::Calendars;
 
 /// A person the bot talks to, as the service knows them.
 #[derive(Debug, Clone)]

@@ -10,10 +10,10 @@ use shared::users::VerificationStatus;
 use super::{add_answer, add_message, emit, reload, view, AppealRow, Viewer};
 use crate::db::schema::{appeals, kb_articles, users};
 use crate::db::{self, models::UserRow, AnyConnection};
+use crate::domain::calendar::Calendars;
 use crate::domain::notifications::events::AppealEvent;
 use crate::error::ApiError;
 use crate::matching::Decision;
-use crate::workcal::Calendars;
 
 /// Suggestions shown when the engine is not confident.
 const MAX_SUGGESTIONS: usize = 3;

@@ -18,10 +18,10 @@ use crate::db::schema::{
     kb_articles, ratings,
 };
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::calendar::Calendars;
 use crate::domain::notifications::events::AppealEvent;
 use crate::domain::validate;
 use crate::error::ApiError;
-use crate::workcal::Calendars;
 
 /// An answered appeal with no rating and no follow-up closes after this long.
 pub const AUTO_CLOSE_AFTER_DAYS: i64 = 14;
@@ -372,7 +372,13 @@ pub fn accept_suggestion(
         now,
     )?;
     close(conn, id, CloseReason::SelfServed, None)?;
-    crate::kb::add_candidate_variant(conn, article_id, &row.text, "accepted_suggestion", Some(id))?;
+    crate::domain::kb::store::add_candidate_variant(
+        conn,
+        article_id,
+        &row.text,
+        "accepted_suggestion",
+        Some(id),
+    )?;
     reloaded(conn, caller, id)
 }
 

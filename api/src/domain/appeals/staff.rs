@@ -22,10 +22,10 @@ use crate::db::schema::{
     appeal_answers as ans, appeals as ap, bot_grades, regions, user_regions, users,
 };
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::calendar::Calendars;
 use crate::domain::notifications::events::AppealEvent;
 use crate::domain::validate;
 use crate::error::ApiError;
-use crate::workcal::Calendars;
 
 /// The appeal after a change, as the caller sees it (with its thread).
 fn reloaded(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Appeal, ApiError> {

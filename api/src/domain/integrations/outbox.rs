@@ -11,9 +11,9 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::db::schema::{outbox, webhooks};
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::notifications::outbox::{OutboxRow, DEAD, DELIVERING, PENDING};
 use crate::domain::pagination::{self, Cursor};
 use crate::error::ApiError;
-use crate::outbox::{OutboxRow, DEAD, DELIVERING, PENDING};
 
 fn item(row: OutboxRow, webhook_url: Option<String>) -> OutboxItem {
     let target = match row.kind.as_str() {
@@ -159,7 +159,7 @@ pub fn retry_outbox(
         .select(outbox::status)
         .first(conn)
         .optional()?;
-    let row = crate::outbox::retry(conn, id, db::now())?;
+    let row = crate::domain::notifications::outbox::retry(conn, id, db::now())?;
     audit::record(
         conn,
         &caller.actor(),

@@ -21,9 +21,9 @@ use shared::users::Role;
 use crate::auth::secrets;
 use crate::db::schema::{regions, staff_invitations as si, user_regions, users};
 use crate::db::{self, models::UserRow, AnyConnection};
+use crate::domain::notifications::outbox::{self, EmailDelivery, Notification};
 use crate::error::ApiError;
 use crate::notify::email::MailTemplate;
-use crate::outbox::{self, EmailDelivery, Notification};
 
 /// Why a staff member cannot be invited (409, with a Russian detail), or `None`.
 #[must_use]
