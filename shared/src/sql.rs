@@ -11,7 +11,8 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::appeals::{AnswerSource, AppealStatus, Channel, CloseReason};
-use crate::kb::ArticleStatus;
+use crate::integrations::OutboxStatus;
+use crate::kb::{ArticleStatus, VariantStatus};
 use crate::thread::{BotGrade, MessageAuthor, MessageKind};
 use crate::users::{Role, VerificationSource, VerificationStatus};
 
@@ -54,6 +55,8 @@ stored_as_text! {
     MessageAuthor => MessageAuthor::parse,
     MessageKind => MessageKind::parse,
     BotGrade => BotGrade::parse,
+    OutboxStatus => OutboxStatus::parse,
+    VariantStatus => VariantStatus::parse,
     // `VerificationStatus::parse` reads unknown names as unverified; storage is strict.
     VerificationStatus => |s| Some(VerificationStatus::parse(s)).filter(|v| v.as_str() == s),
 }

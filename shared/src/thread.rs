@@ -101,7 +101,7 @@ impl MessageKind {
     }
 }
 
-/// A grade of a bot answer (`bot_grades.grade`).
+/// A grade of a bot answer.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(

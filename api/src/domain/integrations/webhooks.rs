@@ -419,7 +419,7 @@ pub fn list_webhook_deliveries(
                     .unwrap_or_default(),
                 event_type: delivery.map(|d| d.event_type).unwrap_or_default(),
                 id: row.id,
-                status: row.status,
+                status: row.status.as_str().to_owned(),
                 attempts: row.attempts,
                 response_code: row.response_code,
                 last_error: row.last_error,

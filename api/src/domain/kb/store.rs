@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared::kb::{Article, ArticleStatus, ArticleVersion};
+use shared::kb::{Article, ArticleStatus, ArticleVersion, VariantStatus};
 
 use crate::db::schema::{
     kb_article_versions as v, kb_articles as a, kb_synonyms as syn, kb_variants as kv,
@@ -218,7 +218,7 @@ pub fn add_candidate_variant(
             kv::text.eq(text),
             kv::source.eq(source),
             kv::appeal_id.eq(appeal_id),
-            kv::status.eq("candidate"),
+            kv::status.eq(VariantStatus::Candidate),
             kv::created_at.eq(db::now()),
         ))
         .execute(conn)
