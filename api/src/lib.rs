@@ -1,7 +1,6 @@
 //! Помощник's server: REST API under `/api/v1`, the mini-app's static files at `/`, health
 //! and metrics. `main.rs` is a thin command-line front over this library.
 
-pub mod appeals;
 pub mod auth;
 pub mod calendar;
 pub mod cli;
@@ -10,9 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod idempotency;
-pub mod invitations;
 pub mod jobs;
-pub mod kb;
 pub mod matching;
 pub mod metrics;
 pub mod net;
@@ -21,13 +18,10 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod static_files;
-pub mod stats;
 pub mod telemetry;
 pub mod tools;
-pub mod workcal;
 
 pub use config::Config;
-pub use domain::notifications::{events, outbox};
 pub use error::ApiError;
 pub use routes::openapi;
 pub use startup::Application;

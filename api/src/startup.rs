@@ -16,12 +16,12 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::db::{self, Backend};
+use crate::domain::calendar::Calendars;
+use crate::domain::kb::KnowledgeBase;
 use crate::error::ApiError;
-use crate::kb::KnowledgeBase;
 use crate::metrics::{Metrics, RequestLabels};
 use crate::state::AppState;
 use crate::static_files::StaticFiles;
-use crate::workcal::Calendars;
 use crate::{openapi, routes};
 
 /// A server bound to its port, ready to run.
@@ -129,9 +129,9 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
             tracing::info!(applied, "migrations applied");
         }
         db::seed::seed_regions(&mut conn)?;
-        crate::kb::seed_synonyms(&mut conn)?;
+        crate::domain::kb::store::seed_synonyms(&mut conn)?;
         setup_kb.load(&mut conn)?;
-        crate::workcal::seed_shipped(&mut conn)?;
+        crate::domain::calendar::seed_shipped(&mut conn)?;
         Ok(Calendars::load(&mut conn)?)
     })
     .await??;

@@ -6,10 +6,10 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::session::Issuer;
 use crate::config::Config;
 use crate::db::Db;
-use crate::kb::KnowledgeBase;
+use crate::domain::calendar::Calendars;
+use crate::domain::kb::KnowledgeBase;
 use crate::metrics::Metrics;
 use crate::static_files::StaticFiles;
-use crate::workcal::Calendars;
 
 /// Shared, cheaply cloned state of one server process.
 #[derive(Clone)]

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::thread::BotGrade;
 use crate::RegionRef;
 
 /// Where an appeal is in its lifecycle (DESIGN.md, "Appeal lifecycle").
@@ -475,32 +476,6 @@ pub struct AnswerResult {
 pub struct NoteRequest {
     /// The note, never shown to the teacher.
     pub text: String,
-}
-
-/// A grade of a bot answer.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
-#[serde(rename_all = "snake_case")]
-pub enum BotGrade {
-    /// The answer was right.
-    Correct,
-    /// Partly right.
-    Partly,
-    /// Wrong.
-    Wrong,
-}
-
-impl BotGrade {
-    /// The stored (and audited) name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Correct => "correct",
-            Self::Partly => "partly",
-            Self::Wrong => "wrong",
-        }
-    }
 }
 
 /// `POST /api/v1/appeals/{id}/bot-grade`.

@@ -3,6 +3,58 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where a notification of the outbox is (`outbox.status`). The API shows it as text
+/// (`OutboxItem::status`), so no utoipa derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatus {
+    /// Waiting for its first or next attempt.
+    Pending,
+    /// Claimed by a worker (until `locked_until`).
+    Delivering,
+    /// Delivered.
+    Done,
+    /// Gave up; an administrator may retry it.
+    Dead,
+}
+
+impl OutboxStatus {
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivering => "delivering",
+            Self::Done => "done",
+            Self::Dead => "dead",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "delivering" => Some(Self::Delivering),
+            "done" => Some(Self::Done),
+            "dead" => Some(Self::Dead),
+            _ => None,
+        }
+    }
+}
+
+/// A status equals its stored name (`row.status == "dead"` reads as it did with text).
+impl PartialEq<&str> for OutboxStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// A webhook subscription (the secret is shown only when created or rotated).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,6 +2,47 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where a candidate question variant is (`kb_variants.status`). The API shows it as text
+/// (`Variant::status`, the `status` filter), so no utoipa derive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+#[serde(rename_all = "snake_case")]
+pub enum VariantStatus {
+    /// Waiting for the federal curator.
+    Candidate,
+    /// Joined its article.
+    Confirmed,
+    /// Turned down.
+    Rejected,
+}
+
+impl VariantStatus {
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Candidate => "candidate",
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Parses the stored name.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "candidate" => Some(Self::Candidate),
+            "confirmed" => Some(Self::Confirmed),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+}
+
 /// Lifecycle of an article; only `published` articles are searchable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

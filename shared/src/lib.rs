@@ -10,6 +10,7 @@ pub mod regions;
 #[cfg(feature = "diesel")]
 pub mod sql;
 pub mod stats;
+pub mod thread;
 pub mod users;
 
 pub use problem::{FieldError, Problem};

@@ -11,7 +11,9 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::appeals::{AnswerSource, AppealStatus, Channel, CloseReason};
-use crate::kb::ArticleStatus;
+use crate::integrations::OutboxStatus;
+use crate::kb::{ArticleStatus, VariantStatus};
+use crate::thread::{BotGrade, MessageAuthor, MessageKind};
 use crate::users::{Role, VerificationSource, VerificationStatus};
 
 macro_rules! stored_as_text {
@@ -50,6 +52,11 @@ stored_as_text! {
     ArticleStatus => ArticleStatus::parse,
     Role => Role::parse,
     VerificationSource => VerificationSource::parse,
+    MessageAuthor => MessageAuthor::parse,
+    MessageKind => MessageKind::parse,
+    BotGrade => BotGrade::parse,
+    OutboxStatus => OutboxStatus::parse,
+    VariantStatus => VariantStatus::parse,
     // `VerificationStatus::parse` reads unknown names as unverified; storage is strict.
     VerificationStatus => |s| Some(VerificationStatus::parse(s)).filter(|v| v.as_str() == s),
 }

@@ -131,6 +131,14 @@ impl VerificationStatus {
     }
 }
 
+/// The same reading as [`VerificationStatus::parse`], so a name can be assigned where the
+/// status is expected (`row.verification_status = "verified".into()`).
+impl From<&str> for VerificationStatus {
+    fn from(s: &str) -> Self {
+        Self::parse(s)
+    }
+}
+
 /// Who confirmed a teacher.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

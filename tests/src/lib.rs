@@ -412,7 +412,7 @@ impl TestApp {
         tokio::task::spawn_blocking(move || {
             let pool = api::db::connect(&url, 1).expect("pool");
             let db = api::db::Db::new(pool, api::db::Backend::of(&url));
-            db.write_blocking(|conn| Ok(api::kb::import(conn, &records, |_| {})?))
+            db.write_blocking(|conn| Ok(api::domain::kb::store::import(conn, &records, |_| {})?))
                 .expect("import");
         })
         .await

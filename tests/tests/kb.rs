@@ -14,7 +14,7 @@ async fn import_demo(app: &TestApp) {
     tokio::task::spawn_blocking(move || {
         let pool = api::db::connect(&url, 1).unwrap();
         let db = api::db::Db::new(pool, api::db::Backend::of(&url));
-        db.write_blocking(|conn| Ok(api::kb::import(conn, &records, |_| {})?))
+        db.write_blocking(|conn| Ok(api::domain::kb::store::import(conn, &records, |_| {})?))
             .unwrap()
     })
     .await
@@ -373,7 +373,7 @@ async fn confirmed_variants_are_searchable_and_rejected_ones_are_not() {
     tokio::task::spawn_blocking(move || {
         let pool = api::db::connect(&url, 1).unwrap();
         let mut conn = pool.get().unwrap();
-        api::kb::add_candidate_variant(
+        api::domain::kb::store::add_candidate_variant(
             &mut conn,
             &article,
             "оформление бумаг перед выездом с классом в музей",
@@ -381,7 +381,7 @@ async fn confirmed_variants_are_searchable_and_rejected_ones_are_not() {
             None,
         )
         .unwrap();
-        api::kb::add_candidate_variant(
+        api::domain::kb::store::add_candidate_variant(
             &mut conn,
             &article,
             "а кто платит за автобус",
@@ -389,7 +389,7 @@ async fn confirmed_variants_are_searchable_and_rejected_ones_are_not() {
             None,
         )
         .unwrap();
-        api::kb::add_candidate_variant(
+        api::domain::kb::store::add_candidate_variant(
             &mut conn,
             &article,
             "а кто платит за автобус",

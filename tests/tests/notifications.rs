@@ -12,7 +12,7 @@ use api::db::schema::{
     appeal_answers, appeal_messages, appeals, max_updates, outbox, ratings, users,
 };
 use api::db::{self, AnyConnection, Backend, Db};
-use api::events::AppealEvent;
+use api::domain::notifications::events::AppealEvent;
 use api::jobs::Worker;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -123,11 +123,11 @@ impl Env {
         self.db.write(move |conn| Ok(work(conn)?)).await.unwrap()
     }
 
-    async fn outbox_rows(&self) -> Vec<api::outbox::OutboxRow> {
+    async fn outbox_rows(&self) -> Vec<api::domain::notifications::outbox::OutboxRow> {
         self.write(|conn| {
             outbox::table
                 .order(outbox::created_at.asc())
-                .select(api::outbox::OutboxRow::as_select())
+                .select(api::domain::notifications::outbox::OutboxRow::as_select())
                 .load(conn)
         })
         .await
@@ -242,8 +242,8 @@ fn insert_answer(
 }
 
 fn emit(conn: &mut AnyConnection, event: AppealEvent, appeal: &str) -> QueryResult<()> {
-    let row = api::appeals::reload(conn, appeal)?;
-    api::appeals::emit(conn, event, &row)
+    let row = api::domain::appeals::reload(conn, appeal)?;
+    api::domain::appeals::emit(conn, event, &row)
 }
 
 /// The test's own signature check, independent of the server's code.
@@ -728,14 +728,16 @@ async fn two_workers_on_one_database_deliver_each_row_once() {
         for n in 0..24 {
             let event = format!("evt-{n}");
             let body = json!({ "id": event, "type": "ping" }).to_string();
-            api::outbox::enqueue(
+            api::domain::notifications::outbox::enqueue(
                 conn,
-                &api::outbox::Notification::Webhook(api::outbox::WebhookDelivery {
-                    webhook_id: webhook_id.clone(),
-                    event_id: event,
-                    event_type: "ping".into(),
-                    body,
-                }),
+                &api::domain::notifications::outbox::Notification::Webhook(
+                    api::domain::notifications::outbox::WebhookDelivery {
+                        webhook_id: webhook_id.clone(),
+                        event_id: event,
+                        event_type: "ping".into(),
+                        body,
+                    },
+                ),
                 None,
             )?;
         }

@@ -208,7 +208,7 @@ async fn seed(app: &TestApp) -> Live {
     tokio::task::spawn_blocking(move || {
         let mut pooled = api::db::connect(&url, 1).unwrap().get().unwrap();
         let conn: &mut api::db::AnyConnection = &mut pooled;
-        let calendars = api::workcal::Calendars::load(conn).unwrap();
+        let calendars = api::domain::calendar::Calendars::load(conn).unwrap();
         // The hand-computed deadlines agree with the production calendar: 30.04.2025 is a
         // shortened working day, 1–4 and 8–11 May are days off.
         assert_eq!(
@@ -531,7 +531,7 @@ async fn seed(app: &TestApp) -> Live {
                 ..live("l4", "02", "t02", "in_progress")
             },
         );
-        let moscow_end = day_end(api::stats::PERIOD_TZ, 0);
+        let moscow_end = day_end(api::domain::stats::PERIOD_TZ, 0);
         insert(
             conn,
             &Appeal {
@@ -773,7 +773,7 @@ async fn assert_aggregates_match(app: &TestApp) {
         let mut expected: BTreeMap<(NaiveDate, String), [i64; 11]> = BTreeMap::new();
         let mut bucket_of = BTreeMap::new();
         for (id, created, confident, first, late, reason, escalated) in rows {
-            let day = api::calendar::local_date(api::stats::PERIOD_TZ, created.and_utc());
+            let day = api::calendar::local_date(api::domain::stats::PERIOD_TZ, created.and_utc());
             let key = (day, regions[&id].clone());
             bucket_of.insert(id, key.clone());
             let e = expected.entry(key).or_default();
@@ -1487,7 +1487,7 @@ fn the_moscow_boundary_helpers_agree_with_the_data_set() {
     assert_eq!(a10.date(), NaiveDate::from_ymd_opt(2025, 5, 31).unwrap());
     let moscow: DateTime<Utc> = a10.and_utc();
     assert_eq!(
-        api::calendar::local_date(api::stats::PERIOD_TZ, moscow),
+        api::calendar::local_date(api::domain::stats::PERIOD_TZ, moscow),
         NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()
     );
 }

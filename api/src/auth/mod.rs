@@ -103,18 +103,6 @@ impl Caller {
         }
     }
 
-    /// Refuses roles outside `allowed` with 403.
-    ///
-    /// # Errors
-    /// `Forbidden` for any other role.
-    pub fn require(&self, allowed: &[Role]) -> Result<(), ApiError> {
-        if allowed.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-
     /// The appeal scope of the caller's role.
     #[must_use]
     pub fn scope(&self) -> Scope {
@@ -268,14 +256,14 @@ fn caller_from_row(
     if user.is_blocked || user.erased_at.is_some() {
         return Err(ApiError::Unauthorized);
     }
-    let role = user.role().ok_or(ApiError::Unauthorized)?;
+    let role = user.role;
     let regions = if role.has_regions() {
         db::user_regions(conn, &user.id)?
     } else {
         Vec::new()
     };
     Ok(Caller {
-        verification: VerificationStatus::parse(&user.verification_status),
+        verification: user.verification_status,
         home_region: user.region_code.clone(),
         user_id: user.id,
         role,

@@ -48,7 +48,7 @@ impl Issuer {
         let regions = db::user_regions(conn, &user.id)?;
         let claims = Claims {
             sub: user.id.clone(),
-            role: user.role.clone(),
+            role: user.role.as_str().to_owned(),
             regions,
             iat: now.timestamp(),
             exp: now.timestamp() + self.access_ttl_secs,

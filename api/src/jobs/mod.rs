@@ -16,11 +16,11 @@ use tokio::sync::Notify;
 use crate::config::Config;
 use crate::db::schema::webhooks;
 use crate::db::{self, Db};
+use crate::domain::notifications::outbox::{self, Notification, OutboxRow, Outcome, RetryPolicy};
 use crate::error::ApiError;
 use crate::notify::email::{MailTemplate, Mailer};
 use crate::notify::max::MaxClient;
 use crate::notify::{webhook, DeliveryError};
-use crate::outbox::{self, Notification, OutboxRow, Outcome, RetryPolicy};
 use crate::state::AppState;
 
 pub use scheduled::Report;
@@ -290,7 +290,7 @@ impl Worker {
     }
 
     /// The token of an invitation letter about to be sent (see
-    /// [`crate::invitations::issue_token`]); a revoked or used invitation is not sent.
+    /// [`crate::domain::users::invitations::issue_token`]); a revoked or used invitation is not sent.
     async fn issue_invitation(
         &self,
         invitation_id: &str,
@@ -301,7 +301,11 @@ impl Worker {
         let issued = self
             .inner
             .db
-            .write(move |conn| Ok(crate::invitations::issue_token(conn, &id, now, hours)?))
+            .write(move |conn| {
+                Ok(crate::domain::users::invitations::issue_token(
+                    conn, &id, now, hours,
+                )?)
+            })
             .await
             .map_err(|e| DeliveryError::transient(format!("база данных: {e}"), None))?;
         issued.map_err(|reason| DeliveryError::permanent(reason, None))

@@ -12,6 +12,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDateTime, Timelike};
 use diesel::prelude::*;
+use shared::appeals::{AnswerSource, AppealStatus};
+use shared::users::Role;
 
 use crate::db::schema::{
     appeal_answers as ans, appeals, job_marks, max_updates, outbox, ratings, regions, users,
@@ -85,8 +87,8 @@ pub fn rating_reminders(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryRe
         .inner_join(appeals::table)
         .filter(ans::reminder_sent_at.is_null())
         .filter(ans::answered_at.le(cutoff))
-        .filter(ans::source.eq_any(["bot", "operator"]))
-        .filter(appeals::status.eq_any(["answered", "answered_by_bot"]))
+        .filter(ans::source.eq_any([AnswerSource::Bot, AnswerSource::Operator]))
+        .filter(appeals::status.eq_any([AppealStatus::Answered, AppealStatus::AnsweredByBot]))
         .filter(diesel::dsl::not(ans::id.eq_any(rated)))
         .select((ans::id, ans::appeal_id, appeals::teacher_id, appeals::text))
         .order(ans::id.asc())
@@ -137,7 +139,7 @@ pub fn rating_reminders(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryRe
 /// A database failure.
 pub fn sla_scan(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
     let overdue: Vec<(String, NaiveDateTime)> = appeals::table
-        .filter(appeals::status.eq_any(["new", "in_progress"]))
+        .filter(appeals::status.eq_any([AppealStatus::New, AppealStatus::InProgress]))
         .filter(appeals::deadline_at.lt(now))
         .select((appeals::id, appeals::deadline_at.assume_not_null()))
         .order(appeals::id.asc())
@@ -183,7 +185,7 @@ pub fn daily_digests(
     hour: u32,
 ) -> QueryResult<usize> {
     let people: Vec<(String, String)> = users::table
-        .filter(users::role.eq_any(["operator", "regional_head"]))
+        .filter(users::role.eq_any([Role::Operator, Role::RegionalHead]))
         .filter(users::notify_daily_digest_email.eq(true))
         .filter(users::is_blocked.eq(false))
         .filter(users::erased_at.is_null())
@@ -225,7 +227,7 @@ pub fn daily_digests(
         }
         let open: Vec<(String, String, String, NaiveDateTime)> = appeals::table
             .filter(appeals::region_code.eq_any(&codes))
-            .filter(appeals::status.eq_any(["new", "in_progress"]))
+            .filter(appeals::status.eq_any([AppealStatus::New, AppealStatus::InProgress]))
             .filter(appeals::deadline_at.is_not_null())
             .select((
                 appeals::id,
@@ -305,7 +307,7 @@ pub fn cleanup(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<()> 
             .filter(job_marks::created_at.lt(now - Duration::days(7))),
     )
     .execute(conn)?;
-    crate::invitations::forget_old(conn, now)?;
+    crate::domain::users::invitations::forget_old(conn, now)?;
     crate::auth::throttle::forget_old(conn, now)?;
     crate::idempotency::forget_old(conn, now)?;
     Ok(())

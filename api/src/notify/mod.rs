@@ -2,7 +2,7 @@
 //! ([`bot`]), SMTP e-mail ([`email`]) and signed integrator webhooks ([`webhook`]).
 //!
 //! Nothing here touches the database. Notifications are written to the outbox inside the
-//! transaction of the change that causes them (`crate::events`, `crate::outbox`); the
+//! transaction of the change that causes them (`crate::domain::notifications::events`, `crate::domain::notifications::outbox`); the
 //! worker (`crate::jobs`) later hands each one to these clients and records the outcome.
 
 pub mod bot;

@@ -14,10 +14,9 @@ use crate::domain::appeals::{query, staff};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-// The bodies moved to `shared`; these names stay for code that imports them from here.
-pub use shared::appeals::{
-    AnswerRequest, AnswerResult, AssignRequest, Board, BoardColumn, BotGrade, BotGradeRequest,
-    CloseRequest, NoteRequest, OperatorCloseReason, TransferRequest,
+use shared::appeals::{
+    AnswerRequest, AnswerResult, AssignRequest, Board, BotGradeRequest, CloseRequest, NoteRequest,
+    TransferRequest,
 };
 
 const PROBLEM: &str = "application/problem+json";

@@ -18,6 +18,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::appeals::QuestionText;
+use shared::users::Role;
 use utoipa::ToSchema;
 
 use crate::config::Config;
@@ -267,7 +268,7 @@ fn on_callback(
     {
         None => "Эта кнопка больше не работает. Откройте приложение.".to_owned(),
         Some((appeal_id, score)) => match known_user(conn, callback.user.user_id)? {
-            Some(known) if known.reachable && known.role == "teacher" => {
+            Some(known) if known.reachable && known.role == Role::Teacher => {
                 // Behind a savepoint: a refused rating must not undo remembering the update.
                 match appeals.rate(state, conn, &known.user, &appeal_id, score) {
                     Ok(notice) => notice,
@@ -319,7 +320,7 @@ fn on_message(
     let reply = match known_user(conn, sender.user_id)? {
         None => bot::verification_needed(sender.user_id),
         Some(known) if !known.reachable => return Ok(()),
-        Some(known) if known.role != "teacher" => bot::staff_use_app(sender.user_id),
+        Some(known) if known.role != Role::Teacher => bot::staff_use_app(sender.user_id),
         Some(known) if !known.verified => bot::verification_needed(sender.user_id),
         Some(known) => match QuestionText::parse(&text) {
             Err((_, reason)) => bot::question_rejected(sender.user_id, reason),

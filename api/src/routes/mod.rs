@@ -20,9 +20,6 @@ pub mod webhooks;
 
 use actix_web::web;
 
-// Moved to the domain layer; these names stay until every handler imports them from there.
-pub use crate::domain::{pagination, validate};
-
 /// The one list of operations: [`configure`] registers them in this order (a fixed path such
 /// as `/appeals/board` before `/appeals/{id}`), and [`Operations`] documents the same list, so
 /// the server and its OpenAPI document cannot drift apart.

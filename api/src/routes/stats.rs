@@ -17,9 +17,6 @@ use crate::domain::stats::query::{self, Ask};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-// Other areas still parse their dates through this path.
-pub use crate::domain::stats::query::parse_day;
-
 const PROBLEM: &str = "application/problem+json";
 
 /// Figures of a period for the caller's scope or one region of it: appeals received,

@@ -26,7 +26,7 @@ pub async fn import(path: &str, region: Option<&str>) -> anyhow::Result<()> {
         state
             .db
             .write_blocking(|conn| {
-                Ok(crate::workcal::store_year(
+                Ok(crate::domain::calendar::store_year(
                     conn,
                     region.as_deref(),
                     &parsed,

@@ -6,11 +6,12 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context;
 
 use crate::config::Config;
+use crate::domain::kb::store as kb;
 use crate::matching::{
     cross_validate, evaluate, parse_kb_jsonl, parse_questions_jsonl, train_test, AnswerEngine,
     ArticleDoc, Bm25Engine, EngineConfig, LabelledQuestion, Method,
 };
-use crate::{kb, startup};
+use crate::startup;
 
 /// A progress line on a terminal (nothing when output is redirected).
 struct Progress {
@@ -83,7 +84,7 @@ pub async fn export(path: &str) -> anyhow::Result<()> {
     for row in &rows {
         let mut value = serde_json::to_value(row.record())?;
         if let Some(obj) = value.as_object_mut() {
-            obj.insert("status".to_owned(), row.status.clone().into());
+            obj.insert("status".to_owned(), row.status.as_str().into());
         }
         out.push_str(&serde_json::to_string(&value)?);
         out.push('\n');

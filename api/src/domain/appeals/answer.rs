@@ -3,6 +3,8 @@
 
 use diesel::prelude::*;
 use shared::appeals::{AnswerRequest, AnswerResult, AnswerSource, AppealStatus};
+use shared::kb::ArticleStatus;
+use shared::thread::{MessageAuthor, MessageKind};
 
 use super::query::find_in_scope;
 use super::row::{add_answer, add_message, emit, reload, AppealRow, Viewer};
@@ -10,10 +12,10 @@ use super::{conflict, view};
 use crate::auth::Caller;
 use crate::db::schema::{appeals as ap, kb_articles};
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::kb::KnowledgeBase;
 use crate::domain::notifications::events::AppealEvent;
 use crate::domain::validate;
 use crate::error::ApiError;
-use crate::kb::KnowledgeBase;
 
 /// Checks an answer's text: 10–10,000 characters.
 ///
@@ -47,7 +49,7 @@ pub fn answer(
     body: &AnswerRequest,
 ) -> Result<AnswerResult, ApiError> {
     let row = find_in_scope(conn, caller, id)?;
-    if !matches!(row.status(), AppealStatus::New | AppealStatus::InProgress) {
+    if !matches!(row.status, AppealStatus::New | AppealStatus::InProgress) {
         return Err(conflict(
             "not_awaiting_answer",
             "Обращение не ждёт ответа (уже отвечено или закрыто).",
@@ -78,7 +80,13 @@ pub fn answer(
         now,
     )?;
     if let Some(article) = &body.article_id {
-        crate::kb::add_candidate_variant(conn, article, &row.text, "operator_answer", Some(id))?;
+        crate::domain::kb::store::add_candidate_variant(
+            conn,
+            article,
+            &row.text,
+            "operator_answer",
+            Some(id),
+        )?;
     }
     let (proposed, similar) = if body.propose_to_kb {
         let similar: Vec<String> = kb
@@ -138,8 +146,8 @@ fn record_answer(
         conn,
         id,
         Some(&caller.user_id),
-        "operator",
-        "answer",
+        MessageAuthor::Operator,
+        MessageKind::Answer,
         text,
         now,
     )?;
@@ -173,7 +181,7 @@ fn propose_article(
             kb_articles::title.eq(title.trim()),
             kb_articles::question.eq(&row.text),
             kb_articles::answer.eq(text),
-            kb_articles::status.eq("draft"),
+            kb_articles::status.eq(ArticleStatus::Draft),
             kb_articles::version.eq(1),
             kb_articles::metadata.eq(serde_json::json!({ "similar": similar }).to_string()),
             kb_articles::source_appeal_id.eq(&row.id),
@@ -182,7 +190,7 @@ fn propose_article(
             kb_articles::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let draft = crate::kb::find(conn, &article_id)?;
-    crate::kb::record_version(conn, &draft, Some(&caller.user_id))?;
+    let draft = crate::domain::kb::store::find(conn, &article_id)?;
+    crate::domain::kb::store::record_version(conn, &draft, Some(&caller.user_id))?;
     Ok(article_id)
 }

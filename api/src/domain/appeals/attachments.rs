@@ -86,7 +86,7 @@ pub fn attach(
 ) -> Result<Attachment, ApiError> {
     let storage_key = format!("{}.{}", db::new_id(), upload.extension);
     let row = find_in_scope(conn, caller, id)?;
-    if !row.status().is_open() {
+    if !row.status.is_open() {
         return Err(not_open());
     }
     let count: i64 = att::table

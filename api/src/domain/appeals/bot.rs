@@ -4,14 +4,15 @@
 
 use diesel::prelude::*;
 use shared::appeals::{Channel, QuestionText};
+use shared::users::{Role, VerificationStatus};
 
 use super::create::{self, NewAppeal};
 use crate::db::schema::{max_updates, users};
 use crate::db::{self, AnyConnection};
+use crate::domain::calendar::Calendars;
 use crate::error::ApiError;
 use crate::matching::Decision;
 use crate::notify::bot::{self, BotMessage};
-use crate::workcal::Calendars;
 
 /// A person the bot talks to, as the service knows them.
 #[derive(Debug, Clone)]
@@ -27,8 +28,8 @@ pub struct BotUser {
 pub struct KnownUser {
     /// Who they are.
     pub user: BotUser,
-    /// Their role (`teacher`, `operator`, …).
-    pub role: String,
+    /// Their role.
+    pub role: Role,
     /// A verified teacher.
     pub verified: bool,
     /// Neither blocked nor erased: the bot may answer them.
@@ -40,7 +41,13 @@ pub struct KnownUser {
 /// # Errors
 /// A database failure.
 pub fn known_user(conn: &mut AnyConnection, max_user_id: i64) -> QueryResult<Option<KnownUser>> {
-    type Row = (String, String, String, bool, Option<chrono::NaiveDateTime>);
+    type Row = (
+        String,
+        Role,
+        VerificationStatus,
+        bool,
+        Option<chrono::NaiveDateTime>,
+    );
     let row: Option<Row> = users::table
         .filter(users::max_user_id.eq(max_user_id))
         .select((
@@ -56,7 +63,7 @@ pub fn known_user(conn: &mut AnyConnection, max_user_id: i64) -> QueryResult<Opt
         row.map(|(id, role, verification, blocked, erased)| KnownUser {
             user: BotUser { id, max_user_id },
             role,
-            verified: verification == "verified",
+            verified: verification == VerificationStatus::Verified,
             reachable: !blocked && erased.is_none(),
         }),
     )

@@ -4,15 +4,16 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use shared::appeals::{AnswerSource, Appeal, AppealStatus, Channel, QuestionText, Suggestion};
 use shared::kb::ArticleStatus;
+use shared::thread::{MessageAuthor, MessageKind};
 use shared::users::VerificationStatus;
 
 use super::{add_answer, add_message, emit, reload, view, AppealRow, Viewer};
 use crate::db::schema::{appeals, kb_articles, users};
 use crate::db::{self, models::UserRow, AnyConnection};
+use crate::domain::calendar::Calendars;
 use crate::domain::notifications::events::AppealEvent;
 use crate::error::ApiError;
 use crate::matching::Decision;
-use crate::workcal::Calendars;
 
 /// Suggestions shown when the engine is not confident.
 const MAX_SUGGESTIONS: usize = 3;
@@ -61,7 +62,7 @@ pub fn create(
         .find(&input.teacher_id)
         .select(UserRow::as_select())
         .first(conn)?;
-    if VerificationStatus::parse(&user.verification_status) != VerificationStatus::Verified {
+    if user.verification_status != VerificationStatus::Verified {
         return Err(not_verified());
     }
     let region = user.region_code.clone().ok_or_else(|| {
@@ -117,8 +118,8 @@ pub fn create(
         conn,
         &id,
         Some(&input.teacher_id),
-        "teacher",
-        "question",
+        MessageAuthor::Teacher,
+        MessageKind::Question,
         input.text.as_str(),
         now,
     )?;
@@ -133,7 +134,15 @@ pub fn create(
             false,
             now,
         )?;
-        add_message(conn, &id, None, "bot", "answer", answer, now)?;
+        add_message(
+            conn,
+            &id,
+            None,
+            MessageAuthor::Bot,
+            MessageKind::Answer,
+            answer,
+            now,
+        )?;
         diesel::update(appeals::table.find(&id))
             .set(appeals::first_answered_at.eq(now))
             .execute(conn)?;

@@ -6,6 +6,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use shared::appeals::{AnswerSource, Appeal, AppealStatus, CloseReason};
+use shared::thread::{MessageAuthor, MessageKind};
 use shared::users::Role;
 
 use super::query::find_in_scope;
@@ -17,10 +18,10 @@ use crate::db::schema::{
     kb_articles, ratings,
 };
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::calendar::Calendars;
 use crate::domain::notifications::events::AppealEvent;
 use crate::domain::validate;
 use crate::error::ApiError;
-use crate::workcal::Calendars;
 
 /// An answered appeal with no rating and no follow-up closes after this long.
 pub const AUTO_CLOSE_AFTER_DAYS: i64 = 14;
@@ -61,7 +62,7 @@ pub fn post_message(
     text: &str,
 ) -> Result<Appeal, ApiError> {
     let row = find_in_scope(conn, caller, id)?;
-    if !row.status().is_open() {
+    if !row.status.is_open() {
         return Err(not_open());
     }
     if caller.role == Role::Teacher {
@@ -86,13 +87,13 @@ fn follow_up(
         conn,
         id,
         Some(&caller.user_id),
-        "teacher",
-        "follow_up",
+        MessageAuthor::Teacher,
+        MessageKind::FollowUp,
         text,
         now,
     )?;
     // A follow-up after an answer puts the appeal back to work, with a new deadline.
-    let reopened = match row.status() {
+    let reopened = match row.status {
         AppealStatus::Answered => Some((AppealStatus::InProgress, row.assignee_id.clone())),
         AppealStatus::AnsweredByBot => Some((AppealStatus::New, None)),
         _ => None,
@@ -136,11 +137,10 @@ pub fn escalate(
         .first(conn)
         .optional()?;
     let allowed = row.escalated_at.is_none()
-        && match row.status() {
+        && match row.status {
             AppealStatus::AnsweredByBot => true,
             AppealStatus::Closed => {
-                row.close_reason.as_deref() == Some(CloseReason::Rated.as_str())
-                    && bot_rating.is_some_and(|s| s <= 3)
+                row.close_reason == Some(CloseReason::Rated) && bot_rating.is_some_and(|s| s <= 3)
             }
             _ => false,
         };
@@ -169,8 +169,8 @@ pub fn escalate(
         conn,
         id,
         Some(&caller.user_id),
-        "teacher",
-        "system",
+        MessageAuthor::Teacher,
+        MessageKind::System,
         "Ответ из базы не помог — вопрос передан специалистам.",
         now,
     )?;
@@ -183,7 +183,7 @@ pub fn escalate(
 /// 404 outside the scope, 409 when closed already, or a database failure.
 pub fn withdraw(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Appeal, ApiError> {
     let row = find_in_scope(conn, caller, id)?;
-    if !row.status().is_open() {
+    if !row.status.is_open() {
         return Err(not_open());
     }
     close(conn, id, CloseReason::Withdrawn, None)?;
@@ -191,8 +191,8 @@ pub fn withdraw(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<A
         conn,
         id,
         Some(&caller.user_id),
-        "teacher",
-        "system",
+        MessageAuthor::Teacher,
+        MessageKind::System,
         "Учитель отозвал вопрос.",
         db::now(),
     )?;
@@ -311,7 +311,7 @@ pub fn rate_latest(
             ratings::rated_at.eq(now),
         ))
         .execute(conn)?;
-    if row.status().is_open() {
+    if row.status.is_open() {
         close(conn, &row.id, CloseReason::Rated, None)?;
     }
     let row = reload(conn, &row.id)?;
@@ -331,7 +331,7 @@ pub fn accept_suggestion(
     article_id: &str,
 ) -> Result<Appeal, ApiError> {
     let row = find_in_scope(conn, caller, id)?;
-    if !matches!(row.status(), AppealStatus::New | AppealStatus::InProgress) {
+    if !matches!(row.status, AppealStatus::New | AppealStatus::InProgress) {
         return Err(conflict(
             "not_open",
             "Предложения можно принять, пока обращение ждёт ответа.",
@@ -366,13 +366,19 @@ pub fn accept_suggestion(
         conn,
         id,
         Some(&caller.user_id),
-        "teacher",
-        "system",
+        MessageAuthor::Teacher,
+        MessageKind::System,
         "Учитель нашёл ответ в предложенной статье.",
         now,
     )?;
     close(conn, id, CloseReason::SelfServed, None)?;
-    crate::kb::add_candidate_variant(conn, article_id, &row.text, "accepted_suggestion", Some(id))?;
+    crate::domain::kb::store::add_candidate_variant(
+        conn,
+        article_id,
+        &row.text,
+        "accepted_suggestion",
+        Some(id),
+    )?;
     reloaded(conn, caller, id)
 }
 
@@ -422,7 +428,7 @@ pub fn expire_stale(
         .filter(ans::answered_at.gt(cutoff))
         .select(ans::appeal_id);
     let candidates: Vec<(String, String)> = ap::table
-        .filter(ap::status.eq_any(["answered", "answered_by_bot"]))
+        .filter(ap::status.eq_any([AppealStatus::Answered, AppealStatus::AnsweredByBot]))
         .filter(ap::id.eq_any(answered))
         .filter(diesel::dsl::not(ap::id.eq_any(recent)))
         .select((ap::id, ap::status))
@@ -458,7 +464,7 @@ fn awaits_reaction(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
         .get_result(conn)?;
     let follow_ups: i64 = msg::table
         .filter(msg::appeal_id.eq(id))
-        .filter(msg::kind.eq("follow_up"))
+        .filter(msg::kind.eq(MessageKind::FollowUp))
         .filter(msg::created_at.gt(answered_at))
         .count()
         .get_result(conn)?;
@@ -476,7 +482,7 @@ fn expire(
     let updated = diesel::update(
         ap::table
             .find(id)
-            .filter(ap::status.eq_any(["answered", "answered_by_bot"])),
+            .filter(ap::status.eq_any([AppealStatus::Answered, AppealStatus::AnsweredByBot])),
     )
     .set((
         ap::status.eq(AppealStatus::Closed.as_str()),
@@ -492,8 +498,8 @@ fn expire(
         conn,
         id,
         None,
-        "system",
-        "system",
+        MessageAuthor::System,
+        MessageKind::System,
         "Обращение закрыто автоматически: 14 дней без оценки и новых вопросов.",
         now,
     )?;

@@ -158,12 +158,12 @@ pub fn search_text(raw: Option<&str>) -> Result<Option<String>, ApiError> {
 }
 
 /// Moscow midnight of `date` in UTC, plus `days` (the statistics' days, see
-/// [`crate::stats::PERIOD_TZ`]).
+/// [`crate::domain::stats::PERIOD_TZ`]).
 fn moscow_day_start(date: NaiveDate, days: u64) -> NaiveDateTime {
     let date = date
         .checked_add_days(chrono::Days::new(days))
         .unwrap_or(date);
-    crate::calendar::start_of_local_day(crate::stats::PERIOD_TZ, date).naive_utc()
+    crate::calendar::start_of_local_day(crate::domain::stats::PERIOD_TZ, date).naive_utc()
 }
 
 /// `LIKE` patterns for `q`: as typed, lower-case, capitalised and upper-case (SQLite's and
@@ -250,7 +250,7 @@ fn apply_filters(
     }
     if filter.due_today {
         query = query
-            .filter(ap::status.eq_any(["new", "in_progress"]))
+            .filter(ap::status.eq_any([AppealStatus::New, AppealStatus::InProgress]))
             .filter(ap::deadline_at.ge(now))
             .filter(ap::deadline_at.lt(now + chrono::Duration::hours(24)));
     }
@@ -274,7 +274,7 @@ fn apply_filters(
     }
     if filter.overdue {
         query = query
-            .filter(ap::status.eq_any(["new", "in_progress"]))
+            .filter(ap::status.eq_any([AppealStatus::New, AppealStatus::InProgress]))
             .filter(ap::deadline_at.lt(Utc::now().naive_utc()));
     }
     query

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared::appeals::{AnswerSource, Suggestion};
+use shared::thread::{MessageAuthor, MessageKind};
 use shared::users::Role;
 
 use super::view::view;
@@ -51,8 +52,8 @@ pub fn add_message(
     conn: &mut AnyConnection,
     appeal_id: &str,
     author: Option<&str>,
-    role: &str,
-    kind: &str,
+    role: MessageAuthor,
+    kind: MessageKind,
     text: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {

@@ -9,6 +9,7 @@ use shared::appeals::{
     AnswerSource, Appeal, AppealStatus, BotGradeRequest, CloseReason, CloseRequest,
     OperatorCloseReason, TransferRequest,
 };
+use shared::thread::{MessageAuthor, MessageKind};
 use shared::users::Role;
 
 pub use super::answer::{answer, answer_text};
@@ -21,10 +22,10 @@ use crate::db::schema::{
     appeal_answers as ans, appeals as ap, bot_grades, regions, user_regions, users,
 };
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::calendar::Calendars;
 use crate::domain::notifications::events::AppealEvent;
 use crate::domain::validate;
 use crate::error::ApiError;
-use crate::workcal::Calendars;
 
 /// The appeal after a change, as the caller sees it (with its thread).
 fn reloaded(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<Appeal, ApiError> {
@@ -53,8 +54,8 @@ pub(super) fn clarify(
         conn,
         id,
         Some(&caller.user_id),
-        "operator",
-        "clarification",
+        MessageAuthor::Operator,
+        MessageKind::Clarification,
         text,
         now,
     )?;
@@ -89,7 +90,7 @@ pub fn assign(
     target: Option<&str>,
 ) -> Result<Appeal, ApiError> {
     let row = find_in_scope(conn, caller, id)?;
-    if !row.status().is_open() {
+    if !row.status.is_open() {
         return Err(not_open());
     }
     if let Some(target) = target {
@@ -97,7 +98,7 @@ pub fn assign(
     }
     let taking = target == Some(caller.user_id.as_str());
     let now = db::now();
-    let status = match (row.status(), target) {
+    let status = match (row.status, target) {
         (AppealStatus::New, Some(_)) => AppealStatus::InProgress,
         (AppealStatus::InProgress, None) => AppealStatus::New,
         (s, _) => s,
@@ -185,8 +186,8 @@ pub fn add_note(
         conn,
         id,
         Some(&caller.user_id),
-        "operator",
-        "note",
+        MessageAuthor::Operator,
+        MessageKind::Note,
         text,
         db::now(),
     )?;
@@ -282,7 +283,7 @@ pub fn close_appeal(
     note: Option<&str>,
 ) -> Result<Appeal, ApiError> {
     let row = find_in_scope(conn, caller, id)?;
-    if !row.status().is_open() {
+    if !row.status.is_open() {
         return Err(not_open());
     }
     let reason = match body.reason {
@@ -302,8 +303,8 @@ pub fn close_appeal(
             conn,
             id,
             Some(&caller.user_id),
-            "operator",
-            "system",
+            MessageAuthor::Operator,
+            MessageKind::System,
             note,
             db::now(),
         )?;
@@ -372,7 +373,7 @@ pub fn transfer(
     note: Option<&str>,
 ) -> Result<Appeal, ApiError> {
     let row = find_in_scope(conn, caller, id)?;
-    if !matches!(row.status(), AppealStatus::New | AppealStatus::InProgress) {
+    if !matches!(row.status, AppealStatus::New | AppealStatus::InProgress) {
         return Err(conflict(
             "not_in_queue",
             "Передать можно обращение, которое ждёт ответа.",
@@ -417,8 +418,8 @@ pub fn transfer(
         conn,
         id,
         Some(&caller.user_id),
-        "operator",
-        "system",
+        MessageAuthor::Operator,
+        MessageKind::System,
         &text,
         now,
     )?;

@@ -6,9 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
-use shared::appeals::{
-    Answer, AnswerSource, Appeal, Assignee, Attachment, Channel, CloseReason, Message, Rating,
-};
+use shared::appeals::{Answer, AnswerSource, Appeal, Assignee, Attachment, Message, Rating};
+use shared::thread::{MessageAuthor, MessageKind};
 use shared::RegionRef;
 
 use super::row::{suggestions_of, AppealRow, Viewer};
@@ -275,8 +274,8 @@ fn thread(
     let rows: Vec<(
         String,
         Option<String>,
-        String,
-        String,
+        MessageAuthor,
+        MessageKind,
         String,
         NaiveDateTime,
     )> = msg::table
@@ -293,13 +292,13 @@ fn thread(
         .load(conn)?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, author_id, author_role, kind, text, created_at) in rows {
-        if kind == "note" && !matches!(viewer, Viewer::Staff(_)) {
+        if kind == MessageKind::Note && !matches!(viewer, Viewer::Staff(_)) {
             continue;
         }
-        let author_name = match author_role.as_str() {
-            "teacher" if hide_name => None,
-            "teacher" => row.author_name.clone(),
-            "bot" | "system" => None,
+        let author_name = match author_role {
+            MessageAuthor::Teacher if hide_name => None,
+            MessageAuthor::Teacher => row.author_name.clone(),
+            MessageAuthor::Bot | MessageAuthor::System => None,
             _ => match &author_id {
                 Some(a) if !matches!(viewer, Viewer::Integrator) => name_of(conn, a)?,
                 _ => None,
@@ -307,9 +306,9 @@ fn thread(
         };
         out.push(Message {
             id,
-            author_role,
+            author_role: author_role.as_str().to_owned(),
             author_name,
-            kind,
+            kind: kind.as_str().to_owned(),
             text,
             created_at: db::rfc3339(created_at),
         });
@@ -345,13 +344,13 @@ fn assemble(
         .collect();
     Appeal {
         id: row.id.clone(),
-        status: row.status(),
-        close_reason: row.close_reason.as_deref().and_then(CloseReason::parse),
+        status: row.status,
+        close_reason: row.close_reason,
         close_note: row.close_note.clone(),
         duplicate_of: row.duplicate_of.clone(),
         text: row.text.clone(),
         anonymous: row.anonymous,
-        channel: Channel::parse(&row.channel).unwrap_or(Channel::MiniApp),
+        channel: row.channel,
         region: RegionRef {
             code: row.region_code.clone(),
             name: related

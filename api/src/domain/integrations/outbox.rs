@@ -4,16 +4,16 @@
 
 use diesel::prelude::*;
 use serde::Deserialize;
-use shared::integrations::OutboxItem;
+use shared::integrations::{OutboxItem, OutboxStatus};
 use shared::Page;
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::db::schema::{outbox, webhooks};
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::notifications::outbox::{OutboxRow, DEAD, DELIVERING, PENDING};
 use crate::domain::pagination::{self, Cursor};
 use crate::error::ApiError;
-use crate::outbox::{OutboxRow, DEAD, DELIVERING, PENDING};
 
 fn item(row: OutboxRow, webhook_url: Option<String>) -> OutboxItem {
     let target = match row.kind.as_str() {
@@ -30,7 +30,7 @@ fn item(row: OutboxRow, webhook_url: Option<String>) -> OutboxItem {
         id: row.id,
         kind: row.kind,
         target,
-        status: row.status,
+        status: row.status.as_str().to_owned(),
         attempts: row.attempts,
         next_attempt_at: db::rfc3339(row.next_attempt_at),
         last_error: row.last_error,
@@ -65,7 +65,7 @@ pub struct OutboxFilter {
 /// A checked outbox filter.
 #[derive(Debug, Clone)]
 pub struct OutboxQuery {
-    statuses: Vec<&'static str>,
+    statuses: Vec<OutboxStatus>,
     kind: Option<String>,
 }
 
@@ -75,7 +75,7 @@ impl OutboxQuery {
     /// # Errors
     /// 422 on `status` or `kind`.
     pub fn new(filter: &OutboxFilter) -> Result<Self, ApiError> {
-        let statuses: Vec<&'static str> = match filter.status.as_deref() {
+        let statuses: Vec<OutboxStatus> = match filter.status.as_deref() {
             None | Some("") => vec![PENDING, DELIVERING, DEAD],
             Some("pending") => vec![PENDING],
             Some("delivering") => vec![DELIVERING],
@@ -154,12 +154,12 @@ pub fn retry_outbox(
     caller: &Caller,
     id: &str,
 ) -> Result<OutboxItem, ApiError> {
-    let before: Option<String> = outbox::table
+    let before: Option<OutboxStatus> = outbox::table
         .find(id)
         .select(outbox::status)
         .first(conn)
         .optional()?;
-    let row = crate::outbox::retry(conn, id, db::now())?;
+    let row = crate::domain::notifications::outbox::retry(conn, id, db::now())?;
     audit::record(
         conn,
         &caller.actor(),

@@ -12,12 +12,12 @@ use shared::Page;
 use crate::auth::{secrets, Caller};
 use crate::db::schema::{outbox, webhooks};
 use crate::db::{self, audit, AnyConnection};
+use crate::domain::notifications::events::WEBHOOK_EVENTS;
+use crate::domain::notifications::outbox::{Notification, OutboxRow, WebhookDelivery};
 use crate::domain::pagination::{self, Cursor};
 use crate::domain::users::{known_regions, regions_required};
 use crate::error::ApiError;
-use crate::events::WEBHOOK_EVENTS;
 use crate::notify::webhook::{is_internal_v4, is_internal_v6};
-use crate::outbox::{Notification, OutboxRow, WebhookDelivery};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = webhooks)]
@@ -248,8 +248,8 @@ pub fn create_webhook(
             webhooks::id.eq(&id),
             webhooks::url.eq(&new.url),
             webhooks::secret.eq(&new.secret),
-            webhooks::events.eq(crate::kb::to_json_list(&new.events)),
-            webhooks::regions.eq(crate::kb::to_json_list(&regions)),
+            webhooks::events.eq(crate::domain::kb::store::to_json_list(&new.events)),
+            webhooks::regions.eq(crate::domain::kb::store::to_json_list(&regions)),
             webhooks::is_active.eq(true),
             webhooks::created_by.eq(&caller.user_id),
             webhooks::created_at.eq(now),
@@ -282,10 +282,10 @@ pub fn delete_webhook(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Re
     diesel::update(
         outbox::table
             .filter(outbox::webhook_id.eq(id))
-            .filter(outbox::status.eq(crate::outbox::PENDING)),
+            .filter(outbox::status.eq(crate::domain::notifications::outbox::PENDING)),
     )
     .set((
-        outbox::status.eq(crate::outbox::DEAD),
+        outbox::status.eq(crate::domain::notifications::outbox::DEAD),
         outbox::last_error.eq("подписка удалена"),
     ))
     .execute(conn)?;
@@ -321,7 +321,8 @@ pub fn ping_webhook(conn: &mut AnyConnection, id: &str) -> Result<WebhookPing, A
         event_type: "ping".to_owned(),
         body,
     });
-    let delivery_id = crate::outbox::enqueue(conn, &delivery, None)?.unwrap_or_default();
+    let delivery_id =
+        crate::domain::notifications::outbox::enqueue(conn, &delivery, None)?.unwrap_or_default();
     Ok(WebhookPing {
         delivery_id,
         event_id,
@@ -407,7 +408,7 @@ pub fn list_webhook_deliveries(
                     .unwrap_or_default(),
                 event_type: delivery.map(|d| d.event_type).unwrap_or_default(),
                 id: row.id,
-                status: row.status,
+                status: row.status.as_str().to_owned(),
                 attempts: row.attempts,
                 response_code: row.response_code,
                 last_error: row.last_error,

@@ -171,7 +171,7 @@ pub async fn search(
         .read(move |conn| {
             let rows: Vec<(String, String, String)> = a::table
                 .filter(a::id.eq_any(&ids))
-                .filter(a::status.eq(ArticleStatus::Published.as_str()))
+                .filter(a::status.eq(ArticleStatus::Published))
                 .select((a::id, a::title, a::question))
                 .load(conn)?;
             Ok(rows)
@@ -257,7 +257,7 @@ fn ranked_page(
 ) -> Result<Page<Article>, ApiError> {
     let rows: Vec<ArticleRow> = a::table
         .filter(a::id.eq_any(ids))
-        .filter(a::status.eq(ArticleStatus::Published.as_str()))
+        .filter(a::status.eq(ArticleStatus::Published))
         .select(ArticleRow::as_select())
         .load(conn)?;
     let items = ids
@@ -282,7 +282,7 @@ fn status_page(
 ) -> Result<Page<Article>, ApiError> {
     let mut query = a::table
         .select(ArticleRow::as_select())
-        .filter(a::status.eq(status.as_str()))
+        .filter(a::status.eq(status))
         .into_boxed();
     if let Some(tag) = tag {
         // Tags are a JSON list; match the quoted element.
@@ -342,7 +342,7 @@ pub fn create(conn: &mut AnyConnection, caller: &Caller, f: &Fields) -> Result<A
             a::answer.eq(&f.answer),
             a::legal_refs.eq(to_json_list(&f.legal_refs)),
             a::tags.eq(to_json_list(&f.tags)),
-            a::status.eq(ArticleStatus::Draft.as_str()),
+            a::status.eq(ArticleStatus::Draft),
             a::version.eq(1),
             a::created_by.eq(&caller.user_id),
             a::created_at.eq(now),
@@ -401,7 +401,7 @@ pub async fn set_status(
     let row = db
         .write(move |conn| {
             let old = store::find(conn, &id)?;
-            if old.status == status.as_str() {
+            if old.status == status {
                 return Ok(old);
             }
             save_version(
@@ -446,8 +446,8 @@ fn save_version(
     caller: &Caller,
 ) -> Result<(), ApiError> {
     let now = db::now();
-    let status = status.map_or_else(|| old.status.clone(), |s| s.as_str().to_owned());
-    let publishing = status == ArticleStatus::Published.as_str() && !old.is_published();
+    let status = status.unwrap_or(old.status);
+    let publishing = status == ArticleStatus::Published && !old.is_published();
     diesel::update(a::table.find(&old.id))
         .set((
             a::title.eq(&f.title),
@@ -456,7 +456,7 @@ fn save_version(
             a::answer.eq(&f.answer),
             a::legal_refs.eq(to_json_list(&f.legal_refs)),
             a::tags.eq(to_json_list(&f.tags)),
-            a::status.eq(&status),
+            a::status.eq(status),
             a::version.eq(old.version + 1),
             a::updated_at.eq(now),
             a::approved_by.eq(if publishing {

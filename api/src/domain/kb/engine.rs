@@ -69,7 +69,7 @@ impl KnowledgeBase {
         let stamp = change_stamp(conn)?;
         let synonyms = synonyms(conn)?;
         let docs: Vec<ArticleDoc> = a::table
-            .filter(a::status.eq(ArticleStatus::Published.as_str()))
+            .filter(a::status.eq(ArticleStatus::Published))
             .select(ArticleRow::as_select())
             .load(conn)?
             .iter()

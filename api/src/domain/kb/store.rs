@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared::kb::{Article, ArticleStatus, ArticleVersion};
+use shared::kb::{Article, ArticleStatus, ArticleVersion, VariantStatus};
 
 use crate::db::schema::{
     kb_article_versions as v, kb_articles as a, kb_synonyms as syn, kb_variants as kv,
@@ -24,7 +24,7 @@ pub struct ArticleRow {
     pub answer: String,
     pub legal_refs: String,
     pub tags: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub version: i32,
     pub metadata: String,
     pub source_appeal_id: Option<String>,
@@ -49,7 +49,7 @@ impl ArticleRow {
     /// Is it searchable?
     #[must_use]
     pub fn is_published(&self) -> bool {
-        self.status == ArticleStatus::Published.as_str()
+        self.status == ArticleStatus::Published
     }
 
     /// What the engine indexes.
@@ -76,7 +76,7 @@ impl ArticleRow {
             answer: self.answer.clone(),
             legal_refs: list(&self.legal_refs),
             tags: list(&self.tags),
-            status: ArticleStatus::parse(&self.status).unwrap_or(ArticleStatus::Draft),
+            status: self.status,
             version: self.version,
             updated_at: db::rfc3339(self.updated_at),
             approved_by: self.approved_by.clone(),
@@ -133,7 +133,7 @@ pub fn record_version(
             v::answer.eq(&row.answer),
             v::legal_refs.eq(&row.legal_refs),
             v::tags.eq(&row.tags),
-            v::status.eq(&row.status),
+            v::status.eq(row.status),
             v::author_id.eq(author),
             v::created_at.eq(row.updated_at),
         ))
@@ -154,7 +154,7 @@ pub fn versions(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<ArticleVe
         String,
         String,
         String,
-        String,
+        ArticleStatus,
         Option<String>,
         NaiveDateTime,
     );
@@ -184,7 +184,7 @@ pub fn versions(conn: &mut AnyConnection, id: &str) -> QueryResult<Vec<ArticleVe
             answer: r.4,
             legal_refs: list(&r.5),
             tags: list(&r.6),
-            status: ArticleStatus::parse(&r.7).unwrap_or(ArticleStatus::Draft),
+            status: r.7,
             author_id: r.8,
             created_at: db::rfc3339(r.9),
         })
@@ -218,7 +218,7 @@ pub fn add_candidate_variant(
             kv::text.eq(text),
             kv::source.eq(source),
             kv::appeal_id.eq(appeal_id),
-            kv::status.eq("candidate"),
+            kv::status.eq(VariantStatus::Candidate),
             kv::created_at.eq(db::now()),
         ))
         .execute(conn)
@@ -306,7 +306,7 @@ pub fn import(
             a::answer.eq(&r.answer),
             a::legal_refs.eq(to_json_list(&r.legal_refs)),
             a::tags.eq(to_json_list(&r.tags)),
-            a::status.eq(ArticleStatus::Published.as_str()),
+            a::status.eq(ArticleStatus::Published),
             a::metadata.eq(&metadata),
             a::updated_at.eq(now),
         );

@@ -3,7 +3,7 @@
 //! its article (a new version) and is searchable at once.
 
 use diesel::prelude::*;
-use shared::kb::Variant;
+use shared::kb::{Variant, VariantStatus};
 use shared::Page;
 
 use super::articles;
@@ -14,16 +14,13 @@ use crate::db::{self, audit, AnyConnection, Db};
 use crate::domain::pagination::{self, Cursor, PageQuery};
 use crate::error::ApiError;
 
-/// The statuses of a variant.
-const STATUSES: [&str; 3] = ["candidate", "confirmed", "rejected"];
-
 type Row = (
     String,
     String,
     String,
     String,
     Option<String>,
-    String,
+    VariantStatus,
     chrono::NaiveDateTime,
     String,
 );
@@ -38,23 +35,25 @@ pub async fn list(
     status: Option<String>,
     page: &PageQuery,
 ) -> Result<Page<Variant>, ApiError> {
-    let status = status.unwrap_or_else(|| "candidate".to_owned());
-    if !STATUSES.contains(&status.as_str()) {
-        return Err(ApiError::field(
-            "status",
-            "invalid",
-            "status: candidate, confirmed или rejected.",
-        ));
-    }
+    let status = match status.as_deref() {
+        None => VariantStatus::Candidate,
+        Some(name) => VariantStatus::parse(name).ok_or_else(|| {
+            ApiError::field(
+                "status",
+                "invalid",
+                "status: candidate, confirmed или rejected.",
+            )
+        })?,
+    };
     let limit = page.limit()?;
     let cursor = page.cursor()?;
-    db.read(move |conn| page_of(conn, &status, cursor, limit))
+    db.read(move |conn| page_of(conn, status, cursor, limit))
         .await
 }
 
 fn page_of(
     conn: &mut AnyConnection,
-    status: &str,
+    status: VariantStatus,
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Variant>, ApiError> {
@@ -95,7 +94,7 @@ fn page_of(
             text: r.2,
             source: r.3,
             appeal_id: r.4,
-            status: r.5,
+            status: r.5.as_str().to_owned(),
             created_at: db::rfc3339(r.6),
             article_title: r.7,
         })
@@ -117,13 +116,13 @@ pub async fn decide(
 ) -> Result<(), ApiError> {
     let changed = db
         .write(move |conn| {
-            let found: Option<(String, String, String)> = kv::table
+            let found: Option<(String, String, VariantStatus)> = kv::table
                 .find(&id)
                 .select((kv::article_id, kv::text, kv::status))
                 .first(conn)
                 .optional()?;
             let (article_id, text, status) = found.ok_or(ApiError::NotFound)?;
-            if status != "candidate" {
+            if status != VariantStatus::Candidate {
                 return Err(ApiError::Conflict {
                     code: "already_decided",
                     detail: "Решение по этому варианту уже принято.".to_owned(),
@@ -131,7 +130,11 @@ pub async fn decide(
             }
             diesel::update(kv::table.find(&id))
                 .set((
-                    kv::status.eq(if confirm { "confirmed" } else { "rejected" }),
+                    kv::status.eq(if confirm {
+                        VariantStatus::Confirmed
+                    } else {
+                        VariantStatus::Rejected
+                    }),
                     kv::decided_by.eq(&caller.user_id),
                     kv::decided_at.eq(db::now()),
                 ))

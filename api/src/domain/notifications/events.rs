@@ -15,6 +15,8 @@ use diesel::prelude::*;
 use diesel::QueryResult;
 use serde_json::json;
 use shared::appeals::{AnswerSource, Appeal, AppealStatus, CloseReason};
+use shared::thread::MessageKind;
+use shared::users::Role;
 
 use super::outbox::{self, EmailDelivery, Notification, WebhookDelivery};
 use crate::db::schema::{appeal_messages, regions, user_regions, users, webhooks};
@@ -98,7 +100,9 @@ pub fn webhook_body(
     if appeal.anonymous {
         appeal.author_name = None;
     }
-    appeal.messages.retain(|m| m.kind != "note");
+    appeal
+        .messages
+        .retain(|m| m.kind != MessageKind::Note.as_str());
     appeal.unread = false;
     json!({
         "id": event_id,
@@ -204,7 +208,7 @@ fn teacher_message(
         AppealEvent::Clarified => {
             let question: Option<String> = appeal_messages::table
                 .filter(appeal_messages::appeal_id.eq(&appeal.id))
-                .filter(appeal_messages::kind.eq("clarification"))
+                .filter(appeal_messages::kind.eq(MessageKind::Clarification))
                 .order((
                     appeal_messages::created_at.desc(),
                     appeal_messages::id.desc(),
@@ -235,7 +239,7 @@ fn operator_emails(
         .select(user_regions::user_id);
     let recipients: Vec<String> = users::table
         .filter(users::id.eq_any(in_region))
-        .filter(users::role.eq("operator"))
+        .filter(users::role.eq(Role::Operator))
         .filter(users::notify_new_appeal_email.eq(true))
         .filter(users::is_blocked.eq(false))
         .filter(users::erased_at.is_null())

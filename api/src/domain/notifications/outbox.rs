@@ -15,6 +15,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use shared::integrations::OutboxStatus;
 
 use crate::db::schema::outbox;
 use crate::db::{self, AnyConnection};
@@ -24,13 +25,13 @@ use crate::notify::email::MailTemplate;
 use crate::notify::DeliveryError;
 
 /// Waiting for its first or next attempt.
-pub const PENDING: &str = "pending";
+pub const PENDING: OutboxStatus = OutboxStatus::Pending;
 /// Claimed by a worker (until `locked_until`).
-pub const DELIVERING: &str = "delivering";
+pub const DELIVERING: OutboxStatus = OutboxStatus::Delivering;
 /// Delivered.
-pub const DONE: &str = "done";
+pub const DONE: OutboxStatus = OutboxStatus::Done;
 /// Gave up; an administrator may retry it.
-pub const DEAD: &str = "dead";
+pub const DEAD: OutboxStatus = OutboxStatus::Dead;
 
 /// A webhook delivery: the exact body is fixed when the event happens; the signature is
 /// computed at each attempt (fresh timestamp, the secrets valid then).
@@ -122,7 +123,7 @@ pub struct OutboxRow {
     pub kind: String,
     pub dedupe_key: Option<String>,
     pub payload: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub locked_by: Option<String>,
@@ -314,7 +315,7 @@ pub fn finish(
     outcome: &Outcome,
     now: NaiveDateTime,
     policy: &RetryPolicy,
-) -> QueryResult<Option<&'static str>> {
+) -> QueryResult<Option<OutboxStatus>> {
     let held: Option<i32> = outbox::table
         .find(id)
         .filter(outbox::status.eq(DELIVERING))

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer};
+use shared::appeals::AppealStatus;
 
 use super::{Counts, Period, RegionFilter, OPEN};
 use crate::calendar;
@@ -312,7 +313,7 @@ fn live(
     let unread: Vec<(String, i64)> = by_region!(
         filter,
         ap::table
-            .filter(ap::status.eq("new"))
+            .filter(ap::status.eq(AppealStatus::New))
             .filter(ap::opened_by_staff_at.is_null())
     )
     .load(conn)?;

@@ -27,6 +27,7 @@ pub mod series;
 
 use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
+use shared::appeals::AppealStatus;
 use shared::stats::StatsFigures;
 
 use crate::auth::Scope;
@@ -46,7 +47,7 @@ pub const PERIOD_TZ: Tz = chrono_tz::Europe::Moscow;
 pub const MAX_PERIOD_MONTHS: u32 = 36;
 
 /// Statuses of appeals waiting for people.
-pub(crate) const OPEN: [&str; 2] = ["new", "in_progress"];
+pub(crate) const OPEN: [AppealStatus; 2] = [AppealStatus::New, AppealStatus::InProgress];
 
 /// A period of whole Moscow days, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

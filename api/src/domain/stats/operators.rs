@@ -7,6 +7,7 @@ use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use shared::stats::OperatorStats;
+use shared::users::Role;
 
 use super::{median, ratio, Period, RegionFilter, OPEN};
 use crate::db::schema::{
@@ -90,7 +91,9 @@ impl Collected {
 
 /// The operators of the filter's regions.
 fn people(conn: &mut AnyConnection, filter: &RegionFilter) -> QueryResult<Vec<Person>> {
-    let mut people = users::table.filter(users::role.eq("operator")).into_boxed();
+    let mut people = users::table
+        .filter(users::role.eq(Role::Operator))
+        .into_boxed();
     if let Some(codes) = filter.codes() {
         people = people.filter(
             users::id.eq_any(

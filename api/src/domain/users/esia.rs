@@ -10,7 +10,7 @@ use base64::Engine;
 use chrono::Utc;
 use diesel::prelude::*;
 use serde::Deserialize;
-use shared::users::VerificationStatus;
+use shared::users::{VerificationSource, VerificationStatus};
 
 use crate::auth::Caller;
 use crate::config::EsiaConfig;
@@ -317,8 +317,8 @@ async fn verify_with_esia(
                 users::surname.eq(&person.last_name),
                 users::name.eq(&person.first_name),
                 users::patronymic.eq(&person.middle_name),
-                users::verification_status.eq("verified"),
-                users::verification_source.eq("esia"),
+                users::verification_status.eq(VerificationStatus::Verified),
+                users::verification_source.eq(VerificationSource::Esia),
                 users::verification_note.eq(None::<String>),
                 users::verified_at.eq(now),
                 users::updated_at.eq(now),

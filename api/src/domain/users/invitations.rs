@@ -21,9 +21,9 @@ use shared::users::Role;
 use crate::auth::secrets;
 use crate::db::schema::{regions, staff_invitations as si, user_regions, users};
 use crate::db::{self, models::UserRow, AnyConnection};
+use crate::domain::notifications::outbox::{self, EmailDelivery, Notification};
 use crate::error::ApiError;
 use crate::notify::email::MailTemplate;
-use crate::outbox::{self, EmailDelivery, Notification};
 
 /// Why a staff member cannot be invited (409, with a Russian detail), or `None`.
 #[must_use]
@@ -34,7 +34,7 @@ pub fn refusal(user: &UserRow) -> Option<ApiError> {
             detail: detail.to_owned(),
         })
     };
-    if !user.role().is_some_and(Role::is_staff) {
+    if !user.role.is_staff() {
         return conflict(
             "not_staff",
             "Приглашение отправляется только сотрудникам: учителя входят через MAX, интеграторы — по API-ключу.",
@@ -91,9 +91,7 @@ pub fn invite(
     if let Some(refused) = refusal(user) {
         return Err(refused);
     }
-    let role = user
-        .role()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = user.role;
     revoke_open(conn, &user.id, now)?;
     let id = db::new_id();
     diesel::insert_into(si::table)

@@ -32,9 +32,7 @@ pub use scope::{scope, UserScope};
 /// # Errors
 /// A database failure.
 pub fn summary_of(conn: &mut AnyConnection, row: &UserRow) -> Result<UserSummary, ApiError> {
-    let role = row
-        .role()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = row.role;
     Ok(UserSummary {
         id: row.id.clone(),
         role,
@@ -59,9 +57,7 @@ pub fn summary_of(conn: &mut AnyConnection, row: &UserRow) -> Result<UserSummary
 /// # Errors
 /// A database failure reading the regions.
 pub fn me_of(conn: &mut AnyConnection, row: &UserRow) -> Result<Me, ApiError> {
-    let role = row
-        .role()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = row.role;
     let regions = if role.has_regions() {
         db::user_regions(conn, &row.id)?
     } else {

@@ -2,7 +2,7 @@
 //! staff password, and linking a MAX account to a staff member.
 
 use diesel::prelude::*;
-use shared::users::{ChangePassword, Me, NotifySettings, UpdateMe};
+use shared::users::{ChangePassword, Me, NotifySettings, UpdateMe, VerificationSource};
 
 use super::{current_me, ensure_region_exists, invitations, load};
 use crate::auth::{secrets, session, Caller};
@@ -100,7 +100,7 @@ pub fn update_me(
     change: ProfileChange,
 ) -> Result<Me, ApiError> {
     let row = load(conn, &caller.user_id)?;
-    let name_locked = row.verification_source.as_deref() == Some("esia");
+    let name_locked = row.verification_source.as_deref() == Some(VerificationSource::Esia.as_str());
     if name_locked
         && (change.surname.is_some() || change.name.is_some() || change.patronymic.is_some())
     {

@@ -4,7 +4,10 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use shared::users::{DevLoginRequest, LoginRequest, Role, TokenPair, TotpEnrollment};
+use shared::users::{
+    DevLoginRequest, LoginRequest, Role, TokenPair, TotpEnrollment, VerificationSource,
+    VerificationStatus,
+};
 
 use super::{invitations, load};
 use crate::auth::launch_data::LaunchData;
@@ -162,7 +165,11 @@ pub fn dev_login(
         .optional()?;
     let user = if let Some(user) = existing {
         if role == Role::Teacher {
-            let status = if verified { "verified" } else { "unverified" };
+            let status = if verified {
+                VerificationStatus::Verified
+            } else {
+                VerificationStatus::Unverified
+            };
             diesel::update(users::table.find(&user.id))
                 .set(users::verification_status.eq(status))
                 .execute(conn)?;
@@ -185,8 +192,8 @@ pub fn dev_login(
         if role == Role::Teacher {
             new.region_code = region.clone();
             if verified {
-                new.verification_status = "verified".to_owned();
-                new.verification_source = Some("admin".to_owned());
+                new.verification_status = VerificationStatus::Verified;
+                new.verification_source = Some(VerificationSource::Admin.as_str().to_owned());
                 new.verified_at = Some(db::now());
             }
         }
@@ -229,7 +236,7 @@ pub fn login(
         let retry_after = u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1);
         return Ok(Err(ApiError::RateLimited { retry_after }));
     }
-    let role = user.role().filter(|r| r.is_staff());
+    let role = Some(user.role).filter(|r| r.is_staff());
     let password_ok = user
         .password_hash
         .as_deref()
@@ -274,7 +281,7 @@ pub fn login(
         conn,
         &audit::Actor {
             id: Some(user.id.clone()),
-            role: Some(user.role.clone()),
+            role: Some(user.role.as_str().to_owned()),
         },
         "auth.login",
         "user",
@@ -339,7 +346,7 @@ pub async fn accept_invitation(
             conn,
             &audit::Actor {
                 id: Some(user.id.clone()),
-                role: Some(user.role.clone()),
+                role: Some(user.role.as_str().to_owned()),
             },
             "user.invite.accept",
             "user",

@@ -105,7 +105,7 @@ pub fn list_users(
         );
     }
     if let Some(v) = filter.verification {
-        query = query.filter(users::verification_status.eq(v.as_str()));
+        query = query.filter(users::verification_status.eq(v));
     }
     if let Some(b) = filter.blocked {
         query = query.filter(users::is_blocked.eq(b));
@@ -265,9 +265,7 @@ pub fn create_user(
 /// learns nothing about users outside it).
 fn managed(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<UserRow, ApiError> {
     let row = load(conn, id)?;
-    let role = row
-        .role()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
+    let role = row.role;
     let regions = if role.has_regions() {
         db::user_regions(conn, &row.id)?
     } else {

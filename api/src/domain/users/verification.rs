@@ -4,7 +4,8 @@
 
 use diesel::prelude::*;
 use shared::users::{
-    Decision, Me, Role, UserSummary, VerificationDecision, VerificationRequest, VerificationStatus,
+    Decision, Me, Role, UserSummary, VerificationDecision, VerificationRequest, VerificationSource,
+    VerificationStatus,
 };
 
 use super::{current_me, ensure_region_exists, load, scope, summary_of};
@@ -60,7 +61,7 @@ pub fn decide_verification(
     decision: &CheckedDecision,
 ) -> Result<UserSummary, ApiError> {
     let row = load(conn, id)?;
-    let in_scope = row.role() == Some(Role::Teacher)
+    let in_scope = row.role == Role::Teacher
         && scope(caller, Some(Role::Teacher)).contains(
             Role::Teacher,
             row.region_code.as_deref(),
@@ -70,7 +71,7 @@ pub fn decide_verification(
         return Err(ApiError::NotFound);
     }
     let is_admin = caller.role == Role::Admin;
-    let status = VerificationStatus::parse(&row.verification_status);
+    let status = row.verification_status;
     let allowed = if is_admin {
         status != VerificationStatus::Verified || decision.decision == Decision::Reject
     } else {
@@ -83,12 +84,16 @@ pub fn decide_verification(
         });
     }
     let now = db::now();
-    let source = if is_admin { "admin" } else { "organisation" };
+    let source = if is_admin {
+        VerificationSource::Admin
+    } else {
+        VerificationSource::Organisation
+    };
     let reason = &decision.reason;
     match decision.decision {
         Decision::Confirm => diesel::update(users::table.find(&row.id))
             .set((
-                users::verification_status.eq("verified"),
+                users::verification_status.eq(VerificationStatus::Verified),
                 users::verification_source.eq(source),
                 users::verified_at.eq(now),
                 users::verified_by.eq(&caller.user_id),
@@ -98,8 +103,8 @@ pub fn decide_verification(
             .execute(conn)?,
         Decision::Reject => diesel::update(users::table.find(&row.id))
             .set((
-                users::verification_status.eq("rejected"),
-                users::verification_source.eq(None::<String>),
+                users::verification_status.eq(VerificationStatus::Rejected),
+                users::verification_source.eq(None::<VerificationSource>),
                 users::verified_at.eq(None::<chrono::NaiveDateTime>),
                 users::verified_by.eq(&caller.user_id),
                 users::verification_note.eq(reason),
@@ -161,7 +166,7 @@ pub fn request_verification(
     request: CheckedRequest,
 ) -> Result<Me, ApiError> {
     let row = load(conn, &caller.user_id)?;
-    match VerificationStatus::parse(&row.verification_status) {
+    match row.verification_status {
         VerificationStatus::Verified => {
             return Err(ApiError::Conflict {
                 code: "already_verified",
@@ -196,7 +201,7 @@ pub fn request_verification(
             users::school.eq(&request.school),
             users::position.eq(&request.position),
             users::region_code.eq(&region),
-            users::verification_status.eq("pending"),
+            users::verification_status.eq(VerificationStatus::Pending),
             users::verification_note.eq(None::<String>),
             users::updated_at.eq(db::now()),
         ))

@@ -44,7 +44,7 @@ pub struct AppealFilter {
 /// A `YYYY-MM-DD` query parameter.
 fn day(field: &str, raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, ApiError> {
     raw.map(|d| {
-        crate::routes::stats::parse_day(field, d)
+        crate::domain::stats::query::parse_day(field, d)
             .map_err(|e| ApiError::field(&e.field, &e.code, &e.message))
     })
     .transpose()

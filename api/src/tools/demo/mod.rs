@@ -32,9 +32,9 @@ use crate::calendar;
 use crate::config::Config;
 use crate::db::schema::{appeals, kb_articles, regions};
 use crate::db::{AnyConnection, Db};
+use crate::domain::calendar::Calendars;
 use crate::error::ApiError;
 use crate::startup;
-use crate::workcal::Calendars;
 
 /// Appeals written per transaction.
 const BATCH: usize = 2_000;
@@ -277,7 +277,7 @@ fn arrivals(
     appeals: usize,
 ) -> Vec<(NaiveDateTime, usize)> {
     let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
-    let last = calendar::local_date(crate::stats::PERIOD_TZ, now.and_utc());
+    let last = calendar::local_date(crate::domain::stats::PERIOD_TZ, now.and_utc());
     let span = (last - first).num_days() + 1;
     let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
     let day_cumulative = calendars.with(|cal| {
@@ -344,7 +344,7 @@ fn tell_all(
 fn finish(db: &Db, calendars: &Calendars) -> anyhow::Result<()> {
     // Times to the first answer in working days, as the statistics read them.
     let filled = db
-        .write_blocking(|conn| Ok(crate::stats::fill_pending(conn, calendars)?))
+        .write_blocking(|conn| Ok(crate::domain::stats::fill_pending(conn, calendars)?))
         .map_err(|e: ApiError| anyhow::anyhow!("{e}"))?;
     tracing::debug!(filled, "first-answer times computed");
     // After a bulk load PostgreSQL needs planner statistics and a vacuum (index-only scans

@@ -13,7 +13,7 @@ use super::draw::{hours, id_at, pick, score};
 use super::rows::{
     Article, Batch, NewAnswer, NewAppeal, NewGrade, NewMessage, NewRating, RegionInfo,
 };
-use crate::workcal::Calendars;
+use crate::domain::calendar::Calendars;
 
 /// What every story shares: the knowledge base, the calendars and the end of history.
 pub(super) struct Setting<'a> {

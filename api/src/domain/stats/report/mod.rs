@@ -12,7 +12,7 @@ use std::io;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use rust_xlsxwriter::XlsxError;
-use shared::appeals::{AppealStatus, CloseReason};
+use shared::appeals::{AnswerSource, AppealStatus, CloseReason};
 use shared::stats::ReportQuery;
 
 use super::query::{parse_period, region_filter};
@@ -96,7 +96,7 @@ impl ReportFilter {
             query = query.filter(ap::region_code.eq_any(codes.to_vec()));
         }
         if let Some(status) = self.status {
-            query = query.filter(ap::status.eq(status.as_str()));
+            query = query.filter(ap::status.eq(status));
         }
         query
     }
@@ -150,10 +150,10 @@ struct ReportRow {
     anonymous: bool,
     created_at: NaiveDateTime,
     deadline_at: Option<NaiveDateTime>,
-    status: String,
-    close_reason: Option<String>,
+    status: AppealStatus,
+    close_reason: Option<CloseReason>,
     /// The latest answer: source, when, and its rating.
-    answer: Option<(String, NaiveDateTime, Option<i32>)>,
+    answer: Option<(AnswerSource, NaiveDateTime, Option<i32>)>,
 }
 
 type AppealCols = (
@@ -163,8 +163,8 @@ type AppealCols = (
     bool,
     NaiveDateTime,
     Option<NaiveDateTime>,
-    String,
-    Option<String>,
+    AppealStatus,
+    Option<CloseReason>,
 );
 
 fn checkout(pool: &Pool) -> Result<crate::db::PooledConn, ApiError> {
@@ -207,7 +207,7 @@ fn page(
         return Ok(Vec::new());
     }
     let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
-    let answers: Vec<(String, String, String, NaiveDateTime)> = ans::table
+    let answers: Vec<(String, String, AnswerSource, NaiveDateTime)> = ans::table
         .filter(ans::appeal_id.eq_any(&ids))
         .order((ans::answered_at.asc(), ans::id.asc()))
         .select((ans::appeal_id, ans::id, ans::source, ans::answered_at))
@@ -218,7 +218,7 @@ fn page(
         .load::<(String, i32)>(conn)?
         .into_iter()
         .collect();
-    let mut latest: HashMap<String, (String, NaiveDateTime, Option<i32>)> = HashMap::new();
+    let mut latest: HashMap<String, (AnswerSource, NaiveDateTime, Option<i32>)> = HashMap::new();
     for (appeal_id, answer_id, source, at) in answers {
         let score = scores.get(&answer_id).copied();
         latest.insert(appeal_id, (source, at, score));
@@ -303,35 +303,27 @@ fn author(row: &ReportRow) -> String {
 }
 
 fn status_label(row: &ReportRow) -> String {
-    let status: &str = match AppealStatus::parse(&row.status) {
-        Some(status) => status.title(),
-        None => &row.status,
-    };
-    let reason = row
-        .close_reason
-        .as_deref()
-        .and_then(CloseReason::parse)
-        .map(|r| match r {
-            CloseReason::Rated => "оценено",
-            CloseReason::SelfServed => "ответ найден в подсказке",
-            CloseReason::Withdrawn => "отозвано",
-            CloseReason::OffTopic => "не по теме",
-            CloseReason::Duplicate => "повтор",
-            CloseReason::Spam => "спам",
-            CloseReason::Expired => "без оценки 14 дней",
-        });
+    let status = row.status.title();
+    let reason = row.close_reason.map(|r| match r {
+        CloseReason::Rated => "оценено",
+        CloseReason::SelfServed => "ответ найден в подсказке",
+        CloseReason::Withdrawn => "отозвано",
+        CloseReason::OffTopic => "не по теме",
+        CloseReason::Duplicate => "повтор",
+        CloseReason::Spam => "спам",
+        CloseReason::Expired => "без оценки 14 дней",
+    });
     match reason {
         Some(reason) => format!("{status}: {reason}"),
         None => status.to_owned(),
     }
 }
 
-fn source_label(source: &str) -> &str {
+fn source_label(source: &AnswerSource) -> &'static str {
     match source {
-        "bot" => "База знаний (бот)",
-        "operator" => "Оператор",
-        "self_served" => "Подсказка (сам учитель)",
-        other => other,
+        AnswerSource::Bot => "База знаний (бот)",
+        AnswerSource::Operator => "Оператор",
+        AnswerSource::SelfServed => "Подсказка (сам учитель)",
     }
 }
 
