@@ -12,8 +12,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlFormElement;
 
 use crate::api::{self, load_into, Remote};
-use crate::app::Regions;
-use crate::workspace::{author, deadline_badge, number, when};
+use crate::format::{author, deadline_badge, number, when};
+use crate::regions::Regions;
 use crate::ws_strings as s;
 use mini_app_client::form::{
     region_options, require, CheckField, Done, Errors, FormAlert, FormValues, SelectField,

@@ -8,8 +8,8 @@ use shared::calendar::{CalendarDayView, CalendarYear};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, load_into, Remote};
-use crate::app::Regions;
-use crate::supervisor::{esc, html, options, show};
+use crate::regions::Regions;
+use mini_app_client::html::{esc, html, options, show};
 use mini_app_client::ErrorLine;
 
 const MONTHS: [&str; 12] = [

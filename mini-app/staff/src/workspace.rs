@@ -12,9 +12,10 @@ use shared::users::Me;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, ApiError, Column, Remote};
-use crate::app::{region_name, Regions};
 use crate::appeal::AppealPage;
+use crate::format::{author, deadline_badge, number};
 use crate::queue::Queue;
+use crate::regions::{region_name, Regions};
 use crate::ws_strings as s;
 use mini_app_client::form::Done;
 use mini_app_client::{ErrorBox, Loading};
@@ -76,23 +77,6 @@ fn current() -> Tab {
         .unwrap_or(Tab::Board)
 }
 
-/// «25.11 15:04» in the browser's time zone.
-#[must_use]
-pub fn when(iso: &str) -> String {
-    let d = js_sys::Date::new(&JsValue::from_str(iso));
-    if d.get_time().is_nan() {
-        return iso.to_owned();
-    }
-    format!(
-        "{:02}.{:02}.{} {:02}:{:02}",
-        d.get_date(),
-        d.get_month() + 1,
-        d.get_full_year(),
-        d.get_hours(),
-        d.get_minutes()
-    )
-}
-
 /// «ждёт 3 ч» since `iso`.
 fn waiting(iso: &str) -> String {
     let since = js_sys::Date::new(&JsValue::from_str(iso)).get_time();
@@ -102,36 +86,6 @@ fn waiting(iso: &str) -> String {
         1..=47 => format!("{} {hours} {}", s::WAITING, s::HOURS),
         _ => format!("{} {} {}", s::WAITING, hours / 24, s::DAYS),
     }
-}
-
-/// «№ 1A2B3C»: the random tail of the id, enough to tell appeals apart.
-#[must_use]
-pub fn number(id: &str) -> String {
-    let tail = id.get(id.len().saturating_sub(6)..).unwrap_or(id);
-    format!("{}{}", s::NUMBER, tail.to_uppercase())
-}
-
-/// The teacher's name as the server gives it, or «Анонимно».
-#[must_use]
-pub fn author(appeal: &Appeal) -> String {
-    appeal
-        .author_name
-        .clone()
-        .filter(|_| !appeal.anonymous)
-        .unwrap_or_else(|| s::ANONYMOUS.to_owned())
-}
-
-/// The deadline badge of an appeal that waits for an answer, red when overdue.
-#[must_use]
-pub fn deadline_badge(appeal: &Appeal) -> Option<impl IntoView> {
-    let waits = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress);
-    let at = appeal.deadline_at.as_deref().filter(|_| waits)?;
-    let (class, late) = if appeal.is_overdue {
-        ("badge badge-bad deadline", format!(" · {}", s::OVERDUE))
-    } else {
-        ("badge badge-wait deadline", String::new())
-    };
-    Some(view! { <span class=class>{s::DEADLINE} " " {when(at)} {late}</span> })
 }
 
 /// One appeal as a card of the board or a row of the list.
