@@ -34,12 +34,46 @@ const TABS: [(&str, &str); 5] = [
     ("audit", "Журнал"),
 ];
 
-/// The tab of the URL hash; an empty or unknown one is the users.
-fn route() -> &'static str {
-    let hash = window().location().hash().unwrap_or_default();
-    let slug = hash.trim_start_matches('#').trim_start_matches('/');
-    let slug = slug.split('/').next().unwrap_or_default();
-    TABS.iter().find(|t| t.0 == slug).map_or("users", |t| t.0)
+/// A tab of the administrator's screens, as the URL hash names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Users,
+    Keys,
+    Webhooks,
+    Outbox,
+    Audit,
+}
+
+impl Route {
+    /// The tab of `#/<slug>…`; an empty or unknown one is the users.
+    #[must_use]
+    pub fn parse(hash: &str) -> Self {
+        let slug = hash.trim_start_matches('#').trim_start_matches('/');
+        match slug.split('/').next().unwrap_or_default() {
+            "keys" => Self::Keys,
+            "webhooks" => Self::Webhooks,
+            "outbox" => Self::Outbox,
+            "audit" => Self::Audit,
+            _ => Self::Users,
+        }
+    }
+
+    /// The slug of the tab in the URL hash.
+    #[must_use]
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Users => "users",
+            Self::Keys => "keys",
+            Self::Webhooks => "webhooks",
+            Self::Outbox => "outbox",
+            Self::Audit => "audit",
+        }
+    }
+}
+
+/// The route of the current URL hash.
+fn route() -> Route {
+    Route::parse(&window().location().hash().unwrap_or_default())
 }
 
 #[component]
@@ -52,18 +86,18 @@ pub fn Admin(regions: Regions) -> impl IntoView {
         .map(|&(tab, title)| {
             view! {
                 <a href=format!("#/{tab}") class="tab"
-                    aria-current=move || (current.get() == tab).then_some("page")>{title}</a>
+                    aria-current=move || (current.get().slug() == tab).then_some("page")>{title}</a>
             }
         })
         .collect_view();
     view! {
         <nav class="tabs" aria-label="Разделы">{tabs}</nav>
         {move || match current.get() {
-            "keys" => view! { <ApiKeys regions/> }.into_any(),
-            "audit" => view! { <Audit/> }.into_any(),
-            "webhooks" => view! { <Webhooks regions/> }.into_any(),
-            "outbox" => view! { <Outbox/> }.into_any(),
-            _ => {
+            Route::Keys => view! { <ApiKeys regions/> }.into_any(),
+            Route::Audit => view! { <Audit/> }.into_any(),
+            Route::Webhooks => view! { <Webhooks regions/> }.into_any(),
+            Route::Outbox => view! { <Outbox/> }.into_any(),
+            Route::Users => {
                 let refresh = RwSignal::new(0);
                 view! { <Users regions refresh/> <NewUser regions refresh/> }.into_any()
             }

@@ -27,6 +27,7 @@ pub mod password;
 pub mod period;
 pub mod queue;
 pub mod regions;
+pub mod route;
 pub mod strings;
 pub mod supervisor;
 pub mod synonyms;

@@ -28,20 +28,64 @@ const TABS: [(&str, &str, bool); 8] = [
     ("synonyms", "Синонимы", true),
 ];
 
-/// `#/kb/kb-001` → `kb/kb-001`; an empty or unknown hash is the dashboard.
-fn route() -> String {
-    let hash = window().location().hash().unwrap_or_default();
-    let mut parts = hash
-        .trim_start_matches('#')
-        .split('/')
-        .filter(|s| !s.is_empty());
-    let slug = parts.next().unwrap_or_default();
-    let rest = parts.next().unwrap_or_default();
-    let slug = TABS
-        .iter()
-        .find(|t| t.0 == slug)
-        .map_or("dashboard", |t| t.0);
-    format!("{slug}/{rest}")
+/// A tab of the supervisors' screens, as the URL hash names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Dashboard,
+    Regions,
+    Operators,
+    /// The list of articles.
+    Kb,
+    /// One article in the editor (`#/kb/<id>`).
+    Article(String),
+    Proposals,
+    Variants,
+    Calendar,
+    Synonyms,
+}
+
+impl Route {
+    /// `#/kb/kb-001` → [`Route::Article`]; an empty or unknown hash is the dashboard.
+    #[must_use]
+    pub fn parse(hash: &str) -> Self {
+        let mut parts = hash
+            .trim_start_matches('#')
+            .split('/')
+            .filter(|s| !s.is_empty());
+        let slug = parts.next().unwrap_or_default();
+        let rest = parts.next().unwrap_or_default();
+        match slug {
+            "regions" => Self::Regions,
+            "operators" => Self::Operators,
+            "kb" if rest.is_empty() => Self::Kb,
+            "kb" => Self::Article(rest.to_owned()),
+            "proposals" => Self::Proposals,
+            "variants" => Self::Variants,
+            "calendar" => Self::Calendar,
+            "synonyms" => Self::Synonyms,
+            _ => Self::Dashboard,
+        }
+    }
+
+    /// The slug of the tab this route belongs to (an article belongs to `kb`).
+    #[must_use]
+    pub fn tab(&self) -> &'static str {
+        match self {
+            Self::Dashboard => "dashboard",
+            Self::Regions => "regions",
+            Self::Operators => "operators",
+            Self::Kb | Self::Article(_) => "kb",
+            Self::Proposals => "proposals",
+            Self::Variants => "variants",
+            Self::Calendar => "calendar",
+            Self::Synonyms => "synonyms",
+        }
+    }
+}
+
+/// The route of the current URL hash.
+fn route() -> Route {
+    Route::parse(&window().location().hash().unwrap_or_default())
 }
 
 #[component]
@@ -58,27 +102,42 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
         .map(|&(tab, title, _)| {
             view! {
                 <a href=format!("#/{tab}") class="tab"
-                    aria-current=move || current.with(|c| c.split('/').next() == Some(tab)).then_some("page")>{title}</a>
+                    aria-current=move || current.with(|c| c.tab() == tab).then_some("page")>{title}</a>
             }
         })
         .collect_view();
     view! {
         <nav class="tabs" aria-label="Разделы">{tabs}</nav>
-        {move || {
-            let current = current.get();
-            let (slug, rest) = current.split_once('/').unwrap_or_default();
-            match slug {
-                "regions" => view! { <RegionsTable days/> }.into_any(),
-                "operators" if federal => view! { <OperatorsTable days/> }.into_any(),
-                "operators" => view! { <OperatorsTable days/> <Team regions/> }.into_any(),
-                "kb" if rest.is_empty() => view! { <KbList/> }.into_any(),
-                "kb" => view! { <ArticleEditor id=rest.to_owned()/> }.into_any(),
-                "proposals" => view! { <Proposals/> }.into_any(),
-                "variants" => view! { <Variants/> }.into_any(),
-                "calendar" => view! { <CalendarAdmin regions/> }.into_any(),
-                "synonyms" => view! { <Synonyms/> }.into_any(),
-                _ => view! { <Dashboard days regions/> }.into_any(),
-            }
+        {move || match current.get() {
+            Route::Regions => view! { <RegionsTable days/> }.into_any(),
+            Route::Operators if federal => view! { <OperatorsTable days/> }.into_any(),
+            Route::Operators => view! { <OperatorsTable days/> <Team regions/> }.into_any(),
+            Route::Kb => view! { <KbList/> }.into_any(),
+            Route::Article(id) => view! { <ArticleEditor id/> }.into_any(),
+            Route::Proposals => view! { <Proposals/> }.into_any(),
+            Route::Variants => view! { <Variants/> }.into_any(),
+            Route::Calendar => view! { <CalendarAdmin regions/> }.into_any(),
+            Route::Synonyms => view! { <Synonyms/> }.into_any(),
+            Route::Dashboard => view! { <Dashboard days regions/> }.into_any(),
         }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn routes() {
+        assert_eq!(Route::parse(""), Route::Dashboard);
+        assert_eq!(Route::parse("#/nowhere"), Route::Dashboard);
+        assert_eq!(Route::parse("#/regions"), Route::Regions);
+        assert_eq!(Route::parse("#/kb/"), Route::Kb);
+        assert_eq!(
+            Route::parse("#/kb/kb-001"),
+            Route::Article("kb-001".to_owned())
+        );
+        assert_eq!(Route::parse("#/kb/kb-001").tab(), "kb");
+        assert_eq!(Route::parse("#/synonyms").tab(), "synonyms");
     }
 }
