@@ -1,11 +1,11 @@
 //! The administrator's screens, in the supervisor module: a tab bar driven by the URL hash
 //! (`#/users`, `#/keys`, `#/webhooks`, `#/outbox`, `#/audit`; webhooks and the outbox are
-//! in [`crate::hooks_admin`]). Users: the list with filters and blocking
-//! ([`crate::users`]), creating a staff user (the one-time password shown once, with a copy
+//! in [`crate::hooks`]). Users: the list with filters and blocking
+//! (`staff_app::users`), creating a staff user (the one-time password shown once, with a copy
 //! button), changing role and regions. API keys: create (the key shown once), the list with
 //! the last use, revoke. The audit log: filters by actor, action, object and period, pages
 //! by cursor. Read-only content is built as escaped HTML text, as in the supervisor screens.
-//! The user forms shared with the regional head's screens are in [`crate::user_forms`].
+//! The user forms shared with the regional head's screens are in `staff_app::user_forms`.
 //!
 //! The server decides who may do what; nothing here is the only guard.
 
@@ -17,13 +17,13 @@ use mini_app_client::json::{array, get, object, string, strings};
 use mini_app_client::{request_value, ErrorLine, Method};
 use wasm_bindgen::JsValue;
 
-use crate::api::{query, Remote};
-use crate::format::when;
-use crate::hooks_admin::{Outbox, Webhooks};
-use crate::regions::Regions;
-use crate::user_forms::{region_select, submitted, text_array, NewUser, Secret};
-use crate::users::Users;
+use crate::hooks::{Outbox, Webhooks};
 use mini_app_client::html::{clicked, esc, html, show, Html};
+use staff_app::api::{query, Remote};
+use staff_app::format::when;
+use staff_app::regions::Regions;
+use staff_app::user_forms::{region_select, submitted, text_array, NewUser, Secret};
+use staff_app::users::Users;
 
 /// `(slug, title)` of every tab, in order.
 const TABS: [(&str, &str); 5] = [

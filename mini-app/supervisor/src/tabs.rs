@@ -2,19 +2,19 @@
 //! (`#/dashboard`, `#/regions`, `#/operators`, and for `federal` `#/kb`, `#/proposals`,
 //! `#/variants`, `#/calendar`, `#/synonyms`), so back/forward and reload keep the screen. The federal-only
 //! tabs are hidden for heads; the server refuses their calls anyway. A head's «Операторы»
-//! tab also manages the operators of own regions ([`crate::users::Team`]). The pieces the
+//! tab also manages the operators of own regions ([`staff_app::users::Team`]). The pieces the
 //! statistics tabs share are in [`crate::period`]; the HTML-text toolkit is
 //! `mini_app_client::html`.
 
 use leptos::prelude::*;
 use shared::users::Role;
 
-use crate::calendar_admin::CalendarAdmin;
+use crate::calendar::CalendarAdmin;
 use crate::dashboard::{Dashboard, OperatorsTable, RegionsTable};
-use crate::kb_admin::{ArticleEditor, KbList, Proposals, Variants};
-use crate::regions::Regions;
+use crate::kb::{ArticleEditor, KbList, Proposals, Variants};
 use crate::synonyms::Synonyms;
-use crate::users::Team;
+use staff_app::regions::Regions;
+use staff_app::users::Team;
 
 /// `(slug, title, federal only)` of every tab, in order.
 const TABS: [(&str, &str, bool); 8] = [

@@ -1,0 +1,1 @@
+//! Russian text of the administration module's screens.

@@ -1,0 +1,1 @@
+//! Russian text of the supervisor module's screens.
