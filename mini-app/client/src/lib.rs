@@ -25,6 +25,7 @@ pub mod files;
 pub mod form;
 pub mod html;
 pub mod json;
+pub mod json_extra;
 pub mod modules;
 pub mod offline;
 pub mod remote;

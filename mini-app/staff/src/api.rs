@@ -5,6 +5,10 @@ pub use mini_app_client::endpoints::{me, regions, sign_out};
 pub use mini_app_client::files::download;
 pub use mini_app_client::{json_body, load_into, request, session, ApiError, Method, Remote};
 
+use shared::appeals::{
+    AnswerRequest, AnswerResult, Appeal, AssignRequest, Board, BoardColumn, BotGradeRequest,
+    CloseRequest, NoteRequest, PostMessage, TransferRequest,
+};
 use shared::users::{
     Decision, DevLoginRequest, LoginRequest, TokenPair, TotpEnrollRequest, TotpEnrollment,
     UpdateUserRequest, UserSummary, VerificationDecision,
@@ -144,39 +148,20 @@ pub async fn invite(id: String) -> Result<String, ApiError> {
 
 // --- the operator's workspace ----------------------------------------------------------
 
-/// One column of `GET /api/v1/appeals/board`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Column {
-    pub status: shared::appeals::AppealStatus,
-    pub count: i64,
-    pub items: Vec<shared::appeals::Appeal>,
-}
-
 fn region_query(region: &str) -> String {
     let mut query = String::new();
     push(&mut query, "region", region);
     query
 }
 
-/// `GET /api/v1/appeals/board`, optionally one region of the caller's.
+/// `GET /api/v1/appeals/board`, optionally one region of the caller's: the columns.
 ///
 /// # Errors
 /// See [`request`].
-pub async fn board(region: String) -> Result<Vec<Column>, ApiError> {
-    use mini_app_client::json::{array, get, list, string};
+pub async fn board(region: String) -> Result<Vec<BoardColumn>, ApiError> {
     let path = format!("/api/v1/appeals/board{}", region_query(&region));
-    let value = mini_app_client::request_value(Method::Get, &path, None).await?;
-    array(&value, "columns")
-        .iter()
-        .map(|c| {
-            Some(Column {
-                status: shared::appeals::AppealStatus::parse(&string(c, "status")?)?,
-                count: get(c, "count").as_f64()? as i64,
-                items: list(c, "items")?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or(ApiError::Decode)
+    let board: Board = request(Method::Get, &path, None).await?;
+    Ok(board.columns)
 }
 
 /// `GET /api/v1/appeals` (the staff view): one page from `cursor`, newest first.
@@ -227,22 +212,62 @@ pub async fn mark_read(id: String) {
         request(Method::Post, &appeal_path(&id, "read"), None).await;
 }
 
-/// `POST /api/v1/appeals/{id}/{action}` (`assign`, `answer`, `notes`, `messages`,
-/// `bot-grade`, `close`, `transfer`) with `body` built from `(key, value)` pairs; the appeal
-/// as it is afterwards (the `appeal` of an answer's result).
+/// An operator's action on an appeal, with its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Take, hand over (`Some`) or return to the queue (`None`).
+    Assign(AssignRequest),
+    Answer(AnswerRequest),
+    /// A clarifying question to the teacher.
+    Clarify(PostMessage),
+    Note(NoteRequest),
+    Grade(BotGradeRequest),
+    Close(CloseRequest),
+    Transfer(TransferRequest),
+}
+
+impl Action {
+    /// The last segment of the action's path under `/api/v1/appeals/{id}/`.
+    #[must_use]
+    pub fn path(&self) -> &'static str {
+        match self {
+            Self::Assign(_) => "assign",
+            Self::Answer(_) => "answer",
+            Self::Clarify(_) => "messages",
+            Self::Note(_) => "notes",
+            Self::Grade(_) => "bot-grade",
+            Self::Close(_) => "close",
+            Self::Transfer(_) => "transfer",
+        }
+    }
+
+    fn body(&self) -> wasm_bindgen::JsValue {
+        match self {
+            Self::Assign(b) => json_body(b),
+            Self::Answer(b) => json_body(b),
+            Self::Clarify(b) => json_body(b),
+            Self::Note(b) => json_body(b),
+            Self::Grade(b) => json_body(b),
+            Self::Close(b) => json_body(b),
+            Self::Transfer(b) => json_body(b),
+        }
+    }
+}
+
+/// `POST /api/v1/appeals/{id}/{action}`: the appeal as it is afterwards (for an answer, the
+/// `appeal` of its [`AnswerResult`]).
 ///
 /// # Errors
 /// See [`request`]; the server's Russian `detail` for conflicts (409) and refusals.
-pub async fn act(
-    id: &str,
-    action: &str,
-    body: &[(&str, wasm_bindgen::JsValue)],
-) -> Result<shared::appeals::Appeal, ApiError> {
-    let body = mini_app_client::json::object(body);
-    let value =
-        mini_app_client::request_value(Method::Post, &appeal_path(id, action), Some(&body)).await?;
-    let inner = mini_app_client::json::get(&value, "appeal");
-    mini_app_client::decode(if inner.is_object() { &inner } else { &value })
+pub async fn act(id: &str, action: &Action) -> Result<Appeal, ApiError> {
+    let path = appeal_path(id, action.path());
+    let body = action.body();
+    if matches!(action, Action::Answer(_)) {
+        let result: AnswerResult = request(Method::Post, &path, Some(&body)).await?;
+        Ok(result.appeal)
+    } else {
+        request(Method::Post, &path, Some(&body)).await
+    }
 }
 
 /// `GET /api/v1/kb/articles/{id}`: the answer text of a suggested article.

@@ -11,7 +11,7 @@ use shared::appeals::{Appeal, AppealStatus};
 use shared::users::Me;
 use wasm_bindgen::JsValue;
 
-use crate::api::{self, ApiError, Column, Remote};
+use crate::api::{self, ApiError, Remote};
 use crate::appeal::AppealPage;
 use crate::format::{author, deadline_badge, number};
 use crate::queue::Queue;
@@ -20,6 +20,7 @@ use crate::route::{current, queue_href, remember, Route};
 use crate::ws_strings as s;
 use mini_app_client::form::Done;
 use mini_app_client::{ErrorBox, Loading};
+use shared::appeals::BoardColumn as Column;
 
 /// How often the board asks for new appeals.
 const REFRESH: Duration = Duration::from_secs(30);
