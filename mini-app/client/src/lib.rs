@@ -31,6 +31,7 @@ pub mod offline;
 pub mod remote;
 pub mod session;
 pub mod strings;
+pub mod transport;
 pub mod ui;
 
 pub use api::{decode, json_body, request, request_keyed, request_value, ApiError, Method};
