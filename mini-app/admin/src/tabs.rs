@@ -18,6 +18,7 @@ use mini_app_client::{request_value, ErrorLine, Method};
 use wasm_bindgen::JsValue;
 
 use crate::hooks::{Outbox, Webhooks};
+use crate::strings as s;
 use mini_app_client::html::{clicked, esc, html, show, Html};
 use staff_app::api::{query, Remote};
 use staff_app::format::when;
@@ -27,11 +28,11 @@ use staff_app::users::Users;
 
 /// `(slug, title)` of every tab, in order.
 const TABS: [(&str, &str); 5] = [
-    ("users", "Пользователи"),
-    ("keys", "API-ключи"),
-    ("webhooks", "Вебхуки"),
-    ("outbox", "Очередь"),
-    ("audit", "Журнал"),
+    ("users", s::TAB_USERS),
+    ("keys", s::TAB_KEYS),
+    ("webhooks", s::TAB_WEBHOOKS),
+    ("outbox", s::TAB_OUTBOX),
+    ("audit", s::TAB_AUDIT),
 ];
 
 /// A tab of the administrator's screens, as the URL hash names it.
@@ -91,7 +92,7 @@ pub fn Admin(regions: Regions) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <nav class="tabs" aria-label="Разделы">{tabs}</nav>
+        <nav class="tabs" aria-label=s::TABS>{tabs}</nav>
         {move || match current.get() {
             Route::Keys => view! { <ApiKeys regions/> }.into_any(),
             Route::Audit => view! { <Audit/> }.into_any(),

@@ -6,6 +6,7 @@ use mini_app_client::html::options;
 use wasm_bindgen::JsValue;
 
 use crate::api::query;
+use crate::strings as s;
 
 /// A Moscow date `days_back` days before today, `YYYY-MM-DD`.
 fn moscow_date(days_back: i32) -> String {
@@ -26,10 +27,10 @@ pub fn period_query(days: i32) -> String {
 #[component]
 pub fn PeriodPicker(days: RwSignal<i32>) -> impl IntoView {
     let pairs: Vec<(String, String)> = [
-        (7, "7 дней"),
-        (30, "30 дней"),
-        (90, "90 дней"),
-        (365, "Год"),
+        (7, s::DAYS_7),
+        (30, s::DAYS_30),
+        (90, s::DAYS_90),
+        (365, s::YEAR),
     ]
     .iter()
     .map(|(d, t)| (d.to_string(), (*t).to_owned()))
@@ -37,7 +38,7 @@ pub fn PeriodPicker(days: RwSignal<i32>) -> impl IntoView {
     let html = options(&pairs, &days.get_untracked().to_string());
     view! {
         <div class="field period">
-            <label for="period">"Период"</label>
+            <label for="period">{s::PERIOD}</label>
             <select id="period" inner_html=html on:change=move |ev| {
                 days.set(event_target_value(&ev).parse().unwrap_or(30));
             }></select>

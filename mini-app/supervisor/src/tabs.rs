@@ -12,20 +12,21 @@ use shared::users::Role;
 use crate::calendar::CalendarAdmin;
 use crate::dashboard::{Dashboard, OperatorsTable, RegionsTable};
 use crate::kb::{ArticleEditor, KbList, Proposals, Variants};
+use crate::strings as s;
 use crate::synonyms::Synonyms;
 use staff_app::regions::Regions;
 use staff_app::users::Team;
 
 /// `(slug, title, federal only)` of every tab, in order.
 const TABS: [(&str, &str, bool); 8] = [
-    ("dashboard", "Сводка", false),
-    ("regions", "Субъекты РФ", false),
-    ("operators", "Операторы", false),
-    ("kb", "База знаний", true),
-    ("proposals", "Предложения", true),
-    ("variants", "Варианты вопросов", true),
-    ("calendar", "Календарь", true),
-    ("synonyms", "Синонимы", true),
+    ("dashboard", s::TAB_DASHBOARD, false),
+    ("regions", s::TAB_REGIONS, false),
+    ("operators", s::TAB_OPERATORS, false),
+    ("kb", s::TAB_KB, true),
+    ("proposals", s::TAB_PROPOSALS, true),
+    ("variants", s::TAB_VARIANTS, true),
+    ("calendar", s::TAB_CALENDAR, true),
+    ("synonyms", s::TAB_SYNONYMS, true),
 ];
 
 /// A tab of the supervisors' screens, as the URL hash names it.
@@ -107,7 +108,7 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <nav class="tabs" aria-label="Разделы">{tabs}</nav>
+        <nav class="tabs" aria-label=s::TABS>{tabs}</nav>
         {move || match current.get() {
             Route::Regions => view! { <RegionsTable days/> }.into_any(),
             Route::Operators if federal => view! { <OperatorsTable days/> }.into_any(),
