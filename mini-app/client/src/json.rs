@@ -236,6 +236,9 @@ from_js!(
     shared::stats::OperatorStats,
     shared::calendar::CalendarDayView,
     shared::calendar::CalendarYear,
+    shared::appeals::Board,
+    shared::appeals::BoardColumn,
+    shared::appeals::AnswerResult,
 );
 
 to_js!(
@@ -255,6 +258,12 @@ to_js!(
     shared::appeals::RateAnswer,
     shared::appeals::AcceptSuggestion,
     shared::kb::UpdateArticle,
+    shared::appeals::AssignRequest,
+    shared::appeals::AnswerRequest,
+    shared::appeals::NoteRequest,
+    shared::appeals::BotGradeRequest,
+    shared::appeals::CloseRequest,
+    shared::appeals::TransferRequest,
 );
 
 /// A page of any readable item, hand-written or derived (so it is generic over [`FromJs`],

@@ -10,6 +10,8 @@
 //! - [`modules`]: fetching the other modules (second teacher module, staff, supervisor);
 //! - [`offline`]: kept copies of reads and retried writes through a lost connection;
 //! - [`remote`]: the loading state of fetched data as pages show it;
+//! - [`html`]: read-only content built as escaped HTML text (tables, options, the
+//!   loading state of such text) for the staff, supervisor and administration screens;
 //! - [`ui`] and [`form`]: the loading and error states and the labelled form controls
 //!   both modules show.
 //!
@@ -21,12 +23,14 @@ pub mod api;
 pub mod endpoints;
 pub mod files;
 pub mod form;
+pub mod html;
 pub mod json;
 pub mod modules;
 pub mod offline;
 pub mod remote;
 pub mod session;
 pub mod strings;
+pub mod transport;
 pub mod ui;
 
 pub use api::{decode, json_body, request, request_keyed, request_value, ApiError, Method};

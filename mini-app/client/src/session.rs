@@ -12,7 +12,7 @@ use shared::users::{RefreshRequest, TokenPair};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use crate::api::{self, json_body, ApiError, Method};
+use crate::transport::{self, json_body, ApiError, Method};
 
 const ACCESS_KEY: &str = "pomoshnik.access";
 const REFRESH_KEY: &str = "pomoshnik.refresh";
@@ -146,7 +146,7 @@ async fn refresh_now() -> Result<(), ApiError> {
         return Err(ApiError::Status(401));
     };
     let body = json_body(&RefreshRequest { refresh_token });
-    let answer = api::send(
+    let answer = transport::send(
         Method::Post,
         "/api/v1/auth/refresh",
         Some(&body),
@@ -154,7 +154,7 @@ async fn refresh_now() -> Result<(), ApiError> {
         None,
     )
     .await;
-    match answer.and_then(|value| api::decode::<TokenPair>(&value)) {
+    match answer.and_then(|value| transport::decode::<TokenPair>(&value)) {
         Ok(pair) => {
             store(&pair);
             Ok(())

@@ -12,3 +12,4 @@ pub const CHECK_FIELDS: &str = "Проверьте поля, отмеченны�
 pub const CHOOSE_REGION: &str = "Выберите регион";
 pub const STALE: &str =
     "Нет связи: показаны данные, загруженные раньше. Обновятся, когда связь вернётся.";
+pub const NO_DATA: &str = "Нет данных за период.";

@@ -5,17 +5,20 @@
 //! session the first load stored, mounts into `#more` and, while the route is one of its
 //! own or consent is missing, sets `more-route` on `<body>` so that `#more` shows instead of `#app`.
 //!
-//! The screens themselves are `teacher_app::pages`: this crate links the first load's crate
-//! as a library (without its entry point) and draws only these routes, so their code is in
-//! this module's WebAssembly and not in the first load's.
+//! The screens are this crate's ([`pages`]); it links the first load's crate as a library
+//! (without its entry point) for what both share — the context, the calls, the router, the
+//! components and the strings — so the screens' code is in this module's WebAssembly and not
+//! in the first load's.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use teacher_app::api::{self, session};
-use teacher_app::app::{Ctx, Phase};
 use teacher_app::components::{ErrorBox, Loading};
+use teacher_app::ctx::{Ctx, Phase};
 use teacher_app::more::{ME_CHANGED, SIGNED_OUT};
-use teacher_app::pages::{
+pub mod pages;
+
+use pages::{
     AnswersPage, AppealPage, AppealsPage, ArticlePage, OnboardingPage, ProfilePage,
     VerificationPage,
 };

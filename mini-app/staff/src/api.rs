@@ -3,9 +3,12 @@
 
 pub use mini_app_client::endpoints::{me, regions, sign_out};
 pub use mini_app_client::files::download;
-use mini_app_client::files::raw;
 pub use mini_app_client::{json_body, load_into, request, session, ApiError, Method, Remote};
 
+use shared::appeals::{
+    AnswerRequest, AnswerResult, Appeal, AssignRequest, Board, BoardColumn, BotGradeRequest,
+    CloseRequest, NoteRequest, PostMessage, TransferRequest,
+};
 use shared::users::{
     Decision, DevLoginRequest, LoginRequest, TokenPair, TotpEnrollRequest, TotpEnrollment,
     UpdateUserRequest, UserSummary, VerificationDecision,
@@ -145,39 +148,20 @@ pub async fn invite(id: String) -> Result<String, ApiError> {
 
 // --- the operator's workspace ----------------------------------------------------------
 
-/// One column of `GET /api/v1/appeals/board`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Column {
-    pub status: shared::appeals::AppealStatus,
-    pub count: i64,
-    pub items: Vec<shared::appeals::Appeal>,
-}
-
 fn region_query(region: &str) -> String {
     let mut query = String::new();
     push(&mut query, "region", region);
     query
 }
 
-/// `GET /api/v1/appeals/board`, optionally one region of the caller's.
+/// `GET /api/v1/appeals/board`, optionally one region of the caller's: the columns.
 ///
 /// # Errors
 /// See [`request`].
-pub async fn board(region: String) -> Result<Vec<Column>, ApiError> {
-    use mini_app_client::json::{array, get, list, string};
+pub async fn board(region: String) -> Result<Vec<BoardColumn>, ApiError> {
     let path = format!("/api/v1/appeals/board{}", region_query(&region));
-    let value = mini_app_client::request_value(Method::Get, &path, None).await?;
-    array(&value, "columns")
-        .iter()
-        .map(|c| {
-            Some(Column {
-                status: shared::appeals::AppealStatus::parse(&string(c, "status")?)?,
-                count: get(c, "count").as_f64()? as i64,
-                items: list(c, "items")?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or(ApiError::Decode)
+    let board: Board = request(Method::Get, &path, None).await?;
+    Ok(board.columns)
 }
 
 /// `GET /api/v1/appeals` (the staff view): one page from `cursor`, newest first.
@@ -228,22 +212,62 @@ pub async fn mark_read(id: String) {
         request(Method::Post, &appeal_path(&id, "read"), None).await;
 }
 
-/// `POST /api/v1/appeals/{id}/{action}` (`assign`, `answer`, `notes`, `messages`,
-/// `bot-grade`, `close`, `transfer`) with `body` built from `(key, value)` pairs; the appeal
-/// as it is afterwards (the `appeal` of an answer's result).
+/// An operator's action on an appeal, with its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Take, hand over (`Some`) or return to the queue (`None`).
+    Assign(AssignRequest),
+    Answer(AnswerRequest),
+    /// A clarifying question to the teacher.
+    Clarify(PostMessage),
+    Note(NoteRequest),
+    Grade(BotGradeRequest),
+    Close(CloseRequest),
+    Transfer(TransferRequest),
+}
+
+impl Action {
+    /// The last segment of the action's path under `/api/v1/appeals/{id}/`.
+    #[must_use]
+    pub fn path(&self) -> &'static str {
+        match self {
+            Self::Assign(_) => "assign",
+            Self::Answer(_) => "answer",
+            Self::Clarify(_) => "messages",
+            Self::Note(_) => "notes",
+            Self::Grade(_) => "bot-grade",
+            Self::Close(_) => "close",
+            Self::Transfer(_) => "transfer",
+        }
+    }
+
+    fn body(&self) -> wasm_bindgen::JsValue {
+        match self {
+            Self::Assign(b) => json_body(b),
+            Self::Answer(b) => json_body(b),
+            Self::Clarify(b) => json_body(b),
+            Self::Note(b) => json_body(b),
+            Self::Grade(b) => json_body(b),
+            Self::Close(b) => json_body(b),
+            Self::Transfer(b) => json_body(b),
+        }
+    }
+}
+
+/// `POST /api/v1/appeals/{id}/{action}`: the appeal as it is afterwards (for an answer, the
+/// `appeal` of its [`AnswerResult`]).
 ///
 /// # Errors
 /// See [`request`]; the server's Russian `detail` for conflicts (409) and refusals.
-pub async fn act(
-    id: &str,
-    action: &str,
-    body: &[(&str, wasm_bindgen::JsValue)],
-) -> Result<shared::appeals::Appeal, ApiError> {
-    let body = mini_app_client::json::object(body);
-    let value =
-        mini_app_client::request_value(Method::Post, &appeal_path(id, action), Some(&body)).await?;
-    let inner = mini_app_client::json::get(&value, "appeal");
-    mini_app_client::decode(if inner.is_object() { &inner } else { &value })
+pub async fn act(id: &str, action: &Action) -> Result<Appeal, ApiError> {
+    let path = appeal_path(id, action.path());
+    let body = action.body();
+    if matches!(action, Action::Answer(_)) {
+        let result: AnswerResult = request(Method::Post, &path, Some(&body)).await?;
+        Ok(result.appeal)
+    } else {
+        request(Method::Post, &path, Some(&body)).await
+    }
 }
 
 /// `GET /api/v1/kb/articles/{id}`: the answer text of a suggested article.
@@ -256,12 +280,6 @@ pub async fn article_answer(id: String) -> Result<String, ApiError> {
     mini_app_client::json::string(&value, "answer").ok_or(ApiError::Decode)
 }
 
-// --- supervisors: statistics, reports, knowledge base, calendar -----------------------------
-
-use shared::calendar::CalendarYear;
-use shared::kb::{Article, SearchResult, UpdateArticle, Variant};
-use shared::stats::{OperatorStats, RegionStats, StatsSummary, TimeseriesPoint};
-
 /// A query string from `(key, value)` pairs; empty values are left out.
 #[must_use]
 pub fn query(pairs: &[(&str, &str)]) -> String {
@@ -270,141 +288,4 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
         push(&mut query, key, value);
     }
     query
-}
-
-async fn items<T: mini_app_client::json::FromJs>(path: &str) -> Result<Vec<T>, ApiError> {
-    let list = mini_app_client::request_value(Method::Get, path, None).await?;
-    mini_app_client::json::list(&list, "items").ok_or(ApiError::Decode)
-}
-
-/// `GET /api/v1/stats/summary?from=&to=`.
-///
-/// # Errors
-/// See [`request`].
-pub async fn stats_summary(period: String) -> Result<StatsSummary, ApiError> {
-    request(Method::Get, &format!("/api/v1/stats/summary{period}"), None).await
-}
-
-/// `GET /api/v1/stats/timeseries?from=&to=&bucket=`: the points.
-///
-/// # Errors
-/// See [`request`].
-pub async fn stats_timeseries(query: String) -> Result<Vec<TimeseriesPoint>, ApiError> {
-    items(&format!("/api/v1/stats/timeseries{query}")).await
-}
-
-/// `GET /api/v1/stats/regions?from=&to=`: one row per region of the scope.
-///
-/// # Errors
-/// See [`request`].
-pub async fn stats_regions(period: String) -> Result<Vec<RegionStats>, ApiError> {
-    items(&format!("/api/v1/stats/regions{period}")).await
-}
-
-/// `GET /api/v1/stats/operators?from=&to=`: one row per operator of the scope.
-///
-/// # Errors
-/// See [`request`].
-pub async fn stats_operators(period: String) -> Result<Vec<OperatorStats>, ApiError> {
-    items(&format!("/api/v1/stats/operators{period}")).await
-}
-
-/// `PUT /api/v1/calendar/{year}[?region=]` with an xmlcalendar file.
-///
-/// # Errors
-/// The server's problem (422 for a file it cannot read or of another year).
-pub async fn import_calendar(
-    year: i32,
-    region: String,
-    xml: String,
-) -> Result<CalendarYear, ApiError> {
-    let path = format!("/api/v1/calendar/{year}{}", query(&[("region", &region)]));
-    let response = raw("PUT", &path, Some(("application/xml", &xml))).await?;
-    let value =
-        wasm_bindgen_futures::JsFuture::from(response.json().map_err(|_| ApiError::Decode)?)
-            .await
-            .map_err(|_| ApiError::Decode)?;
-    mini_app_client::decode(&value)
-}
-
-/// `GET /api/v1/calendar/{year}[?region=]`.
-///
-/// # Errors
-/// See [`request`].
-pub async fn calendar(year: i32, region: String) -> Result<CalendarYear, ApiError> {
-    let path = format!("/api/v1/calendar/{year}{}", query(&[("region", &region)]));
-    request(Method::Get, &path, None).await
-}
-
-/// `GET /api/v1/kb/articles?status=&q=` (one page).
-///
-/// # Errors
-/// See [`request`].
-pub async fn articles(query: String) -> Result<Page<Article>, ApiError> {
-    request(Method::Get, &format!("/api/v1/kb/articles{query}"), None).await
-}
-
-fn article_path(id: &str, action: &str) -> String {
-    format!(
-        "/api/v1/kb/articles/{}{action}",
-        js_sys::encode_uri_component(id)
-    )
-}
-
-/// `GET /api/v1/kb/articles/{id}`.
-///
-/// # Errors
-/// See [`request`].
-pub async fn article(id: String) -> Result<Article, ApiError> {
-    request(Method::Get, &article_path(&id, ""), None).await
-}
-
-/// `PATCH /api/v1/kb/articles/{id}`: a new version.
-///
-/// # Errors
-/// See [`request`]; 422 with field errors.
-pub async fn save_article(id: String, change: UpdateArticle) -> Result<Article, ApiError> {
-    let body = json_body(&change);
-    request(Method::Patch, &article_path(&id, ""), Some(&body)).await
-}
-
-/// `POST /api/v1/kb/articles/{id}/publish` or `/archive`.
-///
-/// # Errors
-/// See [`request`].
-pub async fn set_article_status(id: String, action: &'static str) -> Result<Article, ApiError> {
-    request(Method::Post, &article_path(&id, action), None).await
-}
-
-/// `GET /api/v1/kb/search?q=&limit=`.
-///
-/// # Errors
-/// See [`request`].
-pub async fn search(q: String) -> Result<SearchResult, ApiError> {
-    let path = format!("/api/v1/kb/search{}", query(&[("q", &q), ("limit", "3")]));
-    request(Method::Get, &path, None).await
-}
-
-/// `GET /api/v1/kb/variants` (candidates, one page from `cursor`).
-///
-/// # Errors
-/// See [`request`].
-pub async fn variants(cursor: String) -> Result<Page<Variant>, ApiError> {
-    let path = format!(
-        "/api/v1/kb/variants{}",
-        query(&[("cursor", &cursor), ("limit", "50")])
-    );
-    request(Method::Get, &path, None).await
-}
-
-/// `POST /api/v1/kb/variants/{id}/confirm` or `/reject`.
-///
-/// # Errors
-/// See [`request`]; 409 when already decided.
-pub async fn decide_variant(id: String, action: &'static str) -> Result<(), ApiError> {
-    let path = format!(
-        "/api/v1/kb/variants/{}{action}",
-        js_sys::encode_uri_component(&id)
-    );
-    request(Method::Post, &path, None).await
 }

@@ -6,11 +6,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::users::{Me, Role};
-use shared::Region;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::api::{self, load_into, session, ApiError, Remote};
+use crate::api::{self, load_into, session, Remote};
+use crate::ctx::{ctx, reload, Ctx, Screen};
 use crate::enrol::EnrolPage;
 use crate::invite::{self, InvitePage};
 use crate::login::LoginPage;
@@ -18,85 +18,6 @@ use crate::password::PasswordPage;
 use crate::strings;
 use crate::workspace::Workspace;
 use mini_app_client::{ErrorBox, Loading};
-
-/// The regions, for names next to codes and the demo sign-in.
-pub type Regions = RwSignal<Remote<Vec<Region>>>;
-
-/// «Республика Татарстан (16)», or the code alone while the list is not there.
-#[must_use]
-pub fn region_name(regions: Regions, code: &str) -> String {
-    regions.with(|r| match r {
-        Remote::Ready(list) => list
-            .iter()
-            .find(|r| r.code == code)
-            .map_or_else(|| code.to_owned(), |r| format!("{} ({code})", r.name)),
-        _ => code.to_owned(),
-    })
-}
-
-/// What the module shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Screen {
-    Loading,
-    Failed(ApiError),
-    /// The sign-in, with an optional notice on top.
-    Login(Option<String>),
-    /// A staff member signed in with a password only: enrol the second factor.
-    Enrol,
-    /// Signed in with a one-time password: replace it first.
-    Password,
-    /// The link of an invitation letter (`#/invite/<token>`): set the own password.
-    Invite(String),
-    /// The staff screens.
-    Staff(Box<Me>),
-}
-
-/// Module-wide state, provided as context.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    pub screen: RwSignal<Screen>,
-    pub regions: Regions,
-}
-
-/// The module's context (always provided by [`StaffApp`]).
-#[must_use]
-pub fn ctx() -> Ctx {
-    expect_context::<Ctx>()
-}
-
-impl Ctx {
-    /// Loads the profile after a sign-in and opens the matching screen; a teacher (the demo
-    /// sign-in) goes back to the teacher app.
-    pub fn after_sign_in(self) {
-        self.screen.set(Screen::Loading);
-        spawn_local(async move {
-            let screen = match api::me().await {
-                Ok(me) if !me.role.is_staff() => {
-                    reload();
-                    return;
-                }
-                Ok(me) if me.must_change_password => Screen::Password,
-                Ok(me) if !me.totp_enabled && session::method().as_deref() == Some("pwd") => {
-                    Screen::Enrol
-                }
-                Ok(me) => Screen::Staff(Box::new(me)),
-                Err(error) if error.status() == Some(401) => Screen::Login(None),
-                Err(error) => Screen::Failed(error),
-            };
-            self.screen.set(screen);
-        });
-    }
-
-    /// Forgets the session and shows the sign-in with `notice`.
-    pub fn signed_out(self, notice: Option<&str>) {
-        session::clear();
-        self.screen.set(Screen::Login(notice.map(str::to_owned)));
-    }
-}
-
-fn reload() {
-    let _ignored = window().location().reload();
-}
 
 /// Hides the teacher app and its header, then mounts the staff UI into `#staff` (created
 /// when the page has none). A `data-notice` on `#staff` is shown on the sign-in screen.

@@ -7,24 +7,22 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::appeals::{AnswerSource, Appeal, AppealStatus, Message};
+use shared::appeals::{
+    AnswerRequest, AnswerSource, Appeal, AppealStatus, AssignRequest, BotGrade, BotGradeRequest,
+    CloseRequest, Message, NoteRequest, OperatorCloseReason, PostMessage, TransferRequest,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlFormElement;
 
-use crate::api::{self, load_into, Remote};
-use crate::app::Regions;
-use crate::workspace::{author, deadline_badge, number, when};
+use crate::api::{self, load_into, Action, Remote};
+use crate::format::{author, deadline_badge, number, when};
+use crate::regions::Regions;
 use crate::ws_strings as s;
 use mini_app_client::form::{
     region_options, require, CheckField, Done, Errors, FormAlert, FormValues, SelectField,
     TextArea, TextField,
 };
 use mini_app_client::{ErrorBox, Loading};
-
-/// A string for a request body; `undefined` (left out) when empty.
-fn js(value: Option<String>) -> JsValue {
-    value.map_or(JsValue::UNDEFINED, |v| JsValue::from_str(&v))
-}
 
 /// What every action of the screen shares: the appeal shown, the confirmation, the busy
 /// flag, and where a transfer leads.
@@ -39,16 +37,9 @@ struct Act {
 }
 
 impl Act {
-    /// Sends `action` with `body`; shows the appeal as it is afterwards and `ok`, or the
-    /// server's refusal in `errors`.
-    fn run(
-        self,
-        ev: Option<&SubmitEvent>,
-        action: &'static str,
-        body: Vec<(&'static str, JsValue)>,
-        errors: Errors,
-        ok: &'static str,
-    ) {
+    /// Sends `action`; shows the appeal as it is afterwards and `ok`, or the server's refusal
+    /// in `errors`.
+    fn run(self, ev: Option<&SubmitEvent>, action: Action, errors: Errors, ok: &'static str) {
         // The typed text stays in the page (the controls are uncontrolled): cleared on success.
         let form = ev
             .and_then(|ev| ev.target())
@@ -58,9 +49,9 @@ impl Act {
         self.done.set(None);
         let id = self.id.get_value();
         spawn_local(async move {
-            match api::act(&id, action, &body).await {
+            match api::act(&id, &action).await {
                 // A transferred appeal leaves the operator's queue.
-                Ok(_) if action == "transfer" => {
+                Ok(_) if matches!(action, Action::Transfer(_)) => {
                     self.notice.set(Some(ok));
                     let _ignored = window().location().set_hash(self.back);
                 }
@@ -159,7 +150,8 @@ struct TextForm {
     label: &'static str,
     hint: &'static str,
     submit: &'static str,
-    action: &'static str,
+    /// The action sending the text.
+    action: fn(String) -> Action,
     ok: &'static str,
 }
 
@@ -170,7 +162,7 @@ const CLARIFY: TextForm = TextForm {
     label: s::CLARIFY,
     hint: s::CLARIFY_HINT,
     submit: s::SEND,
-    action: "messages",
+    action: |text| Action::Clarify(PostMessage { text }),
     ok: s::CLARIFIED,
 };
 
@@ -181,7 +173,7 @@ const NOTE: TextForm = TextForm {
     label: s::NOTE,
     hint: s::NOTE_HINT,
     submit: s::ADD_NOTE,
-    action: "notes",
+    action: |text| Action::Note(NoteRequest { text }),
     ok: s::NOTED,
 };
 
@@ -194,8 +186,7 @@ fn text_form(f: &'static TextForm, act: Act) -> impl IntoView {
             errors.set(Some(e));
             return;
         }
-        let body = vec![("text", JsValue::from_str(&text))];
-        act.run(Some(&ev), f.action, body, errors, f.ok);
+        act.run(Some(&ev), (f.action)(text), errors, f.ok);
     };
     view! {
         <form id=f.form class="card" on:submit=on_submit novalidate>
@@ -220,26 +211,21 @@ fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl Int
     // Taking, returning; someone else's appeal only shows who holds it.
     let assign_errors: Errors = RwSignal::new(None);
     let me = me_id.to_owned();
-    let assign = move |operator: JsValue, ok| {
-        act.run(
-            None,
-            "assign",
-            vec![("operator_id", operator)],
-            assign_errors,
-            ok,
-        );
+    let assign = move |operator_id: Option<String>, ok| {
+        let action = Action::Assign(AssignRequest { operator_id });
+        act.run(None, action, assign_errors, ok);
     };
     let assignment = open.then(|| match (&appeal.assignee, mine) {
         (None, _) => view! {
             <button type="button" id="take" class="button" disabled=act.busy
-                on:click=move |_| assign(JsValue::from_str(&me), s::TAKEN)>
+                on:click=move |_| assign(Some(me.clone()), s::TAKEN)>
                 {s::TAKE}
             </button>
         }
         .into_any(),
         (Some(_), true) => view! {
             <button type="button" id="release" class="button secondary" disabled=act.busy
-                on:click=move |_| assign(JsValue::NULL, s::RELEASED)>
+                on:click=move |_| assign(None, s::RELEASED)>
                 {s::RELEASE}
             </button>
         }
@@ -361,8 +347,10 @@ fn handover_form(appeal: &Appeal, me_id: &str, act: Act) -> impl IntoView {
             errors.set(Some(e));
             return;
         }
-        let body = vec![("operator_id", JsValue::from_str(&to))];
-        act.run(Some(&ev), "assign", body, errors, s::HANDED_OVER);
+        let action = Action::Assign(AssignRequest {
+            operator_id: Some(to),
+        });
+        act.run(Some(&ev), action, errors, s::HANDED_OVER);
     };
     move || {
         (choices.with(Vec::len) > 1).then(|| {
@@ -418,18 +406,13 @@ fn answer_form(appeal: &Appeal, act: Act) -> impl IntoView {
             return;
         }
         let propose = values.checked("answer-propose");
-        let body = vec![
-            ("text", JsValue::from_str(&text)),
-            ("article_id", js(values.opt("answer-article"))),
-            ("propose_to_kb", JsValue::from_bool(propose)),
-        ];
-        act.run(
-            Some(&ev),
-            "answer",
-            body,
-            errors,
-            if propose { s::PROPOSED } else { s::ANSWERED },
-        );
+        let action = Action::Answer(AnswerRequest {
+            text,
+            article_id: values.opt("answer-article"),
+            propose_to_kb: propose,
+        });
+        let ok = if propose { s::PROPOSED } else { s::ANSWERED };
+        act.run(Some(&ev), action, errors, ok);
     };
     let suggestions = (!appeal.suggestions.is_empty()).then(|| {
         let mut options = vec![(String::new(), s::NO_ARTICLE.to_owned())];
@@ -483,7 +466,9 @@ struct ChoiceForm {
     comment: (&'static str, &'static str, &'static str),
     submit: &'static str,
     class: &'static str,
-    action: &'static str,
+    /// The action from the choice, the text line and the comment; `None` for a choice that
+    /// is not one of the list's.
+    action: fn(String, Option<String>, Option<String>) -> Option<Action>,
     ok: &'static str,
 }
 
@@ -496,7 +481,12 @@ const GRADE: ChoiceForm = ChoiceForm {
     comment: ("grade-comment", s::GRADE_COMMENT, "comment"),
     submit: s::SEND,
     class: "button secondary",
-    action: "bot-grade",
+    action: |grade, _, comment| {
+        let grade = [BotGrade::Correct, BotGrade::Partly, BotGrade::Wrong]
+            .into_iter()
+            .find(|g| g.as_str() == grade)?;
+        Some(Action::Grade(BotGradeRequest { grade, comment }))
+    },
     ok: s::GRADED,
 };
 
@@ -514,7 +504,20 @@ const CLOSE: ChoiceForm = ChoiceForm {
     comment: ("close-note", s::CLOSE_NOTE, "note"),
     submit: s::CLOSE,
     class: "button danger",
-    action: "close",
+    action: |reason, duplicate_of, note| {
+        let reason = [
+            OperatorCloseReason::OffTopic,
+            OperatorCloseReason::Duplicate,
+            OperatorCloseReason::Spam,
+        ]
+        .into_iter()
+        .find(|r| close_reason_str(*r) == reason)?;
+        Some(Action::Close(CloseRequest {
+            reason,
+            note,
+            duplicate_of,
+        }))
+    },
     ok: s::CLOSED,
 };
 
@@ -527,7 +530,7 @@ const TRANSFER: ChoiceForm = ChoiceForm {
     comment: ("transfer-note", s::TRANSFER_NOTE, "note"),
     submit: s::TRANSFER,
     class: "button secondary",
-    action: "transfer",
+    action: |region, _, note| Some(Action::Transfer(TransferRequest { region, note })),
     ok: s::TRANSFERRED,
 };
 
@@ -542,18 +545,15 @@ fn choice_form(
     let on_submit = move |ev: SubmitEvent| {
         let values = FormValues::take(&ev);
         let choice = values.text(choice_id);
-        if let Some(e) = require(&[(choice_field, !choice.is_empty(), f.fill)]) {
-            errors.set(Some(e));
+        let line = f.line.and_then(|(id, ..)| values.opt(id));
+        let action = (!choice.is_empty())
+            .then(|| (f.action)(choice, line, values.opt(comment_id)))
+            .flatten();
+        let Some(action) = action else {
+            errors.set(require(&[(choice_field, false, f.fill)]));
             return;
-        }
-        let mut body = vec![
-            (choice_field, JsValue::from_str(&choice)),
-            (comment_field, js(values.opt(comment_id))),
-        ];
-        if let Some((id, _, field, _)) = f.line {
-            body.push((field, js(values.opt(id))));
-        }
-        act.run(Some(&ev), f.action, body, errors, f.ok);
+        };
+        act.run(Some(&ev), action, errors, f.ok);
     };
     let line = f.line.map(|(id, label, field, hint)| {
         view! { <TextField id label errors field hint/> }
@@ -575,5 +575,14 @@ fn choice_form(
             <FormAlert errors fields/>
             <button type="submit" class=f.class disabled=act.busy>{f.submit}</button>
         </form>
+    }
+}
+
+/// The wire name of a reason an operator closes with (the value of the form's choice).
+fn close_reason_str(reason: OperatorCloseReason) -> &'static str {
+    match reason {
+        OperatorCloseReason::OffTopic => "off_topic",
+        OperatorCloseReason::Duplicate => "duplicate",
+        OperatorCloseReason::Spam => "spam",
     }
 }

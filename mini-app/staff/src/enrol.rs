@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::{self, load_into, Remote};
-use crate::app::ctx;
+use crate::ctx::ctx;
 use crate::strings;
 use mini_app_client::form::{require, FormAlert, FormValues, TextField};
 use mini_app_client::{ErrorBox, Loading};

@@ -9,7 +9,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::app::Regions;
+use crate::regions::Regions;
 
 /// Mounts `screen` into `#supervisor` when its role is one of `roles`, and leaves `global`
 /// behind on `window` to mount again after a sign-out and another sign-in on the same page.

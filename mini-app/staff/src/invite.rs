@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use shared::users::{AcceptInvitation, TokenPair};
 
 use crate::api::{json_body, request, session, Method};
-use crate::app::{ctx, Screen};
+use crate::ctx::{ctx, Screen};
 use crate::strings;
 use mini_app_client::form::{require, FormAlert, FormValues, TextField};
 

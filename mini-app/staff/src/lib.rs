@@ -1,6 +1,9 @@
 //! «Помощник» staff module: the sign-in of a plain browser (staff login with the second
 //! factor, the first sign-in through an invitation link, the demo login in dev) and the
-//! screens of operators, regional heads, federal supervisors and administrators. The
+//! screens of operators. The screens of regional heads and federal supervisors
+//! (`mini-app/supervisor`) and of administrators (`mini-app/admin`) are modules of their own
+//! that link this crate as a library for what they share: [`regions`], [`users`] (a head's
+//! operators and the administrator's users list), [`user_forms`], [`format`], [`hosted`]. The
 //! teacher app fetches it on demand — when a staff member signs in inside MAX, when a
 //! browser outside MAX has no session, or for an invitation link
 //! (`<script type="module" src="/assets/staff-<hash>.js">`); the module then mounts its own
@@ -8,24 +11,21 @@
 //! API client and the DTOs with the teacher app through the `mini-app-client` and `shared`
 //! crates, so staff code never weighs on teachers.
 
-pub mod admin;
 pub mod api;
 pub mod app;
 pub mod appeal;
-pub mod calendar_admin;
-pub mod dashboard;
+pub mod ctx;
 pub mod enrol;
-pub mod hooks_admin;
+pub mod format;
 pub mod hosted;
 pub mod invite;
-pub mod kb_admin;
-pub mod kb_history;
 pub mod login;
 pub mod password;
 pub mod queue;
+pub mod regions;
+pub mod route;
 pub mod strings;
-pub mod supervisor;
-pub mod synonyms;
+pub mod user_forms;
 pub mod users;
 pub mod workspace;
 pub mod ws_strings;

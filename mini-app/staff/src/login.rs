@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use shared::users::{DevLoginRequest, LoginRequest, Role};
 
 use crate::api;
-use crate::app::ctx;
+use crate::ctx::ctx;
 use crate::strings;
 use mini_app_client::form::{
     region_options, require, CheckField, FormAlert, FormValues, SelectField, TextField,

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use shared::users::{ChangePassword, Me};
 
 use crate::api::{json_body, request, session, Method};
-use crate::app::ctx;
+use crate::ctx::ctx;
 use crate::strings;
 use mini_app_client::form::{require, FormAlert, FormValues, TextField};
 

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use shared::users::{Decision, UserSummary};
 
 use crate::api::{self, Filter};
-use crate::app::{region_name, Regions};
+use crate::regions::{region_name, Regions};
 use crate::strings;
 use mini_app_client::{ApiError, ErrorBox, ErrorLine, Loading};
 

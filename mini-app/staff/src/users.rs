@@ -1,16 +1,17 @@
-//! The administrator's users list (the `#/users` tab of [`crate::admin`]): filters by role,
+//! The administrator's users list (the `#/users` tab of the administration module): filters by role,
 //! verification and blocking, «Показать ещё» by cursor, block / unblock, and for staff users
-//! the role and regions and a fresh invitation letter.
+//! the role and regions and a fresh invitation letter. Also a regional head's own operators
+//! ([`Team`]), in the supervisor module.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::users::{Role, UserSummary, VerificationStatus};
 
-use crate::admin::{EditUser, OPERATORS_TITLE};
 use crate::api::{self, Filter};
-use crate::app::{region_name, Regions};
 use crate::queue::{fetch, listing_view};
+use crate::regions::{region_name, Regions};
 use crate::strings;
+use crate::user_forms::{EditUser, NewUser, OPERATORS_TITLE};
 use mini_app_client::ErrorLine;
 
 fn status_text(status: VerificationStatus) -> &'static str {
@@ -213,5 +214,18 @@ fn UserRow(
             <ErrorLine message=error/>
             {edit}
         </li>
+    }
+}
+
+/// A regional head's operators (under the figures of the «Операторы» tab): the list of own
+/// operators with blocking and their regions, and the form adding an operator by e-mail.
+#[component]
+pub fn Team(regions: Regions) -> impl IntoView {
+    let refresh = RwSignal::new(0);
+    view! {
+        <section class="team">
+            <Users regions operators_only=true refresh/>
+            <NewUser regions operators_only=true refresh/>
+        </section>
     }
 }

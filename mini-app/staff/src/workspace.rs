@@ -11,88 +11,19 @@ use shared::appeals::{Appeal, AppealStatus};
 use shared::users::Me;
 use wasm_bindgen::JsValue;
 
-use crate::api::{self, ApiError, Column, Remote};
-use crate::app::{region_name, Regions};
+use crate::api::{self, ApiError, Remote};
 use crate::appeal::AppealPage;
+use crate::format::{author, deadline_badge, number};
 use crate::queue::Queue;
+use crate::regions::{region_name, Regions};
+use crate::route::{current, queue_href, remember, Route};
 use crate::ws_strings as s;
 use mini_app_client::form::Done;
 use mini_app_client::{ErrorBox, Loading};
+use shared::appeals::BoardColumn as Column;
 
 /// How often the board asks for new appeals.
 const REFRESH: Duration = Duration::from_secs(30);
-/// `localStorage` key of the remembered view (`board` or `list`).
-const VIEW_KEY: &str = "staff-queue-view";
-
-/// A screen of the workspace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Tab {
-    Board,
-    List,
-    Verification,
-    Appeal(String),
-}
-
-impl Tab {
-    /// Parses `location.hash`; `None` for anything that is not a workspace screen.
-    #[must_use]
-    pub fn parse(hash: &str) -> Option<Self> {
-        let path = hash.trim_start_matches('#').trim_matches('/');
-        match path.split_once('/') {
-            Some(("appeal", id)) if is_id(id) => Some(Self::Appeal(id.to_owned())),
-            None if path == "board" => Some(Self::Board),
-            None if path == "list" => Some(Self::List),
-            None if path == "verification" => Some(Self::Verification),
-            _ => None,
-        }
-    }
-}
-
-/// Appeal ids are plain: letters, digits, `-` and `_`, at most 64.
-fn is_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
-/// `#/board` or `#/list`, whichever the operator used last.
-fn queue_href() -> &'static str {
-    match storage().and_then(|s| s.get_item(VIEW_KEY).ok().flatten()) {
-        Some(v) if v == "list" => "#/list",
-        _ => "#/board",
-    }
-}
-
-fn current() -> Tab {
-    let hash = window().location().hash().unwrap_or_default();
-    Tab::parse(&hash)
-        .or_else(|| Tab::parse(queue_href()))
-        .unwrap_or(Tab::Board)
-}
-
-/// «25.11 15:04» in the browser's time zone.
-#[must_use]
-pub fn when(iso: &str) -> String {
-    let d = js_sys::Date::new(&JsValue::from_str(iso));
-    if d.get_time().is_nan() {
-        return iso.to_owned();
-    }
-    format!(
-        "{:02}.{:02}.{} {:02}:{:02}",
-        d.get_date(),
-        d.get_month() + 1,
-        d.get_full_year(),
-        d.get_hours(),
-        d.get_minutes()
-    )
-}
-
 /// «ждёт 3 ч» since `iso`.
 fn waiting(iso: &str) -> String {
     let since = js_sys::Date::new(&JsValue::from_str(iso)).get_time();
@@ -102,36 +33,6 @@ fn waiting(iso: &str) -> String {
         1..=47 => format!("{} {hours} {}", s::WAITING, s::HOURS),
         _ => format!("{} {} {}", s::WAITING, hours / 24, s::DAYS),
     }
-}
-
-/// «№ 1A2B3C»: the random tail of the id, enough to tell appeals apart.
-#[must_use]
-pub fn number(id: &str) -> String {
-    let tail = id.get(id.len().saturating_sub(6)..).unwrap_or(id);
-    format!("{}{}", s::NUMBER, tail.to_uppercase())
-}
-
-/// The teacher's name as the server gives it, or «Анонимно».
-#[must_use]
-pub fn author(appeal: &Appeal) -> String {
-    appeal
-        .author_name
-        .clone()
-        .filter(|_| !appeal.anonymous)
-        .unwrap_or_else(|| s::ANONYMOUS.to_owned())
-}
-
-/// The deadline badge of an appeal that waits for an answer, red when overdue.
-#[must_use]
-pub fn deadline_badge(appeal: &Appeal) -> Option<impl IntoView> {
-    let waits = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress);
-    let at = appeal.deadline_at.as_deref().filter(|_| waits)?;
-    let (class, late) = if appeal.is_overdue {
-        ("badge badge-bad deadline", format!(" · {}", s::OVERDUE))
-    } else {
-        ("badge badge-wait deadline", String::new())
-    };
-    Some(view! { <span class=class>{s::DEADLINE} " " {when(at)} {late}</span> })
 }
 
 /// One appeal as a card of the board or a row of the list.
@@ -192,14 +93,14 @@ fn region_filter(codes: &[String], regions: Regions, region: RwSignal<String>) -
 pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
     // An address that is no workspace screen becomes the remembered view's.
     let location = window().location();
-    if Tab::parse(&location.hash().unwrap_or_default()).is_none() {
+    if Route::parse(&location.hash().unwrap_or_default()).is_none() {
         let _ignored = location.replace(queue_href());
     }
     let route = RwSignal::new(current());
     let notice = RwSignal::new(None::<&'static str>);
     let handle = window_event_listener(leptos::ev::hashchange, move |_| {
         let tab = current();
-        if matches!(tab, Tab::Appeal(_)) {
+        if matches!(tab, Route::Appeal(_)) {
             notice.set(None);
         }
         // A new screen starts at its top.
@@ -209,45 +110,38 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
     on_cleanup(move || handle.remove());
     // Remember the queue's view for the next visit.
     Effect::new(move |_| {
-        let view = match route.get() {
-            Tab::Board => "board",
-            Tab::List => "list",
-            _ => return,
-        };
-        if let Some(storage) = storage() {
-            let _ignored = storage.set_item(VIEW_KEY, view);
-        }
+        route.with(remember);
     });
     let region = RwSignal::new(String::new());
     let codes = StoredValue::new(me.regions.clone());
     let me_id = StoredValue::new(me.id);
 
-    let tab = move |tab: Tab, href: &'static str, label: &'static str| {
+    let tab = move |tab: Route, href: &'static str, label: &'static str| {
         let current = move || (route.get() == tab).then_some("page");
         view! { <a class="tab" href=href aria-current=current>{label}</a> }
     };
     view! {
         <nav class="tabs" aria-label=s::TABS>
-            {tab(Tab::Board, "#/board", s::TAB_BOARD)}
-            {tab(Tab::List, "#/list", s::TAB_LIST)}
-            {tab(Tab::Verification, "#/verification", s::TAB_VERIFICATION)}
+            {tab(Route::Board, "#/board", s::TAB_BOARD)}
+            {tab(Route::List, "#/list", s::TAB_LIST)}
+            {tab(Route::Verification, "#/verification", s::TAB_VERIFICATION)}
         </nav>
         <Done message=notice/>
         {move || match route.get() {
-            Tab::Board => view! {
+            Route::Board => view! {
                 <h1>{s::BOARD_TITLE}</h1>
                 {codes.with_value(|c| region_filter(c, regions, region))}
                 <Board region/>
             }
             .into_any(),
-            Tab::List => view! {
+            Route::List => view! {
                 <h1>{s::BOARD_TITLE}</h1>
                 {codes.with_value(|c| region_filter(c, regions, region))}
                 <List region/>
             }
             .into_any(),
-            Tab::Verification => view! { <Queue regions/> }.into_any(),
-            Tab::Appeal(id) => view! {
+            Route::Verification => view! { <Queue regions/> }.into_any(),
+            Route::Appeal(id) => view! {
                 <AppealPage id me_id=me_id.get_value() regions notice back=queue_href()/>
             }
             .into_any(),
@@ -433,31 +327,5 @@ fn List(region: RwSignal<String>) -> impl IntoView {
             }
             .into_any()
         }}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Tab;
-
-    #[test]
-    fn routes() {
-        assert_eq!(Tab::parse("#/board"), Some(Tab::Board));
-        assert_eq!(Tab::parse("#/list/"), Some(Tab::List));
-        assert_eq!(Tab::parse("#/verification"), Some(Tab::Verification));
-        assert_eq!(
-            Tab::parse("#/appeal/0193abc_d-1"),
-            Some(Tab::Appeal("0193abc_d-1".to_owned()))
-        );
-        for other in [
-            "",
-            "#/",
-            "#/appeal/",
-            "#/appeal/a/b",
-            "#/appeal/a b",
-            "#/profile",
-        ] {
-            assert_eq!(Tab::parse(other), None, "{other:?}");
-        }
     }
 }

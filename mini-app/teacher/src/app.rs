@@ -2,142 +2,20 @@
 //! the page of the current route — or hands the page over to the staff module.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use shared::users::{Me, VerificationStatus};
-use shared::Region;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::api::{self, load_into, session, ApiError, Remote};
+use crate::api::session;
 use crate::components::{ErrorBox, Loading};
+use crate::ctx::{Ctx, Phase};
 use crate::max::{self, Launch};
 use crate::more;
-use crate::pages::{resend_pending, AskState};
+use crate::pages::resend_pending;
 use crate::pages::{AskPage, HomePage, NotFoundPage, RegionPage, RegionsPage, SignedOutMax};
 use crate::router::{self, use_route, Route};
 use crate::strings;
 use mini_app_client::modules::load_module;
 use mini_app_client::StaleBanner;
-
-/// Where the app stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Phase {
-    /// Checking the stored session or signing in with MAX launch data.
-    Starting,
-    /// Signing in failed (no connection, refused launch data): retry.
-    Failed(ApiError),
-    /// No session, with an optional notice. Inside MAX: «Войти снова»; in a browser the
-    /// staff module takes over with the staff (and demo) sign-in.
-    SignedOut(Option<&'static str>),
-    /// A teacher: the teacher screens.
-    Teacher,
-    /// A staff member: the staff module is loading or has taken over the page.
-    Staff,
-    /// The staff module could not be loaded.
-    StaffFailed,
-}
-
-/// App-wide state, provided as context.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    pub phase: RwSignal<Phase>,
-    /// The signed-in user's profile.
-    pub me: RwSignal<Option<Me>>,
-    /// The regions (forms and the reference pages need them).
-    pub regions: RwSignal<Remote<Vec<Region>>>,
-    /// The question being asked and its outcome (kept while moving between screens).
-    pub ask: RwSignal<AskState>,
-    /// True inside MAX.
-    pub in_max: bool,
-    launch: StoredValue<Launch>,
-}
-
-/// The app's context (always provided by [`App`]).
-#[must_use]
-pub fn ctx() -> Ctx {
-    expect_context::<Ctx>()
-}
-
-impl Ctx {
-    /// Signs in from the start: with MAX launch data (falling back to the stored session when
-    /// the launch data is refused), or with the stored session.
-    pub fn start(self) {
-        self.phase.set(Phase::Starting);
-        let init_data = self.launch.with_value(|l| l.init_data.clone());
-        spawn_local(async move {
-            if let Some(data) = init_data {
-                match api::sign_in_max(data).await {
-                    Ok(()) => {}
-                    // Launch data older than the server's window (the page was reloaded long
-                    // after MAX opened it): the session kept from earlier still works.
-                    Err(error) if error.status() == Some(401) && session::is_signed_in() => {}
-                    Err(error) => {
-                        self.phase.set(Phase::Failed(error));
-                        return;
-                    }
-                }
-            } else if !session::is_signed_in() {
-                self.phase.set(Phase::SignedOut(None));
-                return;
-            }
-            self.load_me().await;
-        });
-    }
-
-    /// Fetches the profile after a sign-in and opens the matching screens.
-    pub async fn load_me(self) {
-        match api::me().await {
-            Ok(me) => self.enter(me),
-            Err(error) if error.status() == Some(401) => {
-                session::clear();
-                if !matches!(self.phase.get_untracked(), Phase::SignedOut(_)) {
-                    self.signed_out(None);
-                }
-            }
-            Err(error) => self.phase.set(Phase::Failed(error)),
-        }
-    }
-
-    /// Opens the teacher screens, or hands a staff member over to the staff module.
-    pub fn enter(self, me: Me) {
-        let staff = me.role.is_staff();
-        let verified = me.verification.status == VerificationStatus::Verified;
-        self.me.set(Some(me));
-        // A question whose sending was not confirmed goes again, with the same key.
-        if !staff && verified && self.ask.get_untracked() == AskState::Idle {
-            resend_pending(self);
-        }
-        // A staff member: the effect in `App` loads the staff module.
-        self.phase
-            .set(if staff { Phase::Staff } else { Phase::Teacher });
-    }
-
-    /// Drops the user and shows the sign-in with `notice`.
-    pub fn signed_out(self, notice: Option<&'static str>) {
-        session::clear();
-        self.me.set(None);
-        self.phase.set(Phase::SignedOut(notice));
-    }
-
-    /// Loads the regions (again).
-    pub fn reload_regions(self) {
-        load_into(self.regions, api::regions());
-    }
-
-    /// The context of the second module (`mini-app/more`), which signs in by the stored
-    /// session alone and never asks a question itself.
-    #[must_use]
-    pub fn detached() -> Self {
-        Self {
-            phase: RwSignal::new(Phase::Starting),
-            me: RwSignal::new(None),
-            regions: RwSignal::new(Remote::Loading),
-            ask: RwSignal::new(AskState::Idle),
-            in_max: false,
-            launch: StoredValue::new(Launch::default()),
-        }
-    }
-}
 
 /// Appends the staff module's script (its hashed name is in
 /// `<meta name="staff-module" content="/assets/staff-<hash>.js">`); the module then mounts
@@ -192,14 +70,7 @@ pub fn mount() {
 #[component]
 pub fn App(launch: Launch) -> impl IntoView {
     let route = use_route();
-    let ctx = Ctx {
-        phase: RwSignal::new(Phase::Starting),
-        me: RwSignal::new(None),
-        regions: RwSignal::new(Remote::Loading),
-        ask: RwSignal::new(AskState::Idle),
-        in_max: launch.in_max(),
-        launch: StoredValue::new(launch),
-    };
+    let ctx = Ctx::new(launch, resend_pending);
     provide_context(ctx);
     session::on_event(move |event| match event {
         session::Event::Expired => ctx.signed_out(Some(strings::SESSION_ENDED)),

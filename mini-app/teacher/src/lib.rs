@@ -15,6 +15,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod ctx;
 pub mod draft;
 pub mod max;
 pub mod more;

@@ -11,8 +11,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{Ctx, Phase};
 use crate::components::{ErrorBox, Loading};
+use crate::ctx::{Ctx, Phase};
 use crate::router::Route;
 use crate::strings;
 use mini_app_client::modules::load_module;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::ctx;
+use crate::ctx::ctx;
 use crate::strings;
 
 #[component]

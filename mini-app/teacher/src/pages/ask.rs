@@ -9,31 +9,14 @@ use shared::appeals::{
 use shared::users::VerificationStatus;
 
 use crate::api::{self, Action, ApiError, Remote};
-use crate::app::{ctx, Ctx};
 use crate::components::{local_error, BackLink, Loading, VerificationCard};
+use crate::ctx::{ctx, AskState, Ctx};
 use crate::draft;
 use crate::max;
 use crate::router::Route;
 use crate::strings;
 use crate::time;
 use mini_app_client::ErrorLine;
-
-/// Where the question stands; kept in the app's context so leaving the screen keeps it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AskState {
-    /// The form.
-    Idle,
-    /// On its way.
-    Sending,
-    /// No answer (network, server trouble): the draft and its key are kept for a retry.
-    Failed(ApiError),
-    /// Refused for good (the text, not verified): shown next to the form.
-    Rejected(ApiError),
-    /// Accepted: the appeal as created.
-    Sent(Box<Appeal>),
-    /// Closed right here («Помогло», a suggestion accepted): a thank-you.
-    Done(&'static str),
-}
 
 /// Most files per question and bytes per file (the api checks both again).
 const MAX_FILES: usize = 3;

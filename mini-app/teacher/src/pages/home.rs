@@ -3,9 +3,8 @@
 use leptos::prelude::*;
 use shared::users::VerificationStatus;
 
-use crate::app::ctx;
 use crate::components::badge;
-use crate::pages::profile::greeting;
+use crate::ctx::ctx;
 use crate::router::Route;
 use crate::strings;
 
@@ -53,5 +52,15 @@ fn row(route: &Route, title: &'static str, meta: &'static str) -> impl IntoView 
                 <span class="row-meta">{meta}</span>
             </a>
         </li>
+    }
+}
+
+/// The greeting name: «Мария Ивановна», or the name alone.
+#[must_use]
+pub fn greeting(me: &shared::users::Me) -> String {
+    match (me.name.as_deref(), me.patronymic.as_deref()) {
+        (Some(name), Some(patronymic)) if !patronymic.is_empty() => format!("{name} {patronymic}"),
+        (Some(name), _) => name.to_owned(),
+        _ => me.full_name.clone().unwrap_or_default(),
     }
 }

@@ -5,15 +5,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::appeals::{Appeal, AppealStatus, Message, PostMessage, RateAnswer};
 
-use crate::api::{self, load_into, Action, Remote};
-use crate::app::ctx;
-use crate::components::{BackLink, ErrorBox, Loading};
-use crate::max;
 use crate::pages::appeals::chip;
-use crate::pages::deadline_text;
-use crate::strings;
-use crate::time;
 use mini_app_client::ErrorLine;
+use teacher_app::api::{self, load_into, Action, Remote};
+use teacher_app::components::{BackLink, ErrorBox, Loading};
+use teacher_app::ctx::ctx;
+use teacher_app::max;
+use teacher_app::pages::deadline_text;
+use teacher_app::strings;
+use teacher_app::time;
 
 #[component]
 pub fn AppealPage(id: String) -> impl IntoView {

@@ -9,7 +9,7 @@ use mini_app_client::json::{array, object, string, strings};
 use mini_app_client::{request_value, ApiError, ErrorBox, Loading, Method, Remote};
 use wasm_bindgen::JsValue;
 
-use crate::admin::text_array;
+use staff_app::user_forms::text_array;
 
 const PATH: &str = "/api/v1/kb/synonyms";
 

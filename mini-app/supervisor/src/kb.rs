@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, load_into, query, Remote};
 use crate::kb_history::History;
-use crate::supervisor::{clicked, esc, hide_item, html, show, Html};
+use mini_app_client::html::{clicked, esc, hide_item, html, show, Html};
 use mini_app_client::ErrorLine;
 
 fn status_text(status: ArticleStatus) -> &'static str {

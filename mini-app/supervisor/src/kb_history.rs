@@ -7,7 +7,7 @@ use mini_app_client::Method;
 use wasm_bindgen::JsValue;
 
 use crate::api::{load_into, ApiError, Remote};
-use crate::supervisor::{esc, options, show, Html};
+use mini_app_client::html::{esc, options, show, Html};
 
 /// One version as the diff needs it: number, date and the fields as text.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,13 +7,12 @@ use leptos::task::spawn_local;
 use shared::stats::{RegionStats, StatsFigures, TimeseriesPoint};
 
 use crate::api::{self, load_into};
-use crate::app::Regions;
-use crate::supervisor::{
-    clicked, esc, figure, html, options, period_query, show, sortable, table, PeriodPicker,
-};
+use crate::period::{figure, period_query, PeriodPicker};
+use mini_app_client::html::{clicked, esc, html, options, show, sortable, table};
 use mini_app_client::ErrorLine;
 use mini_app_client::Remote;
 use shared::appeals::AppealStatus;
+use staff_app::regions::Regions;
 
 /// The tiles of «Сводка»: `(figure, label)`.
 const TILES: [(&str, &str); 14] = [

@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use shared::kb::{Article, SearchResult};
 
-use crate::api::{self, load_into, Remote};
-use crate::components::{BackLink, ErrorBox, Loading};
-use crate::router::Route;
-use crate::strings;
+use teacher_app::api::{self, load_into, Remote};
+use teacher_app::components::{BackLink, ErrorBox, Loading};
+use teacher_app::router::Route;
+use teacher_app::strings;
 
 #[component]
 pub fn AnswersPage() -> impl IntoView {

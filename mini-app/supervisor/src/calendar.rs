@@ -8,9 +8,9 @@ use shared::calendar::{CalendarDayView, CalendarYear};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, load_into, Remote};
-use crate::app::Regions;
-use crate::supervisor::{esc, html, options, show};
+use mini_app_client::html::{esc, html, options, show};
 use mini_app_client::ErrorLine;
+use staff_app::regions::Regions;
 
 const MONTHS: [&str; 12] = [
     "Январь",

@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::appeals::{Appeal, AppealStatus};
 
-use crate::api::{self, Remote};
-use crate::components::{BackLink, ErrorBox, Loading};
-use crate::router::Route;
-use crate::strings;
-use crate::time;
 use mini_app_client::ErrorLine;
+use teacher_app::api::{self, Remote};
+use teacher_app::components::{BackLink, ErrorBox, Loading};
+use teacher_app::router::Route;
+use teacher_app::strings;
+use teacher_app::time;
 
 /// The chip of a status: its title and CSS modifier.
 #[must_use]

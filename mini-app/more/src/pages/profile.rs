@@ -5,16 +5,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::users::{Me, NotifySettings, UpdateMe};
 
-use crate::api;
-use crate::app::ctx;
-use crate::components::{
+use mini_app_client::ErrorLine;
+use teacher_app::api;
+use teacher_app::components::{
     region_options, require, BackLink, CheckField, Done, FormAlert, FormValues, SelectField,
     TextField, VerificationCard,
 };
-use crate::max;
-use crate::router::{self, Route};
-use crate::strings;
-use mini_app_client::ErrorLine;
+use teacher_app::ctx::ctx;
+use teacher_app::max;
+use teacher_app::router::{self, Route};
+use teacher_app::strings;
 
 const FIELDS: &[&str] = &[
     "surname",
@@ -217,15 +217,5 @@ fn Erase() -> impl IntoView {
             }}
             <ErrorLine message=error/>
         </section>
-    }
-}
-
-/// The greeting name: «Мария Ивановна», or the name alone.
-#[must_use]
-pub fn greeting(me: &Me) -> String {
-    match (me.name.as_deref(), me.patronymic.as_deref()) {
-        (Some(name), Some(patronymic)) if !patronymic.is_empty() => format!("{name} {patronymic}"),
-        (Some(name), _) => name.to_owned(),
-        _ => me.full_name.clone().unwrap_or_default(),
     }
 }

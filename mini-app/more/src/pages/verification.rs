@@ -4,14 +4,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::users::{Me, VerificationRequest, VerificationStatus};
 
-use crate::api;
-use crate::app::ctx;
-use crate::components::{
+use teacher_app::api;
+use teacher_app::components::{
     region_options, require, BackLink, FormAlert, FormValues, SelectField, TextField,
     VerificationCard,
 };
-use crate::max;
-use crate::strings;
+use teacher_app::ctx::ctx;
+use teacher_app::max;
+use teacher_app::strings;
 
 const FIELDS: &[&str] = &["school", "position", "region"];
 

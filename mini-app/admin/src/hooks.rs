@@ -12,11 +12,11 @@ use mini_app_client::json::{array, get, object, string, strings};
 use mini_app_client::{load_into, request_value, ErrorLine, Method};
 use wasm_bindgen::JsValue;
 
-use crate::admin::{form_list, region_select, text_array, Secret};
-use crate::api::{query, Remote};
-use crate::app::Regions;
-use crate::supervisor::{clicked, esc, html, show, Html};
-use crate::workspace::when;
+use mini_app_client::html::{clicked, esc, html, show, Html};
+use staff_app::api::{query, Remote};
+use staff_app::format::when;
+use staff_app::regions::Regions;
+use staff_app::user_forms::{form_list, region_select, text_array, Secret};
 
 /// `(value, text)` of the event types a subscription can take.
 const EVENTS: [(&str, &str); 4] = [

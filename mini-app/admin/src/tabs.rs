@@ -1,0 +1,355 @@
+//! The administrator's screens, in the supervisor module: a tab bar driven by the URL hash
+//! (`#/users`, `#/keys`, `#/webhooks`, `#/outbox`, `#/audit`; webhooks and the outbox are
+//! in [`crate::hooks`]). Users: the list with filters and blocking
+//! (`staff_app::users`), creating a staff user (the one-time password shown once, with a copy
+//! button), changing role and regions. API keys: create (the key shown once), the list with
+//! the last use, revoke. The audit log: filters by actor, action, object and period, pages
+//! by cursor. Read-only content is built as escaped HTML text, as in the supervisor screens.
+//! The user forms shared with the regional head's screens are in `staff_app::user_forms`.
+//!
+//! The server decides who may do what; nothing here is the only guard.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mini_app_client::form::{require, Errors, FormAlert, FormValues, TextField};
+use mini_app_client::json::{array, get, object, string, strings};
+use mini_app_client::{request_value, ErrorLine, Method};
+use wasm_bindgen::JsValue;
+
+use crate::hooks::{Outbox, Webhooks};
+use crate::strings as s;
+use mini_app_client::html::{clicked, esc, html, show, Html};
+use staff_app::api::{query, Remote};
+use staff_app::format::when;
+use staff_app::regions::Regions;
+use staff_app::user_forms::{region_select, submitted, text_array, NewUser, Secret};
+use staff_app::users::Users;
+
+/// `(slug, title)` of every tab, in order.
+const TABS: [(&str, &str); 5] = [
+    ("users", s::TAB_USERS),
+    ("keys", s::TAB_KEYS),
+    ("webhooks", s::TAB_WEBHOOKS),
+    ("outbox", s::TAB_OUTBOX),
+    ("audit", s::TAB_AUDIT),
+];
+
+/// A tab of the administrator's screens, as the URL hash names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Users,
+    Keys,
+    Webhooks,
+    Outbox,
+    Audit,
+}
+
+impl Route {
+    /// The tab of `#/<slug>…`; an empty or unknown one is the users.
+    #[must_use]
+    pub fn parse(hash: &str) -> Self {
+        let slug = hash.trim_start_matches('#').trim_start_matches('/');
+        match slug.split('/').next().unwrap_or_default() {
+            "keys" => Self::Keys,
+            "webhooks" => Self::Webhooks,
+            "outbox" => Self::Outbox,
+            "audit" => Self::Audit,
+            _ => Self::Users,
+        }
+    }
+
+    /// The slug of the tab in the URL hash.
+    #[must_use]
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Users => "users",
+            Self::Keys => "keys",
+            Self::Webhooks => "webhooks",
+            Self::Outbox => "outbox",
+            Self::Audit => "audit",
+        }
+    }
+}
+
+/// The route of the current URL hash.
+fn route() -> Route {
+    Route::parse(&window().location().hash().unwrap_or_default())
+}
+
+#[component]
+pub fn Admin(regions: Regions) -> impl IntoView {
+    let current = RwSignal::new(route());
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| current.set(route()));
+    on_cleanup(move || handle.remove());
+    let tabs = TABS
+        .iter()
+        .map(|&(tab, title)| {
+            view! {
+                <a href=format!("#/{tab}") class="tab"
+                    aria-current=move || (current.get().slug() == tab).then_some("page")>{title}</a>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="tabs" aria-label=s::TABS>{tabs}</nav>
+        {move || match current.get() {
+            Route::Keys => view! { <ApiKeys regions/> }.into_any(),
+            Route::Audit => view! { <Audit/> }.into_any(),
+            Route::Webhooks => view! { <Webhooks regions/> }.into_any(),
+            Route::Outbox => view! { <Outbox/> }.into_any(),
+            Route::Users => {
+                let refresh = RwSignal::new(0);
+                view! { <Users regions refresh/> <NewUser regions refresh/> }.into_any()
+            }
+        }}
+    }
+}
+
+// --- API keys ------------------------------------------------------------------------------
+
+/// One key of `GET /api/v1/admin/api-keys` as a list item, with a revoke button while active.
+fn key_item(key: &JsValue) -> String {
+    let id = esc(&string(key, "id").unwrap_or_default());
+    let revoked = string(key, "revoked_at");
+    let used =
+        string(key, "last_used_at").map_or_else(|| "не использовался".to_owned(), |t| when(&t));
+    let state = match &revoked {
+        Some(at) => format!(
+            "<span class=\"badge badge-bad\">отозван {}</span>",
+            esc(&when(at))
+        ),
+        None => "<span class=\"badge badge-ok\">действует</span>".to_owned(),
+    };
+    let button = if revoked.is_none() {
+        format!("<button type=\"button\" class=\"button danger-outline\" data-revoke=\"{id}\">Отозвать</button>")
+    } else {
+        String::new()
+    };
+    format!(
+        "<li class=\"card staff-item\" data-key=\"{id}\"><h2 class=\"card-title\">{} {state}</h2>\
+         <p class=\"muted\">{}… · регионы: {} · создан {} · последнее использование: {}</p>{button}</li>",
+        esc(&string(key, "name").unwrap_or_default()),
+        esc(&string(key, "prefix").unwrap_or_default()),
+        esc(&strings(key, "regions").join(", ")),
+        esc(&when(&string(key, "created_at").unwrap_or_default())),
+        esc(&used),
+    )
+}
+
+fn load_keys(list: Html) {
+    mini_app_client::load_into(list, async move {
+        let page = request_value(Method::Get, "/api/v1/admin/api-keys?limit=100", None).await?;
+        let items = array(&page, "items");
+        if items.is_empty() {
+            return Ok("<p class=\"state\">Ключей нет.</p>".to_owned());
+        }
+        let items: String = items.iter().map(key_item).collect();
+        Ok(format!("<ul id=\"keys\" class=\"staff-list\">{items}</ul>"))
+    });
+}
+
+/// `#/keys`: create a key for an integrator (shown once), the keys with their last use,
+/// revoke.
+#[component]
+fn ApiKeys(regions: Regions) -> impl IntoView {
+    let list = html();
+    load_keys(list);
+    let errors: Errors = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let created = RwSignal::new(None::<String>);
+    let revoke_error = RwSignal::new(None::<String>);
+    let submit = move |ev: SubmitEvent| {
+        let (form, codes) = submitted(&ev);
+        let name = form.text("key-name");
+        if let Some(error) = require(&[("name", !name.is_empty(), "Назовите ключ.")]) {
+            errors.set(Some(error));
+            return;
+        }
+        errors.set(None);
+        created.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let body = object(&[
+                ("name", JsValue::from_str(&name)),
+                ("regions", text_array(&codes)),
+            ]);
+            match request_value(Method::Post, "/api/v1/admin/api-keys", Some(&body)).await {
+                Ok(answer) => {
+                    created.set(string(&answer, "key"));
+                    load_keys(list);
+                }
+                Err(error) => errors.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(id) = clicked(&ev, "revoke") else {
+            return;
+        };
+        revoke_error.set(None);
+        spawn_local(async move {
+            let path = format!(
+                "/api/v1/admin/api-keys/{}",
+                js_sys::encode_uri_component(&id)
+            );
+            match request_value(Method::Delete, &path, None).await {
+                Ok(_) => load_keys(list),
+                Err(error) => revoke_error.set(Some(error.message())),
+            }
+        });
+    };
+    view! {
+        <h1>"API-ключи"</h1>
+        <section class="card">
+            <h2 class="card-title">"Новый ключ"</h2>
+            <form id="new-key" on:submit=submit novalidate>
+                <TextField id="key-name" label="Название (кто и зачем)" errors field="name" required=true/>
+                {region_select("key-regions", regions, Vec::new(), errors)}
+                <FormAlert errors fields=&["name", "regions"]/>
+                <button type="submit" class="button" disabled=busy>"Создать ключ"</button>
+            </form>
+            {move || created.get().map(|key| view! {
+                <Secret id="key-secret" label="Ключ создан. Передайте его интегратору:" text=key/>
+            })}
+        </section>
+        <ErrorLine message=revoke_error/>
+        <div class="keys" on:click=on_click>{show(list)}</div>
+    }
+}
+
+// --- the audit log -------------------------------------------------------------------------
+
+/// A JSON value as compact text («—» when absent).
+fn json_text(value: &JsValue) -> String {
+    if value.is_undefined() || value.is_null() {
+        return "—".to_owned();
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+fn audit_row(e: &JsValue) -> String {
+    let actor = match (string(e, "actor_id"), string(e, "actor_role")) {
+        (Some(id), Some(role)) => format!("{id} ({role})"),
+        (Some(id), None) => id,
+        (None, Some(role)) => role,
+        (None, None) => "система".to_owned(),
+    };
+    let object = format!(
+        "{} {}",
+        string(e, "object_type").unwrap_or_default(),
+        string(e, "object_id").unwrap_or_default()
+    );
+    let cells = [
+        when(&string(e, "created_at").unwrap_or_default()),
+        actor,
+        string(e, "action").unwrap_or_default(),
+        object,
+        json_text(&get(e, "before")),
+        json_text(&get(e, "after")),
+    ];
+    let cells: String = cells
+        .iter()
+        .map(|c| format!("<td>{}</td>", esc(c)))
+        .collect();
+    format!("<tr>{cells}</tr>")
+}
+
+/// A date input's `YYYY-MM-DD` as the start (or, with `end`, the end) of that Moscow day.
+fn day_bound(date: &str, end: bool) -> String {
+    if date.is_empty() {
+        return String::new();
+    }
+    let time = if end { "23:59:59" } else { "00:00:00" };
+    format!("{date}T{time}+03:00")
+}
+
+/// `#/audit`: who did what, newest first, with filters and «Показать ещё».
+#[component]
+fn Audit() -> impl IntoView {
+    let filter = RwSignal::new(String::new());
+    let rows = RwSignal::new(String::new());
+    let cursor = RwSignal::new(None::<String>);
+    let state = html();
+    let load = move |more: bool| {
+        let mut path = format!("/api/v1/admin/audit{}", filter.get_untracked());
+        let from = if more { cursor.get_untracked() } else { None };
+        if let Some(from) = from {
+            path.push(if path.contains('?') { '&' } else { '?' });
+            path.push_str(&query(&[("cursor", &from)])[1..]);
+        }
+        if !more {
+            rows.set(String::new());
+        }
+        state.set(Remote::Loading);
+        spawn_local(async move {
+            match request_value(Method::Get, &path, None).await {
+                Ok(page) => {
+                    let html: String = array(&page, "items").iter().map(audit_row).collect();
+                    rows.update(|r| r.push_str(&html));
+                    cursor.set(string(&page, "next_cursor"));
+                    state.set(Remote::Ready(String::new()));
+                }
+                Err(error) => state.set(Remote::Failed(error)),
+            }
+        });
+    };
+    load(false);
+    let submit = move |ev: SubmitEvent| {
+        let form = FormValues::take(&ev);
+        filter.set(query(&[
+            ("actor", &form.text("au-actor")),
+            ("action", &form.text("au-action")),
+            ("object_type", &form.text("au-object")),
+            ("object_id", &form.text("au-object-id")),
+            ("from", &day_bound(&form.text("au-from"), false)),
+            ("to", &day_bound(&form.text("au-to"), true)),
+            ("limit", "50"),
+        ]));
+        load(false);
+    };
+    let errors: Errors = RwSignal::new(None);
+    let table = move || {
+        rows.with(|r| {
+            if r.is_empty() {
+                let loaded = state.with(|s| matches!(s, Remote::Ready(_)));
+                return if loaded {
+                    "<p class=\"state\">Записей нет.</p>".to_owned()
+                } else {
+                    String::new()
+                };
+            }
+            format!(
+                "<div class=\"table-wrap\"><table id=\"audit\" class=\"data\"><caption>Журнал действий</caption>\
+                 <thead><tr><th scope=\"col\">Когда</th><th scope=\"col\">Кто</th><th scope=\"col\">Действие</th>\
+                 <th scope=\"col\">Объект</th><th scope=\"col\">Было</th><th scope=\"col\">Стало</th></tr></thead>\
+                 <tbody>{r}</tbody></table></div>"
+            )
+        })
+    };
+    view! {
+        <h1>"Журнал действий"</h1>
+        <form id="audit-filters" class="filters" on:submit=submit novalidate>
+            <TextField id="au-actor" label="Кто (id пользователя)" errors field="actor"/>
+            <TextField id="au-action" label="Действие" errors field="action"
+                hint="Например, user.create, user.update, api_key.create, api_key.revoke."/>
+            <TextField id="au-object" label="Тип объекта" errors field="object_type"
+                hint="Например, user, api_key, article."/>
+            <TextField id="au-object-id" label="Id объекта" errors field="object_id"/>
+            <TextField id="au-from" label="С даты" errors field="from" kind="date"/>
+            <TextField id="au-to" label="По дату" errors field="to" kind="date"/>
+            <button type="submit" class="button secondary">"Показать"</button>
+        </form>
+        <div inner_html=table></div>
+        {show(state)}
+        {move || cursor.with(Option::is_some).then(|| view! {
+            <button type="button" id="audit-more" class="button secondary" on:click=move |_| load(true)>
+                "Показать ещё"
+            </button>
+        })}
+    }
+}

@@ -1,0 +1,144 @@
+//! The screens of regional heads and federal supervisors: a tab bar driven by the URL hash
+//! (`#/dashboard`, `#/regions`, `#/operators`, and for `federal` `#/kb`, `#/proposals`,
+//! `#/variants`, `#/calendar`, `#/synonyms`), so back/forward and reload keep the screen. The federal-only
+//! tabs are hidden for heads; the server refuses their calls anyway. A head's «Операторы»
+//! tab also manages the operators of own regions ([`staff_app::users::Team`]). The pieces the
+//! statistics tabs share are in [`crate::period`]; the HTML-text toolkit is
+//! `mini_app_client::html`.
+
+use leptos::prelude::*;
+use shared::users::Role;
+
+use crate::calendar::CalendarAdmin;
+use crate::dashboard::{Dashboard, OperatorsTable, RegionsTable};
+use crate::kb::{ArticleEditor, KbList, Proposals, Variants};
+use crate::strings as s;
+use crate::synonyms::Synonyms;
+use staff_app::regions::Regions;
+use staff_app::users::Team;
+
+/// `(slug, title, federal only)` of every tab, in order.
+const TABS: [(&str, &str, bool); 8] = [
+    ("dashboard", s::TAB_DASHBOARD, false),
+    ("regions", s::TAB_REGIONS, false),
+    ("operators", s::TAB_OPERATORS, false),
+    ("kb", s::TAB_KB, true),
+    ("proposals", s::TAB_PROPOSALS, true),
+    ("variants", s::TAB_VARIANTS, true),
+    ("calendar", s::TAB_CALENDAR, true),
+    ("synonyms", s::TAB_SYNONYMS, true),
+];
+
+/// A tab of the supervisors' screens, as the URL hash names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Dashboard,
+    Regions,
+    Operators,
+    /// The list of articles.
+    Kb,
+    /// One article in the editor (`#/kb/<id>`).
+    Article(String),
+    Proposals,
+    Variants,
+    Calendar,
+    Synonyms,
+}
+
+impl Route {
+    /// `#/kb/kb-001` → [`Route::Article`]; an empty or unknown hash is the dashboard.
+    #[must_use]
+    pub fn parse(hash: &str) -> Self {
+        let mut parts = hash
+            .trim_start_matches('#')
+            .split('/')
+            .filter(|s| !s.is_empty());
+        let slug = parts.next().unwrap_or_default();
+        let rest = parts.next().unwrap_or_default();
+        match slug {
+            "regions" => Self::Regions,
+            "operators" => Self::Operators,
+            "kb" if rest.is_empty() => Self::Kb,
+            "kb" => Self::Article(rest.to_owned()),
+            "proposals" => Self::Proposals,
+            "variants" => Self::Variants,
+            "calendar" => Self::Calendar,
+            "synonyms" => Self::Synonyms,
+            _ => Self::Dashboard,
+        }
+    }
+
+    /// The slug of the tab this route belongs to (an article belongs to `kb`).
+    #[must_use]
+    pub fn tab(&self) -> &'static str {
+        match self {
+            Self::Dashboard => "dashboard",
+            Self::Regions => "regions",
+            Self::Operators => "operators",
+            Self::Kb | Self::Article(_) => "kb",
+            Self::Proposals => "proposals",
+            Self::Variants => "variants",
+            Self::Calendar => "calendar",
+            Self::Synonyms => "synonyms",
+        }
+    }
+}
+
+/// The route of the current URL hash.
+fn route() -> Route {
+    Route::parse(&window().location().hash().unwrap_or_default())
+}
+
+#[component]
+pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
+    let federal = role == Role::Federal;
+    let current = RwSignal::new(route());
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| current.set(route()));
+    on_cleanup(move || handle.remove());
+    // One period for every statistics tab.
+    let days = RwSignal::new(30);
+    let tabs = TABS
+        .iter()
+        .filter(|t| federal || !t.2)
+        .map(|&(tab, title, _)| {
+            view! {
+                <a href=format!("#/{tab}") class="tab"
+                    aria-current=move || current.with(|c| c.tab() == tab).then_some("page")>{title}</a>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="tabs" aria-label=s::TABS>{tabs}</nav>
+        {move || match current.get() {
+            Route::Regions => view! { <RegionsTable days/> }.into_any(),
+            Route::Operators if federal => view! { <OperatorsTable days/> }.into_any(),
+            Route::Operators => view! { <OperatorsTable days/> <Team regions/> }.into_any(),
+            Route::Kb => view! { <KbList/> }.into_any(),
+            Route::Article(id) => view! { <ArticleEditor id/> }.into_any(),
+            Route::Proposals => view! { <Proposals/> }.into_any(),
+            Route::Variants => view! { <Variants/> }.into_any(),
+            Route::Calendar => view! { <CalendarAdmin regions/> }.into_any(),
+            Route::Synonyms => view! { <Synonyms/> }.into_any(),
+            Route::Dashboard => view! { <Dashboard days regions/> }.into_any(),
+        }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn routes() {
+        assert_eq!(Route::parse(""), Route::Dashboard);
+        assert_eq!(Route::parse("#/nowhere"), Route::Dashboard);
+        assert_eq!(Route::parse("#/regions"), Route::Regions);
+        assert_eq!(Route::parse("#/kb/"), Route::Kb);
+        assert_eq!(
+            Route::parse("#/kb/kb-001"),
+            Route::Article("kb-001".to_owned())
+        );
+        assert_eq!(Route::parse("#/kb/kb-001").tab(), "kb");
+        assert_eq!(Route::parse("#/synonyms").tab(), "synonyms");
+    }
+}
