@@ -40,6 +40,10 @@ pub enum ApiError {
         /// One entry per invalid field.
         errors: Vec<FieldError>,
     },
+    /// The message is only a courtesy (thanks, a greeting, «ок»): not a question for the
+    /// knowledge base or an operator, so no appeal is created.
+    #[error("это не вопрос")]
+    NotAQuestion,
     /// No credentials, or credentials that are not valid.
     #[error("требуется вход")]
     Unauthorized,
@@ -135,6 +139,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::Validation { .. } => "validation_failed",
+            Self::NotAQuestion => "not_a_question",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::RegionOutOfScope => "region_out_of_scope",
@@ -173,6 +178,9 @@ impl ApiError {
             | Self::Denied { detail, .. }
             | Self::Gone { detail, .. }
             | Self::UpstreamUnavailable { detail, .. } => detail.clone(),
+            Self::NotAQuestion => "Похоже, это благодарность или приветствие, а не вопрос. \
+                 Напишите, что именно вы хотите узнать о документах, — и мы ответим."
+                .to_owned(),
             Self::Unauthorized => "Войдите в сервис: нет действующего токена доступа.".to_owned(),
             Self::Forbidden => "У вашей роли нет прав на это действие.".to_owned(),
             Self::RegionOutOfScope => {
@@ -197,7 +205,7 @@ impl ApiError {
             Self::MalformedBody(_) | Self::MalformedQuery(_) => 400,
             Self::UnsupportedMediaType => 415,
             Self::PayloadTooLarge { .. } => 413,
-            Self::Validation { .. } => 422,
+            Self::Validation { .. } | Self::NotAQuestion => 422,
             Self::Unauthorized | Self::AuthFailed { .. } => 401,
             Self::Forbidden | Self::RegionOutOfScope | Self::Denied { .. } => 403,
             Self::Conflict { .. } => 409,
@@ -220,6 +228,12 @@ impl ApiError {
             detail: self.detail(),
             errors: match self {
                 Self::Validation { errors, .. } => errors.clone(),
+                // Shown under the question field, like a validation error of the text.
+                Self::NotAQuestion => vec![FieldError {
+                    field: "text".to_owned(),
+                    code: self.code().to_owned(),
+                    message: self.detail(),
+                }],
                 _ => Vec::new(),
             },
         }

@@ -563,3 +563,38 @@ async fn unread_is_per_person() {
     .await;
     assert_eq!(get(teacher.access.clone()).await["unread"], false);
 }
+
+#[tokio::test]
+async fn thanks_or_a_greeting_alone_is_not_a_question() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Сафина Алия Рустемовна", true)
+        .await;
+    for text in ["Спасибо большое!", "Здравствуйте, добрый день!"]
+    {
+        let response = app
+            .post_as("/api/v1/appeals", &teacher.access, &json!({ "text": text }))
+            .await;
+        let refused = problem(response, 422).await;
+        assert_eq!(refused.code, "not_a_question", "{text}");
+        assert_eq!(
+            refused.errors[0].field, "text",
+            "shown under the question field"
+        );
+        assert!(refused.detail.contains("не вопрос"), "{}", refused.detail);
+    }
+    let list: Value = app
+        .get_as("/api/v1/appeals", &teacher.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "no appeal was created"
+    );
+    // A real question from the same teacher still goes through.
+    let asked = ask(&app, &teacher.access, ANSWERED).await;
+    assert_eq!(asked["status"], "answered_by_bot");
+}

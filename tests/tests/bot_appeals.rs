@@ -123,4 +123,37 @@ async fn a_question_to_the_bot_becomes_an_appeal_and_a_button_rates_it() {
         "rating buttons: {}",
         reply.body
     );
+
+    // Thanks alone is not a question: a polite reply, and no second appeal.
+    let thanks = json!({
+        "update_type": "message_created", "timestamp": 1_764_100_002_000_i64,
+        "message": { "sender": { "user_id": 777_001, "name": "Ирина", "is_bot": false },
+                     "recipient": { "chat_id": 1, "chat_type": "dialog" },
+                     "body": { "mid": "mid.q.2", "text": "Спасибо большое!" } }
+    });
+    update(&app, &thanks).await;
+    let polite = |r: &standins::Recorded| {
+        r.uri.starts_with("/messages?user_id=777001") && r.body.contains("Пожалуйста")
+    };
+    for _ in 0..50 {
+        if max.requests().iter().any(polite) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        max.requests().iter().any(polite),
+        "the bot answers thanks politely"
+    );
+    let list: Value = app
+        .get_as("/api/v1/appeals", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "thanks did not become an appeal"
+    );
 }

@@ -100,6 +100,15 @@ pub struct Decision {
     pub text_match: f64,
 }
 
+impl Decision {
+    /// Whether the message was only a courtesy (thanks, a greeting): not a question, so it
+    /// becomes neither an answer nor an appeal.
+    #[must_use]
+    pub fn is_courtesy(&self) -> bool {
+        self.abstain_reason.as_deref() == Some("courtesy")
+    }
+}
+
 /// A synonym or abbreviation: `term` is replaced by all `expansions`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Synonym {

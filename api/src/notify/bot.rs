@@ -157,6 +157,18 @@ pub fn verification_needed(user_id: i64) -> BotMessage {
     }
 }
 
+/// The reply to thanks or a greeting alone: polite, short, and no appeal.
+#[must_use]
+pub fn courtesy_reply(user_id: i64) -> BotMessage {
+    BotMessage {
+        user_id,
+        text: "Пожалуйста! Если появится вопрос о документах или отчётности, напишите его \
+               сюда — отвечу сразу или передам специалисту вашего региона."
+            .to_owned(),
+        buttons: Vec::new(),
+    }
+}
+
 /// The reply to a message from staff (they work in the app, not in the chat).
 #[must_use]
 pub fn staff_use_app(user_id: i64) -> BotMessage {

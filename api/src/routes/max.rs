@@ -322,6 +322,10 @@ fn on_message(
         Some(known) if !known.reachable => return Ok(()),
         Some(known) if known.role != Role::Teacher => bot::staff_use_app(sender.user_id),
         Some(known) if !known.verified => bot::verification_needed(sender.user_id),
+        // Thanks or a greeting alone (often too short for a question) gets a polite reply.
+        Some(_) if crate::matching::courtesy::is_courtesy(&text) => {
+            bot::courtesy_reply(sender.user_id)
+        }
         Some(known) => match QuestionText::parse(&text) {
             Err((_, reason)) => bot::question_rejected(sender.user_id, reason),
             Ok(question) => match appeals.submit(state, conn, &known.user, &question) {

@@ -79,6 +79,7 @@ mod tests {
             ApiError::UnsupportedMediaType,
             ApiError::PayloadTooLarge { limit: 1024 },
             ApiError::field("text", "too_short", "Коротко"),
+            ApiError::NotAQuestion,
             ApiError::Unauthorized,
             ApiError::AuthFailed {
                 code: "invalid_credentials",

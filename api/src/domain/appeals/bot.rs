@@ -121,6 +121,10 @@ pub fn submit(
     teacher: &BotUser,
     text: &QuestionText,
 ) -> Result<BotMessage, ApiError> {
+    // Thanks or a greeting gets a short polite reply, never an appeal.
+    if decision.is_courtesy() {
+        return Ok(bot::courtesy_reply(teacher.max_user_id));
+    }
     let input = NewAppeal {
         teacher_id: teacher.id.clone(),
         text: text.clone(),

@@ -65,6 +65,10 @@ pub fn create(
     if user.verification_status != VerificationStatus::Verified {
         return Err(not_verified());
     }
+    // Thanks or a greeting alone is not a question: no article, no appeal, no queue entry.
+    if decision.is_courtesy() {
+        return Err(ApiError::NotAQuestion);
+    }
     let region = user.region_code.clone().ok_or_else(|| {
         ApiError::field(
             "region",

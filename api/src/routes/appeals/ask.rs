@@ -20,7 +20,7 @@ use crate::state::AppState;
         (status = 201, description = "Обращение создано", body = Appeal),
         (status = 400, description = "Тело запроса не JSON", body = shared::Problem, content_type = problems!()),
         (status = 403, description = "Не учитель или не подтверждён (`teacher_not_verified`)", body = shared::Problem, content_type = problems!()),
-        (status = 422, description = "Ошибка в тексте, нет региона или ключ использован с другим телом", body = shared::Problem, content_type = problems!()),
+        (status = 422, description = "Ошибка в тексте, нет региона, ключ использован с другим телом или сообщение — только благодарность или приветствие, а не вопрос (`not_a_question`: обращение не создаётся)", body = shared::Problem, content_type = problems!()),
         (status = 429, description = "Слишком много вопросов за час (см. Retry-After)", body = shared::Problem, content_type = problems!()),
     ))]
 #[post("/appeals")]
