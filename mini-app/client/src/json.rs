@@ -247,6 +247,8 @@ from_js!(
     shared::integrations::OutboxItem,
     shared::users::ApiKeyInfo,
     shared::users::CreatedApiKey,
+    shared::users::CreatedUser,
+    shared::users::InvitationQueued,
 );
 
 to_js!(
@@ -274,6 +276,7 @@ to_js!(
     shared::appeals::TransferRequest,
     shared::integrations::CreateWebhook,
     shared::users::CreateApiKeyRequest,
+    shared::users::CreateUserRequest,
 );
 
 /// A page of any readable item, hand-written or derived (so it is generic over [`FromJs`],
