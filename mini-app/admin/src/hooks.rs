@@ -8,22 +8,27 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mini_app_client::form::{require, Errors, FormAlert, FormValues, TextField};
-use mini_app_client::json::{array, get, object, string, strings};
-use mini_app_client::{load_into, request_value, ErrorLine, Method};
-use wasm_bindgen::JsValue;
+use mini_app_client::{json_body, load_into, request, ErrorLine, Method};
+use shared::integrations::{
+    CreateWebhook, CreatedWebhook, OutboxItem, RotatedSecret, Webhook, WebhookDeliveryInfo,
+    WebhookPing,
+};
+use shared::Page;
 
 use mini_app_client::html::{clicked, esc, html, show, Html};
 use staff_app::api::{query, Remote};
 use staff_app::format::when;
 use staff_app::regions::Regions;
-use staff_app::user_forms::{form_list, region_select, text_array, Secret};
+use staff_app::user_forms::{form_list, region_select, Secret};
+
+use crate::strings as s;
 
 /// `(value, text)` of the event types a subscription can take.
 const EVENTS: [(&str, &str); 4] = [
-    ("appeal.created", "Новое обращение"),
-    ("appeal.answered", "Ответ на обращение"),
-    ("appeal.rated", "Оценка ответа"),
-    ("appeal.overdue", "Просрочка"),
+    ("appeal.created", s::EVENT_CREATED),
+    ("appeal.answered", s::EVENT_ANSWERED),
+    ("appeal.rated", s::EVENT_RATED),
+    ("appeal.overdue", s::EVENT_OVERDUE),
 ];
 
 fn webhook_path(id: &str, action: &str) -> String {
@@ -37,31 +42,35 @@ fn button(attr: &str, id: &str, class: &str, text: &str) -> String {
     format!("<button type=\"button\" class=\"button {class} small\" data-{attr}=\"{id}\">{text}</button>")
 }
 
-fn webhook_item(w: &JsValue) -> String {
-    let id = esc(&string(w, "id").unwrap_or_default());
-    let previous = string(w, "previous_secret_valid_until")
-        .map(|t| format!(" · прежний секрет действует до {}", esc(&when(&t))))
+fn webhook_item(w: &Webhook) -> String {
+    let id = esc(&w.id);
+    let previous = w
+        .previous_secret_valid_until
+        .as_deref()
+        .map(|t| s::previous_secret_until(&esc(&when(t))))
         .unwrap_or_default();
     format!(
         "<li class=\"card staff-item\" data-webhook=\"{id}\"><h2 class=\"card-title\">{}</h2>\
-         <p class=\"muted\">события: {} · регионы: {} · создана {}{previous}</p><div class=\"actions\">{}{}{}{}</div></li>",
-        esc(&string(w, "url").unwrap_or_default()),
-        esc(&strings(w, "events").join(", ")),
-        esc(&strings(w, "regions").join(", ")),
-        esc(&when(&string(w, "created_at").unwrap_or_default())),
-        button("ping", &id, "secondary", "Проверить"),
-        button("deliveries", &id, "secondary", "Доставки"),
-        button("rotate", &id, "secondary", "Сменить секрет"),
-        button("delete", &id, "danger-outline", "Удалить"),
+         <p class=\"muted\">{}{previous}</p><div class=\"actions\">{}{}{}{}</div></li>",
+        esc(&w.url),
+        s::webhook_meta(
+            &esc(&w.events.join(", ")),
+            &esc(&w.regions.join(", ")),
+            &esc(&when(&w.created_at)),
+        ),
+        button("ping", &id, "secondary", s::PING),
+        button("deliveries", &id, "secondary", s::DELIVERIES),
+        button("rotate", &id, "secondary", s::ROTATE),
+        button("delete", &id, "danger-outline", s::DELETE),
     )
 }
 
 fn load_webhooks(list: Html) {
     load_into(list, async move {
-        let page = request_value(Method::Get, "/api/v1/webhooks?limit=100", None).await?;
-        let items = array(&page, "items");
+        let page: Page<Webhook> = request(Method::Get, "/api/v1/webhooks?limit=100", None).await?;
+        let items = page.items;
         if items.is_empty() {
-            return Ok("<p class=\"state\">Подписок нет.</p>".to_owned());
+            return Ok(format!("<p class=\"state\">{}</p>", s::NO_WEBHOOKS));
         }
         let items: String = items.iter().map(webhook_item).collect();
         Ok(format!(
@@ -73,7 +82,10 @@ fn load_webhooks(list: Html) {
 /// A table of text cells with a caption; empty `rows` say so.
 fn data_table(id: &str, caption: &str, heads: &[&str], rows: &[String]) -> String {
     if rows.is_empty() {
-        return format!("<p class=\"state\" id=\"{id}\">{caption}: записей нет.</p>");
+        return format!(
+            "<p class=\"state\" id=\"{id}\">{}</p>",
+            s::no_records(caption)
+        );
     }
     let heads: String = heads
         .iter()
@@ -94,43 +106,34 @@ fn cells(values: &[String]) -> String {
     format!("<tr>{cells}</tr>")
 }
 
-fn code_text(v: &JsValue, key: &str) -> String {
-    get(v, key)
-        .as_f64()
-        .map_or_else(|| "—".to_owned(), |c| format!("{c}"))
+fn code_text(code: Option<i32>) -> String {
+    code.map_or_else(|| "—".to_owned(), |c| format!("{c}"))
 }
 
-fn delivery_row(d: &JsValue) -> String {
+fn delivery_row(d: &WebhookDeliveryInfo) -> String {
     cells(&[
-        when(&string(d, "created_at").unwrap_or_default()),
-        string(d, "event_type").unwrap_or_default(),
-        string(d, "status").unwrap_or_default(),
-        code_text(d, "attempts"),
-        code_text(d, "response_code"),
-        string(d, "last_error").unwrap_or_default(),
+        when(&d.created_at),
+        d.event_type.clone(),
+        d.status.clone(),
+        code_text(Some(d.attempts)),
+        code_text(d.response_code),
+        d.last_error.clone().unwrap_or_default(),
     ])
 }
 
 fn load_deliveries(target: Html, id: String) {
     load_into(target, async move {
-        let page = request_value(
+        let page: Page<WebhookDeliveryInfo> = request(
             Method::Get,
             &webhook_path(&id, "/deliveries?limit=20"),
             None,
         )
         .await?;
-        let rows: Vec<String> = array(&page, "items").iter().map(delivery_row).collect();
+        let rows: Vec<String> = page.items.iter().map(delivery_row).collect();
         Ok(data_table(
             "deliveries",
-            "Последние доставки",
-            &[
-                "Когда",
-                "Событие",
-                "Статус",
-                "Попыток",
-                "Код ответа",
-                "Ошибка",
-            ],
+            s::DELIVERIES_CAPTION,
+            &s::DELIVERIES_HEADS,
             &rows,
         ))
     });
@@ -152,12 +155,8 @@ pub fn Webhooks(regions: Regions) -> impl IntoView {
         let form = FormValues::take(&ev);
         let url = form.text("wh-url");
         if let Some(error) = require(&[
-            ("url", !url.is_empty(), "Укажите адрес получателя."),
-            (
-                "events",
-                !events.is_empty(),
-                "Отметьте хотя бы одно событие.",
-            ),
+            ("url", !url.is_empty(), s::URL_REQUIRED),
+            ("events", !events.is_empty(), s::EVENTS_REQUIRED),
         ]) {
             errors.set(Some(error));
             return;
@@ -166,16 +165,16 @@ pub fn Webhooks(regions: Regions) -> impl IntoView {
         secret.set(None);
         busy.set(true);
         spawn_local(async move {
-            let body = object(&[
-                ("url", JsValue::from_str(&url)),
-                ("events", text_array(&events)),
-                ("regions", text_array(&codes)),
-            ]);
-            match request_value(Method::Post, "/api/v1/webhooks", Some(&body)).await {
-                Ok(answer) => {
-                    if let Some(s) = string(&answer, "secret") {
-                        secret.set(Some(("Подписка создана. Секрет для проверки подписи:", s)));
-                    }
+            let body = json_body(&CreateWebhook {
+                url,
+                events,
+                regions: codes,
+            });
+            let answer: Result<CreatedWebhook, _> =
+                request(Method::Post, "/api/v1/webhooks", Some(&body)).await;
+            match answer {
+                Ok(created) => {
+                    secret.set(Some((s::WEBHOOK_CREATED_SECRET, created.secret)));
                     load_webhooks(list);
                 }
                 Err(error) => errors.set(Some(error)),
@@ -196,29 +195,32 @@ pub fn Webhooks(regions: Regions) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            let (method, path) = match action {
-                "ping" => (Method::Post, webhook_path(&id, "/ping")),
-                "rotate" => (Method::Post, webhook_path(&id, "/rotate-secret")),
-                _ => (Method::Delete, webhook_path(&id, "")),
-            };
-            match request_value(method, &path, None).await {
-                Ok(answer) => match action {
-                    "ping" => {
-                        notice.set(Some("Тестовое событие поставлено в очередь.".to_owned()));
+            let done = match action {
+                "ping" => request::<WebhookPing>(Method::Post, &webhook_path(&id, "/ping"), None)
+                    .await
+                    .map(|_| {
+                        notice.set(Some(s::PING_QUEUED.to_owned()));
                         load_deliveries(deliveries, id);
-                    }
-                    "rotate" => {
-                        if let Some(s) = string(&answer, "secret") {
-                            secret.set(Some(("Новый секрет (прежний действует ещё сутки):", s)));
-                        }
-                        load_webhooks(list);
-                    }
-                    _ => {
+                    }),
+                "rotate" => request::<RotatedSecret>(
+                    Method::Post,
+                    &webhook_path(&id, "/rotate-secret"),
+                    None,
+                )
+                .await
+                .map(|rotated| {
+                    secret.set(Some((s::ROTATED_SECRET, rotated.secret)));
+                    load_webhooks(list);
+                }),
+                _ => request::<()>(Method::Delete, &webhook_path(&id, ""), None)
+                    .await
+                    .map(|()| {
                         deliveries.set(Remote::Ready(String::new()));
                         load_webhooks(list);
-                    }
-                },
-                Err(error) => notice.set(Some(error.message())),
+                    }),
+            };
+            if let Err(error) = done {
+                notice.set(Some(error.message()));
             }
         });
     };
@@ -235,19 +237,19 @@ pub fn Webhooks(regions: Regions) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <h1>"Вебхуки"</h1>
+        <h1>{s::TAB_WEBHOOKS}</h1>
         <section class="card">
-            <h2 class="card-title">"Новая подписка"</h2>
+            <h2 class="card-title">{s::NEW_WEBHOOK}</h2>
             <form id="new-webhook" on:submit=submit novalidate>
-                <TextField id="wh-url" label="Адрес получателя" errors field="url" kind="url"
+                <TextField id="wh-url" label=s::WEBHOOK_URL errors field="url" kind="url"
                     hint="https://…" required=true/>
                 <fieldset class="checks">
-                    <legend>"События"</legend>
+                    <legend>{s::EVENTS}</legend>
                     {checks}
                 </fieldset>
                 {region_select("wh-regions", regions, Vec::new(), errors)}
                 <FormAlert errors fields=&["url", "events", "regions"]/>
-                <button type="submit" class="button" disabled=busy>"Подписать"</button>
+                <button type="submit" class="button" disabled=busy>{s::SUBSCRIBE}</button>
             </form>
         </section>
         {move || secret.get().map(|(label, text)| view! { <Secret id="wh-secret" label text/> })}
@@ -259,25 +261,24 @@ pub fn Webhooks(regions: Regions) -> impl IntoView {
 
 // --- the outbox ----------------------------------------------------------------------------
 
-fn outbox_row(o: &JsValue) -> String {
-    let id = esc(&string(o, "id").unwrap_or_default());
-    let status = string(o, "status").unwrap_or_default();
+fn outbox_row(o: &OutboxItem) -> String {
+    let id = esc(&o.id);
     let values = [
-        when(&string(o, "created_at").unwrap_or_default()),
-        string(o, "target").unwrap_or_default(),
-        status.clone(),
-        code_text(o, "attempts"),
-        when(&string(o, "next_attempt_at").unwrap_or_default()),
-        string(o, "last_error").unwrap_or_default(),
+        when(&o.created_at),
+        o.target.clone(),
+        o.status.clone(),
+        code_text(Some(o.attempts)),
+        when(&o.next_attempt_at),
+        o.last_error.clone().unwrap_or_default(),
     ];
     let mut row: String = values
         .iter()
         .map(|c| format!("<td>{}</td>", esc(c)))
         .collect();
-    let retry = if status == "delivering" {
+    let retry = if o.status == "delivering" {
         String::new()
     } else {
-        button("retry", &id, "secondary", "Повторить")
+        button("retry", &id, "secondary", s::RETRY)
     };
     row.push_str(&format!("<td>{retry}</td>"));
     format!("<tr data-outbox=\"{id}\">{row}</tr>")
@@ -289,20 +290,12 @@ fn load_outbox(list: Html, status: String) {
             "/api/v1/admin/outbox{}",
             query(&[("status", &status), ("limit", "100")])
         );
-        let page = request_value(Method::Get, &path, None).await?;
-        let rows: Vec<String> = array(&page, "items").iter().map(outbox_row).collect();
+        let page: Page<OutboxItem> = request(Method::Get, &path, None).await?;
+        let rows: Vec<String> = page.items.iter().map(outbox_row).collect();
         Ok(data_table(
             "outbox",
-            "Исходящие уведомления",
-            &[
-                "Создано",
-                "Куда",
-                "Статус",
-                "Попыток",
-                "Следующая попытка",
-                "Ошибка",
-                "",
-            ],
+            s::OUTBOX_CAPTION,
+            &s::OUTBOX_HEADS,
             &rows,
         ))
     });
@@ -327,9 +320,9 @@ pub fn Outbox() -> impl IntoView {
                 "/api/v1/admin/outbox/{}/retry",
                 js_sys::encode_uri_component(&id)
             );
-            match request_value(Method::Post, &path, None).await {
+            match request::<OutboxItem>(Method::Post, &path, None).await {
                 Ok(_) => {
-                    done.set(Some("Отправлено на повтор."));
+                    done.set(Some(s::RETRY_SENT));
                     load_outbox(list, status.get_untracked());
                 }
                 Err(error) => message.set(Some(error.message())),
@@ -337,15 +330,15 @@ pub fn Outbox() -> impl IntoView {
         });
     };
     view! {
-        <h1>"Очередь уведомлений"</h1>
+        <h1>{s::OUTBOX_TITLE}</h1>
         <div class="filters">
             <div class="field">
-                <label for="ob-status">"Статус"</label>
+                <label for="ob-status">{s::STATUS}</label>
                 <select id="ob-status" on:change=move |ev| status.set(event_target_value(&ev))>
-                    <option value="">"Ожидают, отправляются и отказ"</option>
-                    <option value="pending">"Ожидают"</option>
-                    <option value="delivering">"Отправляются"</option>
-                    <option value="dead">"Отказ (попытки исчерпаны)"</option>
+                    <option value="">{s::STATUS_ANY}</option>
+                    <option value="pending">{s::STATUS_PENDING}</option>
+                    <option value="delivering">{s::STATUS_DELIVERING}</option>
+                    <option value="dead">{s::STATUS_DEAD}</option>
                 </select>
             </div>
         </div>

@@ -6,3 +6,109 @@ pub const TAB_WEBHOOKS: &str = "Вебхуки";
 pub const TAB_OUTBOX: &str = "Очередь";
 pub const TAB_AUDIT: &str = "Журнал";
 pub const TABS: &str = "Разделы";
+
+// --- webhooks ------------------------------------------------------------------------------
+
+pub const EVENT_CREATED: &str = "Новое обращение";
+pub const EVENT_ANSWERED: &str = "Ответ на обращение";
+pub const EVENT_RATED: &str = "Оценка ответа";
+pub const EVENT_OVERDUE: &str = "Просрочка";
+pub const PING: &str = "Проверить";
+pub const DELIVERIES: &str = "Доставки";
+pub const ROTATE: &str = "Сменить секрет";
+pub const DELETE: &str = "Удалить";
+pub const NO_WEBHOOKS: &str = "Подписок нет.";
+pub const DELIVERIES_CAPTION: &str = "Последние доставки";
+pub const DELIVERIES_HEADS: [&str; 6] = [
+    "Когда",
+    "Событие",
+    "Статус",
+    "Попыток",
+    "Код ответа",
+    "Ошибка",
+];
+pub const URL_REQUIRED: &str = "Укажите адрес получателя.";
+pub const EVENTS_REQUIRED: &str = "Отметьте хотя бы одно событие.";
+pub const WEBHOOK_CREATED_SECRET: &str = "Подписка создана. Секрет для проверки подписи:";
+pub const ROTATED_SECRET: &str = "Новый секрет (прежний действует ещё сутки):";
+pub const PING_QUEUED: &str = "Тестовое событие поставлено в очередь.";
+pub const NEW_WEBHOOK: &str = "Новая подписка";
+pub const WEBHOOK_URL: &str = "Адрес получателя";
+pub const EVENTS: &str = "События";
+pub const SUBSCRIBE: &str = "Подписать";
+
+/// The line under a subscription's address (the values already escaped).
+pub fn webhook_meta(events: &str, regions: &str, created: &str) -> String {
+    format!("события: {events} · регионы: {regions} · создана {created}")
+}
+
+/// Until when the secret before the last rotation still signs (the time already escaped).
+pub fn previous_secret_until(time: &str) -> String {
+    format!(" · прежний секрет действует до {time}")
+}
+
+/// A table with no rows.
+pub fn no_records(caption: &str) -> String {
+    format!("{caption}: записей нет.")
+}
+
+// --- the outbox ----------------------------------------------------------------------------
+
+pub const RETRY: &str = "Повторить";
+pub const RETRY_SENT: &str = "Отправлено на повтор.";
+pub const OUTBOX_CAPTION: &str = "Исходящие уведомления";
+pub const OUTBOX_HEADS: [&str; 7] = [
+    "Создано",
+    "Куда",
+    "Статус",
+    "Попыток",
+    "Следующая попытка",
+    "Ошибка",
+    "",
+];
+pub const OUTBOX_TITLE: &str = "Очередь уведомлений";
+pub const STATUS: &str = "Статус";
+pub const STATUS_ANY: &str = "Ожидают, отправляются и отказ";
+pub const STATUS_PENDING: &str = "Ожидают";
+pub const STATUS_DELIVERING: &str = "Отправляются";
+pub const STATUS_DEAD: &str = "Отказ (попытки исчерпаны)";
+
+// --- API keys ------------------------------------------------------------------------------
+
+pub const KEY_NEVER_USED: &str = "не использовался";
+pub const KEY_ACTIVE: &str = "действует";
+pub const REVOKE: &str = "Отозвать";
+pub const NO_KEYS: &str = "Ключей нет.";
+pub const KEY_NAME_REQUIRED: &str = "Назовите ключ.";
+pub const NEW_KEY: &str = "Новый ключ";
+pub const KEY_NAME: &str = "Название (кто и зачем)";
+pub const CREATE_KEY: &str = "Создать ключ";
+pub const KEY_CREATED: &str = "Ключ создан. Передайте его интегратору:";
+
+/// The badge of a revoked key (the time already escaped).
+pub fn key_revoked_at(time: &str) -> String {
+    format!("отозван {time}")
+}
+
+/// The line under a key's name (the values already escaped).
+pub fn key_meta(prefix: &str, regions: &str, created: &str, used: &str) -> String {
+    format!("{prefix}… · регионы: {regions} · создан {created} · последнее использование: {used}")
+}
+
+// --- the audit log -------------------------------------------------------------------------
+
+pub const SYSTEM: &str = "система";
+pub const NO_AUDIT: &str = "Записей нет.";
+pub const AUDIT_TITLE: &str = "Журнал действий";
+pub const AUDIT_HEADS: [&str; 6] = ["Когда", "Кто", "Действие", "Объект", "Было", "Стало"];
+pub const AU_ACTOR: &str = "Кто (id пользователя)";
+pub const AU_ACTION: &str = "Действие";
+pub const AU_ACTION_HINT: &str =
+    "Например, user.create, user.update, api_key.create, api_key.revoke.";
+pub const AU_OBJECT: &str = "Тип объекта";
+pub const AU_OBJECT_HINT: &str = "Например, user, api_key, article.";
+pub const AU_OBJECT_ID: &str = "Id объекта";
+pub const AU_FROM: &str = "С даты";
+pub const AU_TO: &str = "По дату";
+pub const SHOW: &str = "Показать";
+pub const SHOW_MORE: &str = "Показать ещё";

@@ -13,8 +13,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mini_app_client::form::{require, Errors, FormAlert, FormValues, TextField};
-use mini_app_client::json::{array, get, object, string, strings};
-use mini_app_client::{request_value, ErrorLine, Method};
+use mini_app_client::json::{array, get, string};
+use mini_app_client::{json_body, request, request_value, ErrorLine, Method};
+use shared::users::{ApiKeyInfo, CreateApiKeyRequest, CreatedApiKey};
+use shared::Page;
 use wasm_bindgen::JsValue;
 
 use crate::hooks::{Outbox, Webhooks};
@@ -23,7 +25,7 @@ use mini_app_client::html::{clicked, esc, html, show, Html};
 use staff_app::api::{query, Remote};
 use staff_app::format::when;
 use staff_app::regions::Regions;
-use staff_app::user_forms::{region_select, submitted, text_array, NewUser, Secret};
+use staff_app::user_forms::{region_select, submitted, NewUser, Secret};
 use staff_app::users::Users;
 
 /// `(slug, title)` of every tab, in order.
@@ -109,40 +111,47 @@ pub fn Admin(regions: Regions) -> impl IntoView {
 // --- API keys ------------------------------------------------------------------------------
 
 /// One key of `GET /api/v1/admin/api-keys` as a list item, with a revoke button while active.
-fn key_item(key: &JsValue) -> String {
-    let id = esc(&string(key, "id").unwrap_or_default());
-    let revoked = string(key, "revoked_at");
-    let used =
-        string(key, "last_used_at").map_or_else(|| "не использовался".to_owned(), |t| when(&t));
-    let state = match &revoked {
+fn key_item(key: &ApiKeyInfo) -> String {
+    let id = esc(&key.id);
+    let used = key
+        .last_used_at
+        .as_deref()
+        .map_or_else(|| s::KEY_NEVER_USED.to_owned(), when);
+    let state = match &key.revoked_at {
         Some(at) => format!(
-            "<span class=\"badge badge-bad\">отозван {}</span>",
-            esc(&when(at))
+            "<span class=\"badge badge-bad\">{}</span>",
+            s::key_revoked_at(&esc(&when(at)))
         ),
-        None => "<span class=\"badge badge-ok\">действует</span>".to_owned(),
+        None => format!("<span class=\"badge badge-ok\">{}</span>", s::KEY_ACTIVE),
     };
-    let button = if revoked.is_none() {
-        format!("<button type=\"button\" class=\"button danger-outline\" data-revoke=\"{id}\">Отозвать</button>")
+    let button = if key.revoked_at.is_none() {
+        format!(
+            "<button type=\"button\" class=\"button danger-outline\" data-revoke=\"{id}\">{}</button>",
+            s::REVOKE
+        )
     } else {
         String::new()
     };
     format!(
         "<li class=\"card staff-item\" data-key=\"{id}\"><h2 class=\"card-title\">{} {state}</h2>\
-         <p class=\"muted\">{}… · регионы: {} · создан {} · последнее использование: {}</p>{button}</li>",
-        esc(&string(key, "name").unwrap_or_default()),
-        esc(&string(key, "prefix").unwrap_or_default()),
-        esc(&strings(key, "regions").join(", ")),
-        esc(&when(&string(key, "created_at").unwrap_or_default())),
-        esc(&used),
+         <p class=\"muted\">{}</p>{button}</li>",
+        esc(&key.name),
+        s::key_meta(
+            &esc(&key.prefix),
+            &esc(&key.regions.join(", ")),
+            &esc(&when(&key.created_at)),
+            &esc(&used),
+        ),
     )
 }
 
 fn load_keys(list: Html) {
     mini_app_client::load_into(list, async move {
-        let page = request_value(Method::Get, "/api/v1/admin/api-keys?limit=100", None).await?;
-        let items = array(&page, "items");
+        let page: Page<ApiKeyInfo> =
+            request(Method::Get, "/api/v1/admin/api-keys?limit=100", None).await?;
+        let items = page.items;
         if items.is_empty() {
-            return Ok("<p class=\"state\">Ключей нет.</p>".to_owned());
+            return Ok(format!("<p class=\"state\">{}</p>", s::NO_KEYS));
         }
         let items: String = items.iter().map(key_item).collect();
         Ok(format!("<ul id=\"keys\" class=\"staff-list\">{items}</ul>"))
@@ -162,7 +171,7 @@ fn ApiKeys(regions: Regions) -> impl IntoView {
     let submit = move |ev: SubmitEvent| {
         let (form, codes) = submitted(&ev);
         let name = form.text("key-name");
-        if let Some(error) = require(&[("name", !name.is_empty(), "Назовите ключ.")]) {
+        if let Some(error) = require(&[("name", !name.is_empty(), s::KEY_NAME_REQUIRED)]) {
             errors.set(Some(error));
             return;
         }
@@ -170,13 +179,15 @@ fn ApiKeys(regions: Regions) -> impl IntoView {
         created.set(None);
         busy.set(true);
         spawn_local(async move {
-            let body = object(&[
-                ("name", JsValue::from_str(&name)),
-                ("regions", text_array(&codes)),
-            ]);
-            match request_value(Method::Post, "/api/v1/admin/api-keys", Some(&body)).await {
+            let body = json_body(&CreateApiKeyRequest {
+                name,
+                regions: codes,
+            });
+            let answer: Result<CreatedApiKey, _> =
+                request(Method::Post, "/api/v1/admin/api-keys", Some(&body)).await;
+            match answer {
                 Ok(answer) => {
-                    created.set(string(&answer, "key"));
+                    created.set(Some(answer.key));
                     load_keys(list);
                 }
                 Err(error) => errors.set(Some(error)),
@@ -194,24 +205,24 @@ fn ApiKeys(regions: Regions) -> impl IntoView {
                 "/api/v1/admin/api-keys/{}",
                 js_sys::encode_uri_component(&id)
             );
-            match request_value(Method::Delete, &path, None).await {
-                Ok(_) => load_keys(list),
+            match request::<()>(Method::Delete, &path, None).await {
+                Ok(()) => load_keys(list),
                 Err(error) => revoke_error.set(Some(error.message())),
             }
         });
     };
     view! {
-        <h1>"API-ключи"</h1>
+        <h1>{s::TAB_KEYS}</h1>
         <section class="card">
-            <h2 class="card-title">"Новый ключ"</h2>
+            <h2 class="card-title">{s::NEW_KEY}</h2>
             <form id="new-key" on:submit=submit novalidate>
-                <TextField id="key-name" label="Название (кто и зачем)" errors field="name" required=true/>
+                <TextField id="key-name" label=s::KEY_NAME errors field="name" required=true/>
                 {region_select("key-regions", regions, Vec::new(), errors)}
                 <FormAlert errors fields=&["name", "regions"]/>
-                <button type="submit" class="button" disabled=busy>"Создать ключ"</button>
+                <button type="submit" class="button" disabled=busy>{s::CREATE_KEY}</button>
             </form>
             {move || created.get().map(|key| view! {
-                <Secret id="key-secret" label="Ключ создан. Передайте его интегратору:" text=key/>
+                <Secret id="key-secret" label=s::KEY_CREATED text=key/>
             })}
         </section>
         <ErrorLine message=revoke_error/>
@@ -237,7 +248,7 @@ fn audit_row(e: &JsValue) -> String {
         (Some(id), Some(role)) => format!("{id} ({role})"),
         (Some(id), None) => id,
         (None, Some(role)) => role,
-        (None, None) => "система".to_owned(),
+        (None, None) => s::SYSTEM.to_owned(),
     };
     let object = format!(
         "{} {}",
@@ -318,37 +329,40 @@ fn Audit() -> impl IntoView {
             if r.is_empty() {
                 let loaded = state.with(|s| matches!(s, Remote::Ready(_)));
                 return if loaded {
-                    "<p class=\"state\">Записей нет.</p>".to_owned()
+                    format!("<p class=\"state\">{}</p>", s::NO_AUDIT)
                 } else {
                     String::new()
                 };
             }
+            let heads: String = s::AUDIT_HEADS
+                .iter()
+                .map(|h| format!("<th scope=\"col\">{h}</th>"))
+                .collect();
             format!(
-                "<div class=\"table-wrap\"><table id=\"audit\" class=\"data\"><caption>Журнал действий</caption>\
-                 <thead><tr><th scope=\"col\">Когда</th><th scope=\"col\">Кто</th><th scope=\"col\">Действие</th>\
-                 <th scope=\"col\">Объект</th><th scope=\"col\">Было</th><th scope=\"col\">Стало</th></tr></thead>\
-                 <tbody>{r}</tbody></table></div>"
+                "<div class=\"table-wrap\"><table id=\"audit\" class=\"data\"><caption>{}</caption>\
+                 <thead><tr>{heads}</tr></thead><tbody>{r}</tbody></table></div>",
+                s::AUDIT_TITLE
             )
         })
     };
     view! {
-        <h1>"Журнал действий"</h1>
+        <h1>{s::AUDIT_TITLE}</h1>
         <form id="audit-filters" class="filters" on:submit=submit novalidate>
-            <TextField id="au-actor" label="Кто (id пользователя)" errors field="actor"/>
-            <TextField id="au-action" label="Действие" errors field="action"
-                hint="Например, user.create, user.update, api_key.create, api_key.revoke."/>
-            <TextField id="au-object" label="Тип объекта" errors field="object_type"
-                hint="Например, user, api_key, article."/>
-            <TextField id="au-object-id" label="Id объекта" errors field="object_id"/>
-            <TextField id="au-from" label="С даты" errors field="from" kind="date"/>
-            <TextField id="au-to" label="По дату" errors field="to" kind="date"/>
-            <button type="submit" class="button secondary">"Показать"</button>
+            <TextField id="au-actor" label=s::AU_ACTOR errors field="actor"/>
+            <TextField id="au-action" label=s::AU_ACTION errors field="action"
+                hint=s::AU_ACTION_HINT/>
+            <TextField id="au-object" label=s::AU_OBJECT errors field="object_type"
+                hint=s::AU_OBJECT_HINT/>
+            <TextField id="au-object-id" label=s::AU_OBJECT_ID errors field="object_id"/>
+            <TextField id="au-from" label=s::AU_FROM errors field="from" kind="date"/>
+            <TextField id="au-to" label=s::AU_TO errors field="to" kind="date"/>
+            <button type="submit" class="button secondary">{s::SHOW}</button>
         </form>
         <div inner_html=table></div>
         {show(state)}
         {move || cursor.with(Option::is_some).then(|| view! {
             <button type="button" id="audit-more" class="button secondary" on:click=move |_| load(true)>
-                "Показать ещё"
+                {s::SHOW_MORE}
             </button>
         })}
     }

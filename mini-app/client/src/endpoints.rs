@@ -1,10 +1,9 @@
 //! Typed calls both modules make. Screen-specific calls live with their module.
 
 use shared::users::{Me, RefreshRequest};
-use shared::Region;
+use shared::{Page, Region};
 
-use crate::api::{json_body, request, request_value, ApiError, Method};
-use crate::json;
+use crate::api::{json_body, request, ApiError, Method};
 use crate::session;
 
 /// `GET /api/v1/regions`: every subject of the Federation, ordered by code.
@@ -12,8 +11,8 @@ use crate::session;
 /// # Errors
 /// See [`request`].
 pub async fn regions() -> Result<Vec<Region>, ApiError> {
-    let list = request_value(Method::Get, "/api/v1/regions", None).await?;
-    json::list(&list, "items").ok_or(ApiError::Decode)
+    let page: Page<Region> = request(Method::Get, "/api/v1/regions", None).await?;
+    Ok(page.items)
 }
 
 /// `GET /api/v1/me`: the signed-in user's profile.

@@ -239,6 +239,16 @@ from_js!(
     shared::appeals::Board,
     shared::appeals::BoardColumn,
     shared::appeals::AnswerResult,
+    shared::integrations::Webhook,
+    shared::integrations::CreatedWebhook,
+    shared::integrations::RotatedSecret,
+    shared::integrations::WebhookPing,
+    shared::integrations::WebhookDeliveryInfo,
+    shared::integrations::OutboxItem,
+    shared::users::ApiKeyInfo,
+    shared::users::CreatedApiKey,
+    shared::users::CreatedUser,
+    shared::users::InvitationQueued,
 );
 
 to_js!(
@@ -264,6 +274,9 @@ to_js!(
     shared::appeals::BotGradeRequest,
     shared::appeals::CloseRequest,
     shared::appeals::TransferRequest,
+    shared::integrations::CreateWebhook,
+    shared::users::CreateApiKeyRequest,
+    shared::users::CreateUserRequest,
 );
 
 /// A page of any readable item, hand-written or derived (so it is generic over [`FromJs`],

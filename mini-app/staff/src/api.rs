@@ -9,9 +9,10 @@ use shared::appeals::{
     AnswerRequest, AnswerResult, Appeal, AssignRequest, Board, BoardColumn, BotGradeRequest,
     CloseRequest, NoteRequest, PostMessage, TransferRequest,
 };
+use shared::kb::Article;
 use shared::users::{
-    Decision, DevLoginRequest, LoginRequest, TokenPair, TotpEnrollRequest, TotpEnrollment,
-    UpdateUserRequest, UserSummary, VerificationDecision,
+    Decision, DevLoginRequest, InvitationQueued, LoginRequest, TokenPair, TotpEnrollRequest,
+    TotpEnrollment, UpdateUserRequest, UserSummary, VerificationDecision,
 };
 use shared::Page;
 
@@ -41,8 +42,8 @@ pub async fn sign_in_demo(body: DevLoginRequest) -> Result<(), ApiError> {
 /// and a validation error (400/422) when it does.
 pub async fn demo_available() -> bool {
     let body = js_sys::Object::new().into();
-    let answer =
-        mini_app_client::request_value(Method::Post, "/api/v1/auth/dev-login", Some(&body)).await;
+    let answer: Result<(), ApiError> =
+        request(Method::Post, "/api/v1/auth/dev-login", Some(&body)).await;
     matches!(answer.map_err(|e| e.status()), Err(Some(400 | 422)))
 }
 
@@ -142,8 +143,8 @@ pub async fn invite(id: String) -> Result<String, ApiError> {
         "/api/v1/admin/users/{}/invite",
         js_sys::encode_uri_component(&id)
     );
-    let answer = mini_app_client::request_value(Method::Post, &path, None).await?;
-    mini_app_client::json::string(&answer, "email").ok_or(ApiError::Decode)
+    let answer: InvitationQueued = request(Method::Post, &path, None).await?;
+    Ok(answer.email)
 }
 
 // --- the operator's workspace ----------------------------------------------------------
@@ -276,8 +277,8 @@ pub async fn act(id: &str, action: &Action) -> Result<Appeal, ApiError> {
 /// See [`request`].
 pub async fn article_answer(id: String) -> Result<String, ApiError> {
     let path = format!("/api/v1/kb/articles/{}", js_sys::encode_uri_component(&id));
-    let value = mini_app_client::request_value(Method::Get, &path, None).await?;
-    mini_app_client::json::string(&value, "answer").ok_or(ApiError::Decode)
+    let article: Article = request(Method::Get, &path, None).await?;
+    Ok(article.answer)
 }
 
 /// A query string from `(key, value)` pairs; empty values are left out.

@@ -263,7 +263,7 @@ fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl Int
                         <button type="button" class="link-button" data-attachment=f.id.clone() on:click=save>
                             {f.name.clone()}
                         </button>
-                        " (" {f.size / 1024} " КБ)"
+                        " (" {f.size / 1024} {crate::strings::KB_CLOSE}
                     </li>
                 }
             })

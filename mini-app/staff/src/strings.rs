@@ -107,3 +107,44 @@ pub const INV_LEAD: &str =
     "Вас пригласили в кабинет сотрудника «Помощника». Задайте свой пароль: не короче 10 символов. Затем подключите второй фактор — приложение с одноразовыми кодами.";
 pub const INV_SAVE: &str = "Задать пароль и продолжить";
 pub const INV_TO_LOGIN: &str = "Ко входу по паролю";
+
+// --- the staff-user forms (`user_forms`) -----------------------------------------------------
+
+/// The title of a regional head's list of operators.
+pub const OPERATORS_TITLE: &str = "Операторы региона";
+pub const COPIED: &str = "Скопировано.";
+pub const COPY_FAILED: &str = "Скопировать не удалось: выделите текст и скопируйте вручную.";
+pub const SHOWN_ONCE: &str = "Показывается один раз: сохраните сейчас, потом его не увидеть.";
+pub const COPY: &str = "Копировать";
+pub const REGIONS: &str = "Регионы";
+pub const REGIONS_HINT: &str =
+    "Несколько — с Ctrl или долгим нажатием. Администратору и федеральному куратору не нужны.";
+pub const EMAIL_REQUIRED: &str = "Укажите e-mail.";
+pub const NEW_OPERATOR: &str = "Новый оператор";
+pub const NEW_STAFF: &str = "Новый сотрудник";
+pub const SURNAME: &str = "Фамилия";
+pub const NAME: &str = "Имя";
+pub const ROLE: &str = "Роль";
+pub const ROLE_AND_REGIONS: &str = "Роль и регионы";
+pub const SEND_INVITATION: &str = "Отправить приглашение на e-mail";
+pub const CREATE: &str = "Создать";
+pub const SAVE: &str = "Сохранить";
+pub const OPERATOR_CREATED: &str = "Оператор создан. Одноразовый пароль для первого входа:";
+pub const STAFF_CREATED: &str = "Сотрудник создан. Одноразовый пароль для первого входа:";
+pub const FIRST_SIGN_IN: &str = " При первом входе сотрудник задаст свой пароль и подключит второй фактор — приложение с одноразовыми кодами.";
+
+/// The note under a new user's password when the invitation letter went out.
+pub fn invitation_sent(email: &str) -> String {
+    format!(
+        "Приглашение отправлено на {email}: в письме — ссылка для первого входа. \
+         Если письмо не дойдёт, передайте сотруднику одноразовый пароль."
+    )
+}
+
+/// The note under a new user's password when no letter was sent.
+pub fn pass_password(email: &str) -> String {
+    format!("Передайте пароль сотруднику ({email}).")
+}
+
+/// After an attachment's size in kilobytes: `(N КБ)`.
+pub const KB_CLOSE: &str = " КБ)";

@@ -10,16 +10,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mini_app_client::form::{require, Errors, FormAlert, FormValues, TextField};
 use mini_app_client::html::esc;
-use mini_app_client::json::{get, object, string};
-use mini_app_client::{request_value, ApiError, Method, Remote};
-use shared::users::Role;
+use mini_app_client::{json_body, request, ApiError, Method, Remote};
+use shared::users::{CreateUserRequest, CreatedUser, Role, UpdateUserRequest, UserSummary};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::regions::Regions;
-
-/// The title of a regional head's list of operators.
-pub const OPERATORS_TITLE: &str = "Операторы региона";
+use crate::strings as s;
 
 /// `navigator.clipboard.writeText(text)`; `false` where there is no clipboard (not a secure
 /// context, some WebViews) or it refused.
@@ -49,9 +46,9 @@ pub fn Secret(id: &'static str, label: &'static str, text: String) -> impl IntoV
         let value = value.clone();
         spawn_local(async move {
             said.set(if copy(value).await {
-                "Скопировано."
+                s::COPIED
             } else {
-                "Скопировать не удалось: выделите текст и скопируйте вручную."
+                s::COPY_FAILED
             });
         });
     };
@@ -59,9 +56,9 @@ pub fn Secret(id: &'static str, label: &'static str, text: String) -> impl IntoV
         <div class="card secret" role="status">
             <p>{label}</p>
             <p><code id=id class="secret-text">{text}</code></p>
-            <p class="muted">"Показывается один раз: сохраните сейчас, потом его не увидеть."</p>
+            <p class="muted">{s::SHOWN_ONCE}</p>
             <button type="button" id=format!("{id}-copy") class="button secondary" on:click=on_copy>
-                "Копировать"
+                {s::COPY}
             </button>
             <span class="muted">" " {move || said.get()}</span>
         </div>
@@ -101,10 +98,8 @@ pub fn region_select(
     let error = move || errors.with(|e| e.as_ref().and_then(|e| e.field("regions")));
     view! {
         <div class="field">
-            <label for=id.to_owned()>"Регионы"</label>
-            <p class="hint" id=format!("{id}-hint")>
-                "Несколько — с Ctrl или долгим нажатием. Администратору и федеральному куратору не нужны."
-            </p>
+            <label for=id.to_owned()>{s::REGIONS}</label>
+            <p class="hint" id=format!("{id}-hint")>{s::REGIONS_HINT}</p>
             <select id=id.to_owned() name="regions" multiple size="5"
                 aria-describedby=format!("{id}-hint {id}-error")
                 aria-invalid=move || error().map(|_| "true")
@@ -180,14 +175,15 @@ pub fn NewUser(
     let submit = move |ev: SubmitEvent| {
         let (form, codes) = submitted(&ev);
         let email = form.text("nu-email");
-        if let Some(error) = require(&[("email", !email.is_empty(), "Укажите e-mail.")]) {
+        if let Some(error) = require(&[("email", !email.is_empty(), s::EMAIL_REQUIRED)]) {
             errors.set(Some(error));
             return;
         }
         let role = if operators_only {
-            "operator".to_owned()
+            Role::Operator
         } else {
-            form.text("nu-role")
+            // The select offers only staff roles; an unknown value cannot be chosen.
+            Role::parse(&form.text("nu-role")).unwrap_or(Role::Operator)
         };
         let (surname, name) = (form.opt("nu-surname"), form.opt("nu-name"));
         let invite = form.checked("nu-invite");
@@ -195,19 +191,24 @@ pub fn NewUser(
         created.set(None);
         busy.set(true);
         spawn_local(async move {
-            let body = object(&[
-                ("email", JsValue::from_str(&email)),
-                ("role", JsValue::from_str(&role)),
-                ("regions", text_array(&codes)),
-                ("surname", mini_app_client::json::opt(surname.as_ref())),
-                ("name", mini_app_client::json::opt(name.as_ref())),
-                ("invite", JsValue::from_bool(invite)),
-            ]);
-            match request_value(Method::Post, "/api/v1/admin/users", Some(&body)).await {
+            let body = json_body(&CreateUserRequest {
+                email: email.clone(),
+                role,
+                regions: codes,
+                surname,
+                name,
+                patronymic: None,
+                invite,
+            });
+            let answer: Result<CreatedUser, _> =
+                request(Method::Post, "/api/v1/admin/users", Some(&body)).await;
+            match answer {
                 Ok(answer) => {
-                    let password = string(&answer, "one_time_password").unwrap_or_default();
-                    let invited = get(&answer, "invitation_sent").as_bool().unwrap_or(false);
-                    created.set(Some((email, password, invited)));
+                    created.set(Some((
+                        email,
+                        answer.one_time_password,
+                        answer.invitation_sent,
+                    )));
                     if let Some(refresh) = refresh {
                         refresh.update(|n| *n += 1);
                     }
@@ -218,21 +219,21 @@ pub fn NewUser(
         });
     };
     let title = if operators_only {
-        "Новый оператор"
+        s::NEW_OPERATOR
     } else {
-        "Новый сотрудник"
+        s::NEW_STAFF
     };
     view! {
         <section class="card new-user">
             <h2 class="card-title">{title}</h2>
             <form id="new-user" on:submit=submit novalidate>
-                <TextField id="nu-email" label="E-mail" errors field="email" kind="email"
+                <TextField id="nu-email" label=s::EMAIL errors field="email" kind="email"
                     autocomplete="off" required=true/>
-                <TextField id="nu-surname" label="Фамилия" errors field="surname"/>
-                <TextField id="nu-name" label="Имя" errors field="name"/>
+                <TextField id="nu-surname" label=s::SURNAME errors field="surname"/>
+                <TextField id="nu-name" label=s::NAME errors field="name"/>
                 {(!operators_only).then(|| view! {
                     <div class="field">
-                        <label for="nu-role">"Роль"</label>
+                        <label for="nu-role">{s::ROLE}</label>
                         <select id="nu-role" name="nu-role" inner_html=role_options(Role::Operator)></select>
                     </div>
                 })}
@@ -240,29 +241,25 @@ pub fn NewUser(
                 // A plain checkbox: the supervisor module has no other use for `CheckField`.
                 <div class="check">
                     <input type="checkbox" id="nu-invite" name="nu-invite" checked=true/>
-                    <label for="nu-invite">"Отправить приглашение на e-mail"</label>
+                    <label for="nu-invite">{s::SEND_INVITATION}</label>
                 </div>
                 <FormAlert errors fields=&["email", "surname", "name", "regions", "role"]/>
-                <button type="submit" class="button" disabled=busy>"Создать"</button>
+                <button type="submit" class="button" disabled=busy>{s::CREATE}</button>
             </form>
             {move || created.get().map(|(email, password, invited)| {
                 let note = if invited {
-                    format!(
-                        "Приглашение отправлено на {email}: в письме — ссылка для первого входа. \
-                         Если письмо не дойдёт, передайте сотруднику одноразовый пароль."
-                    )
+                    s::invitation_sent(&email)
                 } else {
-                    format!("Передайте пароль сотруднику ({email}).")
+                    s::pass_password(&email)
                 };
                 view! {
                     <div id="nu-created">
                         <Secret id="nu-password"
-                            label=if operators_only { "Оператор создан. Одноразовый пароль для первого входа:" }
-                                else { "Сотрудник создан. Одноразовый пароль для первого входа:" }
+                            label=if operators_only { s::OPERATOR_CREATED } else { s::STAFF_CREATED }
                             text=password/>
                         <p id="nu-note" class="muted" role="status">
                             {note}
-                            " При первом входе сотрудник задаст свой пароль и подключит второй фактор — приложение с одноразовыми кодами."
+                            {s::FIRST_SIGN_IN}
                         </p>
                     </div>
                 }
@@ -296,16 +293,14 @@ pub fn EditUser(
             errors.set(None);
             busy.set(true);
             spawn_local(async move {
-                let body = object(&[
-                    ("role", mini_app_client::json::opt(role.as_ref())),
-                    ("regions", text_array(&codes)),
-                ]);
+                let body = json_body(&UpdateUserRequest {
+                    role: role.as_deref().and_then(Role::parse),
+                    regions: Some(codes),
+                    ..UpdateUserRequest::default()
+                });
                 let path = format!("/api/v1/admin/users/{}", js_sys::encode_uri_component(&id));
-                match request_value(Method::Patch, &path, Some(&body)).await {
-                    Ok(answer) => match mini_app_client::decode(&answer) {
-                        Ok(user) => on_saved(user),
-                        Err(error) => errors.set(Some(error)),
-                    },
+                match request::<UserSummary>(Method::Patch, &path, Some(&body)).await {
+                    Ok(user) => on_saved(user),
                     Err(error) => errors.set(Some(error)),
                 }
                 busy.set(false);
@@ -315,17 +310,17 @@ pub fn EditUser(
     let message = move || errors.with(|e| e.as_ref().map(ApiError::message));
     view! {
         <details class="user-edit">
-            <summary>{if operators_only { "Регионы" } else { "Роль и регионы" }}</summary>
+            <summary>{if operators_only { s::REGIONS } else { s::ROLE_AND_REGIONS }}</summary>
             <form class="edit-user" on:submit=submit novalidate>
                 {(!operators_only).then(|| view! {
                     <div class="field">
-                        <label for=role_id.clone()>"Роль"</label>
+                        <label for=role_id.clone()>{s::ROLE}</label>
                         <select id=role_id.clone() name=role_id inner_html=role_options(role)></select>
                     </div>
                 })}
                 {region_select(&regions_id, regions, codes, errors)}
                 <p class="form-error" role="alert">{message}</p>
-                <button type="submit" class="button secondary" disabled=busy>"Сохранить"</button>
+                <button type="submit" class="button secondary" disabled=busy>{s::SAVE}</button>
             </form>
         </details>
     }

@@ -11,7 +11,7 @@ use crate::api::{self, Filter};
 use crate::queue::{fetch, listing_view};
 use crate::regions::{region_name, Regions};
 use crate::strings;
-use crate::user_forms::{EditUser, NewUser, OPERATORS_TITLE};
+use crate::user_forms::{EditUser, NewUser};
 use mini_app_client::ErrorLine;
 
 fn status_text(status: VerificationStatus) -> &'static str {
@@ -102,7 +102,7 @@ pub fn Users(
     };
 
     view! {
-        <h1>{if operators_only { OPERATORS_TITLE } else { strings::USERS_TITLE }}</h1>
+        <h1>{if operators_only { strings::OPERATORS_TITLE } else { strings::USERS_TITLE }}</h1>
         <fieldset class="filters">
             <legend>{strings::FILTERS}</legend>
             {(!operators_only).then(|| view! {

@@ -145,8 +145,7 @@ pub async fn act(id: &str, action: Action) -> Result<(), ApiError> {
         Action::Read => ("read", None),
     };
     let path = format!("/api/v1/appeals/{}/{name}", encode(id));
-    mini_app_client::request_value(Method::Post, &path, body.as_ref()).await?;
-    Ok(())
+    request::<()>(Method::Post, &path, body.as_ref()).await
 }
 
 /// `GET /api/v1/kb/search?q=`.

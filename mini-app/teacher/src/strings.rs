@@ -191,3 +191,6 @@ pub const FIND: &str = "Найти";
 pub const SEARCH_EMPTY: &str = "Ничего не нашлось. Попробуйте другие слова или задайте вопрос.";
 pub const LEGAL_REFS: &str = "Нормативные документы";
 pub const ASK_OWN: &str = "Задать свой вопрос";
+
+/// After an attachment's size in kilobytes.
+pub const KB: &str = " КБ";

@@ -200,7 +200,7 @@ fn files(appeal: &Appeal) -> Option<impl IntoView> {
                     <button type="button" class="link-button" data-attachment=f.id.clone() on:click=save>
                         {f.name.clone()}
                     </button>
-                    " · " {(f.size + 1023) / 1024} " КБ"
+                    " · " {(f.size + 1023) / 1024} {strings::KB}
                 </li>
             }
         })
