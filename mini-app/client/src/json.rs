@@ -239,6 +239,11 @@ from_js!(
     shared::appeals::Board,
     shared::appeals::BoardColumn,
     shared::appeals::AnswerResult,
+    shared::stats::StatsTimeseries,
+    shared::stats::StatsRegions,
+    shared::stats::StatsOperators,
+    shared::kb::ArticleVersion,
+    shared::ItemList<shared::kb::SynonymEntry>,
 );
 
 to_js!(
@@ -264,6 +269,7 @@ to_js!(
     shared::appeals::BotGradeRequest,
     shared::appeals::CloseRequest,
     shared::appeals::TransferRequest,
+    shared::ItemList<shared::kb::SynonymEntry>,
 );
 
 /// A page of any readable item, hand-written or derived (so it is generic over [`FromJs`],
