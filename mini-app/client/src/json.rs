@@ -249,6 +249,11 @@ from_js!(
     shared::users::CreatedApiKey,
     shared::users::CreatedUser,
     shared::users::InvitationQueued,
+    shared::stats::StatsTimeseries,
+    shared::stats::StatsRegions,
+    shared::stats::StatsOperators,
+    shared::kb::ArticleVersion,
+    shared::ItemList<shared::kb::SynonymEntry>,
 );
 
 to_js!(
@@ -277,6 +282,7 @@ to_js!(
     shared::integrations::CreateWebhook,
     shared::users::CreateApiKeyRequest,
     shared::users::CreateUserRequest,
+    shared::ItemList<shared::kb::SynonymEntry>,
 );
 
 /// A page of any readable item, hand-written or derived (so it is generic over [`FromJs`],

@@ -9,12 +9,10 @@ pub use staff_app::api::{download, load_into, query, ApiError, Remote};
 
 use shared::calendar::CalendarYear;
 use shared::kb::{Article, SearchResult, UpdateArticle, Variant};
-use shared::stats::{OperatorStats, RegionStats, StatsSummary, TimeseriesPoint};
-
-async fn items<T: mini_app_client::json::FromJs>(path: &str) -> Result<Vec<T>, ApiError> {
-    let list = mini_app_client::request_value(Method::Get, path, None).await?;
-    mini_app_client::json::list(&list, "items").ok_or(ApiError::Decode)
-}
+use shared::stats::{
+    OperatorStats, RegionStats, StatsOperators, StatsRegions, StatsSummary, StatsTimeseries,
+    TimeseriesPoint,
+};
 
 /// `GET /api/v1/stats/summary?from=&to=`.
 ///
@@ -29,7 +27,9 @@ pub async fn stats_summary(period: String) -> Result<StatsSummary, ApiError> {
 /// # Errors
 /// See [`request`].
 pub async fn stats_timeseries(query: String) -> Result<Vec<TimeseriesPoint>, ApiError> {
-    items(&format!("/api/v1/stats/timeseries{query}")).await
+    let path = format!("/api/v1/stats/timeseries{query}");
+    let answer: StatsTimeseries = request(Method::Get, &path, None).await?;
+    Ok(answer.items)
 }
 
 /// `GET /api/v1/stats/regions?from=&to=`: one row per region of the scope.
@@ -37,7 +37,9 @@ pub async fn stats_timeseries(query: String) -> Result<Vec<TimeseriesPoint>, Api
 /// # Errors
 /// See [`request`].
 pub async fn stats_regions(period: String) -> Result<Vec<RegionStats>, ApiError> {
-    items(&format!("/api/v1/stats/regions{period}")).await
+    let path = format!("/api/v1/stats/regions{period}");
+    let answer: StatsRegions = request(Method::Get, &path, None).await?;
+    Ok(answer.items)
 }
 
 /// `GET /api/v1/stats/operators?from=&to=`: one row per operator of the scope.
@@ -45,7 +47,9 @@ pub async fn stats_regions(period: String) -> Result<Vec<RegionStats>, ApiError>
 /// # Errors
 /// See [`request`].
 pub async fn stats_operators(period: String) -> Result<Vec<OperatorStats>, ApiError> {
-    items(&format!("/api/v1/stats/operators{period}")).await
+    let path = format!("/api/v1/stats/operators{period}");
+    let answer: StatsOperators = request(Method::Get, &path, None).await?;
+    Ok(answer.items)
 }
 
 /// `PUT /api/v1/calendar/{year}[?region=]` with an xmlcalendar file.

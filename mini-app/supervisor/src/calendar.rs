@@ -8,24 +8,10 @@ use shared::calendar::{CalendarDayView, CalendarYear};
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, load_into, Remote};
+use crate::strings;
 use mini_app_client::html::{esc, html, options, show};
 use mini_app_client::ErrorLine;
 use staff_app::regions::Regions;
-
-const MONTHS: [&str; 12] = [
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-];
 
 /// Day of the week, Monday = 0 (Sakamoto's method).
 fn weekday(y: i32, m: usize, d: i32) -> usize {
@@ -37,19 +23,19 @@ fn weekday(y: i32, m: usize, d: i32) -> usize {
 
 fn kind_text(kind: &str) -> &'static str {
     match kind {
-        "day_off" => "выходной",
-        "shortened" => "сокращённый рабочий день",
-        "working_weekend" => "рабочий выходной (перенос)",
-        _ => "рабочий день",
+        "day_off" => strings::DAY_OFF,
+        "shortened" => strings::DAY_SHORTENED,
+        "working_weekend" => strings::DAY_WORKING_WEEKEND,
+        _ => strings::DAY_WORKING,
     }
 }
 
 fn month(html: &mut String, year: i32, m: usize, days: &[&CalendarDayView]) {
     html.push_str(&format!(
         "<table class=\"cal-month\"><caption>{}</caption><thead><tr>",
-        MONTHS[m - 1]
+        strings::MONTHS[m - 1]
     ));
-    for d in ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"] {
+    for d in strings::WEEKDAYS {
         html.push_str(&format!("<th scope=\"col\">{d}</th>"));
     }
     html.push_str("</tr></thead><tbody><tr>");
@@ -65,7 +51,7 @@ fn month(html: &mut String, year: i32, m: usize, days: &[&CalendarDayView]) {
         }
         let moved = match &d.transferred_from {
             Some(from) => {
-                title = format!("{title}; перенесён с {from}");
+                title = strings::day_moved_from(&title, from);
                 " cal-moved"
             }
             None => "",
@@ -91,12 +77,15 @@ fn year_view(y: &CalendarYear) -> String {
         )
     });
     html.push_str(&format!(
-        "<p id=\"cal-summary\">Рабочих дней: {working}, из них сокращённых: {}; выходных и праздничных: {}.</p>\
-         <p class=\"cal-legend muted\"><span class=\"cal-day_off\">выходной</span><span class=\"cal-shortened\">сокращённый</span>\
-         <span class=\"cal-working_weekend\">рабочий выходной</span><span class=\"cal-moved\">перенесённый</span></p>\
+        "<p id=\"cal-summary\">{}</p>\
+         <p class=\"cal-legend muted\"><span class=\"cal-day_off\">{}</span><span class=\"cal-shortened\">{}</span>\
+         <span class=\"cal-working_weekend\">{}</span><span class=\"cal-moved\">{}</span></p>\
          <div class=\"cal-year\" id=\"cal-year\">",
-        count("shortened"),
-        count("day_off")
+        strings::calendar_summary(working, count("shortened"), count("day_off")),
+        strings::DAY_OFF,
+        strings::LEGEND_SHORTENED,
+        strings::LEGEND_WORKING_WEEKEND,
+        strings::LEGEND_MOVED,
     ));
     for m in 1..=12 {
         let prefix = format!("{}-{m:02}-", y.year);
@@ -134,7 +123,7 @@ pub fn CalendarAdmin(regions: Regions) -> impl IntoView {
             .and_then(|input| input.files())
             .and_then(|files| files.get(0));
         let Some(picked) = picked else {
-            error.set(Some("Выберите файл календаря (XML).".to_owned()));
+            error.set(Some(strings::CALENDAR_PICK_FILE.to_owned()));
             return;
         };
         let (y, r) = (year.get_untracked(), region.get_untracked());
@@ -147,11 +136,11 @@ pub fn CalendarAdmin(regions: Regions) -> impl IntoView {
                 Some(xml) => api::import_calendar(y, r, xml)
                     .await
                     .map_err(|e| e.message()),
-                None => Err("Не удалось прочитать файл.".to_owned()),
+                None => Err(strings::CALENDAR_FILE_UNREADABLE.to_owned()),
             };
             match result {
                 Ok(calendar) => {
-                    done.set(Some(format!("Календарь {y} года загружен.")));
+                    done.set(Some(strings::calendar_imported(y)));
                     data.set(Remote::Ready(year_view(&calendar)));
                 }
                 Err(message) => error.set(Some(message)),
@@ -164,7 +153,7 @@ pub fn CalendarAdmin(regions: Regions) -> impl IntoView {
         .collect();
     let years = options(&years, &this_year.to_string());
     let region_options = move || {
-        let mut html = String::from("<option value=\"\">Федеральный</option>");
+        let mut html = format!("<option value=\"\">{}</option>", strings::CALENDAR_FEDERAL);
         if let Remote::Ready(list) = regions.get() {
             for r in list {
                 html.push_str(&format!(
@@ -178,27 +167,27 @@ pub fn CalendarAdmin(regions: Regions) -> impl IntoView {
     };
 
     view! {
-        <h1>"Производственный календарь"</h1>
+        <h1>{strings::CALENDAR_TITLE}</h1>
         <div class="filters cal-filters">
             <div class="field">
-                <label for="cal-year-select">"Год"</label>
+                <label for="cal-year-select">{strings::YEAR}</label>
                 <select id="cal-year-select" inner_html=years
                     on:change=move |ev| year.set(event_target_value(&ev).parse().unwrap_or(this_year))></select>
             </div>
             <div class="field">
-                <label for="cal-region">"Календарь"</label>
+                <label for="cal-region">{strings::CALENDAR_WHICH}</label>
                 <select id="cal-region" on:change=move |ev| region.set(event_target_value(&ev))
                     inner_html=region_options></select>
             </div>
         </div>
         <form class="card" id="cal-import" on:submit=import>
-            <h2 class="card-title">{move || format!("Загрузить календарь на {} год", year.get())}</h2>
-            <p class="hint">"Файл в формате xmlcalendar. Если выше выбран регион, файл станет его дополнением к федеральному календарю. Загруженный календарь заменяет прежний и сразу влияет на сроки."</p>
+            <h2 class="card-title">{move || strings::calendar_import_title(year.get())}</h2>
+            <p class="hint">{strings::CALENDAR_IMPORT_HINT}</p>
             <div class="field">
-                <label for="cal-file">"Файл XML"</label>
+                <label for="cal-file">{strings::CALENDAR_FILE}</label>
                 <input id="cal-file" type="file" accept=".xml,application/xml,text/xml"/>
             </div>
-            <button type="submit" class="button" disabled=busy>"Загрузить"</button>
+            <button type="submit" class="button" disabled=busy>{strings::CALENDAR_IMPORT}</button>
             <p class="done" role="status">{move || done.get()}</p>
             <ErrorLine message=error/>
         </form>

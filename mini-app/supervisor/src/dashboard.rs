@@ -14,22 +14,24 @@ use mini_app_client::Remote;
 use shared::appeals::AppealStatus;
 use staff_app::regions::Regions;
 
+use crate::strings;
+
 /// The tiles of «Сводка»: `(figure, label)`.
 const TILES: [(&str, &str); 14] = [
-    ("received", "Обращений за период"),
-    ("answered_by_bot", "Ответил бот"),
-    ("self_served", "Нашли ответ сами"),
-    ("answered_by_operators", "Ответили операторы"),
-    ("open", "Ждут ответа сейчас"),
-    ("overdue", "Просрочено сейчас"),
-    ("due_today", "Срок сегодня"),
-    ("unread", "Никто не открыл"),
-    ("rating_avg", "Средняя оценка"),
-    ("median_first_answer_hours", "Медиана ответа, ч"),
-    ("answered_within_sla_share", "Ответы в срок"),
-    ("bot_share", "Доля ответов бота"),
-    ("bot_accuracy", "Точность бота"),
-    ("escalation_rate", "Вернулись к людям"),
+    ("received", strings::TILE_RECEIVED),
+    ("answered_by_bot", strings::TILE_BY_BOT),
+    ("self_served", strings::TILE_SELF_SERVED),
+    ("answered_by_operators", strings::TILE_BY_OPERATORS),
+    ("open", strings::TILE_OPEN),
+    ("overdue", strings::TILE_OVERDUE),
+    ("due_today", strings::TILE_DUE_TODAY),
+    ("unread", strings::TILE_UNREAD),
+    ("rating_avg", strings::TILE_RATING),
+    ("median_first_answer_hours", strings::MEDIAN_HOURS),
+    ("answered_within_sla_share", strings::TILE_WITHIN_SLA),
+    ("bot_share", strings::TILE_BOT_SHARE),
+    ("bot_accuracy", strings::TILE_BOT_ACCURACY),
+    ("escalation_rate", strings::TILE_ESCALATION),
 ];
 
 fn tiles(f: &StatsFigures) -> String {
@@ -54,8 +56,8 @@ fn tiles(f: &StatsFigures) -> String {
         )
     });
     html + &format!(
-        "</div><p class=\"muted\">Оценок за период: {}.{stars}</p>{}",
-        f.ratings_count,
+        "</div><p class=\"muted\">{}{stars}</p>{}",
+        strings::ratings_count(f.ratings_count),
         sources(f)
     )
 }
@@ -64,9 +66,9 @@ fn tiles(f: &StatsFigures) -> String {
 /// bar with its text equivalent.
 fn sources(f: &StatsFigures) -> String {
     let parts = [
-        ("bot", "Бот", f.answered_by_bot),
-        ("self", "Сами", f.self_served),
-        ("operators", "Операторы", f.answered_by_operators),
+        ("bot", strings::SOURCE_BOT, f.answered_by_bot),
+        ("self", strings::SOURCE_SELF, f.self_served),
+        ("operators", strings::TAB_OPERATORS, f.answered_by_operators),
     ];
     let total: i64 = parts.iter().map(|p| p.2).sum();
     let mut bars = String::new();
@@ -83,10 +85,11 @@ fn sources(f: &StatsFigures) -> String {
     }
     let text = text.join(", ");
     format!(
-        "<section class=\"card\"><h2 class=\"card-title\">Кто ответил</h2>\
+        "<section class=\"card\"><h2 class=\"card-title\">{who}</h2>\
          <svg id=\"sources-chart\" class=\"chart\" viewBox=\"0 0 600 32\" role=\"img\" aria-labelledby=\"sources-title sources-desc\">\
-         <title id=\"sources-title\">Кто ответил</title><desc id=\"sources-desc\">{text}</desc>{bars}</svg>\
-         <p class=\"legend\" id=\"sources-text\"><span class=\"key src-bot\"></span>{text}</p></section>"
+         <title id=\"sources-title\">{who}</title><desc id=\"sources-desc\">{text}</desc>{bars}</svg>\
+         <p class=\"legend\" id=\"sources-text\"><span class=\"key src-bot\"></span>{text}</p></section>",
+        who = strings::WHO_ANSWERED
     )
 }
 
@@ -100,7 +103,7 @@ fn rating_bars(regions: &[RegionStats]) -> String {
     rated.sort_by(|a, b| b.1.total_cmp(&a.1));
     rated.truncate(15);
     if rated.is_empty() {
-        return "<p class=\"state\">Оценок за период нет.</p>".to_owned();
+        return format!("<p class=\"state\">{}</p>", strings::NO_RATINGS);
     }
     let height = rated.len() * 26;
     let mut bars = String::new();
@@ -127,7 +130,8 @@ fn rating_bars(regions: &[RegionStats]) -> String {
     let text = esc(&text.join("; "));
     format!(
         "<svg id=\"rating-chart\" class=\"chart\" viewBox=\"0 0 620 {height}\" role=\"img\" aria-labelledby=\"rating-title rating-desc\">\
-         <title id=\"rating-title\">Средняя оценка по регионам</title><desc id=\"rating-desc\">{text}</desc>{bars}</svg>"
+         <title id=\"rating-title\">{}</title><desc id=\"rating-desc\">{text}</desc>{bars}</svg>",
+        strings::RATING_BY_REGION
     )
 }
 
@@ -159,15 +163,15 @@ pub fn Dashboard(days: RwSignal<i32>, regions: Regions) -> impl IntoView {
         });
     });
     view! {
-        <h1>"Сводка"</h1>
+        <h1>{strings::TAB_DASHBOARD}</h1>
         <PeriodPicker days/>
         {show(summary)}
         <section class="card">
-            <h2 class="card-title">"Обращения по времени"</h2>
+            <h2 class="card-title">{strings::APPEALS_OVER_TIME}</h2>
             {show(series)}
         </section>
         <section class="card">
-            <h2 class="card-title">"Средняя оценка по регионам"</h2>
+            <h2 class="card-title">{strings::RATING_BY_REGION}</h2>
             {show(ratings)}
         </section>
         <Reports days regions/>
@@ -216,11 +220,9 @@ fn chart(points: &[TimeseriesPoint]) -> String {
     let peak = points
         .iter()
         .max_by_key(|p| p.received)
-        .map(|p| format!(", больше всего — {} ({})", p.received, short(&p.start)))
+        .map(|p| strings::chart_peak(p.received, &short(&p.start)))
         .unwrap_or_default();
-    let desc = format!(
-        "С {first} по {last} поступило {total}, отвечено {answered_total}{peak}. Синяя область — поступившие, зелёная линия — отвеченные, красная — просроченные."
-    );
+    let desc = strings::chart_description(&first, &last, total, answered_total, &peak);
     let rows: Vec<Vec<String>> = points
         .iter()
         .map(|p| {
@@ -236,27 +238,35 @@ fn chart(points: &[TimeseriesPoint]) -> String {
     let desc = esc(&desc);
     format!(
         "<svg id=\"chart\" class=\"chart\" viewBox=\"0 0 600 200\" role=\"img\" aria-labelledby=\"chart-title chart-desc\">\
-         <title id=\"chart-title\">Обращения по времени</title><desc id=\"chart-desc\">{desc}</desc>\
+         <title id=\"chart-title\">{over_time}</title><desc id=\"chart-desc\">{desc}</desc>\
          <line class=\"axis\" x1=\"28\" y1=\"172\" x2=\"572\" y2=\"172\"/>\
          <text x=\"2\" y=\"36\">{max}</text><text x=\"2\" y=\"178\">0</text>\
          <text x=\"28\" y=\"194\">{first}</text><text x=\"572\" y=\"194\" text-anchor=\"end\">{last}</text>\
          <polygon class=\"area\" points=\"{area}\"/><polyline class=\"line-received\" points=\"{received}\"/>\
          <polyline class=\"line-answered\" points=\"{answered}\"/><polyline class=\"line-overdue\" points=\"{overdue}\"/></svg>\
-         <p class=\"muted\">{desc}</p><details><summary>Таблица данных</summary>{}</details>",
+         <p class=\"muted\">{desc}</p><details><summary>{}</summary>{}</details>",
+        strings::DATA_TABLE,
         table(
             "series-table",
-            "Обращения по времени",
-            &["Период", "Поступило", "Отвечено", "Просрочено", "Оценка"],
+            strings::APPEALS_OVER_TIME,
+            &strings::SERIES_COLUMNS,
             &rows,
             None
         ),
         answered = line(|p| p.answered),
         overdue = line(|p| p.overdue),
+        over_time = strings::APPEALS_OVER_TIME,
     )
 }
 
 /// The buttons (a literal `inner_html` in the view would become a plain attribute).
-const REPORT_BUTTONS: &str = "<button type=\"button\" id=\"report-xlsx\" class=\"button\" data-ext=\"xlsx\">Скачать XLSX</button><button type=\"button\" id=\"report-csv\" class=\"button secondary\" data-ext=\"csv\">Скачать CSV</button>";
+fn report_buttons() -> String {
+    format!(
+        "<button type=\"button\" id=\"report-xlsx\" class=\"button\" data-ext=\"xlsx\">{}</button><button type=\"button\" id=\"report-csv\" class=\"button secondary\" data-ext=\"csv\">{}</button>",
+        strings::DOWNLOAD_XLSX,
+        strings::DOWNLOAD_CSV
+    )
+}
 
 /// The report download buttons for the chosen period, optionally one region of the
 /// caller's and one status.
@@ -288,7 +298,7 @@ fn Reports(days: RwSignal<i32>, regions: Regions) -> impl IntoView {
         });
     };
     let region_options = move || {
-        let mut pairs = vec![(String::new(), "Вся зона".to_owned())];
+        let mut pairs = vec![(String::new(), strings::WHOLE_SCOPE.to_owned())];
         if let Remote::Ready(list) = regions.get() {
             pairs.extend(
                 list.into_iter()
@@ -297,30 +307,31 @@ fn Reports(days: RwSignal<i32>, regions: Regions) -> impl IntoView {
         }
         options(&pairs, &region.get_untracked())
     };
-    let status_options: Vec<(String, String)> = std::iter::once((String::new(), "Все".to_owned()))
-        .chain(
-            AppealStatus::ALL
-                .iter()
-                .map(|s| (s.as_str().to_owned(), s.title().to_owned())),
-        )
-        .collect();
+    let status_options: Vec<(String, String)> =
+        std::iter::once((String::new(), strings::ALL_STATUSES.to_owned()))
+            .chain(
+                AppealStatus::ALL
+                    .iter()
+                    .map(|s| (s.as_str().to_owned(), s.title().to_owned())),
+            )
+            .collect();
     view! {
         <section class="card" id="reports">
-            <h2 class="card-title">"Отчёт за период"</h2>
-            <p class="muted">"Обращения вашей зоны: регион, автор, даты, срок, статус, источник ответа, оценка. В XLSX — ещё лист со сводкой по регионам."</p>
+            <h2 class="card-title">{strings::REPORT_TITLE}</h2>
+            <p class="muted">{strings::REPORT_LEAD}</p>
             <div class="ws-filters">
                 <div class="field">
-                    <label for="report-region">"Регион"</label>
+                    <label for="report-region">{strings::REGION}</label>
                     <select id="report-region" inner_html=region_options
                         on:change=move |ev| region.set(event_target_value(&ev))></select>
                 </div>
                 <div class="field">
-                    <label for="report-status">"Статус"</label>
+                    <label for="report-status">{strings::FIELD_STATUS}</label>
                     <select id="report-status" inner_html=options(&status_options, "")
                         on:change=move |ev| status.set(event_target_value(&ev))></select>
                 </div>
             </div>
-            <div class="actions" on:click=get inner_html=REPORT_BUTTONS></div>
+            <div class="actions" on:click=get inner_html=report_buttons()></div>
             <ErrorLine message=error/>
         </section>
     }
@@ -329,14 +340,14 @@ fn Reports(days: RwSignal<i32>, regions: Regions) -> impl IntoView {
 /// Columns of the regions table: heading and the server's sort key (a figure, `name` or
 /// `federal_district`).
 const REGION_COLUMNS: [(&str, &str); 8] = [
-    ("Регион", "name"),
-    ("Округ", "federal_district"),
-    ("Обращений", "received"),
-    ("Ждут ответа", "open"),
-    ("Просрочено", "overdue"),
-    ("Отвечено", "answered"),
-    ("В срок", "answered_within_sla_share"),
-    ("Оценка", "rating_avg"),
+    (strings::REGION, "name"),
+    (strings::COL_DISTRICT, "federal_district"),
+    (strings::COL_RECEIVED, "received"),
+    (strings::COL_OPEN, "open"),
+    (strings::COL_OVERDUE, "overdue"),
+    (strings::COL_ANSWERED, "answered"),
+    (strings::COL_WITHIN_SLA, "answered_within_sla_share"),
+    (strings::COL_RATING, "rating_avg"),
 ];
 
 #[component]
@@ -372,7 +383,7 @@ pub fn RegionsTable(days: RwSignal<i32>) -> impl IntoView {
             let heads: Vec<&str> = REGION_COLUMNS.iter().map(|c| c.0).collect();
             Ok(table(
                 "regions-table",
-                "Показатели регионов за период",
+                strings::REGIONS_TABLE,
                 &heads,
                 &rows,
                 Some(order),
@@ -380,7 +391,7 @@ pub fn RegionsTable(days: RwSignal<i32>) -> impl IntoView {
         });
     });
     view! {
-        <h1>"Субъекты РФ"</h1>
+        <h1>{strings::TAB_REGIONS}</h1>
         <PeriodPicker days/>
         <div on:click=sortable(sort)>{show(data)}</div>
     }
@@ -397,7 +408,7 @@ pub fn OperatorsTable(days: RwSignal<i32>) -> impl IntoView {
                 .into_iter()
                 .map(|o| {
                     vec![
-                        o.name.unwrap_or_else(|| "Без имени".to_owned()),
+                        o.name.unwrap_or_else(|| strings::NO_NAME.to_owned()),
                         o.regions.join(", "),
                         o.answered.to_string(),
                         o.first_answers.to_string(),
@@ -407,18 +418,10 @@ pub fn OperatorsTable(days: RwSignal<i32>) -> impl IntoView {
                     ]
                 })
                 .collect();
-            let heads = [
-                "Оператор",
-                "Регионы",
-                "Ответов",
-                "Первых ответов",
-                "Медиана ответа, ч",
-                "Просрочено у него",
-                "Оценка",
-            ];
+            let heads = strings::OPERATOR_COLUMNS;
             Ok(table(
                 "operators-table",
-                "Операторы за период",
+                strings::OPERATORS_TABLE,
                 &heads,
                 &rows,
                 None,
@@ -426,7 +429,7 @@ pub fn OperatorsTable(days: RwSignal<i32>) -> impl IntoView {
         });
     });
     view! {
-        <h1>"Операторы"</h1>
+        <h1>{strings::TAB_OPERATORS}</h1>
         <PeriodPicker days/>
         {show(data)}
     }

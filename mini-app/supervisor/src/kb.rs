@@ -9,14 +9,15 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, load_into, query, Remote};
 use crate::kb_history::History;
+use crate::strings;
 use mini_app_client::html::{clicked, esc, hide_item, html, show, Html};
 use mini_app_client::ErrorLine;
 
 fn status_text(status: ArticleStatus) -> &'static str {
     match status {
-        ArticleStatus::Draft => "черновик",
-        ArticleStatus::Published => "опубликована",
-        ArticleStatus::Archived => "в архиве",
+        ArticleStatus::Draft => strings::STATUS_DRAFT,
+        ArticleStatus::Published => strings::STATUS_PUBLISHED,
+        ArticleStatus::Archived => strings::STATUS_ARCHIVED,
     }
 }
 
@@ -34,10 +35,9 @@ fn article_item(a: &Article) -> String {
     let id = esc(&a.id);
     format!(
         "<li class=\"card staff-item\" data-article=\"{id}\"><h2 class=\"card-title\"><a href=\"#/kb/{id}\">{}</a></h2>\
-         <p class=\"muted\">{} · версия {} · {id}</p><p class=\"clamp\">{}</p></li>",
+         <p class=\"muted\">{}</p><p class=\"clamp\">{}</p></li>",
         esc(&a.title),
-        badge(a.status),
-        a.version,
+        strings::article_meta(&badge(a.status), a.version, &id),
         esc(&a.question)
     )
 }
@@ -57,7 +57,7 @@ pub fn KbList() -> impl IntoView {
         load_into(list, async move {
             let page = api::articles(query).await?;
             if page.items.is_empty() {
-                return Ok("<p class=\"state\">Статей нет.</p>".to_owned());
+                return Ok(format!("<p class=\"state\">{}</p>", strings::KB_EMPTY));
             }
             let items: String = page.items.iter().map(article_item).collect();
             Ok(format!("<ul class=\"staff-list kb-list\">{items}</ul>"))
@@ -68,24 +68,24 @@ pub fn KbList() -> impl IntoView {
         load();
     });
     view! {
-        <h1>"База знаний"</h1>
+        <h1>{strings::TAB_KB}</h1>
         <form class="filters kb-filters" role="search" on:submit=move |ev| {
             ev.prevent_default();
             load();
         }>
             <div class="field">
-                <label for="kb-status">"Статус"</label>
+                <label for="kb-status">{strings::FIELD_STATUS}</label>
                 <select id="kb-status" on:change=move |ev| status.set(event_target_value(&ev))>
-                    <option value="published">"Опубликованные"</option>
-                    <option value="draft">"Черновики"</option>
-                    <option value="archived">"Архив"</option>
+                    <option value="published">{strings::KB_FILTER_PUBLISHED}</option>
+                    <option value="draft">{strings::KB_FILTER_DRAFTS}</option>
+                    <option value="archived">{strings::KB_FILTER_ARCHIVE}</option>
                 </select>
             </div>
             <div class="field">
-                <label for="kb-q">"Поиск по опубликованным"</label>
+                <label for="kb-q">{strings::KB_SEARCH}</label>
                 <input id="kb-q" type="search" bind:value=q/>
             </div>
-            <button type="submit" class="button secondary">"Найти"</button>
+            <button type="submit" class="button secondary">{strings::KB_FIND}</button>
         </form>
         {show(list)}
     }
@@ -101,17 +101,27 @@ fn lines(text: &str) -> Vec<String> {
 
 /// The editor's fields: `(id, label, hint, rows)`; 0 rows is a one-line input.
 const FIELDS: [(&str, &str, &str, u8); 6] = [
-    ("a-title", "Заголовок", "", 0),
-    ("a-question", "Вопрос", "", 3),
+    ("a-title", strings::FIELD_TITLE, "", 0),
+    ("a-question", strings::FIELD_QUESTION, "", 3),
     (
         "a-variants",
-        "Другие формулировки вопроса",
-        "По одной в строке.",
+        strings::EDITOR_VARIANTS,
+        strings::HINT_ONE_PER_LINE_F,
         4,
     ),
-    ("a-answer", "Ответ", "Абзацы разделяйте пустой строкой.", 10),
-    ("a-refs", "Нормативные документы", "По одному в строке.", 3),
-    ("a-tags", "Теги", "По одному в строке.", 2),
+    (
+        "a-answer",
+        strings::FIELD_ANSWER,
+        strings::HINT_PARAGRAPHS,
+        10,
+    ),
+    (
+        "a-refs",
+        strings::EDITOR_LEGAL_REFS,
+        strings::HINT_ONE_PER_LINE,
+        3,
+    ),
+    ("a-tags", strings::FIELD_TAGS, strings::HINT_ONE_PER_LINE, 2),
 ];
 
 /// The labelled controls of the editor filled with the article, as HTML.
@@ -177,16 +187,18 @@ fn paragraphs(text: &str) -> String {
 }
 
 fn status_line(a: &Article) -> String {
-    format!(
-        "{} · версия {} · {}",
-        badge(a.status),
-        a.version,
-        esc(&a.id)
-    )
+    strings::article_meta(&badge(a.status), a.version, &esc(&a.id))
 }
 
 /// The buttons (a literal `inner_html` in the view would become a plain attribute).
-const EDITOR_BUTTONS: &str = "<button type=\"submit\" class=\"button secondary\">Сохранить</button><button type=\"button\" id=\"publish\" class=\"button confirm\" data-act=\"/publish\">Сохранить и опубликовать</button><button type=\"button\" id=\"archive\" class=\"button danger-outline\" data-act=\"/archive\">В архив</button>";
+fn editor_buttons() -> String {
+    format!(
+        "<button type=\"submit\" class=\"button secondary\">{}</button><button type=\"button\" id=\"publish\" class=\"button confirm\" data-act=\"/publish\">{}</button><button type=\"button\" id=\"archive\" class=\"button danger-outline\" data-act=\"/archive\">{}</button>",
+        strings::EDITOR_SAVE,
+        strings::EDITOR_SAVE_PUBLISH,
+        strings::EDITOR_ARCHIVE
+    )
+}
 
 /// `#/kb/<id>`: edit, preview, publish, archive.
 #[component]
@@ -243,28 +255,28 @@ pub fn ArticleEditor(id: String) -> impl IntoView {
         });
     };
     view! {
-        <p><a href="#/kb" class="back">"← Все статьи"</a></p>
-        <h1>"Статья"</h1>
+        <p><a href="#/kb" class="back">{strings::EDITOR_BACK}</a></p>
+        <h1>{strings::EDITOR_TITLE}</h1>
         <div class="muted" id="article-status">{show(meta)}</div>
         <div class="editor">
             <form class="editor-form"
                 on:input=move |_| shown.set(preview())
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    run(true, "", "Изменения сохранены.");
+                    run(true, "", strings::EDITOR_SAVED);
                 }
                 on:click=move |ev| match clicked(&ev, "act").as_deref() {
-                    Some("/publish") => run(true, "/publish", "Статья опубликована: бот отвечает ею сразу."),
-                    Some("/archive") => run(false, "/archive", "Статья в архиве."),
+                    Some("/publish") => run(true, "/publish", strings::EDITOR_PUBLISHED),
+                    Some("/archive") => run(false, "/archive", strings::EDITOR_ARCHIVED),
                     _ => {}
                 }>
                 {show(fields)}
-                <div class="actions" inner_html=EDITOR_BUTTONS></div>
+                <div class="actions" inner_html=editor_buttons()></div>
                 <p class="done" role="status">{move || done.get()}</p>
                 <ErrorLine message=error/>
             </form>
-            <section class="card preview" aria-label="Предпросмотр">
-                <p class="muted">"Так статью увидит учитель"</p>
+            <section class="card preview" aria-label={strings::PREVIEW}>
+                <p class="muted">{strings::PREVIEW_LEAD}</p>
                 <div inner_html=move || shown.get()></div>
             </section>
         </div>
@@ -295,24 +307,28 @@ async fn proposals() -> Result<String, api::ApiError> {
             })
             .collect();
         let similar = if similar.is_empty() {
-            "<p class=\"muted\">Похожих нет.</p>".to_owned()
+            format!("<p class=\"muted\">{}</p>", strings::SIMILAR_NONE)
         } else {
             format!("<ul>{similar}</ul>")
         };
         let id = esc(&a.id);
         html.push_str(&format!(
             "<li class=\"card staff-item\" data-article=\"{id}\"><h2 class=\"card-title\">{}</h2><p><strong>{}</strong></p>{}\
-             <div class=\"similar\"><h3>Похожие опубликованные</h3>{similar}</div><div class=\"actions\">\
-             <button type=\"button\" class=\"button confirm publish\" data-act=\"/publish\" data-id=\"{id}\">Опубликовать</button>\
-             <a class=\"button secondary\" href=\"#/kb/{id}\">Редактировать</a>\
-             <button type=\"button\" class=\"button danger-outline\" data-act=\"/archive\" data-id=\"{id}\">Отклонить</button></div></li>",
+             <div class=\"similar\"><h3>{}</h3>{similar}</div><div class=\"actions\">\
+             <button type=\"button\" class=\"button confirm publish\" data-act=\"/publish\" data-id=\"{id}\">{}</button>\
+             <a class=\"button secondary\" href=\"#/kb/{id}\">{}</a>\
+             <button type=\"button\" class=\"button danger-outline\" data-act=\"/archive\" data-id=\"{id}\">{}</button></div></li>",
             esc(&a.title),
             esc(&a.question),
-            paragraphs(&a.answer)
+            paragraphs(&a.answer),
+            strings::SIMILAR_TITLE,
+            strings::PUBLISH,
+            strings::EDIT,
+            strings::REJECT
         ));
     }
     Ok(if html.is_empty() {
-        "<p class=\"state\">Новых предложений нет.</p>".to_owned()
+        format!("<p class=\"state\">{}</p>", strings::PROPOSALS_EMPTY)
     } else {
         format!("<ul class=\"staff-list proposals\">{html}</ul>")
     })
@@ -322,7 +338,10 @@ async fn proposals() -> Result<String, api::ApiError> {
 async fn variants() -> Result<String, api::ApiError> {
     let page = api::variants(String::new()).await?;
     if page.items.is_empty() {
-        return Ok("<p class=\"state\">Новых вариантов нет.</p>".to_owned());
+        return Ok(format!(
+            "<p class=\"state\">{}</p>",
+            strings::VARIANTS_EMPTY
+        ));
     }
     let items: String = page
         .items
@@ -332,20 +351,26 @@ async fn variants() -> Result<String, api::ApiError> {
             format!(
                 "<li class=\"card staff-item\" data-variant=\"{id}\"><div class=\"check\">\
                  <input type=\"checkbox\" class=\"pick\" id=\"pick-{id}\" value=\"{id}\">\
-                 <label for=\"pick-{id}\">Выбрать</label></div><h2 class=\"card-title\">«{}»</h2>\
-                 <p class=\"muted\">Статья: <a href=\"#/kb/{}\">{}</a></p><div class=\"actions\">\
-                 <button type=\"button\" class=\"button confirm\" data-act=\"/confirm\" data-id=\"{id}\">Подтвердить</button>\
-                 <button type=\"button\" class=\"button secondary\" data-act=\"/reject\" data-id=\"{id}\">Отклонить</button></div></li>",
+                 <label for=\"pick-{id}\">{}</label></div><h2 class=\"card-title\">«{}»</h2>\
+                 <p class=\"muted\">{} <a href=\"#/kb/{}\">{}</a></p><div class=\"actions\">\
+                 <button type=\"button\" class=\"button confirm\" data-act=\"/confirm\" data-id=\"{id}\">{}</button>\
+                 <button type=\"button\" class=\"button secondary\" data-act=\"/reject\" data-id=\"{id}\">{}</button></div></li>",
+                strings::PICK,
                 esc(&v.text),
+                strings::VARIANT_ARTICLE,
                 esc(&v.article_id),
-                esc(&v.article_title)
+                esc(&v.article_title),
+                strings::CONFIRM,
+                strings::REJECT
             )
         })
         .collect();
     Ok(format!(
-        "<div class=\"actions\" id=\"bulk\"><button type=\"button\" class=\"button\" data-bulk=\"/confirm\">Подтвердить выбранные</button>\
-         <button type=\"button\" class=\"button secondary\" data-bulk=\"/reject\">Отклонить выбранные</button></div>\
-         <ul class=\"staff-list\">{items}</ul>"
+        "<div class=\"actions\" id=\"bulk\"><button type=\"button\" class=\"button\" data-bulk=\"/confirm\">{}</button>\
+         <button type=\"button\" class=\"button secondary\" data-bulk=\"/reject\">{}</button></div>\
+         <ul class=\"staff-list\">{items}</ul>",
+        strings::CONFIRM_PICKED,
+        strings::REJECT_PICKED
     ))
 }
 
@@ -389,11 +414,11 @@ fn on_bulk(
                 }
             }
             let what = if action == "/confirm" {
-                "Подтверждено"
+                strings::BULK_CONFIRMED
             } else {
-                "Отклонено"
+                strings::BULK_REJECTED
             };
-            done.set(Some(format!("{what} вариантов: {decided}.")));
+            done.set(Some(strings::variants_decided(what, decided)));
         });
     }
 }
@@ -415,16 +440,16 @@ fn on_action(
             let result = match action.as_str() {
                 "/publish" => api::set_article_status(id, "/publish")
                     .await
-                    .map(|a| format!("Опубликовано: «{}».", a.title)),
+                    .map(|a| strings::proposal_published(&a.title)),
                 "/archive" => api::set_article_status(id, "/archive")
                     .await
-                    .map(|a| format!("Отклонено и убрано в архив: «{}».", a.title)),
+                    .map(|a| strings::proposal_rejected(&a.title)),
                 "/confirm" => api::decide_variant(id, "/confirm")
                     .await
-                    .map(|()| "Вариант подтверждён.".to_owned()),
+                    .map(|()| strings::VARIANT_CONFIRMED.to_owned()),
                 _ => api::decide_variant(id, "/reject")
                     .await
-                    .map(|()| "Вариант отклонён.".to_owned()),
+                    .map(|()| strings::VARIANT_REJECTED.to_owned()),
             };
             match result {
                 Ok(message) => {
@@ -458,11 +483,7 @@ fn queue(title: &'static str, lead: &'static str, list: Html) -> impl IntoView {
 pub fn Proposals() -> impl IntoView {
     let list = html();
     load_into(list, proposals());
-    queue(
-        "Предложения операторов",
-        "Ответы операторов, предложенные в базу знаний. Сверьте с похожими статьями, чтобы не завести дубль.",
-        list,
-    )
+    queue(strings::PROPOSALS_TITLE, strings::PROPOSALS_LEAD, list)
 }
 
 /// `#/variants`: candidate wordings collected from answered appeals; confirm or reject.
@@ -470,9 +491,5 @@ pub fn Proposals() -> impl IntoView {
 pub fn Variants() -> impl IntoView {
     let list = html();
     load_into(list, variants());
-    queue(
-        "Варианты вопросов",
-        "Так учителя формулировали вопросы, на которые ответила статья. Подтверждённый вариант помогает боту узнавать такие вопросы.",
-        list,
-    )
+    queue(strings::TAB_VARIANTS, strings::VARIANTS_LEAD, list)
 }

@@ -2,11 +2,12 @@
 //! changed, field by field, word by word (removed words struck out, added ones marked).
 
 use leptos::prelude::*;
-use mini_app_client::json::{array, get, string, strings};
-use mini_app_client::Method;
-use wasm_bindgen::JsValue;
+use mini_app_client::{request, Method};
+use shared::kb::ArticleVersion;
+use shared::Page;
 
 use crate::api::{load_into, ApiError, Remote};
+use crate::strings;
 use mini_app_client::html::{esc, options, show, Html};
 
 /// One version as the diff needs it: number, date and the fields as text.
@@ -18,21 +19,20 @@ pub struct Version {
     pub fields: Vec<(&'static str, String)>,
 }
 
-fn version(value: &JsValue) -> Option<Version> {
-    let joined = |key: &str| strings(value, key).join("\n");
-    Some(Version {
-        number: get(value, "version").as_f64()? as i64,
-        created_at: string(value, "created_at").unwrap_or_default(),
+fn version(v: ArticleVersion) -> Version {
+    Version {
+        number: i64::from(v.version),
+        created_at: v.created_at,
         fields: vec![
-            ("Заголовок", string(value, "title")?),
-            ("Вопрос", string(value, "question").unwrap_or_default()),
-            ("Варианты", joined("variants")),
-            ("Ответ", string(value, "answer").unwrap_or_default()),
-            ("Нормативные ссылки", joined("legal_refs")),
-            ("Теги", joined("tags")),
-            ("Статус", string(value, "status").unwrap_or_default()),
+            (strings::FIELD_TITLE, v.title),
+            (strings::FIELD_QUESTION, v.question),
+            (strings::FIELD_VARIANTS, v.variants.join("\n")),
+            (strings::FIELD_ANSWER, v.answer),
+            (strings::FIELD_LEGAL_REFS, v.legal_refs.join("\n")),
+            (strings::FIELD_TAGS, v.tags.join("\n")),
+            (strings::FIELD_STATUS, v.status.as_str().to_owned()),
         ],
-    })
+    }
 }
 
 /// `GET /api/v1/kb/articles/{id}/versions`, all of them (oldest first).
@@ -41,8 +41,8 @@ async fn versions(id: String) -> Result<Vec<Version>, ApiError> {
         "/api/v1/kb/articles/{}/versions?limit=100",
         js_sys::encode_uri_component(&id)
     );
-    let value = mini_app_client::request_value(Method::Get, &path, None).await?;
-    let mut list: Vec<Version> = array(&value, "items").iter().filter_map(version).collect();
+    let page: Page<ArticleVersion> = request(Method::Get, &path, None).await?;
+    let mut list: Vec<Version> = page.items.into_iter().map(version).collect();
     list.sort_by_key(|v| v.number);
     Ok(list)
 }
@@ -116,7 +116,7 @@ pub fn compare(from: &Version, to: &Version) -> String {
         })
         .collect();
     if changed.is_empty() {
-        "<p class=\"state\">Версии совпадают.</p>".to_owned()
+        format!("<p class=\"state\">{}</p>", strings::VERSIONS_SAME)
     } else {
         changed
     }
@@ -148,7 +148,7 @@ pub fn History(id: String) -> impl IntoView {
                     let date = v.created_at.get(..10).unwrap_or_default();
                     (
                         v.number.to_string(),
-                        format!("Версия {} — {date}", v.number),
+                        strings::version_option(v.number, date),
                     )
                 })
                 .collect()
@@ -166,15 +166,15 @@ pub fn History(id: String) -> impl IntoView {
     };
     view! {
         <section class="card" id="history">
-            <h2 class="card-title">"История версий"</h2>
+            <h2 class="card-title">{strings::HISTORY_TITLE}</h2>
             {show(shown)}
             <div class="ws-filters">
                 <div class="field">
-                    <label for="history-from">"Было"</label>
+                    <label for="history-from">{strings::HISTORY_FROM}</label>
                     <select id="history-from" inner_html=move || choices(from.get()) on:change=pick(from)></select>
                 </div>
                 <div class="field">
-                    <label for="history-to">"Стало"</label>
+                    <label for="history-to">{strings::HISTORY_TO}</label>
                     <select id="history-to" inner_html=move || choices(to.get()) on:change=pick(to)></select>
                 </div>
             </div>

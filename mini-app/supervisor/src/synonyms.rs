@@ -5,32 +5,26 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mini_app_client::json::{array, object, string, strings};
-use mini_app_client::{request_value, ApiError, ErrorBox, Loading, Method, Remote};
-use wasm_bindgen::JsValue;
+use mini_app_client::{json_body, request, ApiError, ErrorBox, Loading, Method, Remote};
+use shared::kb::SynonymEntry;
+use shared::ItemList;
 
-use staff_app::user_forms::text_array;
+use crate::strings;
 
 const PATH: &str = "/api/v1/kb/synonyms";
 
 /// The dictionary of an `ItemList<SynonymEntry>` answer as editable text.
-fn as_text(list: &JsValue) -> String {
-    array(list, "items")
+fn as_text(list: &ItemList<SynonymEntry>) -> String {
+    list.items
         .iter()
-        .map(|e| {
-            format!(
-                "{} = {}\n",
-                string(e, "term").unwrap_or_default(),
-                strings(e, "expansions").join("; ")
-            )
-        })
+        .map(|e| format!("{} = {}\n", e.term, e.expansions.join("; ")))
         .collect()
 }
 
 /// The text back as entries: `term = a; b` per non-empty line (a line without `=` is a
 /// term with no meanings, which the server refuses with its own message).
-fn entries(text: &str) -> JsValue {
-    let items: js_sys::Array = text
+fn entries(text: &str) -> ItemList<SynonymEntry> {
+    let items = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -42,13 +36,13 @@ fn entries(text: &str) -> JsValue {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect();
-            object(&[
-                ("term", JsValue::from_str(term.trim())),
-                ("expansions", text_array(&expansions)),
-            ])
+            SynonymEntry {
+                term: term.trim().to_owned(),
+                expansions,
+            }
         })
         .collect();
-    object(&[("items", items.into())])
+    ItemList { items }
 }
 
 #[component]
@@ -57,7 +51,8 @@ pub fn Synonyms() -> impl IntoView {
     let load = move || {
         loaded.set(Remote::Loading);
         spawn_local(async move {
-            loaded.set(match request_value(Method::Get, PATH, None).await {
+            let answer = request::<ItemList<SynonymEntry>>(Method::Get, PATH, None).await;
+            loaded.set(match answer {
                 Ok(list) => Remote::Ready(as_text(&list)),
                 Err(error) => Remote::Failed(error),
             });
@@ -65,11 +60,8 @@ pub fn Synonyms() -> impl IntoView {
     };
     load();
     view! {
-        <h1>"Синонимы и сокращения"</h1>
-        <p class="lead">
-            "Словарь поиска ответов: по строке на слово — «слово = значение; ещё значение». "
-            "Сохраняется целиком, поиск сразу начинает его учитывать."
-        </p>
+        <h1>{strings::SYNONYMS_TITLE}</h1>
+        <p class="lead">{strings::SYNONYMS_LEAD}</p>
         {move || match loaded.get() {
             Remote::Loading => view! { <Loading/> }.into_any(),
             Remote::Failed(error) => {
@@ -92,12 +84,11 @@ fn Editor(text: String) -> impl IntoView {
         saved.set(None);
         busy.set(true);
         spawn_local(async move {
-            let body = entries(&value.get_untracked());
-            match request_value(Method::Put, PATH, Some(&body)).await {
+            let body = json_body(&entries(&value.get_untracked()));
+            match request::<ItemList<SynonymEntry>>(Method::Put, PATH, Some(&body)).await {
                 Ok(list) => {
-                    let n = array(&list, "items").len();
                     value.set(as_text(&list));
-                    saved.set(Some(format!("Сохранено записей: {n}.")));
+                    saved.set(Some(strings::synonyms_saved(list.items.len())));
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -107,7 +98,7 @@ fn Editor(text: String) -> impl IntoView {
     view! {
         <form id="synonyms" class="editor-form" on:submit=save novalidate>
             <div class="field">
-                <label for="syn-text">"Словарь"</label>
+                <label for="syn-text">{strings::SYNONYMS_DICTIONARY}</label>
                 <textarea id="syn-text" rows="16" spellcheck="false" aria-describedby="syn-error"
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))></textarea>
@@ -116,7 +107,7 @@ fn Editor(text: String) -> impl IntoView {
                 {move || error.with(|e| e.as_ref().map(ApiError::message))}
             </p>
             <p class="done" role="status" id="syn-saved">{move || saved.get()}</p>
-            <button type="submit" class="button" disabled=busy>"Сохранить словарь"</button>
+            <button type="submit" class="button" disabled=busy>{strings::SYNONYMS_SAVE}</button>
         </form>
     }
 }
