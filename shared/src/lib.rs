@@ -2,6 +2,7 @@
 //! problem+json error shape, and domain newtypes that validate the same way on both sides.
 
 pub mod appeals;
+pub mod auth;
 pub mod calendar;
 pub mod integrations;
 pub mod kb;
@@ -9,6 +10,7 @@ pub mod problem;
 pub mod regions;
 #[cfg(feature = "diesel")]
 pub mod sql;
+pub mod staff;
 pub mod stats;
 pub mod thread;
 pub mod users;
