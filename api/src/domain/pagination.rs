@@ -89,6 +89,20 @@ impl PageQuery {
     }
 }
 
+/// Keeps the rows after `cursor` in a newest-first list ordered by `(at, id)`, both
+/// descending: the keyset condition every such list shares.
+macro_rules! before_cursor {
+    ($query:expr, $cursor:expr, $at:expr, $id:expr) => {
+        match $cursor {
+            Some($crate::domain::pagination::Cursor { at, id }) => {
+                $query.filter($at.lt(at).or($at.eq(at).and($id.lt(id))))
+            }
+            None => $query,
+        }
+    };
+}
+pub(crate) use before_cursor;
+
 /// Cuts the extra row fetched to learn whether another page exists.
 pub fn finish<T>(
     mut rows: Vec<T>,

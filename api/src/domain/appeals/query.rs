@@ -291,13 +291,7 @@ fn load_page(
 ) -> QueryResult<Vec<AppealRow>> {
     match sort {
         Sort::Created => {
-            if let Some(Cursor { at, id }) = cursor {
-                query = query.filter(
-                    ap::created_at
-                        .lt(at)
-                        .or(ap::created_at.eq(at).and(ap::id.lt(id))),
-                );
-            }
+            query = pagination::before_cursor!(query, cursor, ap::created_at, ap::id);
             query
                 .order((ap::created_at.desc(), ap::id.desc()))
                 .limit(limit + 1)

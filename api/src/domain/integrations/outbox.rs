@@ -121,13 +121,7 @@ pub fn list_outbox(
     if let Some(kind) = filter.kind {
         query = query.filter(outbox::kind.eq(kind));
     }
-    if let Some(Cursor { at, id }) = cursor {
-        query = query.filter(
-            outbox::created_at
-                .lt(at)
-                .or(outbox::created_at.eq(at).and(outbox::id.lt(id))),
-        );
-    }
+    query = pagination::before_cursor!(query, cursor, outbox::created_at, outbox::id);
     let rows: Vec<OutboxRow> = query
         .order((outbox::created_at.desc(), outbox::id.desc()))
         .limit(limit + 1)

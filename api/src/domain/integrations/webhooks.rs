@@ -182,13 +182,7 @@ pub fn list_webhooks(
         .filter(webhooks::is_active.eq(true))
         .select(WebhookRow::as_select())
         .into_boxed();
-    if let Some(Cursor { at, id }) = cursor {
-        query = query.filter(
-            webhooks::created_at
-                .lt(at)
-                .or(webhooks::created_at.eq(at).and(webhooks::id.lt(id))),
-        );
-    }
+    query = pagination::before_cursor!(query, cursor, webhooks::created_at, webhooks::id);
     let rows: Vec<WebhookRow> = query
         .order((webhooks::created_at.desc(), webhooks::id.desc()))
         .limit(limit + 1)
@@ -382,13 +376,7 @@ pub fn list_webhook_deliveries(
         .filter(outbox::webhook_id.eq(id))
         .select(OutboxRow::as_select())
         .into_boxed();
-    if let Some(Cursor { at, id }) = cursor {
-        query = query.filter(
-            outbox::created_at
-                .lt(at)
-                .or(outbox::created_at.eq(at).and(outbox::id.lt(id))),
-        );
-    }
+    query = pagination::before_cursor!(query, cursor, outbox::created_at, outbox::id);
     let rows: Vec<OutboxRow> = query
         .order((outbox::created_at.desc(), outbox::id.desc()))
         .limit(limit + 1)

@@ -291,13 +291,7 @@ fn status_page(
             serde_json::to_string(tag).unwrap_or_default()
         )));
     }
-    if let Some(Cursor { at, id }) = cursor {
-        query = query.filter(
-            a::updated_at
-                .lt(at)
-                .or(a::updated_at.eq(at).and(a::id.lt(id))),
-        );
-    }
+    query = pagination::before_cursor!(query, cursor, a::updated_at, a::id);
     let rows: Vec<ArticleRow> = query
         .order((a::updated_at.desc(), a::id.desc()))
         .limit(limit + 1)

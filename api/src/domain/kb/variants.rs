@@ -71,13 +71,7 @@ fn page_of(
             a::title,
         ))
         .into_boxed();
-    if let Some(Cursor { at, id }) = cursor {
-        query = query.filter(
-            kv::created_at
-                .lt(at)
-                .or(kv::created_at.eq(at).and(kv::id.lt(id))),
-        );
-    }
+    query = pagination::before_cursor!(query, cursor, kv::created_at, kv::id);
     let rows: Vec<Row> = query
         .order((kv::created_at.desc(), kv::id.desc()))
         .limit(limit + 1)

@@ -63,13 +63,7 @@ pub fn list_api_keys(
     cursor: Option<Cursor>,
 ) -> Result<Page<ApiKeyInfo>, ApiError> {
     let mut query = api_keys::table.select(KEY_COLUMNS).into_boxed();
-    if let Some(Cursor { at, id }) = cursor {
-        query = query.filter(
-            api_keys::created_at
-                .lt(at)
-                .or(api_keys::created_at.eq(at).and(api_keys::id.lt(id))),
-        );
-    }
+    query = pagination::before_cursor!(query, cursor, api_keys::created_at, api_keys::id);
     let rows: Vec<KeyRow> = query
         .order((api_keys::created_at.desc(), api_keys::id.desc()))
         .limit(limit + 1)

@@ -81,13 +81,7 @@ pub fn list_audit(
     if let Some(v) = filter.to {
         query = query.filter(audit_log::created_at.le(v.naive_utc()));
     }
-    if let Some(Cursor { at, id }) = cursor {
-        query = query.filter(
-            audit_log::created_at
-                .lt(at)
-                .or(audit_log::created_at.eq(at).and(audit_log::id.lt(id))),
-        );
-    }
+    query = pagination::before_cursor!(query, cursor, audit_log::created_at, audit_log::id);
     let rows: Vec<Row> = query
         .order((audit_log::created_at.desc(), audit_log::id.desc()))
         .limit(limit + 1)

@@ -119,13 +119,7 @@ pub fn list_users(
                 .or(users::email.like(pattern)),
         );
     }
-    if let Some(Cursor { at, id }) = cursor {
-        query = query.filter(
-            users::created_at
-                .lt(at)
-                .or(users::created_at.eq(at).and(users::id.lt(id))),
-        );
-    }
+    query = pagination::before_cursor!(query, cursor, users::created_at, users::id);
     let rows: Vec<UserRow> = query
         .order((users::created_at.desc(), users::id.desc()))
         .limit(limit + 1)
