@@ -73,3 +73,52 @@ stop_postgres() {
     rm -rf "$PG_DIR"
   fi
 }
+
+# --- deployment (scripts/package, scripts/test-deploy) -------------------------------------
+
+# cargo-deb builds the Debian package; pinned so the package's layout does not change under
+# us. Installed once into ~/.cargo/bin like the other cargo tools.
+CARGO_DEB_VERSION=3.8.0
+ensure_cargo_deb() {
+  if [ "$(cargo deb --version 2>/dev/null | awk '{ print $2 }')" != "$CARGO_DEB_VERSION" ]; then
+    log "cargo install cargo-deb $CARGO_DEB_VERSION"
+    cargo install --locked cargo-deb --version "$CARGO_DEB_VERSION" --force
+  fi
+}
+
+# ensure_apt_no_start PKG...: like ensure_apt, for packages that start (and enable) a
+# daemon on install (nginx, prometheus): we need their tools (nginx -t, promtool), not the
+# daemons. A policy-rc.d forbids starting for the install (an existing one is left alone),
+# and the units the install enabled are disabled again.
+ensure_apt_no_start() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local policy=/usr/sbin/policy-rc.d placed=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# scripts/lib.sh: no daemon starts during this install\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
+    placed=1
+  fi
+  local status=0
+  ensure_apt "${missing[@]}" || status=$?
+  [ "$placed" -eq 1 ] && as_root rm -f "$policy"
+  [ "$status" -eq 0 ] || die "не удалось установить: ${missing[*]}"
+  for pkg in "${missing[@]}"; do
+    case "$pkg" in nginx | prometheus)
+      as_root systemctl disable --quiet "$pkg.service" 2>/dev/null || true
+      as_root systemctl stop "$pkg.service" 2>/dev/null || true
+      ;;
+    esac
+  done
+}
+
+# What scripts/test-deploy checks with: nginx (with the brotli module the recipe loads),
+# promtool (Debian's prometheus), systemd-analyze, openssl for a throwaway certificate.
+ensure_deploy_tools() {
+  ensure_apt systemd openssl curl dpkg-dev
+  ensure_apt_no_start nginx libnginx-mod-http-brotli-static prometheus
+  ensure_cargo_deb
+}
