@@ -33,6 +33,12 @@ pub struct Metrics {
     pub database_up: Gauge<i64, AtomicI64>,
     /// Years needed now without a published production calendar (deadlines use the fallback).
     pub calendar_missing_years: Gauge<i64, AtomicI64>,
+    /// Outbox rows waiting for delivery, refreshed on each scrape.
+    pub outbox_pending: Gauge<i64, AtomicI64>,
+    /// Outbox rows that gave up, refreshed on each scrape.
+    pub outbox_dead: Gauge<i64, AtomicI64>,
+    /// Open appeals past their deadline, refreshed on each scrape.
+    pub appeals_overdue: Gauge<i64, AtomicI64>,
 }
 
 impl Metrics {
@@ -48,6 +54,9 @@ impl Metrics {
         });
         let database_up = Gauge::<i64, AtomicI64>::default();
         let calendar_missing_years = Gauge::<i64, AtomicI64>::default();
+        let outbox_pending = Gauge::<i64, AtomicI64>::default();
+        let outbox_dead = Gauge::<i64, AtomicI64>::default();
+        let appeals_overdue = Gauge::<i64, AtomicI64>::default();
         registry.register("http_requests", "HTTP requests served", requests.clone());
         registry.register(
             "http_request_duration_seconds",
@@ -64,12 +73,30 @@ impl Metrics {
             "Years needed now that have no imported production calendar",
             calendar_missing_years.clone(),
         );
+        registry.register(
+            "outbox_pending",
+            "Outbox rows waiting for delivery",
+            outbox_pending.clone(),
+        );
+        registry.register(
+            "outbox_dead",
+            "Outbox rows that gave up",
+            outbox_dead.clone(),
+        );
+        registry.register(
+            "appeals_overdue",
+            "Open appeals past their deadline",
+            appeals_overdue.clone(),
+        );
         Arc::new(Self {
             registry,
             requests,
             latency,
             database_up,
             calendar_missing_years,
+            outbox_pending,
+            outbox_dead,
+            appeals_overdue,
         })
     }
 

@@ -1153,3 +1153,80 @@ async fn a_row_locked_by_another_instance_is_skipped_not_waited_for() {
         "delivered once released"
     );
 }
+
+/// The value of an unlabelled gauge in a Prometheus text exposition.
+fn gauge(text: &str, name: &str) -> Option<i64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_report_the_outbox_backlog_its_dead_rows_and_overdue_appeals() {
+    let env = setup(&[("WORKER_ENABLED", "false")]).await;
+    let scrape = || async {
+        let response = env.app.get("/metrics").await;
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap()
+    };
+    let before = scrape().await;
+    assert_eq!(
+        gauge(&before, "pomoshnik_appeals_overdue"),
+        Some(0),
+        "{before}"
+    );
+    assert_eq!(gauge(&before, "pomoshnik_outbox_dead"), Some(0), "{before}");
+
+    let t0 = now();
+    let pending_before = gauge(&before, "pomoshnik_outbox_pending").unwrap();
+    env.write(move |conn| {
+        let teacher = insert_user(conn, Role::Teacher, "77", None, None)?;
+        // Two open appeals past their deadline, one still in time, one answered late.
+        for (status, hours) in [
+            ("new", -1),
+            ("in_progress", -30),
+            ("new", 5),
+            ("answered", -2),
+        ] {
+            insert_appeal(
+                conn,
+                &teacher,
+                "77",
+                status,
+                false,
+                Some(t0 + Duration::hours(hours)),
+            )?;
+        }
+        Ok(())
+    })
+    .await;
+    // Three undelivered rows and one that gave up, as the worker would leave them.
+    env.write(move |conn| {
+        for status in ["pending", "pending", "pending", "dead"] {
+            diesel::insert_into(outbox::table)
+                .values((
+                    outbox::id.eq(db::new_id()),
+                    outbox::kind.eq("email"),
+                    outbox::payload.eq("{}"),
+                    outbox::status.eq(status),
+                    outbox::attempts.eq(0),
+                    outbox::next_attempt_at.eq(t0),
+                    outbox::created_at.eq(t0),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+    .await;
+    let after = scrape().await;
+    assert_eq!(
+        gauge(&after, "pomoshnik_appeals_overdue"),
+        Some(2),
+        "{after}"
+    );
+    assert_eq!(gauge(&after, "pomoshnik_outbox_dead"), Some(1), "{after}");
+    assert_eq!(
+        gauge(&after, "pomoshnik_outbox_pending"),
+        Some(pending_before + 3),
+        "{after}"
+    );
+}

@@ -86,6 +86,23 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
     responses((status = 200, description = "Метрики Prometheus", body = String, content_type = "text/plain")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // The database-wide gauges are counted per scrape; a failed count leaves the last value
+    // (and `database_up` tells the database is gone).
+    let now = chrono::Utc::now();
+    let counted = state
+        .db
+        .read(move |conn| {
+            crate::domain::stats::gauges::read(conn, now).map_err(|e| {
+                tracing::warn!(error = %e, "metrics gauges failed");
+                ApiError::Unavailable
+            })
+        })
+        .await;
+    if let Ok(g) = counted {
+        state.metrics.outbox_pending.set(g.outbox_pending);
+        state.metrics.outbox_dead.set(g.outbox_dead);
+        state.metrics.appeals_overdue.set(g.appeals_overdue);
+    }
     HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,

@@ -20,6 +20,7 @@
 //! or XLSX.
 
 pub mod aggregates;
+pub mod gauges;
 pub mod operators;
 pub mod query;
 pub mod report;
