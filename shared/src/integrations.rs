@@ -176,3 +176,30 @@ pub struct OutboxItem {
     /// When it was delivered.
     pub delivered_at: Option<String>,
 }
+
+/// The body of every webhook delivery (documented in the OpenAPI `webhooks` section).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEvent {
+    /// Event id, also in `X-Pomoshnik-Event-Id`: the same on every retry (deduplicate on it).
+    pub id: String,
+    /// Event type, also in `X-Pomoshnik-Event-Type`, e.g. `appeal.answered`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When the event happened.
+    pub created_at: String,
+    /// The appeal's event number: 1, 2, … in the order of that appeal's events (counted
+    /// over every event type, subscribed or not), to order deliveries and notice a gap.
+    pub sequence: i64,
+    /// What the event is about.
+    pub data: WebhookEventData,
+}
+
+/// `data` of a [`WebhookEvent`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEventData {
+    /// The appeal after the event, as integrators see it: no author name when anonymous,
+    /// no internal notes, no names of operators (ids only).
+    pub appeal: crate::appeals::Appeal,
+}

@@ -15,8 +15,8 @@
 
 use diesel::prelude::*;
 use diesel::QueryResult;
-use serde_json::json;
 use shared::appeals::{AnswerSource, Appeal, AppealStatus, CloseReason};
+use shared::integrations::{WebhookEvent, WebhookEventData};
 use shared::thread::MessageKind;
 use shared::users::Role;
 
@@ -125,14 +125,15 @@ pub fn webhook_body(
         .messages
         .retain(|m| m.kind != MessageKind::Note.as_str());
     appeal.unread = false;
-    json!({
-        "id": event_id,
-        "type": event_type,
-        "created_at": db::rfc3339(at),
-        "sequence": sequence,
-        "data": { "appeal": appeal },
-    })
-    .to_string()
+    let event = WebhookEvent {
+        id: event_id.to_owned(),
+        event_type: event_type.to_owned(),
+        created_at: db::rfc3339(at),
+        sequence,
+        data: WebhookEventData { appeal },
+    };
+    // Plain data with string keys: serializing cannot fail.
+    serde_json::to_string(&event).unwrap_or_default()
 }
 
 fn json_list(text: &str) -> Vec<String> {
