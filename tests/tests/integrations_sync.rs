@@ -540,3 +540,70 @@ async fn a_change_that_commits_late_is_not_skipped() {
         "both, in commit-safe order"
     );
 }
+
+#[tokio::test]
+async fn api_keys_do_what_their_permissions_say_and_list_who_created_them() {
+    let env = setup().await;
+    let create = |permissions: Value| {
+        let env = &env;
+        async move {
+            let body = json!({ "name": "Портал", "regions": ["77"], "permissions": permissions });
+            env.app
+                .post_as("/api/v1/admin/api-keys", &env.admin, &body)
+                .await
+        }
+    };
+    let key_of = |created: Value| created["key"].as_str().unwrap().to_owned();
+    let stats_only: Value = create(json!(["stats:read"])).await.json().await.unwrap();
+    assert_eq!(stats_only["info"]["permissions"], json!(["stats:read"]));
+    let stats_only = key_of(stats_only);
+    let appeals_only = key_of(create(json!(["appeals:read"])).await.json().await.unwrap());
+    let status = |key: String, path: &'static str| {
+        let app = &env.app;
+        async move { app.get_as(path, &key).await.status().as_u16() }
+    };
+    assert_eq!(status(stats_only.clone(), "/api/v1/appeals").await, 403);
+    assert_eq!(
+        status(stats_only.clone(), "/api/v1/stats/summary").await,
+        200
+    );
+    assert_eq!(status(appeals_only.clone(), "/api/v1/appeals").await, 200);
+    assert_eq!(
+        status(appeals_only.clone(), "/api/v1/stats/summary").await,
+        403
+    );
+    assert_eq!(status(appeals_only, "/api/v1/me").await, 200);
+    // Without permissions named, a key reads as keys always did; an empty list is refused.
+    let default = env.api_key(&["77"]).await;
+    assert_eq!(status(default.clone(), "/api/v1/appeals").await, 200);
+    assert_eq!(status(default, "/api/v1/stats/summary").await, 200);
+    assert_eq!(create(json!([])).await.status(), 422);
+    assert_eq!(create(json!(["admin:all"])).await.status(), 400);
+
+    let listed: Value = env
+        .app
+        .get_as("/api/v1/admin/api-keys", &env.admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for item in items {
+        assert!(item["created_by"].is_string());
+        assert_eq!(item["created_by_name"], "Админ Интеграций");
+    }
+    let audit: Value = env
+        .app
+        .get_as("/api/v1/admin/audit?action=api_key.create", &env.admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = audit["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    let first = entries.last().unwrap();
+    assert_eq!(first["after"]["permissions"], json!(["stats:read"]));
+    assert_eq!(first["after"]["regions"], json!(["77"]));
+    assert_eq!(first["after"]["created_by"], first["actor_id"]);
+}

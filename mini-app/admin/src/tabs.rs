@@ -182,6 +182,7 @@ fn ApiKeys(regions: Regions) -> impl IntoView {
             let body = json_body(&CreateApiKeyRequest {
                 name,
                 regions: codes,
+                permissions: None,
             });
             let answer: Result<CreatedApiKey, _> =
                 request(Method::Post, "/api/v1/admin/api-keys", Some(&body)).await;
