@@ -344,6 +344,12 @@ pub struct Appeal {
     pub author_name: Option<String>,
     /// When it was asked.
     pub created_at: String,
+    /// The last change a teacher or an integrator can see (status, answer, message, rating,
+    /// transfer, assignment…), to the microsecond. Integrators sync with
+    /// `GET /api/v1/appeals?updated_since=`.
+    pub updated_at: String,
+    /// When it was closed; null while open (an escalation reopens it).
+    pub closed_at: Option<String>,
     /// SLA deadline (23:59:59 local time of the 5th working day); null unless routed to people.
     pub deadline_at: Option<String>,
     /// Open past the deadline.

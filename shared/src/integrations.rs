@@ -176,3 +176,107 @@ pub struct OutboxItem {
     /// When it was delivered.
     pub delivered_at: Option<String>,
 }
+
+/// The body of every webhook delivery (documented in the OpenAPI `webhooks` section).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEvent {
+    /// Event id, also in `X-Pomoshnik-Event-Id`: the same on every retry (deduplicate on it).
+    pub id: String,
+    /// Event type, also in `X-Pomoshnik-Event-Type`, e.g. `appeal.answered`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When the event happened.
+    pub created_at: String,
+    /// The appeal's event number: 1, 2, … in the order of that appeal's events (counted
+    /// over every event type, subscribed or not), to order deliveries and notice a gap.
+    pub sequence: i64,
+    /// What the event is about.
+    pub data: WebhookEventData,
+}
+
+/// `data` of a [`WebhookEvent`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEventData {
+    /// The appeal after the event, as integrators see it: no author name when anonymous,
+    /// no internal notes, no names of operators (ids only).
+    pub appeal: crate::appeals::Appeal,
+}
+
+/// What an integrator's API key may do, chosen when the key is created. Keys created before
+/// permissions existed read appeals and statistics, as they always did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub enum ApiPermission {
+    /// Read appeals in the key's regions (list, change feed, one appeal, attachments).
+    #[serde(rename = "appeals:read")]
+    AppealsRead,
+    /// Create appeals on behalf of teachers of the key's regions.
+    #[serde(rename = "appeals:create")]
+    AppealsCreate,
+    /// Read the statistics of the key's regions.
+    #[serde(rename = "stats:read")]
+    StatsRead,
+}
+
+impl ApiPermission {
+    /// Every permission.
+    pub const ALL: [Self; 3] = [Self::AppealsRead, Self::AppealsCreate, Self::StatsRead];
+    /// What a key gets when none are named (and what older keys have).
+    pub const DEFAULT: [Self; 2] = [Self::AppealsRead, Self::StatsRead];
+
+    /// The stored and wire name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AppealsRead => "appeals:read",
+            Self::AppealsCreate => "appeals:create",
+            Self::StatsRead => "stats:read",
+        }
+    }
+
+    /// The permission of a stored name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The permissions stored with a key (a JSON list of names). Unknown names are dropped
+    /// and unreadable text gives none, so a key never gains a permission by a fault.
+    #[must_use]
+    pub fn from_stored(stored: &str) -> Vec<Self> {
+        serde_json::from_str::<Vec<String>>(stored)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|name| Self::parse(name))
+            .collect()
+    }
+
+    /// The stored form of `permissions`.
+    #[must_use]
+    pub fn to_stored(permissions: &[Self]) -> String {
+        let names: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
+        serde_json::to_string(&names).unwrap_or_else(|_| "[]".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod permission_tests {
+    use super::ApiPermission;
+
+    #[test]
+    fn stored_permissions_round_trip_and_ignore_unknown_names() {
+        let all = ApiPermission::ALL.to_vec();
+        assert_eq!(
+            ApiPermission::from_stored(&ApiPermission::to_stored(&all)),
+            all
+        );
+        assert_eq!(
+            ApiPermission::from_stored(r#"["stats:read","admin:all"]"#),
+            [ApiPermission::StatsRead]
+        );
+        assert!(ApiPermission::from_stored("не json").is_empty());
+    }
+}

@@ -467,6 +467,9 @@ pub struct CreateApiKeyRequest {
     pub name: String,
     /// Regions the key may read.
     pub regions: Vec<String>,
+    /// What the key may do; omitted: `appeals:read` and `stats:read`.
+    #[serde(default)]
+    pub permissions: Option<Vec<crate::integrations::ApiPermission>>,
 }
 
 /// An API key as listed (never the key itself).
@@ -488,6 +491,12 @@ pub struct ApiKeyInfo {
     pub last_used_at: Option<String>,
     /// Revoked at.
     pub revoked_at: Option<String>,
+    /// What the key may do.
+    pub permissions: Vec<crate::integrations::ApiPermission>,
+    /// The administrator who created it (null for keys of unknown origin).
+    pub created_by: Option<String>,
+    /// That administrator's name, when known.
+    pub created_by_name: Option<String>,
 }
 
 /// A freshly created key: the only time the key is shown.

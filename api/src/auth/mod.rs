@@ -74,6 +74,8 @@ pub struct Caller {
     pub method: AuthMethod,
     /// The API key used, if any.
     pub api_key_id: Option<String>,
+    /// The permissions of that key (`None` for people).
+    pub key_permissions: Option<Vec<shared::integrations::ApiPermission>>,
 }
 
 /// Which appeals (and statistics) a caller may see.
@@ -96,7 +98,11 @@ impl Caller {
     /// # Errors
     /// `Forbidden` when the table does not allow the caller's role.
     pub fn may(&self, action: policy::Action) -> Result<(), ApiError> {
-        if action.allows(self.role) {
+        let key_allows = self
+            .key_permissions
+            .as_deref()
+            .is_none_or(|permissions| action.key_allows(permissions));
+        if action.allows(self.role) && key_allows {
             Ok(())
         } else {
             Err(ApiError::Forbidden)
@@ -224,13 +230,14 @@ async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, Api
         .db
         .write(move |conn| {
             use schema::api_keys as k;
-            let found: Option<(String, String, Option<chrono::NaiveDateTime>)> = k::table
+            type Found = (String, String, Option<chrono::NaiveDateTime>, String);
+            let found: Option<Found> = k::table
                 .filter(k::key_hash.eq(&hash))
                 .filter(k::revoked_at.is_null())
-                .select((k::id, k::user_id, k::last_used_at))
+                .select((k::id, k::user_id, k::last_used_at, k::permissions))
                 .first(conn)
                 .optional()?;
-            let (key_id, user_id, last_used) = found.ok_or(ApiError::Unauthorized)?;
+            let (key_id, user_id, last_used, permissions) = found.ok_or(ApiError::Unauthorized)?;
             let now = db::now();
             // Recording every use would make each read a write; a minute's precision is enough.
             if last_used.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
@@ -242,7 +249,11 @@ async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, Api
                 .find(&user_id)
                 .select(UserRow::as_select())
                 .first(conn)?;
-            caller_from_row(conn, user, AuthMethod::ApiKey, Some(key_id))
+            let mut caller = caller_from_row(conn, user, AuthMethod::ApiKey, Some(key_id))?;
+            caller.key_permissions = Some(shared::integrations::ApiPermission::from_stored(
+                &permissions,
+            ));
+            Ok(caller)
         })
         .await
 }
@@ -270,5 +281,6 @@ fn caller_from_row(
         regions,
         method,
         api_key_id,
+        key_permissions: None,
     })
 }

@@ -6,6 +6,7 @@
 //! Row scope (which appeals, which users) is a second, separate rule applied by the domain
 //! queries ([`super::Scope`]); this table only says whether a role may attempt the action.
 
+use shared::integrations::ApiPermission;
 use shared::users::Role;
 
 /// Who may perform an action.
@@ -244,6 +245,33 @@ impl Action {
             Access::Public => true,
             Access::Roles(roles) => roles.contains(&role),
         }
+    }
+}
+
+/// What an integrator's API key needs beside its role, per action: reading appeals and
+/// reading statistics are permissions chosen when the key is created (see
+/// `domain::users::api_keys`); other actions open to integrators (their profile, the
+/// knowledge base) need none.
+impl Action {
+    /// The key permission the action needs, if any.
+    #[must_use]
+    pub fn key_permission(self) -> Option<ApiPermission> {
+        match self {
+            Action::ListAppeals | Action::GetAppeal | Action::DownloadAttachment => {
+                Some(ApiPermission::AppealsRead)
+            }
+            Action::StatsSummary | Action::StatsRegions | Action::StatsTimeseries => {
+                Some(ApiPermission::StatsRead)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a key with `permissions` may perform the action (its role allowing it).
+    #[must_use]
+    pub fn key_allows(self, permissions: &[ApiPermission]) -> bool {
+        self.key_permission()
+            .is_none_or(|needed| permissions.contains(&needed))
     }
 }
 

@@ -77,6 +77,7 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        permissions -> Text,
     }
 }
 
@@ -181,6 +182,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        change_xid -> BigInt,
+        change_seq -> BigInt,
+        event_seq -> BigInt,
     }
 }
 

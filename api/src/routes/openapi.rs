@@ -21,7 +21,13 @@ use utoipa::Modify;
         version = env!("CARGO_PKG_VERSION"),
         license(name = "MIT")
     ),
-    components(schemas(shared::Problem, shared::FieldError, shared::Region)),
+    components(schemas(
+        shared::Problem,
+        shared::FieldError,
+        shared::Region,
+        shared::integrations::WebhookEvent,
+        shared::integrations::WebhookEventData
+    )),
     tags(
         (name = "health", description = "Состояние сервиса"),
         (name = "webhooks", description = crate::routes::webhooks::TAG_DESCRIPTION),
@@ -67,7 +73,84 @@ pub fn document() -> utoipa::openapi::OpenApi {
     // The modifiers see every operation, so they run after the paths are in.
     BearerAuth.modify(&mut doc);
     StandardProblems.modify(&mut doc);
+    Webhooks.modify(&mut doc);
     doc
+}
+
+/// What each webhook event means, for the `webhooks` section (Russian, like the rest of the
+/// texts integrators read): summary and description.
+fn webhook_text(event: &str) -> (&'static str, &'static str) {
+    match event {
+        "appeal.created" => ("Новое обращение", "Учитель задал вопрос (в мини-приложении, в боте или через API). Если сразу ответила база знаний, следом придёт `appeal.answered`."),
+        "appeal.answered" => ("Дан ответ", "Ответ из базы знаний (`answers[].source` = `bot`) или оператора (`operator`). Кто ответил, не сообщается."),
+        "appeal.clarification_requested" => ("Оператор задал уточняющий вопрос", "Статус не меняется; учитель получает уведомление и может ответить (`appeal.follow_up`)."),
+        "appeal.follow_up" => ("Учитель написал снова", "Дополнение в переписке. Обращение с ответом возвращается в работу с новым сроком (`deadline_at`)."),
+        "appeal.escalated" => ("Передано специалистам", "«Не помогло»: ответ из базы знаний не подошёл, обращение ушло операторам региона со сроком ответа."),
+        "appeal.transferred" => ("Передано в другой регион", "`region` — новый регион, срок пересчитан. Подписка получает событие, если включает новый регион."),
+        "appeal.withdrawn" => ("Учитель отозвал обращение", "Обращение закрыто, `close_reason` = `withdrawn`."),
+        "appeal.rated" => ("Ответ оценён", "Оценка (в `answers[].rating`) закрывает открытое обращение с `close_reason` = `rated`."),
+        "appeal.closed" => ("Обращение закрыто", "Оператором (`off_topic`, `duplicate`, `spam`), выбором предложенной статьи (`self_served`) или автоматически через 14 дней без оценки и вопросов (`expired`): причина в `close_reason`, время в `closed_at`. Отзыв и оценка приходят своими событиями."),
+        _ => ("Срок ответа истёк", "Обращение всё ещё открыто после `deadline_at` (`is_overdue` = `true`)."),
+    }
+}
+
+/// The OpenAPI 3.1 `webhooks` section: every event an integrator may subscribe to, with the
+/// body's schema (the `WebhookEvent` envelope, its `type` fixed) and the delivery headers.
+/// utoipa has no field for it, so it goes in as a top-level key through the extensions map.
+struct Webhooks;
+
+impl Modify for Webhooks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use serde_json::{json, Map, Value};
+        let header = |name: &str, description: &str, schema: Value| {
+            json!({ "name": name, "in": "header", "required": true,
+                    "description": description, "schema": schema })
+        };
+        let headers = json!([
+            header(
+                crate::notify::webhook::EVENT_ID_HEADER,
+                "Идентификатор события (`id` в теле); одинаков при повторах — по нему убирайте дубли.",
+                json!({ "type": "string" }),
+            ),
+            header(
+                crate::notify::webhook::EVENT_TYPE_HEADER,
+                "Тип события (`type` в теле).",
+                json!({ "type": "string" }),
+            ),
+            header(
+                crate::notify::webhook::SIGNATURE_HEADER,
+                "`t=<unix-секунды>,v1=<hex HMAC-SHA256(secret, \"<t>.<тело>\")>`; после смены \
+                 секрета 24 часа два значения `v1=` (новый и старый секрет). Проверка — в \
+                 описании раздела «webhooks».",
+                json!({ "type": "string", "pattern": "^t=[0-9]+(,v1=[0-9a-f]{64})+$" }),
+            ),
+        ]);
+        let mut section = Map::new();
+        for event in crate::domain::notifications::events::WEBHOOK_EVENTS {
+            let (summary, description) = webhook_text(event);
+            let schema = json!({ "allOf": [
+                { "$ref": "#/components/schemas/WebhookEvent" },
+                { "type": "object", "properties": { "type": { "const": event } } },
+            ] });
+            section.insert(
+                event.to_owned(),
+                json!({ "post": {
+                    "tags": ["webhooks"],
+                    "summary": summary,
+                    "description": description,
+                    "parameters": headers,
+                    "requestBody": { "required": true, "content": {
+                        "application/json": { "schema": schema } } },
+                    "responses": { "2XX": { "description":
+                        "Принято. Любой другой ответ — доставка повторится с растущей паузой." } },
+                } }),
+            );
+        }
+        openapi
+            .extensions
+            .get_or_insert_with(Default::default)
+            .insert("webhooks".to_owned(), Value::Object(section));
+    }
 }
 
 /// The document as pretty JSON with a trailing newline (the committed file's form).
@@ -155,5 +238,18 @@ impl Modify for StandardProblems {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_webhook_event_is_documented() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        for event in crate::domain::notifications::events::WEBHOOK_EVENTS {
+            let body = &doc["webhooks"][event]["post"]["requestBody"];
+            assert!(body.is_object(), "{event}");
+        }
+        assert!(doc["components"]["schemas"]["WebhookEvent"].is_object());
     }
 }

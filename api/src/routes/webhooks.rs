@@ -20,10 +20,13 @@ use crate::state::AppState;
 /// The OpenAPI description of the `webhooks` tag: what is sent and how to verify it.
 pub const TAG_DESCRIPTION: &str = "Вебхуки для интеграторов (управляет администратор).
 
-Подписка получает события `appeal.created`, `appeal.answered`, `appeal.rated`, `appeal.overdue` \
-по выбранным регионам. Каждое событие — `POST` на адрес подписки с телом \
-`{ \"id\", \"type\", \"created_at\", \"data\": { \"appeal\": Appeal } }` (для анонимных обращений \
-`author_name` = `null`) и заголовками:
+Подписка получает по выбранным регионам события о каждом изменении, которое видит учитель: \
+`appeal.created`, `appeal.answered`, `appeal.clarification_requested`, `appeal.follow_up`, \
+`appeal.escalated`, `appeal.transferred`, `appeal.withdrawn`, `appeal.rated`, `appeal.closed`, \
+`appeal.overdue` (схемы — в разделе `webhooks` документа). Каждое событие — `POST` на адрес \
+подписки с телом `WebhookEvent`: `{ \"id\", \"type\", \"created_at\", \"sequence\", \"data\": \
+{ \"appeal\": Appeal } }`, где `sequence` — номер события обращения (1, 2, … по всем типам \
+событий), а в обращении нет имени автора для анонимных и нет имён операторов; заголовки:
 
 - `X-Pomoshnik-Event-Id` — идентификатор события (одинаков при повторах: по нему убирайте дубли);
 - `X-Pomoshnik-Event-Type` — тип события;

@@ -24,10 +24,16 @@ use staff_app::user_forms::{form_list, region_select, Secret};
 use crate::strings as s;
 
 /// `(value, text)` of the event types a subscription can take.
-const EVENTS: [(&str, &str); 4] = [
+const EVENTS: [(&str, &str); 10] = [
     ("appeal.created", s::EVENT_CREATED),
     ("appeal.answered", s::EVENT_ANSWERED),
+    ("appeal.clarification_requested", s::EVENT_CLARIFICATION),
+    ("appeal.follow_up", s::EVENT_FOLLOW_UP),
+    ("appeal.escalated", s::EVENT_ESCALATED),
+    ("appeal.transferred", s::EVENT_TRANSFERRED),
+    ("appeal.withdrawn", s::EVENT_WITHDRAWN),
     ("appeal.rated", s::EVENT_RATED),
+    ("appeal.closed", s::EVENT_CLOSED),
     ("appeal.overdue", s::EVENT_OVERDUE),
 ];
 

@@ -13,6 +13,12 @@ pub const EVENT_CREATED: &str = "Новое обращение";
 pub const EVENT_ANSWERED: &str = "Ответ на обращение";
 pub const EVENT_RATED: &str = "Оценка ответа";
 pub const EVENT_OVERDUE: &str = "Просрочка";
+pub const EVENT_CLARIFICATION: &str = "Уточняющий вопрос оператора";
+pub const EVENT_FOLLOW_UP: &str = "Учитель написал снова";
+pub const EVENT_ESCALATED: &str = "Передано специалистам";
+pub const EVENT_TRANSFERRED: &str = "Передано в другой регион";
+pub const EVENT_WITHDRAWN: &str = "Отозвано учителем";
+pub const EVENT_CLOSED: &str = "Закрыто";
 pub const PING: &str = "Проверить";
 pub const DELIVERIES: &str = "Доставки";
 pub const ROTATE: &str = "Сменить секрет";
@@ -84,6 +90,14 @@ pub const NEW_KEY: &str = "Новый ключ";
 pub const KEY_NAME: &str = "Название (кто и зачем)";
 pub const CREATE_KEY: &str = "Создать ключ";
 pub const KEY_CREATED: &str = "Ключ создан. Передайте его интегратору:";
+pub const KEY_PERMISSIONS: &str = "Разрешения";
+pub const PERMISSIONS_REQUIRED: &str = "Отметьте хотя бы одно разрешение.";
+/// The permissions a key may be given, with what they mean (the first two are ticked).
+pub const PERMISSIONS: [(&str, &str); 3] = [
+    ("appeals:read", "читать обращения своих регионов"),
+    ("stats:read", "читать статистику своих регионов"),
+    ("appeals:create", "создавать обращения от имени учителей"),
+];
 
 /// The badge of a revoked key (the time already escaped).
 pub fn key_revoked_at(time: &str) -> String {
@@ -93,6 +107,11 @@ pub fn key_revoked_at(time: &str) -> String {
 /// The line under a key's name (the values already escaped).
 pub fn key_meta(prefix: &str, regions: &str, created: &str, used: &str) -> String {
     format!("{prefix}… · регионы: {regions} · создан {created} · последнее использование: {used}")
+}
+
+/// The second line under a key's name: permissions and creator (the values already escaped).
+pub fn key_grants(permissions: &str, creator: &str) -> String {
+    format!("разрешения: {permissions} · создал: {creator}")
 }
 
 // --- the audit log -------------------------------------------------------------------------

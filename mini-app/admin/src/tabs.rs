@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 use mini_app_client::form::{require, Errors, FormAlert, FormValues, TextField};
 use mini_app_client::json::{array, get, string};
 use mini_app_client::{json_body, request, request_value, ErrorLine, Method};
+use shared::integrations::ApiPermission;
 use shared::users::{ApiKeyInfo, CreateApiKeyRequest, CreatedApiKey};
 use shared::Page;
 use wasm_bindgen::JsValue;
@@ -25,7 +26,7 @@ use mini_app_client::html::{clicked, esc, html, show, Html};
 use staff_app::api::{query, Remote};
 use staff_app::format::when;
 use staff_app::regions::Regions;
-use staff_app::user_forms::{region_select, submitted, NewUser, Secret};
+use staff_app::user_forms::{form_list, region_select, submitted, NewUser, Secret};
 use staff_app::users::Users;
 
 /// `(slug, title)` of every tab, in order.
@@ -132,9 +133,15 @@ fn key_item(key: &ApiKeyInfo) -> String {
     } else {
         String::new()
     };
+    let permissions: Vec<&str> = key.permissions.iter().map(|p| p.as_str()).collect();
+    let creator = key
+        .created_by_name
+        .as_deref()
+        .or(key.created_by.as_deref())
+        .unwrap_or("—");
     format!(
         "<li class=\"card staff-item\" data-key=\"{id}\"><h2 class=\"card-title\">{} {state}</h2>\
-         <p class=\"muted\">{}</p>{button}</li>",
+         <p class=\"muted\">{}</p><p class=\"muted\">{}</p>{button}</li>",
         esc(&key.name),
         s::key_meta(
             &esc(&key.prefix),
@@ -142,7 +149,27 @@ fn key_item(key: &ApiKeyInfo) -> String {
             &esc(&when(&key.created_at)),
             &esc(&used),
         ),
+        s::key_grants(&esc(&permissions.join(", ")), &esc(creator)),
     )
+}
+
+/// The permission checkboxes of a new key; reading appeals and statistics are ticked, as
+/// keys always could.
+fn permission_checks() -> impl IntoView {
+    s::PERMISSIONS
+        .iter()
+        .enumerate()
+        .map(|(i, &(value, text))| {
+            let id = format!("key-perm-{}", value.replace(':', "-"));
+            view! {
+                <div class="check">
+                    <input type="checkbox" id=id.clone() name="permissions" value=value
+                        checked=i < 2/>
+                    <label for=id>{text} " (" {value} ")"</label>
+                </div>
+            }
+        })
+        .collect_view()
 }
 
 fn load_keys(list: Html) {
@@ -169,9 +196,20 @@ fn ApiKeys(regions: Regions) -> impl IntoView {
     let created = RwSignal::new(None::<String>);
     let revoke_error = RwSignal::new(None::<String>);
     let submit = move |ev: SubmitEvent| {
+        let permissions: Vec<ApiPermission> = form_list(&ev, "permissions")
+            .iter()
+            .filter_map(|p| ApiPermission::parse(p))
+            .collect();
         let (form, codes) = submitted(&ev);
         let name = form.text("key-name");
-        if let Some(error) = require(&[("name", !name.is_empty(), s::KEY_NAME_REQUIRED)]) {
+        if let Some(error) = require(&[
+            ("name", !name.is_empty(), s::KEY_NAME_REQUIRED),
+            (
+                "permissions",
+                !permissions.is_empty(),
+                s::PERMISSIONS_REQUIRED,
+            ),
+        ]) {
             errors.set(Some(error));
             return;
         }
@@ -182,6 +220,7 @@ fn ApiKeys(regions: Regions) -> impl IntoView {
             let body = json_body(&CreateApiKeyRequest {
                 name,
                 regions: codes,
+                permissions: Some(permissions),
             });
             let answer: Result<CreatedApiKey, _> =
                 request(Method::Post, "/api/v1/admin/api-keys", Some(&body)).await;
@@ -218,7 +257,11 @@ fn ApiKeys(regions: Regions) -> impl IntoView {
             <form id="new-key" on:submit=submit novalidate>
                 <TextField id="key-name" label=s::KEY_NAME errors field="name" required=true/>
                 {region_select("key-regions", regions, Vec::new(), errors)}
-                <FormAlert errors fields=&["name", "regions"]/>
+                <fieldset class="checks">
+                    <legend>{s::KEY_PERMISSIONS}</legend>
+                    {permission_checks()}
+                </fieldset>
+                <FormAlert errors fields=&["name", "regions", "permissions"]/>
                 <button type="submit" class="button" disabled=busy>{s::CREATE_KEY}</button>
             </form>
             {move || created.get().map(|key| view! {

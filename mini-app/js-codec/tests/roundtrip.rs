@@ -364,6 +364,7 @@ fn every_dto() -> usize {
         WebhookPing,
         WebhookDeliveryInfo,
         OutboxItem,
+        ApiPermission,
         // kb
         ArticleStatus,
         Article,

@@ -114,7 +114,14 @@ fn follow_up(
     diesel::update(ap::table.find(id))
         .set((ap::teacher_activity_at.eq(now), ap::updated_at.eq(now)))
         .execute(conn)?;
+    emit_now(conn, id, AppealEvent::FollowUp)?;
     Ok(())
+}
+
+/// Emits `event` with the appeal as it is now (after the change, in its transaction).
+fn emit_now(conn: &mut AnyConnection, id: &str, event: AppealEvent) -> QueryResult<()> {
+    let row = reload(conn, id)?;
+    emit(conn, event, &row)
 }
 
 /// «Не помогло» on a bot answer: the appeal goes to the region's operators with a deadline.
@@ -174,6 +181,7 @@ pub fn escalate(
         "Ответ из базы не помог — вопрос передан специалистам.",
         now,
     )?;
+    emit_now(conn, id, AppealEvent::Escalated)?;
     reloaded(conn, caller, id)
 }
 
@@ -196,6 +204,7 @@ pub fn withdraw(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<A
         "Учитель отозвал вопрос.",
         db::now(),
     )?;
+    emit_now(conn, id, AppealEvent::Withdrawn)?;
     reloaded(conn, caller, id)
 }
 
@@ -379,6 +388,7 @@ pub fn accept_suggestion(
         "accepted_suggestion",
         Some(id),
     )?;
+    emit_now(conn, id, AppealEvent::Closed)?;
     reloaded(conn, caller, id)
 }
 
@@ -512,5 +522,6 @@ fn expire(
         Some(&serde_json::json!({ "status": status })),
         Some(&serde_json::json!({ "status": "closed", "close_reason": "expired" })),
     )?;
+    emit_now(conn, id, AppealEvent::Closed)?;
     Ok(true)
 }

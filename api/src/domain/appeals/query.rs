@@ -235,7 +235,7 @@ fn filter_text(query: ScopedAppeals, q: &str) -> ScopedAppeals {
 }
 
 /// Applies the filters of `filter` for the caller `me`.
-fn apply_filters(
+pub(super) fn apply_filters(
     mut query: ScopedAppeals,
     filter: &ListQuery,
     me: &str,

@@ -198,10 +198,13 @@ fn load_related(
             .into_iter()
             .collect(),
     };
-    let mut assignee_ids: Vec<&str> = rows
-        .iter()
-        .filter_map(|r| r.assignee_id.as_deref())
-        .collect();
+    let mut assignee_ids: Vec<&str> = match viewer {
+        Viewer::Integrator => Vec::new(),
+        _ => rows
+            .iter()
+            .filter_map(|r| r.assignee_id.as_deref())
+            .collect(),
+    };
     assignee_ids.sort_unstable();
     assignee_ids.dedup();
     let names = names_of(conn, &assignee_ids)?;
@@ -316,6 +319,13 @@ fn thread(
     Ok(out)
 }
 
+/// RFC 3339 to the microsecond: two changes of one appeal within a second still differ,
+/// so an integrator can tell them apart by `updated_at`.
+fn to_the_microsecond(at: NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 /// One appeal from its row and what was loaded for the page.
 fn assemble(
     row: &AppealRow,
@@ -326,9 +336,13 @@ fn assemble(
     now: NaiveDateTime,
 ) -> Appeal {
     let answers = answers_of(row, viewer, related);
+    // Integrators see who holds an appeal by id only, as for `answered_by` (issue #17).
     let assignee = row.assignee_id.as_ref().map(|id| Assignee {
         id: id.clone(),
-        name: related.names.get(id).cloned().flatten(),
+        name: match viewer {
+            Viewer::Integrator => None,
+            _ => related.names.get(id).cloned().flatten(),
+        },
     });
     let attachments = related
         .attachments
@@ -365,6 +379,8 @@ fn assemble(
             row.author_name.clone()
         },
         created_at: db::rfc3339(row.created_at),
+        updated_at: to_the_microsecond(row.updated_at),
+        closed_at: row.closed_at.map(db::rfc3339),
         deadline_at: row.deadline_at.map(db::rfc3339),
         is_overdue: row.is_overdue(now),
         answered_late: row.answered_late,

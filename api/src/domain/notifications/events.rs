@@ -4,8 +4,10 @@
 //! change). Delivery happens later, in the worker (`crate::jobs`).
 //!
 //! Who hears what:
-//! - integrators: a signed webhook per active subscription whose events and regions match
-//!   (`appeal.created`, `appeal.answered`, `appeal.rated`, `appeal.overdue`);
+//! - integrators: a signed webhook per active subscription whose events and regions match,
+//!   one event type per transition a teacher can see ([`WEBHOOK_EVENTS`]), each numbered
+//!   per appeal (`sequence`: 1, 2, … in the order of the appeal's events, whether or not
+//!   anyone subscribed to them, so a receiver can order them and notice a gap);
 //! - the teacher, in the MAX chat (when their MAX account is known): an operator's answer
 //!   (with rating buttons), a clarifying question, a close by an operator, a transfer;
 //! - operators of the region who opted in, by e-mail: a new appeal in their queue (asked
@@ -13,13 +15,13 @@
 
 use diesel::prelude::*;
 use diesel::QueryResult;
-use serde_json::json;
 use shared::appeals::{AnswerSource, Appeal, AppealStatus, CloseReason};
+use shared::integrations::{WebhookEvent, WebhookEventData};
 use shared::thread::MessageKind;
 use shared::users::Role;
 
 use super::outbox::{self, EmailDelivery, Notification, WebhookDelivery};
-use crate::db::schema::{appeal_messages, regions, user_regions, users, webhooks};
+use crate::db::schema::{appeal_messages, appeals, regions, user_regions, users, webhooks};
 use crate::db::{self, AnyConnection};
 use crate::notify::email::MailTemplate;
 use crate::notify::{bot, clip, local_time};
@@ -33,7 +35,9 @@ pub enum AppealEvent {
     Answered,
     /// An operator asked the teacher a clarifying question.
     Clarified,
-    /// The appeal was closed by an operator (off-topic, duplicate, spam).
+    /// The appeal was closed: by an operator (off-topic, duplicate, spam), by the teacher
+    /// accepting a suggested article, or automatically (expired). A withdrawal and a
+    /// rating have events of their own.
     Closed,
     /// The appeal moved to another region.
     Transferred,
@@ -41,26 +45,43 @@ pub enum AppealEvent {
     Rated,
     /// The appeal passed its deadline while open.
     Overdue,
+    /// The teacher wrote again in the thread (an answered appeal goes back to work).
+    FollowUp,
+    /// «Не помогло»: a bot answer went to the operators.
+    Escalated,
+    /// The teacher withdrew the appeal (it is closed, reason `withdrawn`).
+    Withdrawn,
 }
 
 /// Every webhook event type an integrator may subscribe to.
-pub const WEBHOOK_EVENTS: [&str; 4] = [
+pub const WEBHOOK_EVENTS: [&str; 10] = [
     "appeal.created",
     "appeal.answered",
+    "appeal.clarification_requested",
+    "appeal.follow_up",
+    "appeal.escalated",
+    "appeal.transferred",
+    "appeal.withdrawn",
     "appeal.rated",
+    "appeal.closed",
     "appeal.overdue",
 ];
 
 impl AppealEvent {
-    /// The integrator webhook event type, for the events integrators subscribe to.
+    /// The integrator webhook event type (one of [`WEBHOOK_EVENTS`]).
     #[must_use]
-    pub fn webhook_type(self) -> Option<&'static str> {
+    pub fn webhook_type(self) -> &'static str {
         match self {
-            Self::Created => Some("appeal.created"),
-            Self::Answered => Some("appeal.answered"),
-            Self::Rated => Some("appeal.rated"),
-            Self::Overdue => Some("appeal.overdue"),
-            Self::Clarified | Self::Closed | Self::Transferred => None,
+            Self::Created => "appeal.created",
+            Self::Answered => "appeal.answered",
+            Self::Clarified => "appeal.clarification_requested",
+            Self::FollowUp => "appeal.follow_up",
+            Self::Escalated => "appeal.escalated",
+            Self::Transferred => "appeal.transferred",
+            Self::Withdrawn => "appeal.withdrawn",
+            Self::Rated => "appeal.rated",
+            Self::Closed => "appeal.closed",
+            Self::Overdue => "appeal.overdue",
         }
     }
 }
@@ -76,9 +97,7 @@ pub fn emit(
     appeal: &Appeal,
     teacher_id: &str,
 ) -> QueryResult<()> {
-    if let Some(event_type) = event.webhook_type() {
-        webhooks_for(conn, event_type, appeal)?;
-    }
+    webhooks_for(conn, event.webhook_type(), appeal)?;
     teacher_message(conn, event, appeal, teacher_id)?;
     let routed_to_people = appeal.status == AppealStatus::New;
     if routed_to_people && matches!(event, AppealEvent::Created | AppealEvent::Transferred) {
@@ -87,12 +106,14 @@ pub fn emit(
     Ok(())
 }
 
-/// The webhook body: `{ id, type, created_at, data: { appeal } }`, the appeal without the
-/// author's name when anonymous and without internal notes.
+/// The webhook body: `{ id, type, created_at, sequence, data: { appeal } }`, the appeal
+/// without the author's name when anonymous and without internal notes; `sequence` numbers
+/// the appeal's events 1, 2, ….
 #[must_use]
 pub fn webhook_body(
     event_id: &str,
     event_type: &str,
+    sequence: i64,
     appeal: &Appeal,
     at: chrono::NaiveDateTime,
 ) -> String {
@@ -104,20 +125,35 @@ pub fn webhook_body(
         .messages
         .retain(|m| m.kind != MessageKind::Note.as_str());
     appeal.unread = false;
-    json!({
-        "id": event_id,
-        "type": event_type,
-        "created_at": db::rfc3339(at),
-        "data": { "appeal": appeal },
-    })
-    .to_string()
+    let event = WebhookEvent {
+        id: event_id.to_owned(),
+        event_type: event_type.to_owned(),
+        created_at: db::rfc3339(at),
+        sequence,
+        data: WebhookEventData { appeal },
+    };
+    // Plain data with string keys: serializing cannot fail.
+    serde_json::to_string(&event).unwrap_or_default()
 }
 
 fn json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
+/// Takes the appeal's next event number (the row lock orders concurrent events of one
+/// appeal; the change feed ignores it, as `updated_at` stays).
+fn next_sequence(conn: &mut AnyConnection, appeal_id: &str) -> QueryResult<i64> {
+    diesel::update(appeals::table.find(appeal_id))
+        .set(appeals::event_seq.eq(appeals::event_seq + 1))
+        .execute(conn)?;
+    appeals::table
+        .find(appeal_id)
+        .select(appeals::event_seq)
+        .first(conn)
+}
+
 fn webhooks_for(conn: &mut AnyConnection, event_type: &str, appeal: &Appeal) -> QueryResult<()> {
+    let sequence = next_sequence(conn, &appeal.id)?;
     let subscriptions: Vec<(String, String, String)> = webhooks::table
         .filter(webhooks::is_active.eq(true))
         .select((webhooks::id, webhooks::events, webhooks::regions))
@@ -136,7 +172,7 @@ fn webhooks_for(conn: &mut AnyConnection, event_type: &str, appeal: &Appeal) -> 
     }
     // One event, one id, delivered to each matching subscription.
     let event_id = db::new_id();
-    let body = webhook_body(&event_id, event_type, appeal, db::now());
+    let body = webhook_body(&event_id, event_type, sequence, appeal, db::now());
     for webhook_id in matching {
         outbox::enqueue(
             conn,
@@ -188,7 +224,12 @@ fn teacher_message(
             Some(CloseReason::OffTopic | CloseReason::Duplicate | CloseReason::Spam)
         ),
         AppealEvent::Clarified | AppealEvent::Transferred => true,
-        AppealEvent::Created | AppealEvent::Rated | AppealEvent::Overdue => false,
+        AppealEvent::Created
+        | AppealEvent::Rated
+        | AppealEvent::Overdue
+        | AppealEvent::FollowUp
+        | AppealEvent::Escalated
+        | AppealEvent::Withdrawn => false,
     };
     if !wanted {
         return Ok(());

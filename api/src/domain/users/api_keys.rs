@@ -1,7 +1,12 @@
 //! Integrator API keys: each key belongs to its own integrator service account bound to
-//! regions. The key is shown once, when created; only its hash is stored.
+//! regions, with the permissions chosen when it was created (`appeals:read`,
+//! `appeals:create`, `stats:read`). The key is shown once, when created; only its hash is
+//! stored. Creating one is audit-logged with its regions and permissions, and every key is
+//! listed with the administrator who created it: a key reads appeal text, so this is how an
+//! administrator could read it, and it is never silent.
 
 use diesel::prelude::*;
+use shared::integrations::ApiPermission;
 use shared::users::{ApiKeyInfo, CreateApiKeyRequest, CreatedApiKey, Role};
 use shared::Page;
 
@@ -21,10 +26,32 @@ struct KeyRow {
     created_at: chrono::NaiveDateTime,
     last_used_at: Option<chrono::NaiveDateTime>,
     revoked_at: Option<chrono::NaiveDateTime>,
+    permissions: String,
+    created_by: Option<String>,
+}
+
+/// A user's full name as staff screens show it.
+fn name_of(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Option<String>> {
+    let found: Option<(Option<String>, Option<String>, Option<String>)> = users::table
+        .find(user_id)
+        .select((users::surname, users::name, users::patronymic))
+        .first(conn)
+        .optional()?;
+    Ok(found.and_then(|(s, n, p)| {
+        let parts: Vec<String> = [s, n, p].into_iter().flatten().collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }))
 }
 
 fn key_info(conn: &mut AnyConnection, row: KeyRow) -> Result<ApiKeyInfo, ApiError> {
+    let created_by_name = match &row.created_by {
+        Some(id) => name_of(conn, id)?,
+        None => None,
+    };
     Ok(ApiKeyInfo {
+        permissions: ApiPermission::from_stored(&row.permissions),
+        created_by: row.created_by,
+        created_by_name,
         regions: db::user_regions(conn, &row.user_id)?,
         id: row.id,
         name: row.name,
@@ -43,6 +70,8 @@ const KEY_COLUMNS: (
     api_keys::created_at,
     api_keys::last_used_at,
     api_keys::revoked_at,
+    api_keys::permissions,
+    api_keys::created_by,
 ) = (
     api_keys::id,
     api_keys::user_id,
@@ -51,6 +80,8 @@ const KEY_COLUMNS: (
     api_keys::created_at,
     api_keys::last_used_at,
     api_keys::revoked_at,
+    api_keys::permissions,
+    api_keys::created_by,
 );
 
 /// One page of API keys, newest first.
@@ -84,18 +115,33 @@ pub fn list_api_keys(
 pub struct NewApiKey {
     name: String,
     regions: Vec<String>,
+    permissions: Vec<ApiPermission>,
     secret: String,
 }
 
 impl NewApiKey {
-    /// Checks the name and draws the key.
+    /// Checks the name and the permissions and draws the key.
     ///
     /// # Errors
-    /// 422 on `name`.
+    /// 422 on `name`, or `permissions` given but empty.
     pub fn new(body: &CreateApiKeyRequest) -> Result<Self, ApiError> {
+        let mut permissions = body
+            .permissions
+            .clone()
+            .unwrap_or_else(|| ApiPermission::DEFAULT.to_vec());
+        if permissions.is_empty() {
+            return Err(ApiError::field(
+                "permissions",
+                "permissions_required",
+                "Выберите хотя бы одно разрешение ключа.",
+            ));
+        }
+        permissions.sort_by_key(|p| p.as_str());
+        permissions.dedup();
         Ok(Self {
             name: validate::text("name", &body.name, 100, true)?.unwrap_or_default(),
             regions: body.regions.clone(),
+            permissions,
             secret: secrets::random_token(API_KEY_PREFIX),
         })
     }
@@ -113,8 +159,10 @@ pub fn create_api_key(
     let NewApiKey {
         name,
         regions,
+        permissions,
         secret,
     } = new_key;
+    let permission_names: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
     let regions = known_regions(conn, regions)?;
     if regions.is_empty() {
         return Err(regions_required());
@@ -137,6 +185,7 @@ pub fn create_api_key(
             api_keys::key_hash.eq(secrets::token_hash(secret)),
             api_keys::created_by.eq(&caller.user_id),
             api_keys::created_at.eq(now),
+            api_keys::permissions.eq(ApiPermission::to_stored(permissions)),
         ))
         .execute(conn)?;
     audit::record(
@@ -146,7 +195,12 @@ pub fn create_api_key(
         "api_key",
         Some(&key_id),
         None,
-        Some(&serde_json::json!({ "name": name, "regions": regions })),
+        Some(&serde_json::json!({
+            "name": name,
+            "regions": regions,
+            "permissions": permission_names,
+            "created_by": caller.user_id,
+        })),
     )?;
     let row: KeyRow = api_keys::table
         .find(&key_id)

@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use crate::auth::policy::Action;
 use crate::auth::Caller;
-use crate::domain::appeals::{lifecycle, query};
+use crate::domain::appeals::{changes, lifecycle, query};
 use crate::domain::pagination::PageQuery;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -39,6 +39,12 @@ pub struct AppealFilter {
     /// `created` (default: newest first) or `deadline` (soonest first; only appeals that
     /// have a deadline, i.e. not those answered by the bot alone).
     pub sort: Option<String>,
+    /// The change feed for integrators: appeals changed at or after this moment (RFC 3339),
+    /// in the order of their latest change (`sort` is ignored). `next_cursor` is always
+    /// given once something was read: pass it with the same `updated_since` on the next
+    /// poll; fewer than `limit` items means caught up for now. A change that commits late
+    /// is never skipped, and an appeal comes again only after it changed again.
+    pub updated_since: Option<String>,
 }
 
 /// A `YYYY-MM-DD` query parameter.
@@ -90,8 +96,24 @@ pub async fn list_appeals(
 ) -> Result<web::Json<Page<Appeal>>, ApiError> {
     caller.may(Action::ListAppeals)?;
     let limit = page.limit()?;
+    let filter = filter.into_inner();
+    if let Some(since) = filter.updated_since.clone() {
+        let since = changes::parse_since(&since)?;
+        let cursor = page
+            .cursor
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(changes::ChangeCursor::decode)
+            .transpose()?;
+        let filter = parse_filter(&caller, filter)?;
+        let page = state
+            .db
+            .read(move |conn| changes::changed(conn, &caller, &filter, since, cursor, limit))
+            .await?;
+        return Ok(web::Json(page));
+    }
     let cursor = page.cursor()?;
-    let filter = parse_filter(&caller, filter.into_inner())?;
+    let filter = parse_filter(&caller, filter)?;
     let page = state
         .db
         .read(move |conn| query::list(conn, &caller, &filter, cursor, limit))
