@@ -112,6 +112,7 @@ mod tests {
             verification: VerificationStatus::Unverified,
             method: AuthMethod::Dev,
             api_key_id: None,
+            session: None,
         }
     }
 
