@@ -87,6 +87,10 @@ diesel::table! {
         user_id -> Text,
         created_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        ticket_hash -> Nullable<Text>,
+        esia_url -> Nullable<Text>,
+        opened_at -> Nullable<Timestamp>,
+        nonce_hash -> Nullable<Text>,
     }
 }
 
