@@ -68,6 +68,20 @@ pub struct Config {
     pub init_data_max_skew_secs: i64,
     /// `LOGIN_MAX_FAILURES`: failed staff sign-ins before a lock-out.
     pub login_max_failures: i32,
+    /// `REFRESH_ABSOLUTE_DAYS`: the longest a sign-in (a refresh-token family) lives, however
+    /// often it is refreshed.
+    pub refresh_absolute_days: i64,
+    /// `LOGIN_FAILURE_WINDOW_SECS`: failed sign-ins of an e-mail older than this (counted from
+    /// the latest) are forgotten, so rare mistakes never add up to a lock-out.
+    pub login_failure_window_secs: i64,
+    /// `AUTH_CLIENT_MAX_FAILURES`: refused sign-in steps (`/auth/login`, `/auth/max`,
+    /// `/auth/refresh`) one client address may make within an hour before it is refused for
+    /// a while; `0` turns the per-client limit off.
+    pub auth_client_max_failures: i32,
+    /// `LOGIN_HASH_CONCURRENCY`: password checks running at once (default: the cores).
+    pub login_hash_concurrency: usize,
+    /// `LOGIN_HASH_QUEUE`: password checks that may wait for a turn; past it 429.
+    pub login_hash_queue: usize,
     /// `INVITE_TTL_HOURS`: how long the first-sign-in link of an invitation letter works,
     /// counted from when the letter is sent.
     pub invite_ttl_hours: i64,
@@ -126,6 +140,8 @@ pub struct NotifyConfig {
     pub max_rate_per_sec: u32,
     /// `SMTP_HOST`: the mail relay.
     pub smtp_host: String,
+    /// Whether `SMTP_HOST` is set at all (`api admin create` then sends an invitation).
+    pub smtp_configured: bool,
     /// `SMTP_PORT`: its port.
     pub smtp_port: u16,
     /// `SMTP_TLS`: `none` (plain, local relays), `starttls` or `tls` (implicit, port 465).
@@ -212,6 +228,7 @@ impl NotifyConfig {
                 .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
             max_rate_per_sec: parse(get, "MAX_RATE_PER_SEC", "25")?,
             smtp_host: non_empty("SMTP_HOST").unwrap_or_else(|| "localhost".to_owned()),
+            smtp_configured: non_empty("SMTP_HOST").is_some(),
             smtp_port: parse(get, "SMTP_PORT", "2525")?,
             smtp_tls,
             smtp_user: non_empty("SMTP_USER"),
@@ -313,6 +330,10 @@ impl Config {
                 ))
             }
         };
+        // Password checks at once: one per core by default.
+        let cores = std::thread::available_parallelism()
+            .map_or(2, std::num::NonZeroUsize::get)
+            .to_string();
         let log_format = match get("LOG_FORMAT").as_deref().unwrap_or("text") {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -354,6 +375,11 @@ impl Config {
             init_data_max_age_secs: parse(&get, "INIT_DATA_MAX_AGE_SECS", "3600")?,
             init_data_max_skew_secs: parse(&get, "INIT_DATA_MAX_SKEW_SECS", "60")?,
             login_max_failures: parse(&get, "LOGIN_MAX_FAILURES", "5")?,
+            refresh_absolute_days: parse(&get, "REFRESH_ABSOLUTE_DAYS", "30")?,
+            login_failure_window_secs: parse(&get, "LOGIN_FAILURE_WINDOW_SECS", "900")?,
+            auth_client_max_failures: parse(&get, "AUTH_CLIENT_MAX_FAILURES", "200")?,
+            login_hash_concurrency: parse(&get, "LOGIN_HASH_CONCURRENCY", &cores)?,
+            login_hash_queue: parse(&get, "LOGIN_HASH_QUEUE", "32")?,
             invite_ttl_hours: parse(&get, "INVITE_TTL_HOURS", "72")?,
             kb_refresh_secs: parse(&get, "KB_REFRESH_SECS", "5")?,
             answer_threshold: parse(&get, "ANSWER_THRESHOLD", "0.355")?,

@@ -147,6 +147,10 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
         kb: knowledge,
         http,
         issuer: crate::auth::session::Issuer::new(jwt.clone(), &config),
+        hash_gate: crate::auth::hash_gate::HashGate::new(
+            config.login_hash_concurrency,
+            config.login_hash_queue,
+        ),
         jwt,
         db: db::Db::new(pool, backend),
         metrics: Metrics::new(),

@@ -32,4 +32,6 @@ pub struct AppState {
     pub kb: Arc<KnowledgeBase>,
     /// Outgoing HTTP (ESIA, signer, MAX Bot API, webhooks).
     pub http: reqwest::Client,
+    /// The bound on password checks running at once (sign-in bursts answer 429).
+    pub hash_gate: crate::auth::hash_gate::HashGate,
 }

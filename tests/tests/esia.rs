@@ -2,7 +2,7 @@
 
 use actix_web::HttpResponse;
 use base64::Engine;
-use integration_tests::{launch_data, problem, spawn_app_with, standins, Overrides};
+use integration_tests::{launch_data, problem, spawn_app_with, standins, Overrides, TestApp};
 use serde_json::{json, Value};
 
 fn fake_jwt(claims: &Value) -> String {
@@ -36,6 +36,37 @@ fn esia_standin() -> standins::StandIn {
     })
 }
 
+/// A browser of the flow: opens the link `esia/start` gave (a fresh client, as the phone's
+/// browser has no token) and returns ESIA's address and the cookie it was given.
+async fn open_link(app: &TestApp, started: &Value) -> (url::Url, String) {
+    let link = url::Url::parse(started["url"].as_str().unwrap()).unwrap();
+    assert!(link.path().starts_with("/api/v1/auth/esia/go/"), "{link}");
+    let response = app.get(link.path()).await;
+    assert_eq!(response.status(), 302);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let esia = url::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+    (esia, cookie)
+}
+
+/// ESIA sending the browser (carrying `cookie`) back.
+async fn come_back(app: &TestApp, query: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = app
+        .client
+        .get(app.url(&format!("/api/v1/auth/esia/callback?{query}")));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
 #[tokio::test]
 async fn esia_verifies_the_teacher_and_replaces_the_name() {
     let esia = esia_standin();
@@ -62,7 +93,7 @@ async fn esia_verifies_the_teacher_and_replaces_the_name() {
         .json()
         .await
         .unwrap();
-    let url = url::Url::parse(started["url"].as_str().unwrap()).unwrap();
+    let (url, cookie) = open_link(&app, &started).await;
     assert!(url
         .as_str()
         .starts_with(&format!("{}/aas/oauth2/v2/ac?", esia.base)));
@@ -80,8 +111,8 @@ async fn esia_verifies_the_teacher_and_replaces_the_name() {
         "the signed string includes the state"
     );
 
-    let callback = format!("/api/v1/auth/esia/callback?code=good&state={}", q["state"]);
-    let response = app.get(&callback).await;
+    let callback = format!("code=good&state={}", q["state"]);
+    let response = come_back(&app, &callback, Some(&cookie)).await;
     assert_eq!(response.status(), 302);
     assert!(response.headers()["location"]
         .to_str()
@@ -99,7 +130,7 @@ async fn esia_verifies_the_teacher_and_replaces_the_name() {
     assert!(person.authorization.unwrap().starts_with("Bearer "));
 
     // The state is single-use; unknown or missing states are refused.
-    problem(app.get(&callback).await, 400).await;
+    problem(come_back(&app, &callback, Some(&cookie)).await, 400).await;
     problem(
         app.get("/api/v1/auth/esia/callback?code=good&state=forged")
             .await,
@@ -137,18 +168,14 @@ async fn a_failed_exchange_leaves_the_teacher_unverified() {
         .json()
         .await
         .unwrap();
-    let url = url::Url::parse(started["url"].as_str().unwrap()).unwrap();
+    let (url, cookie) = open_link(&app, &started).await;
     let state = url
         .query_pairs()
         .find(|(k, _)| k == "state")
         .unwrap()
         .1
         .into_owned();
-    let response = app
-        .get(&format!(
-            "/api/v1/auth/esia/callback?code=bad&state={state}"
-        ))
-        .await;
+    let response = come_back(&app, &format!("code=bad&state={state}"), Some(&cookie)).await;
     assert_eq!(response.status(), 302);
     assert!(response.headers()["location"]
         .to_str()
@@ -182,4 +209,72 @@ async fn signer_down_answers_a_clear_problem() {
     )
     .await;
     assert_eq!(p.code, "esia_unavailable");
+}
+
+#[tokio::test]
+async fn the_flow_finishes_only_in_the_browser_that_opened_its_single_use_link() {
+    let esia = esia_standin();
+    let app = spawn_app_with(
+        Overrides::default()
+            .with("ESIA_BASE_URL", &esia.base)
+            .with("ESIA_SIGNER_URL", &format!("{}/sign", esia.base)),
+    )
+    .await;
+    let victim = app
+        .dev_login("teacher", Some("77"), "Жертва Ссылки", false)
+        .await;
+    let attacker = app
+        .dev_login("teacher", Some("77"), "Чужой Учитель", false)
+        .await;
+    let start = |token: String| {
+        let app = &app;
+        async move {
+            let response = app.get_as("/api/v1/auth/esia/start", &token).await;
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let state_of = |url: &url::Url| {
+        url.query_pairs()
+            .find(|(k, _)| k == "state")
+            .unwrap()
+            .1
+            .into_owned()
+    };
+
+    // Started in the mini-app, opened in a second browser context: works once.
+    let started = start(victim.access.clone()).await;
+    let (esia_url, cookie) = open_link(&app, &started).await;
+    let link = url::Url::parse(started["url"].as_str().unwrap()).unwrap();
+    let again = problem(app.get(link.path()).await, 410).await;
+    assert_eq!(again.code, "esia_link_invalid");
+
+    // The attacker's own flow: their browser's cookie does not finish the victim's state,
+    // and the victim's ESIA return without the cookie is refused too.
+    let theirs = start(attacker.access.clone()).await;
+    let (their_url, their_cookie) = open_link(&app, &theirs).await;
+    let victim_state = state_of(&esia_url);
+    let query = format!("code=good&state={victim_state}");
+    problem(come_back(&app, &query, Some(&their_cookie)).await, 400).await;
+    problem(come_back(&app, &query, None).await, 400).await;
+    // A link started by someone else and sent to the victim: the victim's browser never
+    // opened it, so its return (with the victim's own cookie) cannot verify either account.
+    let their_query = format!("code=good&state={}", state_of(&their_url));
+    problem(come_back(&app, &their_query, Some(&cookie)).await, 400).await;
+    assert_eq!(
+        app.me(&attacker.access).await["verification"]["status"],
+        "unverified"
+    );
+
+    // The right browser still completes its own flow.
+    let done = come_back(&app, &query, Some(&cookie)).await;
+    assert_eq!(done.status(), 302);
+    assert!(done.headers()["location"]
+        .to_str()
+        .unwrap()
+        .ends_with("esia=ok"));
+    assert_eq!(
+        app.me(&victim.access).await["verification"]["status"],
+        "verified"
+    );
 }

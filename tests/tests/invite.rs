@@ -536,3 +536,49 @@ async fn behind_a_trusted_proxy_each_client_is_throttled_apart() {
     assert_eq!(guess_from(&env.app, "203.0.113.7").await, 410);
     assert_eq!(guess_from(&env.app, "203.0.113.8").await, 429);
 }
+
+#[tokio::test]
+async fn admin_create_with_smtp_sends_the_invitation_instead_of_a_password() {
+    let env = setup(&[]).await;
+    let port = env.smtp.port.to_string();
+    let vars: std::collections::HashMap<&str, &str> = [
+        ("DATABASE_URL", env.app.database_url.as_str()),
+        ("PUBLIC_URL", PUBLIC_URL),
+        ("SMTP_HOST", "127.0.0.1"),
+        ("SMTP_PORT", port.as_str()),
+        ("WORKER_ENABLED", "false"),
+    ]
+    .into_iter()
+    .collect();
+    let config =
+        api::config::Config::from_lookup(|k| vars.get(k).map(|v| (*v).to_owned())).unwrap();
+    let args = api::tools::admin::CreateAdminArgs {
+        email: "root@pomoshnik.example.ru".to_owned(),
+        name: Some("Первый".to_owned()),
+        force: false,
+    };
+    let outcome = api::tools::admin::execute(config, args).await.unwrap();
+    assert!(
+        matches!(
+            outcome,
+            api::tools::admin::Outcome::Invited {
+                valid_hours: 72,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    let letter = env.letter(1).await;
+    assert_eq!(letter.to, vec!["root@pomoshnik.example.ru".to_owned()]);
+    // No password exists to guess; the link sets it and signs in.
+    problem(env.login("root@pomoshnik.example.ru", "").await, 401).await;
+    let token = link_token(&letter);
+    let accepted = env.accept(&token, "Пароль-администратора-1").await;
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(
+        env.login("root@pomoshnik.example.ru", "Пароль-администратора-1")
+            .await
+            .status(),
+        200
+    );
+}

@@ -21,6 +21,10 @@ pub struct Claims {
     /// How the user signed in (`max`, `pwd`, `pwd+otp`, `dev`).
     #[serde(default)]
     pub amr: Option<String>,
+    /// The sign-in (refresh-token family) the token belongs to: a password change or a new
+    /// second factor ends every other one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// Signs and checks access tokens with one secret.
@@ -83,6 +87,7 @@ mod tests {
             iat: now,
             exp: now + exp_offset,
             amr: Some("max".into()),
+            sid: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Who is calling: launch-data and password sign-in, tokens, and the [`Caller`] extractor
 //! with the one scope mechanism every query of appeals and statistics uses.
 
+pub mod hash_gate;
 pub mod jwt;
 pub mod launch_data;
 pub mod policy;
@@ -76,6 +77,8 @@ pub struct Caller {
     pub api_key_id: Option<String>,
     /// The permissions of that key (`None` for people).
     pub key_permissions: Option<Vec<shared::integrations::ApiPermission>>,
+    /// The sign-in (refresh-token family) of the access token, if it names one.
+    pub session: Option<String>,
 }
 
 /// Which appeals (and statistics) a caller may see.
@@ -209,7 +212,13 @@ async fn authenticate(state: &AppState, token: String) -> Result<Caller, ApiErro
         .as_deref()
         .and_then(AuthMethod::parse)
         .ok_or(ApiError::Unauthorized)?;
+    // A token of the demo sign-in (say, from a database copied from a dev run) is worthless
+    // in production, however well signed.
+    if method == AuthMethod::Dev && !state.config.is_dev() {
+        return Err(ApiError::Unauthorized);
+    }
     let user_id = claims.sub;
+    let session = claims.sid;
     state
         .db
         .read(move |conn| {
@@ -219,17 +228,21 @@ async fn authenticate(state: &AppState, token: String) -> Result<Caller, ApiErro
                 .first(conn)
                 .optional()?
                 .ok_or(ApiError::Unauthorized)?;
-            caller_from_row(conn, user, method, None)
+            let mut caller = caller_from_row(conn, user, method, None)?;
+            caller.session = session;
+            Ok(caller)
         })
         .await
 }
 
+/// An API key is looked up with a read: integrators' traffic never takes the writer's turn.
+/// Its last use is written at most once a minute, in a short write of its own.
 async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, ApiError> {
+    use schema::api_keys as k;
     let hash = secrets::token_hash(&token);
-    state
+    let (caller, stale) = state
         .db
-        .write(move |conn| {
-            use schema::api_keys as k;
+        .read(move |conn| {
             type Found = (String, String, Option<chrono::NaiveDateTime>, String);
             let found: Option<Found> = k::table
                 .filter(k::key_hash.eq(&hash))
@@ -238,13 +251,7 @@ async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, Api
                 .first(conn)
                 .optional()?;
             let (key_id, user_id, last_used, permissions) = found.ok_or(ApiError::Unauthorized)?;
-            let now = db::now();
-            // Recording every use would make each read a write; a minute's precision is enough.
-            if last_used.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
-                diesel::update(k::table.find(&key_id))
-                    .set(k::last_used_at.eq(now))
-                    .execute(conn)?;
-            }
+            let stale = last_used.is_none_or(|t| db::now() - t > chrono::Duration::minutes(1));
             let user = schema::users::table
                 .find(&user_id)
                 .select(UserRow::as_select())
@@ -253,9 +260,27 @@ async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, Api
             caller.key_permissions = Some(shared::integrations::ApiPermission::from_stored(
                 &permissions,
             ));
-            Ok(caller)
+            Ok((caller, stale))
         })
-        .await
+        .await?;
+    if let (true, Some(key_id)) = (stale, caller.api_key_id.clone()) {
+        // Recording every use would make each read a write; a minute's precision is enough.
+        // The condition repeats the check, so concurrent requests write it once.
+        state
+            .db
+            .write(move |conn| {
+                let now = db::now();
+                let due = k::last_used_at
+                    .is_null()
+                    .or(k::last_used_at.lt(now - chrono::Duration::minutes(1)));
+                diesel::update(k::table.find(&key_id).filter(due))
+                    .set(k::last_used_at.eq(now))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(caller)
 }
 
 fn caller_from_row(
@@ -282,5 +307,6 @@ fn caller_from_row(
         method,
         api_key_id,
         key_permissions: None,
+        session: None,
     })
 }

@@ -229,6 +229,8 @@ actions! {
     AppealsCsv = "appeals_csv" => Access::Roles(SUPERVISION),
     /// XLSX export of appeals.
     AppealsXlsx = "appeals_xlsx" => Access::Roles(SUPERVISION),
+    /// Open the single-use ESIA link in a browser (no token: the phone's browser has none).
+    EsiaGo = "esia_go" => Access::Public,
 }
 
 impl Action {

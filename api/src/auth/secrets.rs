@@ -76,10 +76,29 @@ pub fn totp_uri(secret_b32: &str, account: &str) -> Option<String> {
 /// True when `code` is valid now (one step of skew either way).
 #[must_use]
 pub fn verify_totp(secret_b32: &str, code: &str, unix_time: u64) -> bool {
+    totp_step(secret_b32, code, unix_time).is_some()
+}
+
+/// The 30-second time step `code` belongs to, when it is valid now (one step of skew either
+/// way). A sign-in stores it so that the same code is accepted once.
+#[must_use]
+pub fn totp_step(secret_b32: &str, code: &str, unix_time: u64) -> Option<i64> {
+    use subtle::ConstantTimeEq;
     let code = code.trim();
-    code.len() == 6
-        && code.bytes().all(|b| b.is_ascii_digit())
-        && totp(secret_b32, "user").is_some_and(|t| t.check(code, unix_time))
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let totp = totp(secret_b32, "user")?;
+    let now = unix_time / 30;
+    // Every candidate is computed and compared, so the time does not tell which one matched.
+    let mut found = None;
+    for step in [now.saturating_sub(1), now, now + 1] {
+        let expected = totp.generate(step * 30);
+        if bool::from(expected.as_bytes().ct_eq(code.as_bytes())) {
+            found = i64::try_from(step).ok();
+        }
+    }
+    found
 }
 
 /// The current code (for tests and the dev tooling).
@@ -112,6 +131,10 @@ mod tests {
         assert!(verify_totp(&secret, "287082", 59));
         assert!(!verify_totp(&secret, "287083", 59));
         assert!(!verify_totp(&secret, "28708", 59));
+        // The step of the code, also one step later (skew), never two.
+        assert_eq!(totp_step(&secret, "287082", 59), Some(1));
+        assert_eq!(totp_step(&secret, "287082", 89), Some(1));
+        assert_eq!(totp_step(&secret, "287082", 120), None);
         assert!(totp_uri(&secret, "op@example.org")
             .unwrap()
             .starts_with("otpauth://totp/"));

@@ -18,8 +18,12 @@ pub struct Issuer {
     pub jwt: JwtKeys,
     /// Access-token lifetime.
     pub access_ttl_secs: i64,
-    /// Refresh-token lifetime.
+    /// Refresh-token lifetime (sliding: each refresh gives a new one).
     pub refresh_ttl_days: i64,
+    /// The longest a sign-in lives however often it is refreshed.
+    pub refresh_absolute_days: i64,
+    /// Whether sign-ins of the demo sign-in (`amr=dev`) may be refreshed (dev only).
+    pub allow_dev: bool,
 }
 
 impl Issuer {
@@ -30,6 +34,8 @@ impl Issuer {
             jwt,
             access_ttl_secs: config.access_token_ttl_secs,
             refresh_ttl_days: config.refresh_token_ttl_days,
+            refresh_absolute_days: config.refresh_absolute_days,
+            allow_dev: config.is_dev(),
         }
     }
 
@@ -46,6 +52,7 @@ impl Issuer {
     ) -> Result<TokenPair, ApiError> {
         let now = chrono::Utc::now();
         let regions = db::user_regions(conn, &user.id)?;
+        let family = family.unwrap_or_else(|| format!("{}:{}", method.as_str(), db::new_id()));
         let claims = Claims {
             sub: user.id.clone(),
             role: user.role.as_str().to_owned(),
@@ -53,6 +60,7 @@ impl Issuer {
             iat: now.timestamp(),
             exp: now.timestamp() + self.access_ttl_secs,
             amr: Some(method.as_str().to_owned()),
+            sid: Some(family.clone()),
         };
         let access_token = self.jwt.sign(&claims).map_err(ApiError::internal)?;
         let refresh_token = secrets::random_token("rt_");
@@ -61,8 +69,7 @@ impl Issuer {
             .values((
                 rt::id.eq(db::new_id()),
                 rt::user_id.eq(&user.id),
-                rt::family_id
-                    .eq(family.unwrap_or_else(|| format!("{}:{}", method.as_str(), db::new_id()))),
+                rt::family_id.eq(&family),
                 rt::token_hash.eq(secrets::token_hash(&refresh_token)),
                 rt::created_at.eq(naive_now),
                 rt::expires_at.eq(naive_now + chrono::Duration::days(self.refresh_ttl_days)),
@@ -77,8 +84,10 @@ impl Issuer {
     }
 
     /// Rotates a refresh token: the old one is spent, a new pair continues the family.
-    /// `None` for an unknown, expired, revoked or reused token; reuse revokes the family,
-    /// and that revocation must be committed, hence no error here (an error rolls back).
+    /// `None` for an unknown, expired, revoked or reused token, for a sign-in older than
+    /// `REFRESH_ABSOLUTE_DAYS` and, outside dev, for one of the demo sign-in; reuse revokes
+    /// the family, and that revocation must be committed, hence no error here (an error
+    /// rolls back).
     ///
     /// # Errors
     /// A database failure.
@@ -112,6 +121,12 @@ impl Issuer {
             if expires_at < now {
                 return Ok(Err(()));
             }
+            // A database copied from a dev run must not carry demo sessions into production.
+            let demo = family.starts_with(&format!("{}:", AuthMethod::Dev.as_str()));
+            if (demo && !self.allow_dev) || self.outlived(conn, &family, now)? {
+                revoke_family(conn, &family)?;
+                return Ok(Err(()));
+            }
             // Spend it only if nobody spent it concurrently (compare-and-set on used_at).
             let spent = diesel::update(rt::table.find(&id).filter(rt::used_at.is_null()))
                 .set(rt::used_at.eq(now))
@@ -135,6 +150,26 @@ impl Issuer {
             self.issue(conn, &user, method, Some(family)).map(Ok)
         })?;
         Ok(outcome.ok())
+    }
+}
+
+impl Issuer {
+    /// Whether the sign-in `family` began more than `REFRESH_ABSOLUTE_DAYS` ago.
+    fn outlived(
+        &self,
+        conn: &mut AnyConnection,
+        family: &str,
+        now: chrono::NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let born: Option<chrono::NaiveDateTime> = rt::table
+            .filter(rt::family_id.eq(family))
+            .select(diesel::dsl::min(rt::created_at))
+            .first(conn)?;
+        Ok(
+            born.is_some_and(|born| {
+                now - born > chrono::Duration::days(self.refresh_absolute_days)
+            }),
+        )
     }
 }
 
@@ -177,6 +212,25 @@ pub fn revoke_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<usize
     )
     .set(rt::revoked_at.eq(db::now()))
     .execute(conn)
+}
+
+/// Ends every sign-in of a user except `keep` (the caller's own): a changed password or a
+/// new second factor must not leave a thief's session running.
+///
+/// # Errors
+/// A database failure.
+pub fn revoke_others(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    keep: Option<&str>,
+) -> QueryResult<usize> {
+    let others = rt::table
+        .filter(rt::user_id.eq(user_id))
+        .filter(rt::revoked_at.is_null())
+        .filter(rt::family_id.ne(keep.unwrap_or("")));
+    diesel::update(others)
+        .set(rt::revoked_at.eq(db::now()))
+        .execute(conn)
 }
 
 fn revoke_family(conn: &mut AnyConnection, family: &str) -> QueryResult<usize> {

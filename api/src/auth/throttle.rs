@@ -1,9 +1,11 @@
-//! Failed sign-in steps that name no account — an invitation token that does not work —
-//! counted per client, so guessing is limited as the staff sign-in is: after
-//! `LOGIN_MAX_FAILURES` failures within an hour the client is refused for 1, 2, 4 …
-//! minutes (at most an hour), with 429 and `Retry-After`. The counts live in the database
-//! (`auth_throttle`), so the limit holds across instances; the client's address is stored
-//! only as a hash.
+//! Failed sign-in steps counted per key: an invitation token that does not work and any
+//! refused sign-in step per client address (`AUTH_CLIENT_MAX_FAILURES`), and failed staff
+//! sign-ins per e-mail — known or not, so the lock-out answer reveals no account. After the
+//! allowed failures within the window the key is refused for 1, 2, 4 … minutes (at most an
+//! hour), with 429 and `Retry-After`; failures older than the window (counted from the
+//! latest) are forgotten, so rare mistakes never add up to a lock-out. The counts live in the
+//! database (`auth_throttle`), so the limit holds across instances; addresses and e-mails
+//! are stored only as hashes.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -49,13 +51,35 @@ pub fn fail(
     now: NaiveDateTime,
     max_failures: i32,
 ) -> QueryResult<()> {
+    fail_within(conn, key, now, max_failures, Duration::hours(WINDOW_HOURS))
+}
+
+/// Forgets the failures of `key` (a successful sign-in).
+///
+/// # Errors
+/// A database failure.
+pub fn clear(conn: &mut AnyConnection, key: &str) -> QueryResult<usize> {
+    diesel::delete(at::table.find(key)).execute(conn)
+}
+
+/// [`fail`] with its own window: failures older than `window` before this one are forgotten.
+///
+/// # Errors
+/// A database failure.
+pub fn fail_within(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: NaiveDateTime,
+    max_failures: i32,
+    window: Duration,
+) -> QueryResult<()> {
     let previous: Option<(i32, NaiveDateTime)> = at::table
         .find(key)
         .select((at::failures, at::updated_at))
         .first(conn)
         .optional()?;
     let failures = match previous {
-        Some((n, at)) if now - at < Duration::hours(WINDOW_HOURS) => n + 1,
+        Some((n, at)) if now - at < window => n + 1,
         _ => 1,
     };
     let max_failures = max_failures.max(1);

@@ -43,6 +43,7 @@ diesel::table! {
         erased_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 
@@ -87,6 +88,10 @@ diesel::table! {
         user_id -> Text,
         created_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        ticket_hash -> Nullable<Text>,
+        esia_url -> Nullable<Text>,
+        opened_at -> Nullable<Timestamp>,
+        nonce_hash -> Nullable<Text>,
     }
 }
 

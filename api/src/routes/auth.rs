@@ -10,6 +10,7 @@ use shared::users::{
 use crate::auth::launch_data::check_launch_data;
 use crate::auth::policy::Action;
 use crate::auth::{session, Caller};
+use crate::domain::users::login::{self as limited, ClientLimit, LoginRule};
 use crate::domain::users::sign_in::{self, DevUser};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -21,19 +22,25 @@ use crate::state::AppState;
         (status = 200, description = "Пара токенов", body = TokenPair),
         (status = 400, description = "Тело запроса не JSON", body = shared::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Данные запуска не прошли проверку (`invalid_init_data`)", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Слишком много отклонённых попыток входа с этого адреса (`rate_limited`, заголовок `Retry-After`)", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/auth/max")]
 pub async fn auth_max(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<MaxAuthRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let data = check_launch_data(&state.config, &body.init_data)?;
-    let issuer = state.issuer.clone();
-    let pair = state
-        .db
-        .write(move |conn| sign_in::sign_in_max(conn, &issuer, &data))
-        .await?;
+    let data = check_launch_data(&state.config, &body.init_data);
+    let limit = client_limit(&state, &req, "max");
+    let pair = limited::sign_in_max(&state.db, state.issuer.clone(), limit, data).await?;
     Ok(web::Json(pair))
+}
+
+/// The per-client limit of refused steps of this kind for the request's client (the TCP
+/// peer, or the client a trusted reverse proxy names).
+fn client_limit(state: &AppState, req: &HttpRequest, step: &str) -> ClientLimit {
+    let client = crate::net::client_ip(req, &state.config.trusted_proxies);
+    ClientLimit::new(step, &client, state.config.auth_client_max_failures)
 }
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; reusing one
@@ -42,19 +49,17 @@ pub async fn auth_max(
     responses(
         (status = 200, description = "Новая пара токенов", body = TokenPair),
         (status = 401, description = "Токен неизвестен, истёк, отозван или уже использован", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Слишком много отклонённых токенов с этого адреса (`rate_limited`, заголовок `Retry-After`)", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let issuer = state.issuer.clone();
     let token = body.into_inner().refresh_token;
-    let pair = state
-        .db
-        .write(move |conn| issuer.rotate(conn, &token))
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let limit = client_limit(&state, &req, "refresh");
+    let pair = limited::refresh(&state.db, state.issuer.clone(), limit, token).await?;
     Ok(web::Json(pair))
 }
 
@@ -99,27 +104,36 @@ pub async fn dev_login(
     Ok(web::Json(pair))
 }
 
-/// Staff sign-in outside MAX: e-mail, password (argon2id) and a TOTP code. After
-/// `LOGIN_MAX_FAILURES` failures the account is locked for a growing time. Before TOTP is
-/// enrolled, a password alone gives a token that may only finish enrolment.
+/// Staff sign-in outside MAX: e-mail, password (argon2id) and a TOTP code, each code
+/// accepted once. After `LOGIN_MAX_FAILURES` failures within `LOGIN_FAILURE_WINDOW_SECS` the
+/// e-mail (known or not) is locked for a growing time. Before TOTP is enrolled, a password
+/// alone gives a token that may only finish enrolment.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Пара токенов", body = TokenPair),
         (status = 401, description = "Неверные данные входа (`invalid_credentials`)", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Вход временно заблокирован после неудачных попыток", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Вход временно заблокирован после неудачных попыток или сервис проверяет слишком много паролей сразу (`rate_limited`, заголовок `Retry-After`)", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let body = body.into_inner();
-    let max_failures = state.config.login_max_failures.max(1);
-    let issuer = state.issuer.clone();
-    let pair = state
-        .db
-        .write(move |conn| sign_in::login(conn, &issuer, &body, max_failures))
-        .await??;
+    let rule = LoginRule {
+        max_failures: state.config.login_max_failures.max(1),
+        window: chrono::Duration::seconds(state.config.login_failure_window_secs.max(1)),
+    };
+    let limit = client_limit(&state, &req, "login");
+    let pair = limited::login(
+        &state.db,
+        state.issuer.clone(),
+        &state.hash_gate,
+        rule,
+        limit,
+        body.into_inner(),
+    )
+    .await?;
     Ok(web::Json(pair))
 }
 

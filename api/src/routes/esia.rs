@@ -2,7 +2,7 @@
 //! teacher and the callback ESIA sends the browser to. The flow itself is in
 //! [`crate::domain::users::esia`].
 
-use actix_web::{get, http::header, web, HttpResponse};
+use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use shared::users::EsiaStart;
 use utoipa::IntoParams;
@@ -13,10 +13,11 @@ use crate::domain::users::esia;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// For a signed-in teacher: the ESIA address to open (with a fresh single-use `state`).
+/// For a signed-in teacher: the address to open in a browser — a link of ours that works
+/// once, for 5 minutes, and leads to ESIA (with a fresh single-use `state`).
 #[utoipa::path(get, path = "/api/v1/auth/esia/start", tag = "auth", security(("bearer" = [])),
     responses(
-        (status = 200, description = "Адрес входа через Госуслуги", body = EsiaStart),
+        (status = 200, description = "Одноразовая ссылка (5 минут) на вход через Госуслуги", body = EsiaStart),
         (status = 403, description = "Только для учителей", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Уже подтверждён", body = shared::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Госуслуги или сервис подписи недоступны (`esia_unavailable`)", body = shared::Problem, content_type = "application/problem+json"),
@@ -31,6 +32,43 @@ pub async fn esia_start(
     Ok(web::Json(EsiaStart { url }))
 }
 
+/// Opens the link `esia/start` gave, in any browser: once, within 5 minutes. Sets a
+/// short-lived `HttpOnly`, `SameSite=Lax` cookie binding this browser to the flow and
+/// redirects to ESIA; the callback accepts only the browser carrying it.
+#[utoipa::path(get, path = "/api/v1/auth/esia/go/{ticket}", tag = "auth",
+    params(("ticket" = String, Path, description = "Одноразовый ключ ссылки из `esia/start`")),
+    responses(
+        (status = 302, description = "Переход на Госуслуги; cookie `esia_nonce` связывает браузер с попыткой"),
+        (status = 410, description = "Ссылка уже открыта, устарела или неизвестна (`esia_link_invalid`)", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/auth/esia/go/{ticket}")]
+pub async fn esia_go(
+    state: web::Data<AppState>,
+    ticket: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let opened = esia::open(&state.db, ticket.into_inner()).await?;
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, opened.esia_url))
+        .insert_header((
+            header::SET_COOKIE,
+            esia::nonce_cookie(&state.config.esia, &opened.nonce),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+/// The value of the flow's cookie in the request, if any.
+fn nonce_of(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == esia::NONCE_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
 /// Parameters ESIA sends back.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -43,17 +81,19 @@ pub struct CallbackQuery {
     pub error: Option<String>,
 }
 
-/// Where ESIA returns the browser. Bound to the single-use `state` (no bearer token):
-/// exchanges the code, reads the person's name and marks the teacher verified, then
-/// redirects to the mini-app (`?esia=ok` or `?esia=error`).
+/// Where ESIA returns the browser. Bound to the single-use `state` (no bearer token) and to
+/// the browser that opened the flow's link (its `esia_nonce` cookie): exchanges the code,
+/// reads the person's name and marks the teacher verified, then redirects to the mini-app
+/// (`?esia=ok` or `?esia=error`).
 #[utoipa::path(get, path = "/api/v1/auth/esia/callback", tag = "auth", params(CallbackQuery),
     responses(
         (status = 302, description = "Переход обратно в мини-приложение"),
-        (status = 400, description = "Нет или неизвестен state", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Нет или неизвестен state, либо браузер не открывал ссылку этой попытки", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/auth/esia/callback")]
 pub async fn esia_callback(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let CallbackQuery {
@@ -68,6 +108,7 @@ pub async fn esia_callback(
         esia_state,
         code,
         error,
+        nonce_of(&req),
     )
     .await?;
     let base = &state.config.esia.return_url;
@@ -76,6 +117,10 @@ pub async fn esia_callback(
         .insert_header((
             header::LOCATION,
             format!("{base}{sep}esia={}", outcome.as_str()),
+        ))
+        .insert_header((
+            header::SET_COOKIE,
+            esia::nonce_cookie(&state.config.esia, ""),
         ))
         .finish())
 }

@@ -70,6 +70,7 @@ operations! {
         auth::totp_enroll,
         esia::esia_start,
         esia::esia_callback,
+        esia::esia_go,
         me::get_me,
         me::update_me,
         me::erase_me,

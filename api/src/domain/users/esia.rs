@@ -1,7 +1,12 @@
 //! Teacher verification through ESIA (Госуслуги), OAuth 2.0 authorization-code flow.
 //!
-//! [`start`] (a signed-in teacher) stores a single-use `state` and returns ESIA's address;
-//! ESIA sends the browser back with `code` and `state`; [`callback`] spends the state,
+//! [`start`] (a signed-in teacher) stores a single-use `state` and returns a single-use link
+//! of ours, valid a few minutes: inside MAX the flow leaves the mini-app for the phone's
+//! browser, which has neither the mini-app's token nor its cookies. [`open`] (that browser
+//! opening the link) sets a short-lived `HttpOnly` cookie with a nonce and leads to ESIA;
+//! ESIA sends the browser back with `code` and `state`; [`callback`] checks the cookie
+//! against the state (so a flow started by someone else cannot finish in this browser and
+//! verify the wrong account), spends the state,
 //! exchanges the code, reads the person's name and marks the teacher verified (the ESIA
 //! name replaces the one typed in). ESIA requires a GOST-signed `client_secret`; a signing
 //! service at `ESIA_SIGNER_URL` produces it (`POST {"data": "..."}` → `{"signature": "..."}`).
@@ -12,7 +17,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use shared::users::{VerificationSource, VerificationStatus};
 
-use crate::auth::Caller;
+use crate::auth::{secrets, Caller};
 use crate::config::EsiaConfig;
 use crate::db::{
     self, audit,
@@ -23,6 +28,31 @@ use crate::error::ApiError;
 
 /// A state is valid this long after `start`.
 const STATE_TTL_MINUTES: i64 = 30;
+
+/// The link `start` returns works this long, once.
+const LINK_TTL_MINUTES: i64 = 5;
+
+/// The cookie that binds the browser which opened the link to the flow's `state`.
+pub const NONCE_COOKIE: &str = "esia_nonce";
+
+/// The one refusal of a link of ours that does not work (used, stale or unknown).
+fn link_invalid() -> ApiError {
+    ApiError::Gone {
+        code: "esia_link_invalid",
+        detail: "Ссылка для входа через Госуслуги уже открыта или устарела. Начните \
+                 подтверждение заново в приложении."
+            .to_owned(),
+    }
+}
+
+/// The callback's refusal of a browser that did not open this flow's link.
+fn foreign_browser() -> ApiError {
+    ApiError::MalformedQuery(
+        "Вход через Госуслуги начат в другом браузере или другим пользователем. Начните \
+         подтверждение заново в приложении."
+            .to_owned(),
+    )
+}
 
 fn esia_unavailable() -> ApiError {
     ApiError::UpstreamUnavailable {
@@ -89,19 +119,6 @@ pub async fn start(
         ),
     )
     .await?;
-    let stored = esia_state.clone();
-    let user_id = caller.user_id.clone();
-    db.write(move |conn| {
-        diesel::insert_into(esia_states::table)
-            .values((
-                esia_states::state.eq(&stored),
-                esia_states::user_id.eq(&user_id),
-                esia_states::created_at.eq(db::now()),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
-    .await?;
     let mut url = url::Url::parse(&format!(
         "{}/aas/oauth2/v2/ac",
         config.base_url.trim_end_matches('/')
@@ -117,7 +134,111 @@ pub async fn start(
         .append_pair("timestamp", &ts)
         .append_pair("access_type", "online")
         .append_pair("client_certificate_hash", &config.cert_hash);
-    Ok(url.to_string())
+    let ticket = secrets::random_token("");
+    let link = format!("{}/go/{ticket}", flow_base(config)?);
+    let user_id = caller.user_id.clone();
+    db.write(move |conn| {
+        diesel::insert_into(esia_states::table)
+            .values((
+                esia_states::state.eq(&esia_state),
+                esia_states::user_id.eq(&user_id),
+                esia_states::created_at.eq(db::now()),
+                esia_states::ticket_hash.eq(secrets::token_hash(&ticket)),
+                esia_states::esia_url.eq(url.as_str()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(link)
+}
+
+/// The address the callback lives under (`ESIA_REDIRECT_URI` without its last segment): the
+/// link and its cookie must share the callback's origin and path.
+fn flow_base(config: &EsiaConfig) -> Result<&str, ApiError> {
+    config
+        .redirect_uri
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("ESIA_REDIRECT_URI has no path")))
+}
+
+/// Where an opened link leads, and the nonce its browser must bring back.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// ESIA's sign-in address for the flow.
+    pub esia_url: String,
+    /// The cookie's value.
+    pub nonce: String,
+}
+
+/// Opens a link of [`start`]: once, within a few minutes. Binds the flow to a new nonce.
+///
+/// # Errors
+/// 410 `esia_link_invalid` for a used, stale or unknown link; a database failure.
+pub async fn open(db: &Db, ticket: String) -> Result<Opened, ApiError> {
+    let ticket_hash = secrets::token_hash(&ticket);
+    let nonce = secrets::random_token("");
+    let nonce_hash = secrets::token_hash(&nonce);
+    let esia_url = db
+        .write(move |conn| {
+            let now = db::now();
+            let row: Option<(String, Option<String>)> = esia_states::table
+                .filter(esia_states::ticket_hash.eq(&ticket_hash))
+                .filter(esia_states::opened_at.is_null())
+                .filter(esia_states::used_at.is_null())
+                .filter(
+                    esia_states::created_at.gt(now - chrono::Duration::minutes(LINK_TTL_MINUTES)),
+                )
+                .select((esia_states::state, esia_states::esia_url))
+                .first(conn)
+                .optional()?;
+            let Some((state, Some(esia_url))) = row else {
+                return Err(link_invalid());
+            };
+            // Compare-and-set: of two browsers opening the link at once, one wins.
+            let opened = diesel::update(
+                esia_states::table
+                    .find(&state)
+                    .filter(esia_states::opened_at.is_null()),
+            )
+            .set((
+                esia_states::opened_at.eq(now),
+                esia_states::nonce_hash.eq(&nonce_hash),
+            ))
+            .execute(conn)?;
+            if opened == 0 {
+                return Err(link_invalid());
+            }
+            Ok(esia_url)
+        })
+        .await?;
+    Ok(Opened { esia_url, nonce })
+}
+
+/// The `Set-Cookie` value binding this browser to the flow (`HttpOnly`, `SameSite=Lax` so
+/// that ESIA's redirect back brings it, `Secure` for an https callback); an empty `nonce`
+/// clears it.
+#[must_use]
+pub fn nonce_cookie(config: &EsiaConfig, nonce: &str) -> String {
+    let path = url::Url::parse(&config.redirect_uri)
+        .ok()
+        .and_then(|u| u.path().rsplit_once('/').map(|(p, _)| p.to_owned()))
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "/".to_owned());
+    let max_age = if nonce.is_empty() {
+        0
+    } else {
+        STATE_TTL_MINUTES * 60
+    };
+    let secure = if config.redirect_uri.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{NONCE_COOKIE}={nonce}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+    )
 }
 
 /// How a return from ESIA ended (the `esia=` parameter of the way back to the mini-app).
@@ -156,27 +277,35 @@ pub async fn callback(
     state: Option<String>,
     code: Option<String>,
     error: Option<String>,
+    nonce: Option<String>,
 ) -> Result<Outcome, ApiError> {
     let esia_state = state
         .filter(|s| !s.is_empty() && s.len() <= 64)
         .ok_or_else(|| ApiError::MalformedQuery("Нет параметра state.".to_owned()))?;
+    let brought = nonce.map(|n| secrets::token_hash(&n));
     let user_id = db
         .write(move |conn| {
-            let row: Option<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
-                esia_states::table
-                    .find(&esia_state)
-                    .select((
-                        esia_states::user_id,
-                        esia_states::created_at,
-                        esia_states::used_at,
-                    ))
-                    .first(conn)
-                    .optional()?;
+            let row: Option<StateRow> = esia_states::table
+                .find(&esia_state)
+                .select((
+                    esia_states::user_id,
+                    esia_states::created_at,
+                    esia_states::used_at,
+                    esia_states::nonce_hash,
+                ))
+                .first(conn)
+                .optional()?;
             let fresh = |created: chrono::NaiveDateTime| {
                 db::now() - created < chrono::Duration::minutes(STATE_TTL_MINUTES)
             };
+            // Another browser's (or nobody's) return leaves the state for the right one.
+            if let Some((_, _, None, expected)) = &row {
+                if expected.is_none() || *expected != brought {
+                    return Err(foreign_browser());
+                }
+            }
             match row {
-                Some((user_id, created, None)) if fresh(created) => {
+                Some((user_id, created, None, _)) if fresh(created) => {
                     diesel::update(esia_states::table.find(&esia_state))
                         .set(esia_states::used_at.eq(db::now()))
                         .execute(conn)?;
@@ -199,6 +328,14 @@ pub async fn callback(
         }
     }
 }
+
+/// user, started, spent, the nonce hash of the browser that opened the link.
+type StateRow = (
+    String,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+    Option<String>,
+);
 
 #[derive(Deserialize)]
 struct TokenResponse {

@@ -12,6 +12,7 @@ pub mod api_keys;
 pub mod audit_log;
 pub mod esia;
 pub mod invitations;
+pub mod login;
 pub mod profile;
 pub mod scope;
 pub mod sign_in;

@@ -2,7 +2,9 @@
 //! staff password, and linking a MAX account to a staff member.
 
 use diesel::prelude::*;
-use shared::users::{ChangePassword, Me, NotifySettings, UpdateMe, VerificationSource};
+use shared::users::{
+    ChangePassword, Me, NotifySettings, Role, UpdateMe, VerificationSource, VerificationStatus,
+};
 
 use super::{current_me, ensure_region_exists, invitations, load};
 use crate::auth::{secrets, session, Caller};
@@ -114,6 +116,7 @@ pub fn update_me(
         ensure_region_exists(conn, "region", code)?;
     }
     let now = db::now();
+    reset_verification_on_move(conn, caller, &row, change.region.as_deref())?;
     let consent = change.consent;
     diesel::update(users::table.find(&row.id))
         .set((
@@ -151,6 +154,46 @@ pub fn update_me(
         )?;
     }
     current_me(conn, &row.id)
+}
+
+/// A teacher's verification (or pending request) holds for the region it was given in:
+/// moving to another region makes the teacher unverified until confirmed there (an operator
+/// of the old region must not vouch for the new one). The audit log records it.
+fn reset_verification_on_move(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    row: &db::models::UserRow,
+    region: Option<&str>,
+) -> Result<(), ApiError> {
+    let moved = region.is_some_and(|r| row.region_code.as_deref() != Some(r));
+    let status = row.verification_status;
+    if row.role != Role::Teacher || !moved || status == VerificationStatus::Unverified {
+        return Ok(());
+    }
+    diesel::update(users::table.find(&row.id))
+        .set((
+            users::verification_status.eq(VerificationStatus::Unverified),
+            // A name confirmed by ESIA stays locked (it is still ESIA's); other sources go.
+            users::verification_source.eq(row
+                .verification_source
+                .clone()
+                .filter(|s| s == VerificationSource::Esia.as_str())),
+            users::verified_at.eq(None::<chrono::NaiveDateTime>),
+            users::verified_by.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        "user.verification.reset",
+        "user",
+        Some(&row.id),
+        Some(&serde_json::json!({ "region": row.region_code, "verification": status })),
+        Some(
+            &serde_json::json!({ "region": region, "verification": VerificationStatus::Unverified }),
+        ),
+    )?;
+    Ok(())
 }
 
 /// Erases the caller's personal data: names, contacts, credentials and the MAX link go,
@@ -198,7 +241,7 @@ pub fn erase_me(conn: &mut AnyConnection, caller: &Caller) -> Result<(), ApiErro
 }
 
 /// A staff member replaces their password: the current one must match, the new one follow
-/// the password rule and differ. Open invitation links stop working.
+/// the password rule and differ. Open invitation links and other sign-ins stop working.
 ///
 /// # Errors
 /// 403 for callers without a password, 422 for a wrong current or unfit new password, or a
@@ -252,8 +295,9 @@ pub async fn change_password(
             ))
             .execute(conn)?;
         // The staff member has their own password now: an invitation link still in the
-        // mailbox must not replace it.
+        // mailbox must not replace it, and every other sign-in (one may be a thief's) ends.
         invitations::revoke_open(conn, &caller.user_id, now)?;
+        session::revoke_others(conn, &caller.user_id, caller.session.as_deref())?;
         audit::record(
             conn,
             &caller.actor(),

@@ -113,6 +113,7 @@ mod tests {
             method: AuthMethod::Dev,
             api_key_id: None,
             key_permissions: None,
+            session: None,
         }
     }
 

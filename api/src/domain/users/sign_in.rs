@@ -1,12 +1,11 @@
 //! Sign-in rules: MAX launch data (a first sign-in creates an unverified teacher), the
-//! dev-only demo users, staff password + TOTP with a lock after repeated failures, the first
-//! sign-in through an invitation link, and TOTP enrolment.
+//! dev-only demo users, the first sign-in through an invitation link, and TOTP enrolment.
+//! The staff password sign-in and the per-client limits are in [`super::login`].
 
 use chrono::Utc;
 use diesel::prelude::*;
 use shared::users::{
-    DevLoginRequest, LoginRequest, Role, TokenPair, TotpEnrollment, VerificationSource,
-    VerificationStatus,
+    DevLoginRequest, Role, TokenPair, TotpEnrollment, VerificationSource, VerificationStatus,
 };
 
 use super::{invitations, load};
@@ -21,20 +20,6 @@ use crate::db::{
 };
 use crate::domain::validate;
 use crate::error::ApiError;
-
-/// The one text for every failed staff sign-in: it never says which part was wrong.
-const BAD_CREDENTIALS: &str = "Неверный e-mail, пароль или код подтверждения.";
-
-/// A valid argon2id hash of a random string, checked when the e-mail is unknown.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8R8HqbHcmv2Ps/4hlmQmpa6B6GvGPHkmh9gdsqqHmyo";
-
-fn bad_credentials() -> ApiError {
-    ApiError::AuthFailed {
-        code: "invalid_credentials",
-        detail: BAD_CREDENTIALS.to_owned(),
-    }
-}
 
 /// The token pair of the MAX user of checked launch data; a first sign-in creates an
 /// unverified teacher with MAX's names as a starting point.
@@ -208,90 +193,6 @@ pub fn dev_login(
     issuer.issue(conn, &user, AuthMethod::Dev, None)
 }
 
-/// Staff sign-in with e-mail, password and (once enrolled) a TOTP code. After
-/// `max_failures` failures the account is locked for 1, 2, 4 … minutes (at most an hour).
-/// A refusal comes back as the inner error so that the failure count is committed.
-///
-/// # Errors
-/// Outer: a database failure. Inner: 401 `invalid_credentials` or 429.
-pub fn login(
-    conn: &mut AnyConnection,
-    issuer: &Issuer,
-    body: &LoginRequest,
-    max_failures: i32,
-) -> Result<Result<TokenPair, ApiError>, ApiError> {
-    let email = body.email.trim().to_lowercase();
-    let user: Option<UserRow> = users::table
-        .filter(users::email.eq(&email))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
-    let Some(user) = user else {
-        // Spend the same time as a real check so timing does not reveal the e-mail.
-        let _ = secrets::verify_password(&body.password, DUMMY_HASH);
-        return Ok(Err(bad_credentials()));
-    };
-    let now = db::now();
-    if let Some(until) = user.locked_until.filter(|u| *u > now) {
-        let retry_after = u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1);
-        return Ok(Err(ApiError::RateLimited { retry_after }));
-    }
-    let role = Some(user.role).filter(|r| r.is_staff());
-    let password_ok = user
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| secrets::verify_password(&body.password, h));
-    let unix = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
-    let totp_ok = if user.totp_enabled {
-        match (user.totp_secret.as_deref(), body.totp_code.as_deref()) {
-            (Some(secret), Some(code)) => secrets::verify_totp(secret, code, unix),
-            _ => false,
-        }
-    } else {
-        true
-    };
-    if role.is_none() || !password_ok || !totp_ok || user.is_blocked || user.erased_at.is_some() {
-        let failures = user.failed_logins + 1;
-        let locked_until = (failures >= max_failures).then(|| {
-            // 1, 2, 4 … minutes, at most an hour.
-            let exponent = u32::try_from(failures - max_failures).unwrap_or(0).min(6);
-            now + chrono::Duration::minutes(i64::from(2_u32.pow(exponent)).min(60))
-        });
-        diesel::update(users::table.find(&user.id))
-            .set((
-                users::failed_logins.eq(failures),
-                users::locked_until.eq(locked_until),
-            ))
-            .execute(conn)?;
-        // The failure count must be committed: report the refusal as a value.
-        return Ok(Err(bad_credentials()));
-    }
-    diesel::update(users::table.find(&user.id))
-        .set((
-            users::failed_logins.eq(0),
-            users::locked_until.eq(None::<chrono::NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    let method = if user.totp_enabled {
-        AuthMethod::PasswordTotp
-    } else {
-        AuthMethod::Password
-    };
-    audit::record(
-        conn,
-        &audit::Actor {
-            id: Some(user.id.clone()),
-            role: Some(user.role.as_str().to_owned()),
-        },
-        "auth.login",
-        "user",
-        Some(&user.id),
-        None,
-        None,
-    )?;
-    issuer.issue(conn, &user, method, None).map(Ok)
-}
-
 /// First sign-in through an invitation link: sets the staff member's own password, uses the
 /// link up and gives the pair a password sign-in gives. Refused links count against the
 /// client (`client`, an address) and lock it out after `max_failures`.
@@ -340,8 +241,12 @@ pub async fn accept_invitation(
                 users::updated_at.eq(now),
             ))
             .execute(conn)?;
-        // Sessions signed in with the one-time password end with it.
+        // Sessions signed in with the one-time password end with it, and so does a
+        // lock-out of the address.
         session::revoke_user(conn, &user.id)?;
+        if let Some(email) = &user.email {
+            throttle::clear(conn, &throttle::key("login", email))?;
+        }
         audit::record(
             conn,
             &audit::Actor {
@@ -398,6 +303,8 @@ pub fn totp_enroll(
             diesel::update(users::table.find(&user.id))
                 .set(users::totp_enabled.eq(true))
                 .execute(conn)?;
+            // A new second factor ends every other sign-in (one may be a thief's).
+            session::revoke_others(conn, &user.id, caller.session.as_deref())?;
             audit::record(
                 conn,
                 &caller.actor(),

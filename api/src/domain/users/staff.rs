@@ -256,7 +256,8 @@ pub fn create_user(
 }
 
 /// The user `id` if it lies in the caller's scope (404 otherwise, so that the caller
-/// learns nothing about users outside it).
+/// learns nothing about users outside it), for a change: 403 `region_out_of_scope` when
+/// some of a staff member's regions are outside the caller's.
 fn managed(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<UserRow, ApiError> {
     let row = load(conn, id)?;
     let role = row.role;
@@ -265,11 +266,14 @@ fn managed(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<UserRo
     } else {
         Vec::new()
     };
-    if scope(caller, None).contains(role, row.region_code.as_deref(), &regions) {
-        Ok(row)
-    } else {
-        Err(ApiError::NotFound)
+    let scope = scope(caller, None);
+    if !scope.contains(role, row.region_code.as_deref(), &regions) {
+        return Err(ApiError::NotFound);
     }
+    // Seen through one shared region, changed only when every region is the caller's: a
+    // head of one region must not block or re-assign an operator of others.
+    scope.check_regions(&regions)?;
+    Ok(row)
 }
 
 /// Sends a staff member a fresh invitation letter (earlier links stop working).
