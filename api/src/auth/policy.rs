@@ -228,6 +228,12 @@ actions! {
     AppealsCsv = "appeals_csv" => Access::Roles(SUPERVISION),
     /// XLSX export of appeals.
     AppealsXlsx = "appeals_xlsx" => Access::Roles(SUPERVISION),
+
+    // «На контроль» by the region's leadership.
+    /// Put an appeal under control (or change the comment).
+    ControlAppeal = "control_appeal" => Access::Roles(LEADERSHIP),
+    /// Take an appeal off control.
+    ReleaseControl = "release_control" => Access::Roles(LEADERSHIP),
 }
 
 impl Action {

@@ -6,7 +6,8 @@
 //! - [`staff`]: the operator's actions (assign, answer, clarify, note, grade, close, transfer);
 //! - [`query`]: the scoped reads (list, board, one appeal); the caller's scope is applied
 //!   by one function, [`query::scoped`], that cannot return an unscoped query;
-//! - [`attachments`]: files of a question.
+//! - [`attachments`]: files of a question;
+//! - [`control`]: «На контроль» by the region's leadership.
 //!
 //! Handlers in `routes::appeals` and `routes::appeals_staff`, the bot webhook and the jobs
 //! all call these functions; none of them writes appeal rows itself.
@@ -14,6 +15,7 @@
 mod answer;
 pub mod attachments;
 pub mod bot;
+pub mod control;
 pub mod create;
 pub mod lifecycle;
 pub mod query;
