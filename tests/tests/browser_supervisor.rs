@@ -597,3 +597,74 @@ async fn a_federal_supervisor_imports_a_calendar_year() {
     browser.screenshot("supervisor-calendar").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_it() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let appeal = ask(&app, &teacher.access, ROUTED).await;
+    let id = appeal["id"].as_str().expect("id").to_owned();
+    let number = appeal["number"].as_str().expect("number").to_owned();
+    assert_eq!(number, "16-000001");
+
+    let browser = Browser::start().await;
+    demo_sign_in(
+        &browser,
+        &app,
+        "regional_head",
+        Some("16"),
+        "Руководитель Татарстана",
+    )
+    .await;
+    // «Обращения»: the operators' list, drawn under the supervisor tabs.
+    browser.click("#supervisor a[href='#/list']").await;
+    browser
+        .find(&format!("#appeal-list [data-appeal='{id}']"))
+        .await;
+    browser
+        .click(&format!("#appeal-list [data-appeal='{id}'] a"))
+        .await;
+    browser.wait_text("#appeal-number", &number).await;
+    browser.wait_text("#appeal-text", "экскурсию").await;
+    // Read-only: none of the operator's actions.
+    let actions = browser
+        .js(
+            "return ['#take', '#answer-form', '#note-form', '#clarify-form'] \
+                 .filter(s => document.querySelector(s)).length;",
+        )
+        .await;
+    assert_eq!(actions, json!(0));
+    browser
+        .fill(
+            "#control-comment-text",
+            "Родители ждут ответа, проверьте срок",
+        )
+        .await;
+    browser.click("#control-put").await;
+    browser
+        .wait_text("#control-comment", "Родители ждут ответа")
+        .await;
+    browser.find("#control-release").await;
+    browser.screenshot("supervisor-appeal-control").await;
+    browser.click("#staff-sign-out").await;
+
+    // The operator of the region sees the badge on the board and the comment.
+    demo_sign_in(&browser, &app, "operator", Some("16"), "Оператор Первый").await;
+    browser.goto(&app.url("/#/board")).await;
+    browser
+        .wait_text(
+            &format!("[data-appeal='{id}'] .control-badge"),
+            "НА КОНТРОЛЕ",
+        )
+        .await;
+    browser
+        .wait_text(&format!("[data-appeal='{id}'] .mono"), &number)
+        .await;
+    browser.click(&format!("[data-appeal='{id}'] a")).await;
+    browser
+        .wait_text("#control-comment", "Родители ждут ответа")
+        .await;
+    browser.close().await;
+}
