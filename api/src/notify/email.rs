@@ -24,6 +24,9 @@ use crate::config::{NotifyConfig, SmtpTls};
 pub struct DigestItem {
     /// Appeal id.
     pub appeal_id: String,
+    /// Its human number, «16-000123» (empty in digests queued before numbers existed).
+    #[serde(default)]
+    pub number: String,
     /// Region name.
     pub region: String,
     /// The first words of the question.
@@ -172,11 +175,12 @@ fn digest_lines(items: &[DigestItem], public_url: &str) -> (String, String) {
     for item in items {
         let link = appeal_link(public_url, &item.appeal_id);
         text.push_str(&format!(
-            "• {} — срок {} — «{}»\n  {link}\n",
-            item.region, item.deadline, item.excerpt
+            "• № {} — {} — срок {} — «{}»\n  {link}\n",
+            item.number, item.region, item.deadline, item.excerpt
         ));
         html.push_str(&format!(
-            "<li>{} — срок {} — <a href=\"{}\">«{}»</a></li>",
+            "<li>№ {} — {} — срок {} — <a href=\"{}\">«{}»</a></li>",
+            escape(&item.number),
             escape(&item.region),
             escape(&item.deadline),
             escape(&link),
@@ -591,6 +595,7 @@ mod tests {
     fn digest_counts_in_subject() {
         let item = DigestItem {
             appeal_id: "a".into(),
+            number: "77-000001".into(),
             region: "Москва".into(),
             excerpt: "Вопрос".into(),
             deadline: "01.12.2026 23:59".into(),
@@ -606,5 +611,23 @@ mod tests {
             "Сводка на 02.12.2026: просрочено 2, срок сегодня 1"
         );
         assert!(letter.text.contains("Просрочено (2)"));
+        assert!(letter.text.contains("№ 77-000001"));
+    }
+
+    #[test]
+    fn control_letter_names_the_number_and_the_comment() {
+        let letter = MailTemplate::Control {
+            appeal_id: "ap1".into(),
+            number: "16-000123".into(),
+            region: "Республика Татарстан".into(),
+            text: "Вопрос".into(),
+            comment: "Проверьте <срок>".into(),
+            by: Some("Руководитель Татарстана".into()),
+        }
+        .render("https://pomoshnik.example.ru", None);
+        assert!(letter.subject.contains("№ 16-000123"));
+        assert!(letter.text.contains("Проверьте <срок>"));
+        assert!(letter.html.contains("Проверьте &lt;срок&gt;"));
+        assert!(letter.text.contains("#/appeals/ap1"));
     }
 }
