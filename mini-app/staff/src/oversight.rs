@@ -29,6 +29,11 @@ pub fn Oversight(me: Me, regions: Regions, route: RwSignal<Option<Route>>) -> im
     let region = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<&'static str>);
     let federal = me.role == Role::Federal;
+    let all = if federal {
+        s::ALL_OF_RUSSIA
+    } else {
+        s::ALL_REGIONS
+    };
     let own = StoredValue::new(me.regions.clone());
     let me_id = StoredValue::new(me.id);
     // Federal users choose among every region, heads among their own.
@@ -51,7 +56,7 @@ pub fn Oversight(me: Me, regions: Regions, route: RwSignal<Option<Route>>) -> im
             <section id="oversight">
                 <h1>{s::BOARD_TITLE}</h1>
                 <Done message=notice/>
-                {move || region_filter(&codes(), regions, region)}
+                {move || region_filter(&codes(), regions, region, all)}
                 <List region/>
             </section>
         }

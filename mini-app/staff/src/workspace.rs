@@ -66,11 +66,12 @@ pub fn card(appeal: &Appeal) -> impl IntoView {
     }
 }
 
-/// The region filter, shown to operators of several regions.
+/// The region filter, shown to staff of several regions; `all` names the empty choice.
 pub(crate) fn region_filter(
     codes: &[String],
     regions: Regions,
     region: RwSignal<String>,
+    all: &'static str,
 ) -> impl IntoView {
     (codes.len() > 1).then(|| {
         let options = codes
@@ -86,7 +87,7 @@ pub(crate) fn region_filter(
             <div class="field ws-filter">
                 <label for="ws-region">{s::REGION}</label>
                 <select id="ws-region" on:change=move |ev| region.set(event_target_value(&ev))>
-                    <option value="">{s::ALL_REGIONS}</option>
+                    <option value="">{all}</option>
                     {options}
                 </select>
             </div>
@@ -135,13 +136,13 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
         {move || match route.get() {
             Route::Board => view! {
                 <h1>{s::BOARD_TITLE}</h1>
-                {codes.with_value(|c| region_filter(c, regions, region))}
+                {codes.with_value(|c| region_filter(c, regions, region, s::ALL_REGIONS))}
                 <Board region/>
             }
             .into_any(),
             Route::List => view! {
                 <h1>{s::BOARD_TITLE}</h1>
-                {codes.with_value(|c| region_filter(c, regions, region))}
+                {codes.with_value(|c| region_filter(c, regions, region, s::ALL_REGIONS))}
                 <List region/>
             }
             .into_any(),
