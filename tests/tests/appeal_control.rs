@@ -236,7 +236,7 @@ async fn leadership_puts_appeals_under_control_and_operators_see_it() {
         (&c.a.access, "controlled=true"),
     ] {
         let list = json_of(app.get_as(&format!("/api/v1/appeals?{query}"), token).await).await;
-        assert_eq!(ids(&list), [id.clone()], "{query}");
+        assert_eq!(ids(&list), std::slice::from_ref(&id), "{query}");
         assert!(!list["items"][0]["control"].is_null());
     }
     let other = json_of(

@@ -3,7 +3,8 @@
 //! its SVG chart, a regional head sees only own region; a federal supervisor edits and
 //! publishes an operator's proposal and the engine then answers that question, and confirms
 //! a candidate question variant; a calendar year is imported from an xmlcalendar file and
-//! shown. Screenshots at 360×640 and desktop size go to the screenshots folder.
+//! shown; a head follows «Просрочено» to the list, reads an appeal read-only and puts it «На
+//! контроль», and the operator sees the badge. Screenshots at 360×640 and desktop size go to the screenshots folder.
 
 use chrono::{Duration, Utc};
 use integration_tests::browser::Browser;
@@ -608,6 +609,24 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
     let id = appeal["id"].as_str().expect("id").to_owned();
     let number = appeal["number"].as_str().expect("number").to_owned();
     assert_eq!(number, "16-000001");
+    // Past its deadline, so «Просрочено» on «Сводка» counts it.
+    let db = api::db::Db::new(
+        api::db::connect(&app.database_url, 1).expect("pool"),
+        api::db::Backend::of(&app.database_url),
+    );
+    let late = id.clone();
+    db.write(move |conn| {
+        use diesel::prelude::*;
+        diesel::update(api::db::schema::appeals::table.find(late))
+            .set(
+                api::db::schema::appeals::deadline_at
+                    .eq(Utc::now().naive_utc() - Duration::hours(2)),
+            )
+            .execute(conn)
+            .map_err(Into::into)
+    })
+    .await
+    .expect("deadline moved");
 
     let browser = Browser::start().await;
     demo_sign_in(
@@ -618,6 +637,22 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
         "Руководитель Татарстана",
     )
     .await;
+    // «Просрочено» opens the list of those very appeals.
+    browser
+        .wait_text("[data-figure=overdue] .tile-value", "1")
+        .await;
+    browser
+        .click("a.tile-link[href='#/list?show=overdue']")
+        .await;
+    browser
+        .find(&format!("#appeal-list [data-appeal='{id}']"))
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('ws-show').value;")
+            .await,
+        json!("overdue")
+    );
     // «Обращения»: the operators' list, drawn under the supervisor tabs.
     browser.click("#supervisor a[href='#/list']").await;
     browser
