@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::staff::{
-    AnswerRequest, AnswerResult, AssignRequest, Board, BoardColumn, BotGradeRequest, CloseRequest,
-    NoteRequest, OperatorCloseReason, TransferRequest,
+    AnswerRequest, AnswerResult, AppealControl, AssignRequest, Board, BoardColumn, BotGradeRequest,
+    CloseRequest, ControlRequest, NoteRequest, OperatorCloseReason, TransferRequest,
 };
 pub use crate::thread::BotGrade;
 use crate::RegionRef;
@@ -324,6 +324,9 @@ pub struct Message {
 pub struct Appeal {
     /// Appeal id.
     pub id: String,
+    /// The human number, «16-000123»: the region where it was asked and that region's
+    /// sequence; unique, never changes (not even by a transfer).
+    pub number: String,
     /// Status.
     pub status: AppealStatus,
     /// Why it was closed.
@@ -368,6 +371,9 @@ pub struct Appeal {
     pub attachments: Vec<Attachment>,
     /// The thread (internal notes only for staff); empty in lists.
     pub messages: Vec<Message>,
+    /// «На контроле» by the region's leadership (staff only; null for teachers and
+    /// integrators, and when not under control).
+    pub control: Option<AppealControl>,
 }
 
 /// `POST /api/v1/appeals`.

@@ -134,3 +134,29 @@ pub struct TransferRequest {
     #[serde(default)]
     pub note: Option<String>,
 }
+
+/// `POST /api/v1/appeals/{id}/control`: a regional head or a federal supervisor puts the
+/// appeal «На контроль».
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct ControlRequest {
+    /// What the operators should mind, 1–2,000 characters (shown to them with the badge).
+    pub comment: String,
+}
+
+/// An appeal «На контроле»: who put it there, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub struct AppealControl {
+    /// The leadership's comment.
+    pub comment: String,
+    /// Who (user id).
+    pub by: Option<String>,
+    /// Their name, if known.
+    pub by_name: Option<String>,
+    /// When.
+    pub at: String,
+}

@@ -119,6 +119,7 @@ fn body(action: Action) -> Value {
         Action::BotGrade => json!({ "grade": "correct" }),
         Action::CloseAppeal => json!({ "reason": "spam" }),
         Action::Transfer => json!({ "region": "50" }),
+        Action::ControlAppeal => json!({ "comment": "Проверить" }),
         Action::PutSynonyms => json!({
             "items": [{ "term": "ктп", "expansions": ["календарно-тематическое планирование"] }]
         }),

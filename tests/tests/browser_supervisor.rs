@@ -3,7 +3,8 @@
 //! its SVG chart, a regional head sees only own region; a federal supervisor edits and
 //! publishes an operator's proposal and the engine then answers that question, and confirms
 //! a candidate question variant; a calendar year is imported from an xmlcalendar file and
-//! shown. Screenshots at 360×640 and desktop size go to the screenshots folder.
+//! shown; a head follows «Просрочено» to the list, reads an appeal read-only and puts it «На
+//! контроль», and the operator sees the badge. Screenshots at 360×640 and desktop size go to the screenshots folder.
 
 use chrono::{Duration, Utc};
 use integration_tests::browser::Browser;
@@ -595,5 +596,110 @@ async fn a_federal_supervisor_imports_a_calendar_year() {
         "{new_year}"
     );
     browser.screenshot("supervisor-calendar").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_it() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let appeal = ask(&app, &teacher.access, ROUTED).await;
+    let id = appeal["id"].as_str().expect("id").to_owned();
+    let number = appeal["number"].as_str().expect("number").to_owned();
+    assert_eq!(number, "16-000001");
+    // Past its deadline, so «Просрочено» on «Сводка» counts it.
+    let db = api::db::Db::new(
+        api::db::connect(&app.database_url, 1).expect("pool"),
+        api::db::Backend::of(&app.database_url),
+    );
+    let late = id.clone();
+    db.write(move |conn| {
+        use diesel::prelude::*;
+        diesel::update(api::db::schema::appeals::table.find(late))
+            .set(
+                api::db::schema::appeals::deadline_at
+                    .eq(Utc::now().naive_utc() - Duration::hours(2)),
+            )
+            .execute(conn)
+            .map_err(Into::into)
+    })
+    .await
+    .expect("deadline moved");
+
+    let browser = Browser::start().await;
+    demo_sign_in(
+        &browser,
+        &app,
+        "regional_head",
+        Some("16"),
+        "Руководитель Татарстана",
+    )
+    .await;
+    // «Просрочено» opens the list of those very appeals.
+    browser
+        .wait_text("[data-figure=overdue] .tile-value", "1")
+        .await;
+    browser
+        .click("a.tile-link[href='#/list?show=overdue']")
+        .await;
+    browser
+        .find(&format!("#appeal-list [data-appeal='{id}']"))
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('ws-show').value;")
+            .await,
+        json!("overdue")
+    );
+    // «Обращения»: the operators' list, drawn under the supervisor tabs.
+    browser.click("#supervisor a[href='#/list']").await;
+    browser
+        .find(&format!("#appeal-list [data-appeal='{id}']"))
+        .await;
+    browser
+        .click(&format!("#appeal-list [data-appeal='{id}'] a"))
+        .await;
+    browser.wait_text("#appeal-number", &number).await;
+    browser.wait_text("#appeal-text", "экскурсию").await;
+    // Read-only: none of the operator's actions.
+    let actions = browser
+        .js(
+            "return ['#take', '#answer-form', '#note-form', '#clarify-form'] \
+                 .filter(s => document.querySelector(s)).length;",
+        )
+        .await;
+    assert_eq!(actions, json!(0));
+    browser
+        .fill(
+            "#control-comment-text",
+            "Родители ждут ответа, проверьте срок",
+        )
+        .await;
+    browser.click("#control-put").await;
+    browser
+        .wait_text("#control-comment", "Родители ждут ответа")
+        .await;
+    browser.find("#control-release").await;
+    browser.screenshot("supervisor-appeal-control").await;
+    browser.click("#staff-sign-out").await;
+
+    // The operator of the region sees the badge on the board and the comment.
+    demo_sign_in(&browser, &app, "operator", Some("16"), "Оператор Первый").await;
+    browser.goto(&app.url("/#/board")).await;
+    browser
+        .wait_text(
+            &format!("[data-appeal='{id}'] .control-badge"),
+            "НА КОНТРОЛЕ",
+        )
+        .await;
+    browser
+        .wait_text(&format!("[data-appeal='{id}'] .mono"), &number)
+        .await;
+    browser.click(&format!("[data-appeal='{id}'] a")).await;
+    browser
+        .wait_text("#control-comment", "Родители ждут ответа")
+        .await;
     browser.close().await;
 }

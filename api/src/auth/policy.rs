@@ -231,6 +231,12 @@ actions! {
     AppealsXlsx = "appeals_xlsx" => Access::Roles(SUPERVISION),
     /// Open the single-use ESIA link in a browser (no token: the phone's browser has none).
     EsiaGo = "esia_go" => Access::Public,
+
+    // «На контроль» by the region's leadership.
+    /// Put an appeal under control (or change the comment).
+    ControlAppeal = "control_appeal" => Access::Roles(LEADERSHIP),
+    /// Take an appeal off control.
+    ReleaseControl = "release_control" => Access::Roles(LEADERSHIP),
 }
 
 impl Action {

@@ -181,6 +181,8 @@ pub struct AppealRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// The human number, «16-000123» (assigned by the database on insert).
+    pub number: String,
 }
 
 impl AppealRow {

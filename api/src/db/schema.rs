@@ -190,6 +190,23 @@ diesel::table! {
         change_xid -> BigInt,
         change_seq -> BigInt,
         event_seq -> BigInt,
+        number -> Text,
+    }
+}
+
+diesel::table! {
+    appeal_controls (appeal_id) {
+        appeal_id -> Text,
+        comment -> Text,
+        controlled_by -> Nullable<Text>,
+        controlled_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appeal_numbers (region_code) {
+        region_code -> Text,
+        last_value -> BigInt,
     }
 }
 
@@ -419,6 +436,7 @@ diesel::joinable!(appeal_messages -> appeals (appeal_id));
 diesel::joinable!(appeal_answers -> appeals (appeal_id));
 diesel::joinable!(attachments -> appeals (appeal_id));
 diesel::joinable!(appeal_reads -> appeals (appeal_id));
+diesel::joinable!(appeal_controls -> appeals (appeal_id));
 diesel::joinable!(kb_article_versions -> kb_articles (article_id));
 diesel::joinable!(kb_variants -> kb_articles (article_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -458,4 +476,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     stats_first_answers,
     staff_invitations,
     auth_throttle,
+    appeal_numbers,
+    appeal_controls,
 );

@@ -225,12 +225,13 @@ pub fn daily_digests(
         if !mark(conn, &key, now)? {
             continue;
         }
-        let open: Vec<(String, String, String, NaiveDateTime)> = appeals::table
+        let open: Vec<(String, String, String, String, NaiveDateTime)> = appeals::table
             .filter(appeals::region_code.eq_any(&codes))
             .filter(appeals::status.eq_any([AppealStatus::New, AppealStatus::InProgress]))
             .filter(appeals::deadline_at.is_not_null())
             .select((
                 appeals::id,
+                appeals::number,
                 appeals::region_code,
                 appeals::text,
                 appeals::deadline_at.assume_not_null(),
@@ -240,7 +241,7 @@ pub fn daily_digests(
             .load(conn)?;
         let mut overdue = Vec::new();
         let mut due_today = Vec::new();
-        for (id, code, text, deadline) in open {
+        for (id, number, code, text, deadline) in open {
             let (region, tz) = zones
                 .get(&code)
                 .map_or((code.clone(), "Europe/Moscow".to_owned()), |z| {
@@ -248,6 +249,7 @@ pub fn daily_digests(
                 });
             let item = DigestItem {
                 appeal_id: id,
+                number,
                 region,
                 excerpt: clip(&text.split_whitespace().collect::<Vec<_>>().join(" "), 100),
                 deadline: local_time(&db::rfc3339(deadline), &tz),

@@ -220,13 +220,13 @@ pub fn submitted_reply(user_id: i64, appeal: &Appeal, deadline_local: Option<&st
             user_id,
             text: match deadline_local {
                 Some(deadline) => format!(
-                    "Вопрос принят и передан оператору региона «{}». Ответ придёт сюда \
+                    "Вопрос № {} принят и передан оператору региона «{}». Ответ придёт сюда \
                      не позже {deadline}.",
-                    appeal.region.name
+                    appeal.number, appeal.region.name
                 ),
                 None => format!(
-                    "Вопрос принят и передан оператору региона «{}». Ответ придёт сюда.",
-                    appeal.region.name
+                    "Вопрос № {} принят и передан оператору региона «{}». Ответ придёт сюда.",
+                    appeal.number, appeal.region.name
                 ),
             },
             buttons: vec![open_appeal(&appeal.id)],
@@ -240,7 +240,8 @@ pub fn answer_notice(user_id: i64, appeal: &Appeal, answer_text: &str) -> BotMes
     BotMessage {
         user_id,
         text: format!(
-            "Оператор ответил на ваш вопрос «{}»:\n\n{}\n\nОцените ответ от 1 до 5.",
+            "Оператор ответил на ваш вопрос № {} «{}»:\n\n{}\n\nОцените ответ от 1 до 5.",
+            appeal.number,
             excerpt(&appeal.text),
             clip(answer_text, MAX_TEXT_CHARS - 400)
         ),
@@ -253,12 +254,14 @@ pub fn answer_notice(user_id: i64, appeal: &Appeal, answer_text: &str) -> BotMes
 pub fn clarification_notice(user_id: i64, appeal: &Appeal, question: Option<&str>) -> BotMessage {
     let text = match question {
         Some(q) => format!(
-            "Оператор уточняет ваш вопрос «{}»:\n\n{}\n\nОтветьте в приложении.",
+            "Оператор уточняет ваш вопрос № {} «{}»:\n\n{}\n\nОтветьте в приложении.",
+            appeal.number,
             excerpt(&appeal.text),
             clip(q, MAX_TEXT_CHARS - 400)
         ),
         None => format!(
-            "Оператор уточняет ваш вопрос «{}». Ответьте в приложении.",
+            "Оператор уточняет ваш вопрос № {} «{}». Ответьте в приложении.",
+            appeal.number,
             excerpt(&appeal.text)
         ),
     };
@@ -280,7 +283,11 @@ pub fn closed_notice(user_id: i64, appeal: &Appeal) -> BotMessage {
         Some(CloseReason::Expired) => "14 дней без оценки и новых сообщений",
         Some(CloseReason::Rated | CloseReason::SelfServed) | None => "работа по нему завершена",
     };
-    let mut text = format!("Обращение «{}» закрыто: {reason}.", excerpt(&appeal.text));
+    let mut text = format!(
+        "Обращение № {} «{}» закрыто: {reason}.",
+        appeal.number,
+        excerpt(&appeal.text)
+    );
     if let Some(note) = appeal
         .close_note
         .as_deref()
@@ -304,7 +311,8 @@ pub fn transferred_notice(
     deadline_local: Option<&str>,
 ) -> BotMessage {
     let mut text = format!(
-        "Ваш вопрос «{}» передан в регион «{}»: там на него ответят.",
+        "Ваш вопрос № {} «{}» передан в регион «{}»: там на него ответят.",
+        appeal.number,
         excerpt(&appeal.text),
         appeal.region.name
     );
@@ -315,6 +323,22 @@ pub fn transferred_notice(
         user_id,
         text,
         buttons: vec![open_appeal(&appeal.id)],
+    }
+}
+
+/// To an operator: the region's leadership put the appeal «На контроль» with `comment`
+/// (staff work in the app, so no button opens the teacher's screen).
+#[must_use]
+pub fn control_notice(user_id: i64, appeal: &Appeal, comment: &str) -> BotMessage {
+    BotMessage {
+        user_id,
+        text: format!(
+            "Обращение № {} «{}» поставлено на контроль руководством:\n\n{}",
+            appeal.number,
+            excerpt(&appeal.text),
+            clip(comment, 2000)
+        ),
+        buttons: Vec::new(),
     }
 }
 

@@ -24,6 +24,9 @@ use crate::config::{NotifyConfig, SmtpTls};
 pub struct DigestItem {
     /// Appeal id.
     pub appeal_id: String,
+    /// Its human number, «16-000123» (empty in digests queued before numbers existed).
+    #[serde(default)]
+    pub number: String,
     /// Region name.
     pub region: String,
     /// The first words of the question.
@@ -40,6 +43,9 @@ pub enum MailTemplate {
     NewAppeal {
         /// Appeal id.
         appeal_id: String,
+        /// Its human number, «16-000123» (empty in letters queued before numbers existed).
+        #[serde(default)]
+        number: String,
         /// Region name.
         region: String,
         /// The question (clipped).
@@ -50,6 +56,22 @@ pub enum MailTemplate {
         deadline: Option<String>,
         /// It came from another region.
         transferred: bool,
+    },
+    /// The region's leadership put an appeal «На контроль» (to the operator holding it, or
+    /// to the region's operators while nobody does).
+    Control {
+        /// Appeal id.
+        appeal_id: String,
+        /// Its human number, «16-000123».
+        number: String,
+        /// Region name.
+        region: String,
+        /// The question (clipped).
+        text: String,
+        /// The leadership's comment.
+        comment: String,
+        /// Who put it under control, if their name is known.
+        by: Option<String>,
     },
     /// The daily digest of one operator.
     Digest {
@@ -153,11 +175,12 @@ fn digest_lines(items: &[DigestItem], public_url: &str) -> (String, String) {
     for item in items {
         let link = appeal_link(public_url, &item.appeal_id);
         text.push_str(&format!(
-            "• {} — срок {} — «{}»\n  {link}\n",
-            item.region, item.deadline, item.excerpt
+            "• № {} — {} — срок {} — «{}»\n  {link}\n",
+            item.number, item.region, item.deadline, item.excerpt
         ));
         html.push_str(&format!(
-            "<li>{} — срок {} — <a href=\"{}\">«{}»</a></li>",
+            "<li>№ {} — {} — срок {} — <a href=\"{}\">«{}»</a></li>",
+            escape(&item.number),
             escape(&item.region),
             escape(&item.deadline),
             escape(&link),
@@ -177,6 +200,7 @@ impl MailTemplate {
         match self {
             Self::NewAppeal {
                 appeal_id,
+                number,
                 region,
                 text,
                 author,
@@ -184,10 +208,15 @@ impl MailTemplate {
                 transferred,
             } => {
                 let link = appeal_link(public_url, appeal_id);
-                let subject = if *transferred {
-                    format!("Обращение передано в регион «{region}»")
+                let no = if number.is_empty() {
+                    String::new()
                 } else {
-                    format!("Новое обращение в регионе «{region}»")
+                    format!(" № {number}")
+                };
+                let subject = if *transferred {
+                    format!("Обращение{no} передано в регион «{region}»")
+                } else {
+                    format!("Новое обращение{no} в регионе «{region}»")
                 };
                 let who = author.as_deref().unwrap_or("анонимно");
                 let deadline_line = deadline
@@ -261,6 +290,21 @@ impl MailTemplate {
                     text: plain,
                 }
             }
+            Self::Control {
+                appeal_id,
+                number,
+                region,
+                text,
+                comment,
+                by,
+            } => render_control(
+                &appeal_link(public_url, appeal_id),
+                number,
+                region,
+                text,
+                comment,
+                by.as_deref(),
+            ),
             Self::Invitation {
                 inviter,
                 role,
@@ -276,6 +320,42 @@ impl MailTemplate {
                 *valid_hours,
             ),
         }
+    }
+}
+
+/// The letter of [`MailTemplate::Control`].
+const CONTROL_FOOTER_TEXT: &str =
+    "Вы получили это письмо, потому что отвечаете на обращения этого региона в «Помощнике».";
+
+fn render_control(
+    link: &str,
+    number: &str,
+    region: &str,
+    text: &str,
+    comment: &str,
+    by: Option<&str>,
+) -> Rendered {
+    let subject = format!("Обращение № {number} на контроле руководства («{region}»)");
+    let who = by.unwrap_or("Руководство");
+    let plain = format!(
+        "{subject}.\n\n{who} поставил(а) обращение на контроль с комментарием:\n{comment}\n\n\
+         Вопрос:\n{text}\n\nОткрыть обращение: {link}\n\n{CONTROL_FOOTER_TEXT}\n"
+    );
+    let inner = format!(
+        "<h2 style=\"font-size:18px\">{}</h2><p>{} поставил(а) обращение на контроль с комментарием:</p>\
+         <p><b>{}</b></p>\
+         <blockquote style=\"border-left:3px solid #c7c7cc;margin:0;padding-left:12px\">{}</blockquote>\
+         <p><a href=\"{}\">Открыть обращение</a></p>",
+        escape(&subject),
+        escape(who),
+        paragraphs(comment),
+        paragraphs(text),
+        escape(link)
+    );
+    Rendered {
+        html: html_page(&subject, &inner, CONTROL_FOOTER_TEXT),
+        subject,
+        text: plain,
     }
 }
 
@@ -447,6 +527,7 @@ mod tests {
     fn anonymous_new_appeal_has_no_name_and_html_is_escaped() {
         let letter = MailTemplate::NewAppeal {
             appeal_id: "ap1".into(),
+            number: "16-000001".into(),
             region: "Москва".into(),
             text: "Нужно ли <b>писать</b> КТП?".into(),
             author: None,
@@ -454,7 +535,10 @@ mod tests {
             transferred: false,
         }
         .render("https://pomoshnik.example.ru/", None);
-        assert_eq!(letter.subject, "Новое обращение в регионе «Москва»");
+        assert_eq!(
+            letter.subject,
+            "Новое обращение № 16-000001 в регионе «Москва»"
+        );
         assert!(letter.text.contains("Автор: анонимно"));
         assert!(letter
             .text
@@ -511,6 +595,7 @@ mod tests {
     fn digest_counts_in_subject() {
         let item = DigestItem {
             appeal_id: "a".into(),
+            number: "77-000001".into(),
             region: "Москва".into(),
             excerpt: "Вопрос".into(),
             deadline: "01.12.2026 23:59".into(),
@@ -526,5 +611,23 @@ mod tests {
             "Сводка на 02.12.2026: просрочено 2, срок сегодня 1"
         );
         assert!(letter.text.contains("Просрочено (2)"));
+        assert!(letter.text.contains("№ 77-000001"));
+    }
+
+    #[test]
+    fn control_letter_names_the_number_and_the_comment() {
+        let letter = MailTemplate::Control {
+            appeal_id: "ap1".into(),
+            number: "16-000123".into(),
+            region: "Республика Татарстан".into(),
+            text: "Вопрос".into(),
+            comment: "Проверьте <срок>".into(),
+            by: Some("Руководитель Татарстана".into()),
+        }
+        .render("https://pomoshnik.example.ru", None);
+        assert!(letter.subject.contains("№ 16-000123"));
+        assert!(letter.text.contains("Проверьте <срок>"));
+        assert!(letter.html.contains("Проверьте &lt;срок&gt;"));
+        assert!(letter.text.contains("#/appeals/ap1"));
     }
 }

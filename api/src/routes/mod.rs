@@ -119,5 +119,7 @@ operations! {
         appeals::mark_read,
         appeals::upload_attachment,
         appeals::download_attachment,
+        appeals::control_appeal,
+        appeals::release_control,
     ],
 }

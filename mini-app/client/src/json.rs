@@ -279,6 +279,7 @@ to_js!(
     shared::appeals::BotGradeRequest,
     shared::appeals::CloseRequest,
     shared::appeals::TransferRequest,
+    shared::appeals::ControlRequest,
     shared::integrations::CreateWebhook,
     shared::users::CreateApiKeyRequest,
     shared::users::CreateUserRequest,

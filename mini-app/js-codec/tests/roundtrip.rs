@@ -343,6 +343,8 @@ fn every_dto() -> usize {
         RateAnswer,
         AcceptSuggestion,
         BoardColumn,
+        ControlRequest,
+        AppealControl,
         Board,
         AssignRequest,
         AnswerRequest,

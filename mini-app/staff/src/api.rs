@@ -7,7 +7,7 @@ pub use mini_app_client::{json_body, load_into, request, session, ApiError, Meth
 
 use shared::appeals::{
     AnswerRequest, AnswerResult, Appeal, AssignRequest, Board, BoardColumn, BotGradeRequest,
-    CloseRequest, NoteRequest, PostMessage, TransferRequest,
+    CloseRequest, ControlRequest, NoteRequest, PostMessage, TransferRequest,
 };
 use shared::kb::Article;
 use shared::users::{
@@ -225,6 +225,10 @@ pub enum Action {
     Grade(BotGradeRequest),
     Close(CloseRequest),
     Transfer(TransferRequest),
+    /// «На контроль» (leadership).
+    Control(ControlRequest),
+    /// «Снять с контроля» (leadership).
+    Uncontrol,
 }
 
 impl Action {
@@ -239,6 +243,7 @@ impl Action {
             Self::Grade(_) => "bot-grade",
             Self::Close(_) => "close",
             Self::Transfer(_) => "transfer",
+            Self::Control(_) | Self::Uncontrol => "control",
         }
     }
 
@@ -251,6 +256,8 @@ impl Action {
             Self::Grade(b) => json_body(b),
             Self::Close(b) => json_body(b),
             Self::Transfer(b) => json_body(b),
+            Self::Control(b) => json_body(b),
+            Self::Uncontrol => wasm_bindgen::JsValue::NULL,
         }
     }
 }
@@ -263,6 +270,9 @@ impl Action {
 pub async fn act(id: &str, action: &Action) -> Result<Appeal, ApiError> {
     let path = appeal_path(id, action.path());
     let body = action.body();
+    if matches!(action, Action::Uncontrol) {
+        return request(Method::Delete, &path, None).await;
+    }
     if matches!(action, Action::Answer(_)) {
         let result: AnswerResult = request(Method::Post, &path, Some(&body)).await?;
         Ok(result.appeal)

@@ -14,6 +14,7 @@ use crate::ctx::{ctx, reload, Ctx, Screen};
 use crate::enrol::EnrolPage;
 use crate::invite::{self, InvitePage};
 use crate::login::LoginPage;
+use crate::oversight::{self, Oversight};
 use crate::password::PasswordPage;
 use crate::strings;
 use crate::workspace::Workspace;
@@ -116,9 +117,16 @@ fn Frame(me: Me) -> impl IntoView {
     };
     let screen = match role {
         Role::Operator => view! { <Workspace me=me.clone() regions/> }.into_any(),
-        Role::Admin | Role::RegionalHead | Role::Federal => {
-            view! { <SupervisorHost role/> }.into_any()
+        Role::RegionalHead | Role::Federal => {
+            // «Обращения» (`#/list`, `#/appeal/<id>`) are drawn here, under the tabs.
+            let route = RwSignal::new(oversight::route());
+            let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+                route.set(oversight::route());
+            });
+            on_cleanup(move || handle.remove());
+            view! { <SupervisorHost role/> <Oversight me=me.clone() regions route/> }.into_any()
         }
+        Role::Admin => view! { <SupervisorHost role/> }.into_any(),
         _ => view! {
             <section class="card">
                 <h2 class="card-title">{strings::SOON}</h2>

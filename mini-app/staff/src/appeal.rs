@@ -2,20 +2,22 @@
 //! internal notes, taking it («Взять в работу») or returning it, the answer (with the
 //! knowledge-base suggestions one click away and the proposal to the base), a clarifying
 //! question, an internal note, the bot answer's grade, closing with a reason and transfer to
-//! another region. Every refusal shows the server's Russian `detail`.
+//! another region. Every refusal shows the server's Russian `detail`. Regional heads and
+//! federal supervisors (`lead`) read the same screen without the operator's actions, with
+//! «На контроль» instead ([`crate::control`]).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::appeals::{
     AnswerRequest, AnswerSource, Appeal, AppealStatus, AssignRequest, BotGrade, BotGradeRequest,
-    CloseRequest, Message, NoteRequest, OperatorCloseReason, PostMessage, TransferRequest,
+    CloseRequest, NoteRequest, OperatorCloseReason, PostMessage, TransferRequest,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlFormElement;
 
 use crate::api::{self, load_into, Action, Remote};
-use crate::format::{author, deadline_badge, number, when};
+use crate::appeal_view::facts;
 use crate::regions::Regions;
 use crate::ws_strings as s;
 use mini_app_client::form::{
@@ -76,6 +78,7 @@ pub fn AppealPage(
     regions: Regions,
     notice: RwSignal<Option<&'static str>>,
     back: &'static str,
+    lead: bool,
 ) -> impl IntoView {
     let act = Act {
         id: StoredValue::new(id),
@@ -88,7 +91,9 @@ pub fn AppealPage(
     let me_id = StoredValue::new(me_id);
     let load = move || load_into(act.appeal, api::appeal(act.id.get_value()));
     load();
-    spawn_local(api::mark_read(act.id.get_value()));
+    if !lead {
+        spawn_local(api::mark_read(act.id.get_value()));
+    }
     view! {
         <p><a class="back" href=back>{s::BACK}</a></p>
         <Done message=act.done/>
@@ -97,49 +102,10 @@ pub fn AppealPage(
             Remote::Failed(e) => {
                 view! { <ErrorBox message=e.message() on_retry=move |()| load()/> }.into_any()
             }
+            Remote::Ready(appeal) if lead => read_only(&appeal, act).into_any(),
             Remote::Ready(appeal) => details(&appeal, &me_id.get_value(), regions, act).into_any(),
         }}
     }
-}
-
-fn who(m: &Message) -> String {
-    match m.author_role.as_str() {
-        "teacher" => m
-            .author_name
-            .clone()
-            .unwrap_or_else(|| s::ANONYMOUS.to_owned()),
-        "bot" => s::WHO_BOT.to_owned(),
-        "system" => s::WHO_SYSTEM.to_owned(),
-        _ => m
-            .author_name
-            .clone()
-            .unwrap_or_else(|| s::WHO_OPERATOR.to_owned()),
-    }
-}
-
-fn thread(appeal: &Appeal) -> impl IntoView {
-    appeal
-        .messages
-        .iter()
-        .filter(|m| m.kind != "question")
-        .map(|m| {
-            let note = m.kind == "note";
-            let class = match m.author_role.as_str() {
-                "teacher" => "msg",
-                _ if note => "msg mine note",
-                _ => "msg mine",
-            };
-            view! {
-                <li class=class data-kind=m.kind.clone()>
-                    <p class="msg-meta">
-                        {who(m)} " · " {when(&m.created_at)}
-                        {note.then(|| view! { " · " <strong>{s::NOTE_MARK}</strong> })}
-                    </p>
-                    <p class="text">{m.text.clone()}</p>
-                </li>
-            }
-        })
-        .collect_view()
 }
 
 /// A small form with one text area and a submit button, sending `{ "text": … }`.
@@ -198,6 +164,16 @@ fn text_form(f: &'static TextForm, act: Act) -> impl IntoView {
     }
 }
 
+/// The leadership's view: everything an operator reads, and «На контроль».
+fn read_only(appeal: &Appeal, act: Act) -> impl IntoView {
+    let run = move |ev: Option<&SubmitEvent>, action, errors, ok| act.run(ev, action, errors, ok);
+    view! {
+        {facts(appeal)}
+        <p class="muted">{s::READ_ONLY}</p>
+        <div class="ws-forms">{crate::control::form(appeal, act.busy, run)}</div>
+    }
+}
+
 fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl IntoView {
     let open = appeal.status.is_open();
     let waits = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress);
@@ -236,61 +212,8 @@ fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl Int
         .into_any(),
     });
 
-    // The teacher's files: fetched with the token and saved (a plain link cannot send it).
-    let file_error = RwSignal::new(None::<String>);
-    let attachments = (!appeal.attachments.is_empty()).then(|| {
-        let items = appeal
-            .attachments
-            .iter()
-            .map(|f| {
-                let path = format!(
-                    "/api/v1/appeals/{}/attachments/{}",
-                    String::from(js_sys::encode_uri_component(&appeal.id)),
-                    String::from(js_sys::encode_uri_component(&f.id))
-                );
-                let name = f.name.clone();
-                let save = move |_| {
-                    let (path, name) = (path.clone(), name.clone());
-                    file_error.set(None);
-                    spawn_local(async move {
-                        if let Err(e) = api::download(path, name).await {
-                            file_error.set(Some(e.message()));
-                        }
-                    });
-                };
-                view! {
-                    <li>
-                        <button type="button" class="link-button" data-attachment=f.id.clone() on:click=save>
-                            {f.name.clone()}
-                        </button>
-                        " (" {f.size / 1024} {crate::strings::KB_CLOSE}
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <h2 class="section">{s::ATTACHMENTS}</h2>
-            <ul class="refs" id="attachments">{items}</ul>
-            <mini_app_client::ErrorLine message=file_error/>
-        }
-    });
-
     view! {
-        <h1 id="appeal-number">{s::APPEAL} " " {number(&appeal.id)}</h1>
-        <p class="status-line" id="appeal-status">
-            <span class="badge">{appeal.status.title()}</span> " " {deadline_badge(appeal)}
-        </p>
-        <dl class="facts-inline">
-            <dt>{s::REGION}</dt><dd id="appeal-region">{appeal.region.name.clone()} " (" {appeal.region.code.clone()} ")"</dd>
-            <dt>{s::TEACHER}</dt><dd id="appeal-author">{author(appeal)}</dd>
-            <dt>{s::CREATED}</dt><dd>{when(&appeal.created_at)}</dd>
-            <dt>{s::ASSIGNEE}</dt><dd id="appeal-assignee">{holder.clone().unwrap_or_else(|| s::NOBODY.to_owned())}</dd>
-        </dl>
-        <h2 class="section">{s::QUESTION}</h2>
-        <p class="text card" id="appeal-text">{appeal.text.clone()}</p>
-        {attachments}
-        <h2 class="section">{s::THREAD}</h2>
-        <ol class="thread" id="thread">{thread(appeal)}</ol>
+        {facts(appeal)}
         <div class="actions">{assignment}</div>
         <FormAlert errors=assign_errors fields=&[]/>
         <div class="ws-forms">

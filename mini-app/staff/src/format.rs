@@ -23,11 +23,10 @@ pub fn when(iso: &str) -> String {
     )
 }
 
-/// «№ 1A2B3C»: the random tail of the id, enough to tell appeals apart.
+/// «№ 16-000123»: the appeal's human number, the one teachers, letters and the search use.
 #[must_use]
-pub fn number(id: &str) -> String {
-    let tail = id.get(id.len().saturating_sub(6)..).unwrap_or(id);
-    format!("{}{}", s::NUMBER, tail.to_uppercase())
+pub fn number(appeal: &Appeal) -> String {
+    format!("{}{}", s::NUMBER, appeal.number)
 }
 
 /// The teacher's name as the server gives it, or «Анонимно».

@@ -14,12 +14,15 @@
 pub mod api;
 pub mod app;
 pub mod appeal;
+pub mod appeal_view;
+pub mod control;
 pub mod ctx;
 pub mod enrol;
 pub mod format;
 pub mod hosted;
 pub mod invite;
 pub mod login;
+pub mod oversight;
 pub mod password;
 pub mod queue;
 pub mod regions;

@@ -20,7 +20,9 @@ impl Route {
     /// Parses `location.hash`; `None` for anything that is not a workspace screen.
     #[must_use]
     pub fn parse(hash: &str) -> Option<Self> {
-        let path = hash.trim_start_matches('#').trim_matches('/');
+        // A list's filters may follow after `?` (`#/list?show=overdue`, see [`query`]).
+        let path = hash.trim_start_matches('#');
+        let path = path.split('?').next().unwrap_or_default().trim_matches('/');
         match path.split_once('/') {
             Some(("appeal", id)) if is_id(id) => Some(Self::Appeal(id.to_owned())),
             None if path == "board" => Some(Self::Board),
@@ -29,6 +31,20 @@ impl Route {
             _ => None,
         }
     }
+}
+
+/// The value of `key` in the query part of the hash (`#/list?show=overdue&region=16`).
+#[must_use]
+pub fn query(key: &str) -> String {
+    let hash = window().location().hash().unwrap_or_default();
+    hash.split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default()
 }
 
 /// Appeal ids are plain: letters, digits, `-` and `_`, at most 64.
@@ -83,6 +99,7 @@ mod tests {
     fn routes() {
         assert_eq!(Route::parse("#/board"), Some(Route::Board));
         assert_eq!(Route::parse("#/list/"), Some(Route::List));
+        assert_eq!(Route::parse("#/list?show=overdue"), Some(Route::List));
         assert_eq!(Route::parse("#/verification"), Some(Route::Verification));
         assert_eq!(
             Route::parse("#/appeal/0193abc_d-1"),

@@ -53,8 +53,9 @@ pub fn card(appeal: &Appeal) -> impl IntoView {
         <li class="card ws-card" data-appeal=appeal.id.clone()>
             <a class="ws-link" href=format!("#/appeal/{}", appeal.id)>
                 <span class="ws-top">
-                    <span class="mono">{number(&appeal.id)}</span>
+                    <span class="mono">{number(appeal)}</span>
                     <span class="badge">{appeal.status.title()}</span>
+                    {appeal.control.is_some().then(|| view! { <span class="badge badge-wait control-badge">{s::CONTROLLED}</span> })}
                     {appeal.unread.then(|| view! { <span class="badge badge-bad">{s::UNREAD}</span> })}
                 </span>
                 <span class="clamp ws-text">{appeal.text.clone()}</span>
@@ -65,8 +66,13 @@ pub fn card(appeal: &Appeal) -> impl IntoView {
     }
 }
 
-/// The region filter, shown to operators of several regions.
-fn region_filter(codes: &[String], regions: Regions, region: RwSignal<String>) -> impl IntoView {
+/// The region filter, shown to staff of several regions; `all` names the empty choice.
+pub(crate) fn region_filter(
+    codes: &[String],
+    regions: Regions,
+    region: RwSignal<String>,
+    all: &'static str,
+) -> impl IntoView {
     (codes.len() > 1).then(|| {
         let options = codes
             .iter()
@@ -81,7 +87,7 @@ fn region_filter(codes: &[String], regions: Regions, region: RwSignal<String>) -
             <div class="field ws-filter">
                 <label for="ws-region">{s::REGION}</label>
                 <select id="ws-region" on:change=move |ev| region.set(event_target_value(&ev))>
-                    <option value="">{s::ALL_REGIONS}</option>
+                    <option value="">{all}</option>
                     {options}
                 </select>
             </div>
@@ -130,19 +136,19 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
         {move || match route.get() {
             Route::Board => view! {
                 <h1>{s::BOARD_TITLE}</h1>
-                {codes.with_value(|c| region_filter(c, regions, region))}
+                {codes.with_value(|c| region_filter(c, regions, region, s::ALL_REGIONS))}
                 <Board region/>
             }
             .into_any(),
             Route::List => view! {
                 <h1>{s::BOARD_TITLE}</h1>
-                {codes.with_value(|c| region_filter(c, regions, region))}
+                {codes.with_value(|c| region_filter(c, regions, region, s::ALL_REGIONS))}
                 <List region/>
             }
             .into_any(),
             Route::Verification => view! { <Queue regions/> }.into_any(),
             Route::Appeal(id) => view! {
-                <AppealPage id me_id=me_id.get_value() regions notice back=queue_href()/>
+                <AppealPage id me_id=me_id.get_value() regions notice back=queue_href() lead=false/>
             }
             .into_any(),
         }}
@@ -219,9 +225,10 @@ type Listing = Option<(Vec<Appeal>, Option<String>)>;
 /// просрочено / мои / без ответственного», by words or number; newest first or soonest
 /// deadline first; «Показать ещё» by cursor; refreshed in the background like the board.
 #[component]
-fn List(region: RwSignal<String>) -> impl IntoView {
+pub(crate) fn List(region: RwSignal<String>) -> impl IntoView {
     let status = RwSignal::new(String::new());
-    let show = RwSignal::new(String::new());
+    // «Сводка» links here with a filter (`#/list?show=overdue`).
+    let show = RwSignal::new(crate::route::query("show"));
     let sort = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
     let list = RwSignal::new(None as Listing);
@@ -284,7 +291,7 @@ fn List(region: RwSignal<String>) -> impl IntoView {
                    options: Vec<(&'static str, &'static str)>| {
         let options = options
             .into_iter()
-            .map(|(v, t)| view! { <option value=v>{t}</option> })
+            .map(|(v, t)| view! { <option value=v selected=v == target.get_untracked()>{t}</option> })
             .collect_view();
         view! {
             <div class="field ws-filter">

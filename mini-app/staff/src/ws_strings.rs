@@ -24,6 +24,21 @@ pub const HOURS: &str = "ч";
 pub const DAYS: &str = "дн.";
 pub const LESS_HOUR: &str = "меньше часа";
 pub const NUMBER: &str = "№ ";
+pub const CONTROLLED: &str = "НА КОНТРОЛЕ";
+pub const CONTROL_NOTICE: &str = "На контроле у руководства";
+pub const CONTROL_TITLE: &str = "Поставить на контроль";
+pub const CONTROL_COMMENT: &str = "Комментарий для операторов";
+pub const CONTROL_HINT: &str = "Оператор увидит его с отметкой «На контроле» и получит письмо.";
+pub const CONTROL_PUT: &str = "Поставить на контроль";
+pub const CONTROL_CHANGE: &str = "Изменить комментарий";
+pub const CONTROL_DONE: &str = "Обращение на контроле.";
+pub const CONTROL_RELEASE: &str = "Снять с контроля";
+pub const CONTROL_RELEASED: &str = "Обращение снято с контроля.";
+pub const FILL_COMMENT: &str = "Напишите комментарий.";
+pub const RATING: &str = "Оценка учителя";
+pub const READ_ONLY: &str = "Только просмотр: отвечают операторы региона.";
+pub const BACK_LIST: &str = "← К списку";
+pub const ALL_OF_RUSSIA: &str = "Все регионы";
 
 pub const BACK: &str = "← К очереди";
 pub const APPEAL: &str = "Обращение";
@@ -94,13 +109,14 @@ pub const TRANSFERRED: &str = "Обращение передано в друго
 pub const FILL_REGION: &str = "Выберите регион.";
 pub const SHOW: &str = "Показать";
 /// Values of the «Показать» choice: one list filter each (see `api::appeals`).
-pub const SHOW_CHOICES: [(&str, &str); 6] = [
+pub const SHOW_CHOICES: [(&str, &str); 7] = [
     ("", "Все"),
     ("unread", "Непрочитанные"),
     ("due_today", "Срок сегодня"),
     ("overdue", "Просроченные"),
     ("mine", "Мои"),
     ("unassigned", "Без ответственного"),
+    ("controlled", "На контроле"),
 ];
 pub const SORT: &str = "Порядок";
 pub const SORT_CHOICES: [(&str, &str); 2] = [

@@ -42,10 +42,20 @@ fn tiles(f: &StatsFigures) -> String {
         } else {
             ""
         };
+        // The figures of «now» open the list of those very appeals.
+        let link = matches!(key, "overdue" | "due_today");
+        if link {
+            html.push_str(&format!(
+                "<a class=\"tile-link\" href=\"#/list?show={key}\">"
+            ));
+        }
         html.push_str(&format!(
             "<div class=\"tile{bad}\" data-figure=\"{key}\"><span class=\"tile-value\">{}</span><span class=\"tile-label\">{label}</span></div>",
             figure(key, f.value(key))
         ));
+        if link {
+            html.push_str("</a>");
+        }
     }
     let stars = f.rating_avg.map_or(String::new(), |r| {
         let full = usize::try_from((r.round() as i64).clamp(0, 5)).unwrap_or(0);

@@ -1,6 +1,7 @@
 //! Russian text of the supervisor module's screens.
 
 pub const TAB_DASHBOARD: &str = "Сводка";
+pub const TAB_APPEALS: &str = "Обращения";
 pub const TAB_REGIONS: &str = "Субъекты РФ";
 pub const TAB_OPERATORS: &str = "Операторы";
 pub const TAB_KB: &str = "База знаний";

@@ -1,5 +1,6 @@
 //! The screens of regional heads and federal supervisors: a tab bar driven by the URL hash
-//! (`#/dashboard`, `#/regions`, `#/operators`, and for `federal` `#/kb`, `#/proposals`,
+//! (`#/dashboard`, `#/list` «Обращения» — drawn by the staff module, see
+//! `staff_app::oversight` —, `#/regions`, `#/operators`, and for `federal` `#/kb`, `#/proposals`,
 //! `#/variants`, `#/calendar`, `#/synonyms`), so back/forward and reload keep the screen. The federal-only
 //! tabs are hidden for heads; the server refuses their calls anyway. A head's «Операторы»
 //! tab also manages the operators of own regions ([`staff_app::users::Team`]). The pieces the
@@ -18,8 +19,9 @@ use staff_app::regions::Regions;
 use staff_app::users::Team;
 
 /// `(slug, title, federal only)` of every tab, in order.
-const TABS: [(&str, &str, bool); 8] = [
+const TABS: [(&str, &str, bool); 9] = [
     ("dashboard", s::TAB_DASHBOARD, false),
+    ("list", s::TAB_APPEALS, false),
     ("regions", s::TAB_REGIONS, false),
     ("operators", s::TAB_OPERATORS, false),
     ("kb", s::TAB_KB, true),
@@ -33,6 +35,9 @@ const TABS: [(&str, &str, bool); 8] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Dashboard,
+    /// «Обращения» (`#/list`, `#/appeal/<id>`): drawn by the staff module under the tabs
+    /// (`staff_app::oversight`).
+    Appeals,
     Regions,
     Operators,
     /// The list of articles.
@@ -56,6 +61,7 @@ impl Route {
         let slug = parts.next().unwrap_or_default();
         let rest = parts.next().unwrap_or_default();
         match slug {
+            "list" | "appeal" => Self::Appeals,
             "regions" => Self::Regions,
             "operators" => Self::Operators,
             "kb" if rest.is_empty() => Self::Kb,
@@ -73,6 +79,7 @@ impl Route {
     pub fn tab(&self) -> &'static str {
         match self {
             Self::Dashboard => "dashboard",
+            Self::Appeals => "list",
             Self::Regions => "regions",
             Self::Operators => "operators",
             Self::Kb | Self::Article(_) => "kb",
@@ -120,6 +127,7 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
             Route::Calendar => view! { <CalendarAdmin regions/> }.into_any(),
             Route::Synonyms => view! { <Synonyms/> }.into_any(),
             Route::Dashboard => view! { <Dashboard days regions/> }.into_any(),
+            Route::Appeals => ().into_any(),
         }}
     }
 }
@@ -140,5 +148,6 @@ mod tests {
         );
         assert_eq!(Route::parse("#/kb/kb-001").tab(), "kb");
         assert_eq!(Route::parse("#/synonyms").tab(), "synonyms");
+        assert_eq!(Route::parse("#/appeal/ab12").tab(), "list");
     }
 }

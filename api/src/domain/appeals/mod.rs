@@ -8,6 +8,7 @@
 //!   by one function, [`query::scoped`], that cannot return an unscoped query;
 //! - [`attachments`]: files of a question;
 //! - [`changes`]: the integrators' change feed (`updated_since`).
+//! - [`control`]: «На контроль» by the region's leadership.
 //!
 //! Handlers in `routes::appeals` and `routes::appeals_staff`, the bot webhook and the jobs
 //! all call these functions; none of them writes appeal rows itself.
@@ -16,6 +17,7 @@ mod answer;
 pub mod attachments;
 pub mod bot;
 pub mod changes;
+pub mod control;
 pub mod create;
 pub mod lifecycle;
 pub mod query;

@@ -11,7 +11,7 @@ use shared::Page;
 use super::row::{AppealRow, Viewer};
 use super::view::views;
 use crate::auth::{Caller, Scope};
-use crate::db::schema::{appeal_reads as reads, appeals as ap, bot_grades};
+use crate::db::schema::{appeal_controls, appeal_reads as reads, appeals as ap, bot_grades};
 use crate::db::{self, AnyConnection};
 use crate::domain::pagination::{self, Cursor};
 use crate::domain::validate;
@@ -135,7 +135,9 @@ pub struct ListQuery {
     pub due_today: bool,
     /// Only appeals with something the caller has not read yet.
     pub unread: bool,
-    /// Words of the question, or an appeal's id (checked, not empty).
+    /// Only appeals «На контроле» still waiting for an operator's answer.
+    pub controlled: bool,
+    /// Words of the question, an appeal's number or its id (checked, not empty).
     pub q: Option<String>,
     /// Created on or after this Moscow day.
     pub from: Option<NaiveDate>,
@@ -223,11 +225,28 @@ fn filter_unread(query: ScopedAppeals, me: &str, teacher_view: bool) -> ScopedAp
     }
 }
 
-/// The question's words or the appeal's id.
+/// An appeal's number as people type it: «№ 16-000123», «16-123» or «16-000123» all name
+/// «16-000123»; `None` when `q` does not look like a number.
+#[must_use]
+pub fn number_of(q: &str) -> Option<String> {
+    let q = q.trim().trim_start_matches('№').trim();
+    let (region, seq) = q.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if !digits(region) || !digits(seq) || region.len() > 3 {
+        return None;
+    }
+    let seq: u64 = seq.parse().ok()?;
+    Some(format!("{region}-{seq:06}"))
+}
+
+/// The question's words, the appeal's number or its id.
 fn filter_text(query: ScopedAppeals, q: &str) -> ScopedAppeals {
     let mut matches: Box<
         dyn BoxableExpression<ap::table, db::MultiBackend, SqlType = diesel::sql_types::Bool>,
     > = Box::new(ap::id.eq(q.to_owned()));
+    if let Some(number) = number_of(q) {
+        matches = Box::new(matches.or(ap::number.eq(number)));
+    }
     for pattern in like_patterns(q) {
         matches = Box::new(matches.or(ap::text.like(pattern).escape('\\')));
     }
@@ -256,6 +275,11 @@ pub(super) fn apply_filters(
     }
     if filter.unread {
         query = filter_unread(query, me, teacher_view);
+    }
+    if filter.controlled {
+        query = query
+            .filter(ap::id.eq_any(appeal_controls::table.select(appeal_controls::appeal_id)))
+            .filter(ap::status.eq_any([AppealStatus::New, AppealStatus::InProgress]));
     }
     if let Some(q) = &filter.q {
         query = filter_text(query, q);

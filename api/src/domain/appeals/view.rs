@@ -6,14 +6,16 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
-use shared::appeals::{Answer, AnswerSource, Appeal, Assignee, Attachment, Message, Rating};
+use shared::appeals::{
+    Answer, AnswerSource, Appeal, AppealControl, Assignee, Attachment, Message, Rating,
+};
 use shared::thread::{MessageAuthor, MessageKind};
 use shared::RegionRef;
 
 use super::row::{suggestions_of, AppealRow, Viewer};
 use crate::db::schema::{
-    appeal_answers as ans, appeal_messages as msg, appeal_reads as reads, attachments as att,
-    ratings, regions, users,
+    appeal_answers as ans, appeal_controls as ctl, appeal_messages as msg, appeal_reads as reads,
+    attachments as att, ratings, regions, users,
 };
 use crate::db::{self, AnyConnection};
 
@@ -91,7 +93,11 @@ struct Related {
     attachments: HashMap<String, Vec<AttachmentRow>>,
     read_at: HashMap<String, NaiveDateTime>,
     names: HashMap<String, Option<String>>,
+    controls: HashMap<String, ControlRow>,
 }
+
+/// `(appeal_id, comment, controlled_by, controlled_at)` of `appeal_controls`.
+type ControlRow = (String, String, Option<String>, NaiveDateTime);
 
 /// [`view`] of many appeals at once (a page of a list): what they share is loaded in one
 /// query per kind (answers, ratings, attachments, reads, names, regions) rather than per
@@ -198,11 +204,30 @@ fn load_related(
             .into_iter()
             .collect(),
     };
+    // «На контроле» is the leadership's word to the operators: staff only.
+    let controls: HashMap<String, ControlRow> = if matches!(viewer, Viewer::Staff(_)) {
+        ctl::table
+            .filter(ctl::appeal_id.eq_any(&ids))
+            .select((
+                ctl::appeal_id,
+                ctl::comment,
+                ctl::controlled_by,
+                ctl::controlled_at,
+            ))
+            .load::<ControlRow>(conn)?
+            .into_iter()
+            .map(|c| (c.0.clone(), c))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    // Integrators never learn who handled an appeal: no operator names are loaded for them.
     let mut assignee_ids: Vec<&str> = match viewer {
         Viewer::Integrator => Vec::new(),
         _ => rows
             .iter()
             .filter_map(|r| r.assignee_id.as_deref())
+            .chain(controls.values().filter_map(|c| c.2.as_deref()))
             .collect(),
     };
     assignee_ids.sort_unstable();
@@ -215,6 +240,7 @@ fn load_related(
         attachments,
         read_at,
         names,
+        controls,
     })
 }
 
@@ -356,8 +382,20 @@ fn assemble(
             content_type,
         })
         .collect();
+    let control = related
+        .controls
+        .remove(&row.id)
+        .map(|(_, comment, by, at)| AppealControl {
+            comment,
+            by_name: by
+                .as_ref()
+                .and_then(|id| related.names.get(id).cloned().flatten()),
+            by,
+            at: db::rfc3339(at),
+        });
     Appeal {
         id: row.id.clone(),
+        number: row.number.clone(),
         status: row.status,
         close_reason: row.close_reason,
         close_note: row.close_note.clone(),
@@ -390,5 +428,6 @@ fn assemble(
         unread: is_unread(row, viewer, &related.read_at),
         attachments,
         messages,
+        control,
     }
 }

@@ -11,7 +11,9 @@
 //! - the teacher, in the MAX chat (when their MAX account is known): an operator's answer
 //!   (with rating buttons), a clarifying question, a close by an operator, a transfer;
 //! - operators of the region who opted in, by e-mail: a new appeal in their queue (asked
-//!   there or transferred there). Anonymous appeals are sent without the author's name.
+//!   there or transferred there). Anonymous appeals are sent without the author's name;
+//! - the assigned operator (or, while nobody holds it, every operator of the region), by
+//!   e-mail and in MAX: the leadership put the appeal «На контроль» ([`control_notice`]).
 
 use diesel::prelude::*;
 use diesel::QueryResult;
@@ -294,6 +296,7 @@ fn operator_emails(
     let tz = region_timezone(conn, &appeal.region.code)?;
     let mail = MailTemplate::NewAppeal {
         appeal_id: appeal.id.clone(),
+        number: appeal.number.clone(),
         region: appeal.region.name.clone(),
         text: clip(&appeal.text, 1500),
         author: if appeal.anonymous {
@@ -313,6 +316,72 @@ fn operator_emails(
             }),
             None,
         )?;
+    }
+    Ok(())
+}
+
+/// The operators who hold `appeal` (its assignee) or, while nobody does, every active
+/// operator of its region: `(user id, e-mail)`.
+fn holders(
+    conn: &mut AnyConnection,
+    appeal: &Appeal,
+    assignee: Option<&str>,
+) -> QueryResult<Vec<(String, Option<String>)>> {
+    let in_region = user_regions::table
+        .filter(user_regions::region_code.eq(&appeal.region.code))
+        .select(user_regions::user_id);
+    let mut query = users::table
+        .filter(users::role.eq(Role::Operator))
+        .filter(users::is_blocked.eq(false))
+        .filter(users::erased_at.is_null())
+        .into_boxed();
+    query = match assignee {
+        Some(id) => query.filter(users::id.eq(id.to_owned())),
+        None => query.filter(users::id.eq_any(in_region)),
+    };
+    query
+        .select((users::id, users::email))
+        .order(users::id.asc())
+        .load(conn)
+}
+
+/// The leadership put `appeal` (the staff view, with its `control`) «На контроль»: a letter
+/// and a MAX message to the assigned operator, or to every operator of the region while
+/// nobody holds it. Written in the caller's transaction, like every notification.
+///
+/// # Errors
+/// A database failure.
+pub fn control_notice(
+    conn: &mut AnyConnection,
+    appeal: &Appeal,
+    assignee: Option<&str>,
+) -> QueryResult<()> {
+    let Some(control) = &appeal.control else {
+        return Ok(());
+    };
+    let mail = MailTemplate::Control {
+        appeal_id: appeal.id.clone(),
+        number: appeal.number.clone(),
+        region: appeal.region.name.clone(),
+        text: clip(&appeal.text, 1500),
+        comment: control.comment.clone(),
+        by: control.by_name.clone(),
+    };
+    for (user_id, email) in holders(conn, appeal, assignee)? {
+        if let Some(to) = email {
+            outbox::enqueue(
+                conn,
+                &Notification::Email(EmailDelivery {
+                    to,
+                    mail: mail.clone(),
+                }),
+                None,
+            )?;
+        }
+        if let Some(max_user) = max_user_of(conn, &user_id)? {
+            let message = bot::control_notice(max_user, appeal, &control.comment);
+            outbox::enqueue(conn, &Notification::MaxMessage(message), None)?;
+        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The appeals resource for teachers (and the reads every role in scope shares): ask, list,
-//! read, follow up, attach files, escalate, withdraw, rate, accept a suggestion, mark read.
+//! read, follow up, attach files, escalate, withdraw, rate, accept a suggestion, mark read;
+//! and the leadership's «На контроль».
 //! One file per group of actions; each handler extracts, authorizes, calls one function of
 //! [`crate::domain::appeals`] and responds.
 
@@ -12,12 +13,14 @@ macro_rules! problems {
 
 mod ask;
 mod attachments;
+mod control;
 mod read;
 mod thread;
 mod transitions;
 
 pub use ask::*;
 pub use attachments::*;
+pub use control::*;
 pub use read::*;
 pub use thread::*;
 pub use transitions::*;

@@ -30,7 +30,10 @@ pub struct AppealFilter {
     pub due_today: Option<bool>,
     /// Only appeals with something the caller has not read yet (unread is per person).
     pub unread: Option<bool>,
-    /// Words of the question (any case of the first letter or all), or an appeal's id.
+    /// Only appeals «На контроле» of the leadership still waiting for an operator's answer.
+    pub controlled: Option<bool>,
+    /// Words of the question (any case of the first letter or all), an appeal's number
+    /// («16-000123», also «16-123» or «№ 16-000123») or its id.
     pub q: Option<String>,
     /// Created on or after this day, `YYYY-MM-DD` (Moscow date).
     pub from: Option<String>,
@@ -70,6 +73,7 @@ fn parse_filter(caller: &Caller, filter: AppealFilter) -> Result<query::ListQuer
         overdue: filter.overdue == Some(true),
         due_today: filter.due_today == Some(true),
         unread: filter.unread == Some(true),
+        controlled: filter.controlled == Some(true),
         q,
         from,
         to,

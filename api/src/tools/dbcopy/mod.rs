@@ -50,6 +50,8 @@ pub const TABLES: &[&str] = &[
     "kb_variants",
     "kb_synonyms",
     "appeals",
+    "appeal_numbers",
+    "appeal_controls",
     "appeal_messages",
     "appeal_answers",
     "ratings",

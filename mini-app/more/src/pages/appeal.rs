@@ -18,7 +18,7 @@ use teacher_app::time;
 #[component]
 pub fn AppealPage(id: String) -> impl IntoView {
     let appeal = RwSignal::new(Remote::Loading);
-    let key = StoredValue::new(id.clone());
+    let key = StoredValue::new(id);
     let load = move || load_into(appeal, api::appeal(key.get_value()));
     load();
     // Mark read once the appeal is there and has something new.
@@ -42,7 +42,11 @@ pub fn AppealPage(id: String) -> impl IntoView {
     view! {
         <BackLink href="#/appeals"/>
         <h1>{strings::APPEAL_TITLE}</h1>
-        <p class="muted small">{strings::APPEAL_NUMBER} ": " <span id="appeal-id">{id}</span></p>
+        // The human number once the appeal is there («16-000123»), the link's id until then.
+        <p class="muted small">{strings::APPEAL_NUMBER} ": " <span id="appeal-id">{move || appeal.with(|a| match a {
+            Remote::Ready(a) => a.number.clone(),
+            _ => key.get_value(),
+        })}</span></p>
         {body}
     }
 }

@@ -128,7 +128,7 @@ fn AppealRow(appeal: Appeal) -> impl IntoView {
                 <span class="row-title clamp">{appeal.text}</span>
                 <span class="row-meta">
                     {chip(appeal.status)}
-                    " "
+                    " № " {appeal.number} " · "
                     {when}
                     {appeal.unread.then(|| view! {
                         <span class="dot" role="img" aria-label=strings::UNREAD title=strings::UNREAD></span>

@@ -443,6 +443,7 @@ fn Routed(appeal: Appeal) -> impl IntoView {
             <strong>{strings::ROUTED}</strong>
             " "
             {deadline}
+            " № " {appeal.number}
         </p>
         {cards}
     }
