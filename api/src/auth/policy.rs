@@ -229,6 +229,11 @@ actions! {
     AppealsCsv = "appeals_csv" => Access::Roles(SUPERVISION),
     /// XLSX export of appeals.
     AppealsXlsx = "appeals_xlsx" => Access::Roles(SUPERVISION),
+
+    // Appeals registered on someone's behalf.
+    /// An operator's quick appeal (a call or a letter) or an integrator's forwarded
+    /// question (the key needs `appeals:create`).
+    CreateAppealOnBehalf = "create_appeal_on_behalf" => Access::Roles(&[Operator, Integrator]),
 }
 
 impl Action {
@@ -263,6 +268,7 @@ impl Action {
             Action::StatsSummary | Action::StatsRegions | Action::StatsTimeseries => {
                 Some(ApiPermission::StatsRead)
             }
+            Action::CreateAppealOnBehalf => Some(ApiPermission::AppealsCreate),
             _ => None,
         }
     }

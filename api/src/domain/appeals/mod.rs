@@ -7,7 +7,8 @@
 //! - [`query`]: the scoped reads (list, board, one appeal); the caller's scope is applied
 //!   by one function, [`query::scoped`], that cannot return an unscoped query;
 //! - [`attachments`]: files of a question;
-//! - [`changes`]: the integrators' change feed (`updated_since`).
+//! - [`changes`]: the integrators' change feed (`updated_since`);
+//! - [`on_behalf`]: appeals registered for someone else (quick appeals, integrators).
 //!
 //! Handlers in `routes::appeals` and `routes::appeals_staff`, the bot webhook and the jobs
 //! all call these functions; none of them writes appeal rows itself.
@@ -18,6 +19,7 @@ pub mod bot;
 pub mod changes;
 pub mod create;
 pub mod lifecycle;
+pub mod on_behalf;
 pub mod query;
 mod row;
 pub mod staff;

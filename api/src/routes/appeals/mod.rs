@@ -12,12 +12,14 @@ macro_rules! problems {
 
 mod ask;
 mod attachments;
+mod on_behalf;
 mod read;
 mod thread;
 mod transitions;
 
 pub use ask::*;
 pub use attachments::*;
+pub use on_behalf::*;
 pub use read::*;
 pub use thread::*;
 pub use transitions::*;
