@@ -4,7 +4,7 @@
 //! key with and without `appeals:create`, an idempotent retry, other regions refused.
 //! Both backends (`TEST_BACKEND`).
 
-use api::db::schema::{appeal_on_behalf as ob, appeals};
+use api::db::schema::{appeal_on_behalf as ob, appeals, users};
 use api::db::{self, Backend, Db};
 use chrono::Duration;
 use diesel::prelude::*;
@@ -111,6 +111,29 @@ async fn an_operator_registers_a_call_from_a_known_teacher_who_then_sees_it() {
         .get_as(&format!("/api/v1/appeals/{id}"), &teacher.access)
         .await;
     assert_eq!(own.status(), 200);
+
+    // Found by e-mail too (whatever the case the operator typed it in).
+    let db = database(&app);
+    let tid = teacher_id.clone();
+    db.write(move |conn| {
+        Ok(diesel::update(users::table.find(&tid))
+            .set(users::email.eq("ivanova@school16.ru"))
+            .execute(conn)?)
+    })
+    .await
+    .unwrap();
+    let by_email = created(
+        app.post_as(
+            PATH,
+            &operator.access,
+            &json!({ "text": ROUTED, "channel": "email", "teacher_email": "Ivanova@School16.ru",
+                     "consent": consent("letter") }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(by_email["channel"], "email");
+    assert_eq!(list_ids(&app, &teacher.access).await.len(), 2);
 
     // A teacher of another region is not found; a wrong channel or basis is explained.
     let other = app
