@@ -156,6 +156,10 @@ pub enum Channel {
     Bot,
     /// The REST API.
     Api,
+    /// A phone call taken by an operator (a quick appeal).
+    Phone,
+    /// A letter registered by an operator (a quick appeal).
+    Email,
 }
 
 impl Channel {
@@ -166,6 +170,8 @@ impl Channel {
             Self::MiniApp => "mini_app",
             Self::Bot => "bot",
             Self::Api => "api",
+            Self::Phone => "phone",
+            Self::Email => "email",
         }
     }
 
@@ -176,6 +182,8 @@ impl Channel {
             "mini_app" => Some(Self::MiniApp),
             "bot" => Some(Self::Bot),
             "api" => Some(Self::Api),
+            "phone" => Some(Self::Phone),
+            "email" => Some(Self::Email),
             _ => None,
         }
     }
@@ -490,4 +498,96 @@ mod tests {
         );
         assert!(QuestionText::parse(&"я".repeat(4000)).is_ok());
     }
+}
+
+impl Channel {
+    /// True for the channels of appeals registered on someone's behalf (an operator's quick
+    /// appeal, an integrator's key): the person is not the caller, so the teacher's own
+    /// preconditions (verified, hourly limit) are the registrar's to vouch for.
+    #[must_use]
+    pub fn on_behalf(self) -> bool {
+        matches!(self, Self::Phone | Self::Email | Self::Api)
+    }
+}
+
+/// The recorded basis for keeping the name and contact of a person whose appeal someone
+/// else registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentBasis {
+    /// Consent given by phone to the operator.
+    Phone,
+    /// Consent given in the person's letter.
+    Letter,
+    /// Consent given on the integrator's portal.
+    Portal,
+}
+
+impl ConsentBasis {
+    /// Stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Letter => "letter",
+            Self::Portal => "portal",
+        }
+    }
+}
+
+/// The consent recorded with an appeal registered on someone's behalf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct OnBehalfConsent {
+    /// How the person agreed: `phone`, `letter` (operators) or `portal` (integrators).
+    pub basis: ConsentBasis,
+    /// The version of the privacy notice the person agreed to, e.g. `2026-11`.
+    pub version: String,
+}
+
+/// A person who has no account: their name and one contact at least.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct UnregisteredPerson {
+    /// Full name as the person gave it.
+    pub name: String,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Phone number (digits, spaces, `+`, `-`, brackets).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The region the person works in (one of the caller's regions).
+    pub region: String,
+}
+
+/// `POST /api/v1/appeals/on-behalf`: an operator's quick appeal (a call or a letter) or an
+/// integrator's forwarded question. Exactly one of `teacher_id`, `teacher_email`, `person`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct CreateAppealOnBehalf {
+    /// The question, 10–4,000 characters.
+    pub text: String,
+    /// `phone` or `email` for operators; `api` (or omitted) for API keys.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// A registered teacher of the caller's regions, by user id.
+    #[serde(default)]
+    pub teacher_id: Option<String>,
+    /// A registered teacher of the caller's regions, by e-mail (operators only).
+    #[serde(default)]
+    pub teacher_email: Option<String>,
+    /// A person without an account.
+    #[serde(default)]
+    pub person: Option<UnregisteredPerson>,
+    /// The basis for keeping the person's name and contact.
+    pub consent: OnBehalfConsent,
 }

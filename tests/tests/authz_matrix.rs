@@ -110,6 +110,12 @@ fn body(action: Action) -> Value {
         }),
         Action::UpdateArticle => json!({ "title": "Новое название" }),
         Action::CreateAppeal => json!({ "text": "Вопрос для проверки прав доступа" }),
+        Action::CreateAppealOnBehalf => json!({
+            "text": "Вопрос для проверки прав доступа",
+            "channel": "phone",
+            "person": { "name": "Матрица", "phone": "+7 495 000-00-00", "region": "77" },
+            "consent": { "basis": "phone", "version": "2026-11" }
+        }),
         Action::PostMessage => json!({ "text": "Сообщение" }),
         Action::Rate => json!({ "score": 5 }),
         Action::AcceptSuggestion => json!({ "article_id": "kb-001" }),
@@ -172,7 +178,9 @@ async fn token_for(app: &TestApp, who: Who, tag: &str) -> Option<String> {
                 .post_as(
                     "/api/v1/admin/api-keys",
                     &admin,
-                    &json!({ "name": name, "regions": ["77"] }),
+                    // Every permission, so the key is refused by its role only.
+                    &json!({ "name": name, "regions": ["77"],
+                             "permissions": ["appeals:read", "appeals:create", "stats:read"] }),
                 )
                 .await
                 .json()

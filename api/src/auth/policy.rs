@@ -237,6 +237,11 @@ actions! {
     ControlAppeal = "control_appeal" => Access::Roles(LEADERSHIP),
     /// Take an appeal off control.
     ReleaseControl = "release_control" => Access::Roles(LEADERSHIP),
+
+    // Appeals registered on someone's behalf.
+    /// An operator's quick appeal (a call or a letter) or an integrator's forwarded
+    /// question (the key needs `appeals:create`).
+    CreateAppealOnBehalf = "create_appeal_on_behalf" => Access::Roles(&[Operator, Integrator]),
 }
 
 impl Action {
@@ -271,6 +276,7 @@ impl Action {
             Action::StatsSummary | Action::StatsRegions | Action::StatsTimeseries => {
                 Some(ApiPermission::StatsRead)
             }
+            Action::CreateAppealOnBehalf => Some(ApiPermission::AppealsCreate),
             _ => None,
         }
     }

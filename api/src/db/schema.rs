@@ -446,6 +446,23 @@ diesel::joinable!(ratings -> appeal_answers (answer_id));
 diesel::joinable!(bot_grades -> appeal_answers (answer_id));
 diesel::joinable!(attachments -> users (uploaded_by));
 
+diesel::table! {
+    appeal_on_behalf (appeal_id) {
+        appeal_id -> Text,
+        recorded_by -> Text,
+        api_key_id -> Nullable<Text>,
+        unregistered -> Bool,
+        consent_basis -> Text,
+        consent_version -> Text,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        created_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(appeal_on_behalf -> appeals (appeal_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     users,
@@ -478,4 +495,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_throttle,
     appeal_numbers,
     appeal_controls,
+    appeal_on_behalf,
 );

@@ -290,7 +290,8 @@ pub fn auto_close(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<u
 /// Forgets what no longer matters: delivered outbox rows after 30 days, handled bot
 /// updates after 7 (MAX redelivers within minutes), digest marks after 7, invitations
 /// 30 days after they ended, sign-in throttle counts after a day, stored idempotent answers
-/// once their key expires (24 hours).
+/// once their key expires (24 hours), the name and contact of people without an account
+/// 30 days after their appeal closed.
 ///
 /// # Errors
 /// A database failure.
@@ -312,5 +313,6 @@ pub fn cleanup(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<()> 
     crate::domain::users::invitations::forget_old(conn, now)?;
     crate::auth::throttle::forget_old(conn, now)?;
     crate::idempotency::forget_old(conn, now)?;
+    crate::domain::appeals::on_behalf::forget_unregistered(conn, now)?;
     Ok(())
 }

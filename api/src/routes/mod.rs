@@ -109,6 +109,7 @@ operations! {
         appeals_staff::close_appeal,
         appeals_staff::transfer,
         appeals::create_appeal,
+        appeals::create_appeal_on_behalf,
         appeals::list_appeals,
         appeals::get_appeal,
         appeals::post_message,

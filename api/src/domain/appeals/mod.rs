@@ -9,6 +9,7 @@
 //! - [`attachments`]: files of a question;
 //! - [`changes`]: the integrators' change feed (`updated_since`).
 //! - [`control`]: «На контроль» by the region's leadership.
+//! - [`on_behalf`]: appeals registered for someone else (quick appeals, integrators).
 //!
 //! Handlers in `routes::appeals` and `routes::appeals_staff`, the bot webhook and the jobs
 //! all call these functions; none of them writes appeal rows itself.
@@ -20,6 +21,7 @@ pub mod changes;
 pub mod control;
 pub mod create;
 pub mod lifecycle;
+pub mod on_behalf;
 pub mod query;
 mod row;
 pub mod staff;

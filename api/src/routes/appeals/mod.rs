@@ -14,6 +14,7 @@ macro_rules! problems {
 mod ask;
 mod attachments;
 mod control;
+mod on_behalf;
 mod read;
 mod thread;
 mod transitions;
@@ -21,6 +22,7 @@ mod transitions;
 pub use ask::*;
 pub use attachments::*;
 pub use control::*;
+pub use on_behalf::*;
 pub use read::*;
 pub use thread::*;
 pub use transitions::*;

@@ -58,6 +58,7 @@ pub const TABLES: &[&str] = &[
     "bot_grades",
     "attachments",
     "appeal_reads",
+    "appeal_on_behalf",
     "calendar_days",
     "calendar_years",
     "webhooks",

@@ -1,0 +1,1 @@
+DROP TABLE appeal_on_behalf;
