@@ -228,6 +228,8 @@ actions! {
     AppealsCsv = "appeals_csv" => Access::Roles(SUPERVISION),
     /// XLSX export of appeals.
     AppealsXlsx = "appeals_xlsx" => Access::Roles(SUPERVISION),
+    /// «Помогло» on a bot answer: a click, not a rating.
+    MarkHelpful = "mark_helpful" => Access::Roles(&[Teacher]),
 }
 
 impl Action {

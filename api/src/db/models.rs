@@ -181,6 +181,10 @@ pub struct AppealRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// Since when it waits for the teacher's reply to a clarifying question.
+    pub waiting_since: Option<NaiveDateTime>,
+    /// Working days of the deadline that were left when the question was asked.
+    pub waiting_days_left: Option<i32>,
 }
 
 impl AppealRow {

@@ -118,5 +118,6 @@ operations! {
         appeals::mark_read,
         appeals::upload_attachment,
         appeals::download_attachment,
+        appeals::mark_helpful,
     ],
 }

@@ -6,7 +6,9 @@
 //! - [`staff`]: the operator's actions (assign, answer, clarify, note, grade, close, transfer);
 //! - [`query`]: the scoped reads (list, board, one appeal); the caller's scope is applied
 //!   by one function, [`query::scoped`], that cannot return an unscoped query;
-//! - [`attachments`]: files of a question.
+//! - [`attachments`]: files of a question;
+//! - [`feedback`]: «Помогло» / «Не помогло» clicks on bot answers (not ratings);
+//! - [`waiting`]: «Нужен ваш ответ», the SLA clock paused for the teacher's reply.
 //!
 //! Handlers in `routes::appeals` and `routes::appeals_staff`, the bot webhook and the jobs
 //! all call these functions; none of them writes appeal rows itself.
@@ -15,11 +17,13 @@ mod answer;
 pub mod attachments;
 pub mod bot;
 pub mod create;
+pub mod feedback;
 pub mod lifecycle;
 pub mod query;
 mod row;
 pub mod staff;
 mod view;
+pub mod waiting;
 
 pub use query::find_in_scope;
 pub use row::{add_answer, add_message, emit, reload, suggestions_of, AppealRow, Viewer};
