@@ -444,7 +444,14 @@ async fn a_clarifying_question_asks_for_the_teachers_reply_first() {
         .await;
     browser.wait_text("#need-reply", "Нужен ваш ответ").await;
     browser.wait_text("#thread", "сумму возврата").await;
-    browser.screenshot("teacher-need-reply").await;
+    browser.screenshot("teacher-need-reply-360").await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    browser.screenshot("teacher-need-reply-1280").await;
     browser.fill("#follow-up", "Сумма — 1500 рублей.").await;
     browser.click("#follow-up-form button[type=submit]").await;
     browser.wait_text("#appeal-status", "Ответ до").await;
