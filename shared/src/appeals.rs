@@ -265,6 +265,10 @@ pub struct Answer {
     pub is_late: bool,
     /// The teacher's rating, once given.
     pub rating: Option<Rating>,
+    /// The teacher's click on a bot answer: `true` «Помогло», `false` «Не помогло»; null
+    /// before any (a click is not a rating: the stars are `rating`).
+    #[serde(default)]
+    pub helpful: Option<bool>,
 }
 
 /// A close-but-not-confident knowledge-base match («Возможно, подойдёт»).
@@ -375,6 +379,10 @@ pub struct Appeal {
     pub assignee: Option<Assignee>,
     /// Something new for the reader since they last opened it.
     pub unread: bool,
+    /// An operator asked a clarifying question and waits for the teacher («Нужен ваш
+    /// ответ»); the deadline is paused (null) until the teacher replies.
+    #[serde(default)]
+    pub waiting_for_teacher: bool,
     /// Attached files.
     pub attachments: Vec<Attachment>,
     /// The thread (internal notes only for staff); empty in lists.

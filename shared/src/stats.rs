@@ -43,10 +43,30 @@ pub struct StatsFigures {
     /// The same median in working days of the region's calendar: each working day counts
     /// 1.0 for its 24 local hours, days off 0, a part of a working day pro rata.
     pub median_first_answer_working_days: Option<f64>,
-    /// Average rating (1–5) of the answers to appeals of the period.
+    /// Average rating (1–5) of the answers to appeals of the period: stars a teacher gave
+    /// (a «Помогло» click is not a rating; before issue #22 it was stored as a 5 and such
+    /// earlier ratings stay counted).
     pub rating_avg: Option<f64>,
     /// How many ratings `rating_avg` is made of.
     pub ratings_count: i64,
+    /// Average rating of the bot's answers.
+    #[serde(default)]
+    pub rating_avg_bot: Option<f64>,
+    /// How many ratings `rating_avg_bot` is made of.
+    #[serde(default)]
+    pub ratings_count_bot: i64,
+    /// Average rating of the operators' answers.
+    #[serde(default)]
+    pub rating_avg_operators: Option<f64>,
+    /// How many ratings `rating_avg_operators` is made of.
+    #[serde(default)]
+    pub ratings_count_operators: i64,
+    /// Teachers' clicks on bot answers («Помогло» or «Не помогло»).
+    #[serde(default)]
+    pub bot_clicks: i64,
+    /// The bot's «помогло» share: «Помогло» clicks / `bot_clicks`.
+    #[serde(default)]
+    pub bot_helpful_share: Option<f64>,
     /// `answered_by_bot / received`.
     pub bot_share: Option<f64>,
     /// Appeals of the period closed by the teacher accepting a suggested article.
@@ -67,7 +87,7 @@ pub struct StatsFigures {
 
 impl StatsFigures {
     /// Names accepted by `sort=` on the per-region table, each a figure of this struct.
-    pub const SORT_KEYS: [&'static str; 21] = [
+    pub const SORT_KEYS: [&'static str; 27] = [
         "received",
         "open",
         "overdue",
@@ -89,6 +109,12 @@ impl StatsFigures {
         "bot_accuracy",
         "escalated",
         "escalation_rate",
+        "rating_avg_bot",
+        "ratings_count_bot",
+        "rating_avg_operators",
+        "ratings_count_operators",
+        "bot_clicks",
+        "bot_helpful_share",
     ];
 
     /// The figure called `key` (one of [`StatsFigures::SORT_KEYS`]) as a number; `None` for
@@ -119,6 +145,12 @@ impl StatsFigures {
             "bot_accuracy" => self.bot_accuracy,
             "escalated" => count(self.escalated),
             "escalation_rate" => self.escalation_rate,
+            "rating_avg_bot" => self.rating_avg_bot,
+            "ratings_count_bot" => count(self.ratings_count_bot),
+            "rating_avg_operators" => self.rating_avg_operators,
+            "ratings_count_operators" => count(self.ratings_count_operators),
+            "bot_clicks" => count(self.bot_clicks),
+            "bot_helpful_share" => self.bot_helpful_share,
             _ => None,
         }
     }
@@ -333,6 +365,9 @@ mod tests {
             self_served_share: Some(0.1),
             bot_accuracy: Some(0.9),
             escalation_rate: Some(0.2),
+            rating_avg_bot: Some(4.0),
+            rating_avg_operators: Some(4.0),
+            bot_helpful_share: Some(0.5),
             ..StatsFigures::default()
         };
         for key in StatsFigures::SORT_KEYS {

@@ -664,3 +664,157 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// Runs `f` on a connection of the app's database.
+async fn with_db<T: Send + 'static>(
+    app: &TestApp,
+    f: impl FnOnce(&mut api::db::AnyConnection) -> T + Send + 'static,
+) -> T {
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut pooled = api::db::connect(&url, 1).unwrap().get().unwrap();
+        f(&mut pooled)
+    })
+    .await
+    .unwrap()
+}
+
+/// Issue #22, «Нужен ваш ответ»: a clarifying question makes the appeal wait for the
+/// teacher with the SLA clock stopped; the reply restarts it with the working days that were
+/// left, on the production calendar; the thread shows both deadlines.
+#[tokio::test]
+async fn a_clarifying_question_waits_for_the_teacher_and_stops_the_clock() {
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let (teacher, a, _, id) = setup(&app).await;
+    // As if it arrived three working days ago: two working days are left.
+    let (key, two_days) = (id.clone(), 2_u32);
+    let old_deadline = with_db(&app, move |conn| {
+        use api::db::schema::appeals as ap;
+        let calendars = api::domain::calendar::Calendars::load(conn).unwrap();
+        let deadline = calendars
+            .deadline_after("16", chrono::Utc::now(), two_days)
+            .naive_utc();
+        diesel::update(ap::table.find(&key))
+            .set(ap::deadline_at.eq(deadline))
+            .execute(conn)
+            .unwrap();
+        deadline
+    })
+    .await;
+    let path = format!("/api/v1/appeals/{id}/messages");
+    let asked: Value = app
+        .post_as(
+            &path,
+            &a.access,
+            &json!({ "text": "Уточните, какая школа?" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(asked["waiting_for_teacher"], true);
+    assert_eq!(asked["deadline_at"], Value::Null, "the clock stops");
+    assert_eq!(asked["status"], "new");
+    let seen: Value = app
+        .get_as(&format!("/api/v1/appeals/{id}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["waiting_for_teacher"], true);
+    assert_eq!(seen["unread"], true);
+    let paused = seen["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "system")
+        .expect("the pause is in the history")["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let local_old = old_deadline.and_utc() + chrono::Duration::hours(3);
+    assert!(
+        paused.contains(&shared::ru_day_month(
+            chrono::Datelike::day(&local_old),
+            chrono::Datelike::month(&local_old)
+        )) && paused.contains("Останется рабочих дней: 2"),
+        "{paused}"
+    );
+    let list: Value = app
+        .get_as("/api/v1/appeals", &teacher.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["waiting_for_teacher"], true);
+    // A second question while waiting changes nothing.
+    app.post_as(&path, &a.access, &json!({ "text": "И какой класс?" }))
+        .await;
+    let key = id.clone();
+    let left: Option<i32> = with_db(&app, move |conn| {
+        use api::db::schema::appeals as ap;
+        ap::table
+            .find(&key)
+            .select(ap::waiting_days_left)
+            .first(conn)
+            .unwrap()
+    })
+    .await;
+    assert_eq!(left, Some(2));
+
+    // The teacher replies: the deadline is the 2nd working day after the reply's day.
+    let replied: Value = app
+        .post_as(
+            &path,
+            &teacher.access,
+            &json!({ "text": "Школа № 5, 7 класс." }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(replied["waiting_for_teacher"], false);
+    let expected = with_db(&app, move |conn| {
+        let calendars = api::domain::calendar::Calendars::load(conn).unwrap();
+        calendars.deadline_after("16", chrono::Utc::now(), two_days)
+    })
+    .await;
+    assert_eq!(
+        replied["deadline_at"],
+        expected.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let standard = with_db(&app, move |conn| {
+        let calendars = api::domain::calendar::Calendars::load(conn).unwrap();
+        calendars.deadline("16", chrono::Utc::now())
+    })
+    .await;
+    assert!(expected < standard, "the days already used stay used");
+    let resumed = replied["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "system")
+        .count();
+    assert_eq!(resumed, 2, "both deadlines are in the history");
+
+    // An answer while waiting ends the wait too.
+    app.post_as(
+        &path,
+        &a.access,
+        &json!({ "text": "А родители писали заявление?" }),
+    )
+    .await;
+    let answered: Value = app
+        .post_as(
+            &format!("/api/v1/appeals/{id}/answer"),
+            &a.access,
+            &json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answered["appeal"]["waiting_for_teacher"], false);
+}

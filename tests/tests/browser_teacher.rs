@@ -263,3 +263,200 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     browser.wait_text("#appeals", "журнал инструктажей").await;
     browser.close().await;
 }
+
+/// Questions that the demo knowledge base routes to people with suggestions.
+const WITH_SUGGESTIONS: [&str; 3] = [
+    "нужно ли писать отчёты по воспитательной работе и сколько",
+    "какие документы по журналу и программе надо сдавать завучу",
+    "что делать с бумагами по классному руководству и отчётам",
+];
+
+/// Issue #22, items 1 and 3: a suggestion is opened (its answer read) before it can close
+/// the question, and closing asks once more; «Помогло» on a bot answer is a click, after
+/// which the stars are offered and optional. At 360×640 and 1280×800.
+#[tokio::test]
+async fn a_suggestion_is_read_before_it_closes_and_helpful_is_a_click_not_stars() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    // Which question gets suggestions (the same engine answers the browser).
+    let probe = app.dev_login("teacher", Some("16"), "Проба", true).await;
+    let mut routed_text = None;
+    for text in WITH_SUGGESTIONS {
+        let created: Value = app
+            .post_as("/api/v1/appeals", &probe.access, &json!({ "text": text }))
+            .await
+            .json()
+            .await
+            .expect("appeal");
+        if created["status"] == "new"
+            && !created["suggestions"].as_array().expect("list").is_empty()
+        {
+            routed_text = Some(text);
+            break;
+        }
+    }
+    let routed_text = routed_text.expect("a question with suggestions");
+    app.verified_max_teacher(7_102, "Ирина", "Лебедева").await;
+
+    let browser = Browser::start().await;
+    let data = launch_data(7_102, "Ирина", "Лебедева");
+    browser.add_init_script(&max_bridge_stub(&data, None)).await;
+    browser.goto(&app.url("/#/ask")).await;
+    browser.fill("#question", routed_text).await;
+    browser.click("#ask-send").await;
+    browser.wait_text("#routed", "Вопрос передан").await;
+    browser
+        .wait_js("document.querySelector('.suggestion .answer-text').textContent.length > 20")
+        .await;
+    // The card shows the first lines of the answer; nothing on it closes the question.
+    let shown = browser
+        .js("return Array.prototype.filter.call(document.querySelector('.suggestion').querySelectorAll('button'), \
+             function (b) { return b.offsetParent !== null; }).map(function (b) { return b.textContent; });")
+        .await;
+    assert_eq!(
+        shown,
+        json!(["Открыть ответ"]),
+        "only «Открыть ответ» before the answer is opened"
+    );
+    browser.screenshot("teacher-suggestions-360").await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    browser.screenshot("teacher-suggestions-1280").await;
+
+    // Opened: the whole answer and «Это ответ на мой вопрос», which asks once more.
+    browser.click(".suggestion .open-answer").await;
+    let clamped = browser
+        .js("return document.querySelector('.suggestion .answer-text').classList.contains('clamp');")
+        .await;
+    assert_eq!(clamped, json!(false), "the whole answer");
+    browser.click(".suggestion .accept").await;
+    browser
+        .wait_text(".suggestion .confirm", "Закрыть вопрос?")
+        .await;
+    browser.screenshot("teacher-suggestion-confirm").await;
+    browser.click(".suggestion .accept-no").await;
+    browser
+        .wait_js("document.querySelector('.suggestion .confirm').offsetParent === null")
+        .await;
+    let token = access_token(&browser).await;
+    let list: Value = app
+        .get_as("/api/v1/appeals", &token)
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert_eq!(
+        list["items"][0]["status"], "new",
+        "«Нет» keeps the question open"
+    );
+    browser.click(".suggestion .accept").await;
+    browser.click(".suggestion .accept-yes").await;
+    browser.wait_text("#ask-done", "решённый").await;
+    let list: Value = app
+        .get_as("/api/v1/appeals", &token)
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert_eq!(list["items"][0]["close_reason"], "self_served");
+
+    // «Помогло»: a click; the appeal's page then offers the stars, optional.
+    browser.click("#ask-again").await;
+    browser.fill("#question", ANSWERED).await;
+    browser.click("#ask-send").await;
+    browser.wait_text("#answer-card", "Помогло").await;
+    browser.click("#helped").await;
+    browser.wait_text("#rate-optional", "необязательно").await;
+    browser.find("#rate-form").await;
+    browser.screenshot("teacher-helpful-stars-1280").await;
+    let list: Value = app
+        .get_as("/api/v1/appeals", &token)
+        .await
+        .json()
+        .await
+        .expect("list");
+    let clicked = &list["items"][0];
+    assert_eq!(clicked["status"], "closed");
+    assert_eq!(clicked["answers"][0]["helpful"], true);
+    assert_eq!(
+        clicked["answers"][0]["rating"],
+        Value::Null,
+        "a click is not a rating"
+    );
+    browser.click(".star[data-score='5']").await;
+    browser.click("#rate-send").await;
+    browser.wait_text("#rating-given", "5 из 5").await;
+}
+
+/// Issue #22, item 2: an operator's clarifying question puts the appeal first in «Мои
+/// вопросы» with «Нужен ваш ответ», counts it unread on the home screen and in the tab
+/// title; the reply restarts the deadline.
+#[tokio::test]
+async fn a_clarifying_question_asks_for_the_teachers_reply_first() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    app.verified_max_teacher(7_103, "Ольга", "Миронова").await;
+    let browser = Browser::start().await;
+    let data = launch_data(7_103, "Ольга", "Миронова");
+    browser.add_init_script(&max_bridge_stub(&data, None)).await;
+    browser.goto(&app.url("/#/ask")).await;
+    browser.find("#ask-form").await;
+    let token = access_token(&browser).await;
+    let routed: Value = app
+        .post_as("/api/v1/appeals", &token, &json!({ "text": ROUTED }))
+        .await
+        .json()
+        .await
+        .expect("routed");
+    let routed_id = routed["id"].as_str().expect("id").to_owned();
+    // A newer one, so that only the wait can put the routed one first.
+    app.post_as("/api/v1/appeals", &token, &json!({ "text": ANSWERED }))
+        .await;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Первый", true)
+        .await;
+    let asked = app
+        .post_as(
+            &format!("/api/v1/appeals/{routed_id}/messages"),
+            &operator.access,
+            &json!({ "text": "Уточните, пожалуйста, сумму возврата." }),
+        )
+        .await;
+    assert!(asked.status().is_success(), "{}", asked.status());
+
+    browser.goto(&app.url("/#/")).await;
+    browser.wait_text("#unread-count", "1").await;
+    browser
+        .wait_js("document.title.indexOf('(1) ') === 0")
+        .await;
+    browser.goto(&app.url("/#/appeals")).await;
+    let first = browser
+        .wait_text("#appeals li:first-child", "Нужен ваш ответ")
+        .await;
+    assert!(first.contains("возврат денег"), "{first}");
+    browser.screenshot("teacher-need-reply-list").await;
+    browser
+        .goto(&app.url(&format!("/#/appeals/{routed_id}")))
+        .await;
+    browser.wait_text("#need-reply", "Нужен ваш ответ").await;
+    browser.wait_text("#thread", "сумму возврата").await;
+    browser.screenshot("teacher-need-reply-360").await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    browser.screenshot("teacher-need-reply-1280").await;
+    browser.fill("#follow-up", "Сумма — 1500 рублей.").await;
+    browser.click("#follow-up-form button[type=submit]").await;
+    browser.wait_text("#appeal-status", "Ответ до").await;
+    browser
+        .wait_js("!document.getElementById('need-reply')")
+        .await;
+    browser.wait_text("#thread", "срок ответа снова идёт").await;
+}

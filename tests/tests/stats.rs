@@ -589,6 +589,10 @@ async fn every_figure_matches_the_hand_computed_data_set() {
             "median_first_answer_hours": 72.0, "median_first_answer_working_days": 1.0,
             // ratings 5, 3, 4 (region 16) and 4, 2 (region 02); A10's 1 is outside.
             "rating_avg": 3.6, "ratings_count": 5,
+            // By who answered: the bot's A4 4 and B2 2; the operators' 5, 3, 4. No clicks.
+            "rating_avg_bot": 3.0, "ratings_count_bot": 2,
+            "rating_avg_operators": 4.0, "ratings_count_operators": 3,
+            "bot_clicks": 0, "bot_helpful_share": null,
             "bot_share": 0.3636, "self_served": 1, "self_served_share": 0.0909,
             // correct + partly + wrong + correct = (1 + 0.5 + 0 + 1) / 4.
             "bot_grades_count": 4, "bot_accuracy": 0.625,
@@ -611,6 +615,9 @@ async fn every_figure_matches_the_hand_computed_data_set() {
             "answered_within_sla": 2, "answered_within_sla_share": 0.6667,
             "median_first_answer_hours": 120.0, "median_first_answer_working_days": 1.0,
             "rating_avg": 4.0, "ratings_count": 3,
+            "rating_avg_bot": 4.0, "ratings_count_bot": 1,
+            "rating_avg_operators": 4.0, "ratings_count_operators": 2,
+            "bot_clicks": 0, "bot_helpful_share": null,
             "bot_share": 0.3333, "self_served": 1, "self_served_share": 0.1111,
             "bot_grades_count": 3, "bot_accuracy": 0.5,
             "escalated": 1, "escalation_rate": 0.1667,
@@ -640,6 +647,9 @@ async fn every_figure_matches_the_hand_computed_data_set() {
             "answered_within_sla": 1, "answered_within_sla_share": 1.0,
             "median_first_answer_hours": 24.0, "median_first_answer_working_days": 1.0,
             "rating_avg": 3.0, "ratings_count": 2,
+            "rating_avg_bot": 2.0, "ratings_count_bot": 1,
+            "rating_avg_operators": 4.0, "ratings_count_operators": 1,
+            "bot_clicks": 0, "bot_helpful_share": null,
             "bot_share": 0.5, "self_served": 0, "self_served_share": 0.0,
             "bot_grades_count": 1, "bot_accuracy": 1.0,
             "escalated": 1, "escalation_rate": 0.5,
@@ -1490,4 +1500,184 @@ fn the_moscow_boundary_helpers_agree_with_the_data_set() {
         api::calendar::local_date(api::domain::stats::PERIOD_TZ, moscow),
         NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()
     );
+}
+
+/// Issue #22: «Помогло» is a click, not a rating. The average counts only stars given; the
+/// split by who answered and the bot's «помогло» share come with it.
+#[tokio::test]
+async fn a_helpful_click_does_not_move_the_average_rating() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await
+        .access;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Первый", true)
+        .await
+        .access;
+    let federal = app
+        .dev_login("federal", None, "Федеральный Куратор", true)
+        .await
+        .access;
+
+    // An operator's answer rated 2: the average is 2.
+    let routed = post_ok(&app, "/api/v1/appeals", &teacher, json!({ "text": ROUTED })).await;
+    let routed_id = routed["id"].as_str().unwrap();
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/answer"),
+        &operator,
+        json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/rating"),
+        &teacher,
+        json!({ "score": 2 }),
+    )
+    .await;
+    let before = region16(&app, &federal).await;
+    assert_eq!(
+        (
+            before["rating_avg"].as_f64(),
+            before["ratings_count"].as_i64()
+        ),
+        (Some(2.0), Some(1))
+    );
+
+    // «Помогло» on a bot answer: stored as a click, the appeal closes, the average stays.
+    let bot = post_ok(
+        &app,
+        "/api/v1/appeals",
+        &teacher,
+        json!({ "text": ANSWERED }),
+    )
+    .await;
+    assert_eq!(bot["status"], "answered_by_bot");
+    let bot_id = bot["id"].as_str().unwrap();
+    let clicked = post_ok(
+        &app,
+        &format!("/api/v1/appeals/{bot_id}/helpful"),
+        &teacher,
+        json!({}),
+    )
+    .await;
+    assert_eq!(clicked["status"], "closed");
+    assert_eq!(clicked["answers"][0]["helpful"], true);
+    assert_eq!(
+        clicked["answers"][0]["rating"],
+        Value::Null,
+        "a click is not a rating"
+    );
+    let p = problem(
+        app.post_as(
+            &format!("/api/v1/appeals/{bot_id}/helpful"),
+            &teacher,
+            &json!({}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p.code, "not_helpful_target");
+    let after_click = region16(&app, &federal).await;
+    assert_eq!(
+        after_click["rating_avg"], 2.0,
+        "the click does not move the average"
+    );
+    assert_eq!(after_click["ratings_count"], 1);
+    assert_eq!(after_click["bot_clicks"], 1);
+    assert_eq!(after_click["bot_helpful_share"], 1.0);
+    assert_eq!(after_click["rating_avg_bot"], Value::Null);
+    assert_eq!(after_click["rating_avg_operators"], 2.0);
+
+    // The optional stars after the click count, split by who answered.
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{bot_id}/rating"),
+        &teacher,
+        json!({ "score": 4 }),
+    )
+    .await;
+    // «Не помогло» on another bot answer is a click too.
+    let other = post_ok(
+        &app,
+        "/api/v1/appeals",
+        &teacher,
+        json!({ "text": ANSWERED }),
+    )
+    .await;
+    let other_id = other["id"].as_str().unwrap();
+    let escalated = post_ok(
+        &app,
+        &format!("/api/v1/appeals/{other_id}/escalate"),
+        &teacher,
+        json!({}),
+    )
+    .await;
+    assert_eq!(escalated["answers"][0]["helpful"], false);
+    let p = problem(
+        app.post_as(
+            &format!("/api/v1/appeals/{other_id}/helpful"),
+            &teacher,
+            &json!({}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(p.code, "not_helpful_target");
+
+    let f = region16(&app, &federal).await;
+    assert_eq!(
+        (f["rating_avg"].as_f64(), f["ratings_count"].as_i64()),
+        (Some(3.0), Some(2))
+    );
+    assert_eq!(
+        (
+            f["rating_avg_bot"].as_f64(),
+            f["ratings_count_bot"].as_i64()
+        ),
+        (Some(4.0), Some(1))
+    );
+    assert_eq!(
+        (
+            f["rating_avg_operators"].as_f64(),
+            f["ratings_count_operators"].as_i64()
+        ),
+        (Some(2.0), Some(1))
+    );
+    assert_eq!(
+        (f["bot_clicks"].as_i64(), f["bot_helpful_share"].as_f64()),
+        (Some(2), Some(0.5))
+    );
+
+    // A transfer moves the new figures with the appeal.
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{other_id}/transfer"),
+        &operator,
+        json!({ "region": "02" }),
+    )
+    .await;
+    let moved = region16(&app, &federal).await;
+    assert_eq!(
+        (
+            moved["bot_clicks"].as_i64(),
+            moved["bot_helpful_share"].as_f64()
+        ),
+        (Some(1), Some(1.0))
+    );
+    let there =
+        get_json(&app, "/api/v1/stats/summary?region=02", &federal).await["figures"].clone();
+    assert_eq!(
+        (
+            there["bot_clicks"].as_i64(),
+            there["bot_helpful_share"].as_f64()
+        ),
+        (Some(1), Some(0.0))
+    );
+    assert_aggregates_match(&app).await;
 }

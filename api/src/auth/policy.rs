@@ -242,6 +242,9 @@ actions! {
     /// An operator's quick appeal (a call or a letter) or an integrator's forwarded
     /// question (the key needs `appeals:create`).
     CreateAppealOnBehalf = "create_appeal_on_behalf" => Access::Roles(&[Operator, Integrator]),
+
+    /// «Помогло» on a bot answer: a click, not a rating.
+    MarkHelpful = "mark_helpful" => Access::Roles(&[Teacher]),
 }
 
 impl Action {

@@ -183,6 +183,10 @@ pub struct AppealRow {
     pub closed_at: Option<NaiveDateTime>,
     /// The human number, «16-000123» (assigned by the database on insert).
     pub number: String,
+    /// Since when it waits for the teacher's reply to a clarifying question.
+    pub waiting_since: Option<NaiveDateTime>,
+    /// Working days of the deadline that were left when the question was asked.
+    pub waiting_days_left: Option<i32>,
 }
 
 impl AppealRow {

@@ -191,6 +191,9 @@ diesel::table! {
         change_seq -> BigInt,
         event_seq -> BigInt,
         number -> Text,
+        /// Waiting for the teacher's reply to a clarifying question (migration 000014).
+        waiting_since -> Nullable<Timestamp>,
+        waiting_days_left -> Nullable<Integer>,
     }
 }
 
@@ -233,6 +236,9 @@ diesel::table! {
         answered_at -> Timestamp,
         is_late -> Bool,
         reminder_sent_at -> Nullable<Timestamp>,
+        /// «Помогло» (true) / «Не помогло» (false) on a bot answer (migration 000014).
+        helpful -> Nullable<Bool>,
+        helpful_at -> Nullable<Timestamp>,
     }
 }
 
@@ -387,6 +393,12 @@ diesel::table! {
         ratings_sum -> BigInt,
         grades_count -> BigInt,
         grades_points -> BigInt,
+        bot_ratings_count -> BigInt,
+        bot_ratings_sum -> BigInt,
+        operator_ratings_count -> BigInt,
+        operator_ratings_sum -> BigInt,
+        bot_clicks -> BigInt,
+        bot_helpful -> BigInt,
     }
 }
 

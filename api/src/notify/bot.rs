@@ -254,13 +254,13 @@ pub fn answer_notice(user_id: i64, appeal: &Appeal, answer_text: &str) -> BotMes
 pub fn clarification_notice(user_id: i64, appeal: &Appeal, question: Option<&str>) -> BotMessage {
     let text = match question {
         Some(q) => format!(
-            "Оператор уточняет ваш вопрос № {} «{}»:\n\n{}\n\nОтветьте в приложении.",
+            "Нужен ваш ответ. Оператор уточняет ваш вопрос № {} «{}»:\n\n{}\n\nОтветьте в приложении — до ответа срок не идёт.",
             appeal.number,
             excerpt(&appeal.text),
             clip(q, MAX_TEXT_CHARS - 400)
         ),
         None => format!(
-            "Оператор уточняет ваш вопрос № {} «{}». Ответьте в приложении.",
+            "Нужен ваш ответ. Оператор уточняет ваш вопрос № {} «{}». Ответьте в приложении — до ответа срок не идёт.",
             appeal.number,
             excerpt(&appeal.text)
         ),

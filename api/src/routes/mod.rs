@@ -122,5 +122,6 @@ operations! {
         appeals::download_attachment,
         appeals::control_appeal,
         appeals::release_control,
+        appeals::mark_helpful,
     ],
 }

@@ -17,7 +17,7 @@ use staff_app::regions::Regions;
 use crate::strings;
 
 /// The tiles of «Сводка»: `(figure, label)`.
-const TILES: [(&str, &str); 14] = [
+const TILES: [(&str, &str); 17] = [
     ("received", strings::TILE_RECEIVED),
     ("answered_by_bot", strings::TILE_BY_BOT),
     ("self_served", strings::TILE_SELF_SERVED),
@@ -27,6 +27,9 @@ const TILES: [(&str, &str); 14] = [
     ("due_today", strings::TILE_DUE_TODAY),
     ("unread", strings::TILE_UNREAD),
     ("rating_avg", strings::TILE_RATING),
+    ("rating_avg_bot", strings::TILE_RATING_BOT),
+    ("rating_avg_operators", strings::TILE_RATING_OPERATORS),
+    ("bot_helpful_share", strings::TILE_BOT_HELPFUL),
     ("median_first_answer_hours", strings::MEDIAN_HOURS),
     ("answered_within_sla_share", strings::TILE_WITHIN_SLA),
     ("bot_share", strings::TILE_BOT_SHARE),

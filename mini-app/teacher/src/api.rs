@@ -86,6 +86,32 @@ pub async fn appeals(cursor: Option<String>) -> Result<Page<Appeal>, ApiError> {
     request(Method::Get, &path, None).await
 }
 
+/// How many of the teacher's appeals have something unread (up to 50: «50+» is enough
+/// for a badge), from `GET /api/v1/appeals?unread=true`.
+///
+/// # Errors
+/// See [`request`].
+pub async fn unread_count() -> Result<usize, ApiError> {
+    let page: Page<Appeal> =
+        request(Method::Get, "/api/v1/appeals?unread=true&limit=50", None).await?;
+    Ok(page.items.len())
+}
+
+/// Shows `count` unread appeals in the tab title: «(2) Помощник», or the plain title.
+pub fn title_count(count: usize) {
+    let doc = leptos::prelude::document();
+    let title = doc.title();
+    let plain = match title.strip_prefix('(').and_then(|t| t.split_once(") ")) {
+        Some((_, rest)) => rest.to_owned(),
+        None => title,
+    };
+    doc.set_title(&if count > 0 {
+        format!("({count}) {plain}")
+    } else {
+        plain
+    });
+}
+
 /// `GET /api/v1/appeals/{id}/attachments/{attachment_id}`: saves one file of the question
 /// under its name.
 ///
@@ -128,6 +154,8 @@ pub enum Action {
     Accept(AcceptSuggestion),
     /// Marks what is new as read.
     Read,
+    /// «Помогло» on a bot answer: a click, not a rating (the stars stay optional).
+    Helpful,
 }
 
 /// `POST /api/v1/appeals/{id}/<action>`; answers nothing useful beyond success (the page
@@ -143,6 +171,7 @@ pub async fn act(id: &str, action: Action) -> Result<(), ApiError> {
         Action::Rate(body) => ("rating", Some(json_body(body))),
         Action::Accept(body) => ("accept-suggestion", Some(json_body(body))),
         Action::Read => ("read", None),
+        Action::Helpful => ("helpful", None),
     };
     let path = format!("/api/v1/appeals/{}/{name}", encode(id));
     request::<()>(Method::Post, &path, body.as_ref()).await

@@ -150,6 +150,9 @@ pub const ANSWER_BY: &str = "Ответ до";
 pub const MAYBE: &str = "Возможно, подойдёт";
 pub const THIS_ANSWERS: &str = "Это ответ на мой вопрос";
 pub const OPEN_ANSWER: &str = "Открыть ответ";
+pub const CLOSE_QUESTION: &str = "Закрыть вопрос? Специалист не будет на него отвечать.";
+pub const CLOSE_YES: &str = "Да, закрыть вопрос";
+pub const CLOSE_NO: &str = "Нет";
 pub const OPEN_APPEAL: &str = "Открыть обращение";
 
 // --- my questions ----------------------------------------------------------------------
@@ -158,6 +161,10 @@ pub const APPEALS_EMPTY: &str = "Вы ещё не задавали вопрос�
 pub const MORE: &str = "Показать ещё";
 pub const REFRESH: &str = "Обновить";
 pub const UNREAD: &str = "Есть новое";
+pub const UNREAD_COUNT: &str = "Непрочитанных";
+pub const NEED_REPLY: &str = "Нужен ваш ответ";
+pub const NEED_REPLY_HINT: &str =
+    "Специалист задал уточняющий вопрос. Ответьте ниже — пока вы не ответите, срок не идёт.";
 
 // --- one appeal ------------------------------------------------------------------------
 pub const APPEAL_NOT_FOUND: &str = "Обращение не найдено.";
@@ -170,6 +177,8 @@ pub const KIND_ANSWER: &str = "ответ";
 pub const KIND_FOLLOW_UP: &str = "дополнение";
 pub const KIND_CLARIFICATION: &str = "уточняющий вопрос";
 pub const RATE_TITLE: &str = "Оцените ответ";
+pub const RATE_OPTIONAL: &str =
+    "Спасибо! Рады, что ответ помог. Если хотите, оцените его звёздами — это необязательно.";
 pub const RATE_STAR: &str = "Оценка";
 pub const RATE_OF: &str = "из 5";
 pub const RATE_COMMENT: &str = "Комментарий (необязательно)";

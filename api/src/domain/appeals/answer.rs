@@ -157,6 +157,9 @@ fn record_answer(
             ap::assignee_id.eq(&caller.user_id),
             ap::first_answered_at.eq(row.first_answered_at.or(Some(now))),
             ap::answered_late.eq(row.answered_late || (row.first_answered_at.is_none() && late)),
+            // An answer ends any wait for the teacher («Нужен ваш ответ»).
+            ap::waiting_since.eq(None::<chrono::NaiveDateTime>),
+            ap::waiting_days_left.eq(None::<i32>),
             ap::staff_activity_at.eq(now),
             ap::updated_at.eq(now),
         ))

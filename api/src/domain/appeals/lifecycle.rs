@@ -67,7 +67,10 @@ pub fn post_message(
     }
     if caller.role == Role::Teacher {
         follow_up(conn, calendars, caller, &row, text)?;
+        super::waiting::resume(conn, calendars, &row, db::now())?;
     } else {
+        // The pause goes first: the question stays the thread's latest message.
+        super::waiting::pause(conn, calendars, &row, db::now())?;
         super::staff::clarify(conn, caller, id, text)?;
     }
     reloaded(conn, caller, id)
@@ -157,6 +160,8 @@ pub fn escalate(
             "Передать специалистам можно один раз — ответ из базы, который не помог.",
         ));
     }
+    // «Не помогло» is a click on the bot's answer too (not a rating).
+    super::feedback::record_click(conn, id, false)?;
     let now = db::now();
     let deadline = calendars
         .deadline(&row.region_code, now.and_utc())

@@ -10,6 +10,8 @@
 //! - [`changes`]: the integrators' change feed (`updated_since`).
 //! - [`control`]: «На контроль» by the region's leadership.
 //! - [`on_behalf`]: appeals registered for someone else (quick appeals, integrators).
+//! - [`feedback`]: «Помогло» / «Не помогло» clicks on bot answers (not ratings).
+//! - [`waiting`]: «Нужен ваш ответ», the SLA clock paused for the teacher's reply.
 //!
 //! Handlers in `routes::appeals` and `routes::appeals_staff`, the bot webhook and the jobs
 //! all call these functions; none of them writes appeal rows itself.
@@ -20,12 +22,14 @@ pub mod bot;
 pub mod changes;
 pub mod control;
 pub mod create;
+pub mod feedback;
 pub mod lifecycle;
 pub mod on_behalf;
 pub mod query;
 mod row;
 pub mod staff;
 mod view;
+pub mod waiting;
 
 pub use query::find_in_scope;
 pub use row::{add_answer, add_message, emit, reload, suggestions_of, AppealRow, Viewer};

@@ -72,6 +72,7 @@ type AnswerRow = (
     Option<String>,
     NaiveDateTime,
     bool,
+    Option<bool>,
 );
 type RatingRow = (String, i32, Option<String>, NaiveDateTime);
 type AttachmentRow = (String, String, String, i64, String);
@@ -164,6 +165,7 @@ fn load_related(
                 ans::answered_by,
                 ans::answered_at,
                 ans::is_late,
+                ans::helpful,
             ))
             .load::<AnswerRow>(conn)?,
         |r| &r.0,
@@ -253,7 +255,7 @@ fn answers_of(row: &AppealRow, viewer: &Viewer, related: &mut Related) -> Vec<An
         .unwrap_or_default()
         .into_iter()
         .map(
-            |(_, id, source, text, article_id, answered_by, answered_at, is_late)| {
+            |(_, id, source, text, article_id, answered_by, answered_at, is_late, helpful)| {
                 let rating = ratings_by_answer.get(&id).map(|r| Rating {
                     score: u8::try_from(r.1).unwrap_or(0),
                     comment: r.2.clone(),
@@ -272,6 +274,7 @@ fn answers_of(row: &AppealRow, viewer: &Viewer, related: &mut Related) -> Vec<An
                     answered_at: db::rfc3339(answered_at),
                     is_late,
                     rating,
+                    helpful,
                 }
             },
         )
@@ -426,6 +429,7 @@ fn assemble(
         suggestions: suggestions_of(row),
         assignee,
         unread: is_unread(row, viewer, &related.read_at),
+        waiting_for_teacher: super::waiting::is_waiting(row),
         attachments,
         messages,
         control,

@@ -204,6 +204,32 @@ impl Calendars {
         )
     }
 
+    /// Working days of `region` after the local date of `at` up to and including the local
+    /// date of `deadline` (0 when the deadline has passed): what was left of a deadline when
+    /// its clock stopped (an operator's clarifying question).
+    #[must_use]
+    pub fn working_days_left(
+        &self,
+        region: &str,
+        at: DateTime<Utc>,
+        deadline: DateTime<Utc>,
+    ) -> u32 {
+        let tz = self.tz(region);
+        let (from, through) = (
+            calendar::local_date(tz, at),
+            calendar::local_date(tz, deadline),
+        );
+        self.with(|cal| cal.count_working_days(Some(region), from, through))
+    }
+
+    /// 23:59:59 region time of the `n`-th working day after the local date of `at`: the
+    /// deadline of an appeal whose clock restarts at `at` with `n` working days left.
+    #[must_use]
+    pub fn deadline_after(&self, region: &str, at: DateTime<Utc>, n: u32) -> DateTime<Utc> {
+        let tz = self.tz(region);
+        self.with(|cal| calendar::sla_deadline(cal, Some(region), tz, at, n))
+    }
+
     /// Runs `f` with the calendar (year views, working-day counts).
     pub fn with<T>(&self, f: impl FnOnce(&WorkCalendar) -> T) -> T {
         f(&self
@@ -221,5 +247,73 @@ impl Calendars {
             needed.push(now.year() + 1);
         }
         self.with(|c| c.missing_years(needed))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    /// The shipped 2025 and 2026 calendars; region 16 in Moscow time.
+    fn calendars() -> Calendars {
+        let mut cal = WorkCalendar::new();
+        for xml in [
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../data/calendar/ru-2025.xml"
+            )),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../data/calendar/ru-2026.xml"
+            )),
+        ] {
+            cal.load_xml(None, xml).unwrap();
+        }
+        Calendars {
+            calendar: RwLock::new(cal),
+            timezones: HashMap::from([("16".to_owned(), chrono_tz::Europe::Moscow)]),
+        }
+    }
+
+    fn msk(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        chrono_tz::Europe::Moscow
+            .with_ymd_and_hms(y, m, d, h, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    /// «Нужен ваш ответ»: the clock stops at the question and restarts at the reply with the
+    /// working days that were left, so the deadline moves by the working days waited.
+    #[test]
+    fn a_wait_for_the_teacher_moves_the_deadline_by_the_working_days_waited() {
+        let c = calendars();
+        // Asked Monday 1 Dec 2025: deadline Monday 8 Dec, 23:59:59 MSK.
+        let deadline = c.deadline("16", msk(2025, 12, 1, 10));
+        assert_eq!(
+            deadline,
+            msk(2025, 12, 8, 23) + chrono::Duration::seconds(3599)
+        );
+        // Clarifying question on Wednesday 3 Dec: Thu, Fri, Mon = 3 working days left.
+        let left = c.working_days_left("16", msk(2025, 12, 3, 15), deadline);
+        assert_eq!(left, 3);
+        // The same day's reply keeps the deadline.
+        assert_eq!(c.deadline_after("16", msk(2025, 12, 3, 18), left), deadline);
+        // A reply on Friday 5 Dec (two working days later): Mon, Tue, Wed → 10 Dec.
+        let moved = c.deadline_after("16", msk(2025, 12, 5, 9), left);
+        assert_eq!(
+            moved,
+            msk(2025, 12, 10, 23) + chrono::Duration::seconds(3599)
+        );
+        // Across the New Year break: a reply on 31 Dec 2025 with 2 days left → 12, 13 Jan.
+        let after_break = c.deadline_after("16", msk(2025, 12, 31, 12), 2);
+        assert_eq!(
+            after_break,
+            msk(2026, 1, 13, 23) + chrono::Duration::seconds(3599)
+        );
+        // Past its deadline nothing is left (the caller asks for at least one day).
+        assert_eq!(c.working_days_left("16", msk(2025, 12, 9, 10), deadline), 0);
     }
 }

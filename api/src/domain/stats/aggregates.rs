@@ -220,7 +220,7 @@ fn daily_sums(
         c.grades_count += gc;
         c.grades_points += gp;
     }
-    Ok(())
+    super::feedback::sums(conn, filter, period, out)
 }
 
 fn first_answer_times(

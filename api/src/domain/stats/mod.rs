@@ -20,6 +20,7 @@
 //! or XLSX.
 
 pub mod aggregates;
+pub mod feedback;
 pub mod gauges;
 pub mod operators;
 pub mod query;
@@ -143,6 +144,18 @@ pub struct Counts {
     pub grades_count: i64,
     /// Half points: correct 2, partly 1, wrong 0.
     pub grades_points: i64,
+    /// Ratings of bot answers (see [`feedback`]).
+    pub bot_ratings_count: i64,
+    /// Their sum.
+    pub bot_ratings_sum: i64,
+    /// Ratings of operator answers.
+    pub operator_ratings_count: i64,
+    /// Their sum.
+    pub operator_ratings_sum: i64,
+    /// Clicks («Помогло» / «Не помогло») on bot answers.
+    pub bot_clicks: i64,
+    /// Of them, «Помогло».
+    pub bot_helpful: i64,
     /// Live.
     pub open: i64,
     /// Live.
@@ -171,6 +184,12 @@ impl Counts {
         self.ratings_sum += other.ratings_sum;
         self.grades_count += other.grades_count;
         self.grades_points += other.grades_points;
+        self.bot_ratings_count += other.bot_ratings_count;
+        self.bot_ratings_sum += other.bot_ratings_sum;
+        self.operator_ratings_count += other.operator_ratings_count;
+        self.operator_ratings_sum += other.operator_ratings_sum;
+        self.bot_clicks += other.bot_clicks;
+        self.bot_helpful += other.bot_helpful;
         self.open += other.open;
         self.overdue += other.overdue;
         self.due_today += other.due_today;
@@ -234,6 +253,12 @@ pub fn figures(counts: &mut Counts) -> StatsFigures {
         median_first_answer_working_days: median(&mut counts.working_days),
         rating_avg: ratio(counts.ratings_sum, counts.ratings_count),
         ratings_count: counts.ratings_count,
+        rating_avg_bot: ratio(counts.bot_ratings_sum, counts.bot_ratings_count),
+        ratings_count_bot: counts.bot_ratings_count,
+        rating_avg_operators: ratio(counts.operator_ratings_sum, counts.operator_ratings_count),
+        ratings_count_operators: counts.operator_ratings_count,
+        bot_clicks: counts.bot_clicks,
+        bot_helpful_share: ratio(counts.bot_helpful, counts.bot_clicks),
         bot_share: ratio(counts.answered_by_bot, counts.received),
         self_served: counts.self_served,
         self_served_share: ratio(counts.self_served, counts.received),

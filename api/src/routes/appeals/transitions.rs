@@ -6,7 +6,7 @@ use shared::appeals::{AcceptSuggestion, Appeal, RateAnswer};
 
 use crate::auth::policy::Action;
 use crate::auth::Caller;
-use crate::domain::appeals::lifecycle;
+use crate::domain::appeals::{feedback, lifecycle};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -114,6 +114,31 @@ pub async fn accept_suggestion(
     let appeal = state
         .db
         .write(move |conn| lifecycle::accept_suggestion(conn, &caller, &id, &article_id))
+        .await?;
+    Ok(web::Json(appeal))
+}
+
+/// «Помогло» on the bot's answer: recorded as a click (not a rating) and the appeal
+/// closes; the teacher may still rate the answer with stars (optional).
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/helpful", tag = "appeals", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Обращение")),
+    responses(
+        (status = 200, description = "Отмечено «Помогло»", body = Appeal),
+        (status = 403, description = "Только автор-учитель", body = shared::Problem, content_type = problems!()),
+        (status = 404, description = "Нет такого обращения", body = shared::Problem, content_type = problems!()),
+        (status = 409, description = "Не ответ из базы или уже отмечено (`not_helpful_target`)", body = shared::Problem, content_type = problems!()),
+    ))]
+#[post("/appeals/{id}/helpful")]
+pub async fn mark_helpful(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<web::Json<Appeal>, ApiError> {
+    caller.may(Action::MarkHelpful)?;
+    let id = id.into_inner();
+    let appeal = state
+        .db
+        .write(move |conn| feedback::mark_helpful(conn, &caller, &id))
         .await?;
     Ok(web::Json(appeal))
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::appeals::{Appeal, AppealStatus, Message, PostMessage, RateAnswer};
+use shared::appeals::{AnswerSource, Appeal, AppealStatus, Message, PostMessage, RateAnswer};
 
 use crate::pages::appeals::chip;
 use mini_app_client::ErrorLine;
@@ -104,7 +104,16 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
         .then(|| deadline_text(ctx, &appeal))
         .flatten();
     let last = appeal.answers.last();
-    let unrated = open && last.is_some_and(|a| a.rating.is_none());
+    // After «Помогло» (a click) the appeal is closed, and the stars stay offered, optional.
+    let clicked = last.is_some_and(|a| a.helpful == Some(true) && a.rating.is_none());
+    let unrated = (open || clicked) && last.is_some_and(|a| a.rating.is_none());
+    let waiting = appeal.waiting_for_teacher;
+    // «Отозвать вопрос» only while no person has answered.
+    let withdrawable = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress)
+        && !appeal
+            .answers
+            .iter()
+            .any(|a| a.source == AnswerSource::Operator);
     let given = last.and_then(|a| a.rating.as_ref()).map(|r| r.score);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -159,12 +168,18 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
             {chip(appeal.status)}
             {deadline.map(|d| view! { " " <span class="muted">{d}</span> })}
         </p>
+        {waiting.then(|| view! {
+            <p class="notice need-reply" id="need-reply" role="status">
+                <strong>{strings::NEED_REPLY}</strong> " " {strings::NEED_REPLY_HINT}
+            </p>
+        })}
         <ol class="thread" id="thread">{thread}</ol>
         {files(&appeal)}
         {given.map(|score| view! {
             <p class="muted" id="rating-given">{strings::YOUR_RATING} ": " {"★".repeat(score.into())} " " {score} " " {strings::RATE_OF}</p>
         })}
-        {(!open).then(|| view! { <p class="notice">{strings::CLOSED_NOTE}</p> })}
+        {(!open && !clicked).then(|| view! { <p class="notice">{strings::CLOSED_NOTE}</p> })}
+        {clicked.then(|| view! { <p class="notice" id="rate-optional">{strings::RATE_OPTIONAL}</p> })}
         {unrated.then(|| view! { <Stars run busy/> })}
         {(appeal.status == AppealStatus::AnsweredByBot).then(|| view! {
             <button type="button" id="escalate" class="button secondary wide" disabled=busy
@@ -174,7 +189,7 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
         })}
         {open.then(|| view! { <FollowUp run busy/> })}
         <ErrorLine message=error/>
-        {open.then(|| view! { <Withdraw run busy/> })}
+        {withdrawable.then(|| view! { <Withdraw run busy/> })}
     }
 }
 

@@ -1,5 +1,6 @@
-//! `#/appeals`: «Мои вопросы», newest first, with status chips, unread marks,
-//! «Показать ещё», and refresh by the button or by pulling down from the top.
+//! `#/appeals`: «Мои вопросы», newest first — those waiting for the teacher's reply
+//! («Нужен ваш ответ») first of all — with status chips, unread marks, «Показать ещё», and
+//! refresh by the button or by pulling down from the top. The tab title counts the unread.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -42,7 +43,11 @@ pub fn AppealsPage() -> impl IntoView {
             match api::appeals(cursor).await {
                 Ok(page) => {
                     if first {
-                        items.set(page.items);
+                        // Stable: the waiting ones move up, each group stays newest first.
+                        let mut page_items = page.items;
+                        page_items.sort_by_key(|a| !a.waiting_for_teacher);
+                        api::title_count(page_items.iter().filter(|a| a.unread).count());
+                        items.set(page_items);
                     } else {
                         items.update(|list| list.extend(page.items));
                     }
@@ -127,7 +132,11 @@ fn AppealRow(appeal: Appeal) -> impl IntoView {
             <a class="row" href=href data-appeal=appeal.id>
                 <span class="row-title clamp">{appeal.text}</span>
                 <span class="row-meta">
-                    {chip(appeal.status)}
+                    {if appeal.waiting_for_teacher {
+                        view! { <span class="badge badge-bad need-reply">{strings::NEED_REPLY}</span> }.into_any()
+                    } else {
+                        chip(appeal.status).into_any()
+                    }}
                     " № " {appeal.number} " · "
                     {when}
                     {appeal.unread.then(|| view! {

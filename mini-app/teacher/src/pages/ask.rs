@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::appeals::{
-    AcceptSuggestion, Appeal, AppealStatus, CreateAppeal, QuestionText, RateAnswer, Suggestion,
+    AcceptSuggestion, Appeal, AppealStatus, CreateAppeal, QuestionText, Suggestion,
 };
 use shared::users::VerificationStatus;
 
@@ -28,6 +28,9 @@ thread_local! {
     static FILES: std::cell::RefCell<Vec<web_sys::File>> = const { std::cell::RefCell::new(Vec::new()) };
     /// The api's words for the files that could not be attached to the last question.
     static NOT_ATTACHED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Suggested articles' answers by id, loaded once: coming back to the outcome (also
+    /// offline) shows them without asking again.
+    static ANSWERS: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Sends the chosen files of the accepted question; each with a key of its own derived
@@ -316,9 +319,13 @@ fn InstantAnswer(appeal: Appeal) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let id = id.get_value();
-            let helped = matches!(action, Action::Rate(_));
+            let helped = matches!(action, Action::Helpful);
             let result = match api::act(&id, action).await {
-                Ok(()) if helped => Ok(None),
+                Ok(()) if helped => {
+                    // A click, not a rating: the appeal's page offers the stars (optional).
+                    crate::router::go(&Route::Appeal(id));
+                    Ok(None)
+                }
                 Ok(()) => api::appeal(id).await.map(Some),
                 Err(e) => Err(e),
             };
@@ -357,7 +364,7 @@ fn InstantAnswer(appeal: Appeal) -> impl IntoView {
             {source}
             <div class="actions">
                 <button type="button" id="helped" class="button" disabled=busy
-                    on:click=move |_| run(Action::Rate(RateAnswer { score: 5, comment: None }))>
+                    on:click=move |_| run(Action::Helpful)>
                     {strings::HELPED}
                 </button>
                 <button type="button" id="not-helped" class="button secondary" disabled=busy
@@ -418,22 +425,7 @@ fn Routed(appeal: Appeal) -> impl IntoView {
             <h2 class="section">{strings::MAYBE}</h2>
             {suggestions
                 .into_iter()
-                .map(|Suggestion { article_id, title, .. }| {
-                    let href = Route::Article(article_id.clone()).href();
-                    let data = article_id.clone();
-                    view! {
-                        <section class="card suggestion" data-article=data>
-                            <h3 class="card-title">{title}</h3>
-                            <div class="actions">
-                                <button type="button" class="button accept" disabled=busy
-                                    on:click=move |_| accept(article_id.clone())>
-                                    {strings::THIS_ANSWERS}
-                                </button>
-                                <a class="button secondary" href=href>{strings::OPEN_ANSWER}</a>
-                            </div>
-                        </section>
-                    }
-                })
+                .map(|Suggestion { article_id, title, .. }| view! { <SuggestionCard article_id title accept busy/> })
                 .collect_view()}
             <ErrorLine message=error/>
         }
@@ -446,5 +438,74 @@ fn Routed(appeal: Appeal) -> impl IntoView {
             " № " {appeal.number}
         </p>
         {cards}
+    }
+}
+
+/// One «Возможно, подойдёт» card: the title and the first lines of the answer; «Открыть
+/// ответ» (the main action) unfolds the whole answer, and only there «Это ответ на мой
+/// вопрос» closes the question, after «Закрыть вопрос?» once more (issue #22: a tired tap
+/// must not close a question whose answer was never read).
+#[component]
+fn SuggestionCard(
+    article_id: String,
+    title: String,
+    accept: impl Fn(String) + Copy + Send + Sync + 'static,
+    busy: RwSignal<bool>,
+) -> impl IntoView {
+    let kept = ANSWERS.with(|a| {
+        a.borrow()
+            .iter()
+            .find(|(id, _)| *id == article_id)
+            .map(|(_, text)| text.clone())
+    });
+    let answer = RwSignal::new(Remote::Loading);
+    match kept {
+        Some(text) => answer.set(Remote::Ready(text)),
+        None => {
+            let id = article_id.clone();
+            api::load_into(answer, async move {
+                let article = api::article(id.clone()).await?;
+                ANSWERS.with(|a| a.borrow_mut().push((id, article.answer.clone())));
+                Ok(article.answer)
+            });
+        }
+    }
+    let open = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let article = StoredValue::new(article_id.clone());
+    // One structure with parts hidden (not three views): the first load stays small.
+    view! {
+        <section class="card suggestion" data-article=article_id>
+            <h3 class="card-title">{title}</h3>
+            <p class="text answer-text" class:clamp=move || !open.get()>
+                {move || match answer.get() {
+                    Remote::Ready(text) => text,
+                    _ => String::new(),
+                }}
+            </p>
+            <div class="actions" hidden=confirming>
+                <button type="button" class="button open-answer" hidden=open
+                    on:click=move |_| open.set(true)>
+                    {strings::OPEN_ANSWER}
+                </button>
+                <button type="button" class="button accept" hidden=move || !open.get() disabled=busy
+                    on:click=move |_| confirming.set(true)>
+                    {strings::THIS_ANSWERS}
+                </button>
+            </div>
+            <div class="confirm" role="alertdialog" aria-label=strings::CLOSE_QUESTION hidden=move || !confirming.get()>
+                <p><strong>{strings::CLOSE_QUESTION}</strong></p>
+                <div class="actions">
+                    <button type="button" class="button accept-yes" disabled=busy
+                        on:click=move |_| accept(article.get_value())>
+                        {strings::CLOSE_YES}
+                    </button>
+                    <button type="button" class="button secondary accept-no"
+                        on:click=move |_| confirming.set(false)>
+                        {strings::CLOSE_NO}
+                    </button>
+                </div>
+            </div>
+        </section>
     }
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use shared::users::VerificationStatus;
 
+use crate::api;
 use crate::components::badge;
 use crate::ctx::ctx;
 use crate::router::Route;
@@ -29,6 +30,14 @@ pub fn HomePage() -> impl IntoView {
                 <a class="button wide" href=Route::Verification.href()>{strings::VERIFY_ACTION}</a>
             }
         });
+    // «Мои вопросы» carries the count of appeals with something unread; so does the tab title.
+    let unread = RwSignal::new(0_usize);
+    leptos::task::spawn_local(async move {
+        if let Ok(n) = api::unread_count().await {
+            unread.set(n);
+            api::title_count(n);
+        }
+    });
     view! {
         <h1 id="greeting">{hello}</h1>
         {status_line}
@@ -36,7 +45,18 @@ pub fn HomePage() -> impl IntoView {
         <nav aria-label=strings::SECTIONS>
             <ul class="list nav">
                 {row(&Route::Ask, strings::NAV_ASK, strings::NAV_ASK_META)}
-                {row(&Route::Appeals, strings::NAV_APPEALS, strings::NAV_APPEALS_META)}
+                <li>
+                    <a class="row" href=Route::Appeals.href()>
+                        <span class="row-title">
+                            {strings::NAV_APPEALS}
+                            {move || (unread.get() > 0).then(|| view! {
+                                " " <span class="badge badge-wait" id="unread-count"
+                                    aria-label=format!("{}: {}", strings::UNREAD_COUNT, unread.get())>{unread.get()}</span>
+                            })}
+                        </span>
+                        <span class="row-meta">{strings::NAV_APPEALS_META}</span>
+                    </a>
+                </li>
                 {row(&Route::Answers, strings::NAV_ANSWERS, strings::NAV_ANSWERS_META)}
                 {row(&Route::Profile, strings::NAV_PROFILE, strings::NAV_PROFILE_META)}
             </ul>

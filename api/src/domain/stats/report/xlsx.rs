@@ -87,7 +87,7 @@ fn write_appeals_sheet(
 
 /// Titles of the «Регионы» sheet after code, name and district, with each figure.
 #[allow(clippy::type_complexity)]
-const REGION_COLUMNS: [(&str, fn(&StatsFigures) -> Cell); 21] = [
+const REGION_COLUMNS: [(&str, fn(&StatsFigures) -> Cell); 24] = [
     ("Поступило", |f| Cell::Count(f.received)),
     ("Ждут ответа", |f| Cell::Count(f.open)),
     ("Просрочено", |f| Cell::Count(f.overdue)),
@@ -130,6 +130,17 @@ const REGION_COLUMNS: [(&str, fn(&StatsFigures) -> Cell); 21] = [
     ("Эскалации", |f| Cell::Count(f.escalated)),
     ("Доля эскалаций", |f| {
         Cell::Share(f.escalation_rate)
+    }),
+    // Issue #22: the average split by who answered, and the bot's «помогло» share.
+    ("Средняя оценка ответов бота", |f| {
+        Cell::Decimal(f.rating_avg_bot)
+    }),
+    (
+        "Средняя оценка ответов операторов",
+        |f| Cell::Decimal(f.rating_avg_operators),
+    ),
+    ("Доля «помогло» у бота", |f| {
+        Cell::Share(f.bot_helpful_share)
     }),
 ];
 

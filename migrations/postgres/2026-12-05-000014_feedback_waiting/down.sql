@@ -1,0 +1,17 @@
+DROP TRIGGER IF EXISTS stats_feedback_clicks ON appeal_answers;
+DROP TRIGGER IF EXISTS stats_feedback_ratings ON ratings;
+DROP TRIGGER IF EXISTS stats_feedback_delete ON appeals;
+DROP TRIGGER IF EXISTS stats_feedback_update ON appeals;
+DROP FUNCTION IF EXISTS stats_feedback_children_trigger();
+DROP FUNCTION IF EXISTS stats_feedback_appeals_trigger();
+DROP FUNCTION IF EXISTS stats_feedback_apply(appeals, INTEGER);
+ALTER TABLE stats_daily DROP COLUMN bot_helpful;
+ALTER TABLE stats_daily DROP COLUMN bot_clicks;
+ALTER TABLE stats_daily DROP COLUMN operator_ratings_sum;
+ALTER TABLE stats_daily DROP COLUMN operator_ratings_count;
+ALTER TABLE stats_daily DROP COLUMN bot_ratings_sum;
+ALTER TABLE stats_daily DROP COLUMN bot_ratings_count;
+ALTER TABLE appeals DROP COLUMN waiting_days_left;
+ALTER TABLE appeals DROP COLUMN waiting_since;
+ALTER TABLE appeal_answers DROP COLUMN helpful_at;
+ALTER TABLE appeal_answers DROP COLUMN helpful;

@@ -1,0 +1,16 @@
+DROP TRIGGER IF EXISTS stats_feedback_delete;
+DROP TRIGGER IF EXISTS stats_feedback_moved;
+DROP TRIGGER IF EXISTS stats_clicks_update;
+DROP TRIGGER IF EXISTS stats_source_ratings_update;
+DROP TRIGGER IF EXISTS stats_source_ratings_delete;
+DROP TRIGGER IF EXISTS stats_source_ratings_insert;
+ALTER TABLE stats_daily DROP COLUMN bot_helpful;
+ALTER TABLE stats_daily DROP COLUMN bot_clicks;
+ALTER TABLE stats_daily DROP COLUMN operator_ratings_sum;
+ALTER TABLE stats_daily DROP COLUMN operator_ratings_count;
+ALTER TABLE stats_daily DROP COLUMN bot_ratings_sum;
+ALTER TABLE stats_daily DROP COLUMN bot_ratings_count;
+ALTER TABLE appeals DROP COLUMN waiting_days_left;
+ALTER TABLE appeals DROP COLUMN waiting_since;
+ALTER TABLE appeal_answers DROP COLUMN helpful_at;
+ALTER TABLE appeal_answers DROP COLUMN helpful;
