@@ -363,6 +363,9 @@ async fn every_transition_a_teacher_sees_is_a_numbered_webhook_event_without_ope
     let spam = json!({ "reason": "spam" });
     env.post(&operator, &at(&closed, "close"), spam).await;
     let overdue = ask(&format!("{ROUTED} Четвёртый вопрос.")).await;
+    // Answered by the bot, «Помогло»: a click closes it (reason `rated`).
+    let helped = ask(ANSWERED).await;
+    env.post(&teacher, &at(&helped, "helpful"), json!({})).await;
 
     let later = db::now() + Duration::days(10);
     env.worker.run_scheduled(later).await.unwrap();
@@ -417,6 +420,10 @@ async fn every_transition_a_teacher_sees_is_a_numbered_webhook_event_without_ope
     assert_eq!(types_of(&withdrawn), ["appeal.created", "appeal.withdrawn"]);
     assert_eq!(types_of(&closed), ["appeal.created", "appeal.closed"]);
     assert_eq!(types_of(&overdue), ["appeal.created", "appeal.overdue"]);
+    assert_eq!(
+        types_of(&helped),
+        ["appeal.created", "appeal.answered", "appeal.closed"]
+    );
 
     let payload = |id: &str, kind: &str| -> Value {
         by_appeal[id]

@@ -10,11 +10,12 @@ use shared::appeals::{AnswerSource, Appeal, AppealStatus, CloseReason};
 
 use super::lifecycle::close;
 use super::query::find_in_scope;
-use super::row::{reload, Viewer};
+use super::row::{emit, reload, Viewer};
 use super::{conflict, view};
 use crate::auth::Caller;
 use crate::db::schema::appeal_answers as ans;
 use crate::db::{self, AnyConnection};
+use crate::domain::notifications::events::AppealEvent;
 use crate::error::ApiError;
 
 /// Records a click on the latest answer of an appeal when it is the bot's and has none yet;
@@ -65,5 +66,7 @@ pub fn mark_helpful(
     }
     close(conn, id, CloseReason::Rated, None)?;
     let row = reload(conn, id)?;
+    // Integrators see the click as what it is for them: the appeal closed (reason `rated`).
+    emit(conn, AppealEvent::Closed, &row)?;
     Ok(view(conn, &row, &Viewer::of(caller), true)?)
 }
