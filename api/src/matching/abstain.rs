@@ -149,6 +149,25 @@ impl AbstainModel {
             .as_ref()
     }
 
+    /// Reads a model written by `api kb fit --out FILE` (what `KB_MODEL_PATH` names).
+    ///
+    /// # Errors
+    /// An unreadable file, bad JSON, or a model fitted for other features
+    /// (an older or newer engine): the message says which.
+    pub fn from_file(path: &str) -> Result<AbstainModel, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        let model: AbstainModel =
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        if model.is_usable() {
+            Ok(model)
+        } else {
+            Err(format!(
+                "{path}: модель подобрана для других признаков (ожидались {})",
+                FEATURE_NAMES.join(", ")
+            ))
+        }
+    }
+
     /// Whether the model fits the current feature set.
     pub fn is_usable(&self) -> bool {
         let n = FEATURE_NAMES.len();

@@ -528,3 +528,25 @@ fn probe_queries() {
         );
     }
 }
+
+#[test]
+fn a_model_file_is_loaded_at_run_time_and_a_foreign_one_refused() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/abstain_model.json");
+    let model = AbstainModel::from_file(shipped).unwrap();
+    assert_eq!(Some(&model), AbstainModel::embedded());
+    let dir = std::env::temp_dir().join(format!("kb-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let other = dir.join("other.json");
+    let mut foreign = model.clone();
+    foreign.features[0] = "something_else".into();
+    std::fs::write(&other, serde_json::to_string(&foreign).unwrap()).unwrap();
+    assert!(AbstainModel::from_file(other.to_str().unwrap()).is_err());
+    assert!(AbstainModel::from_file(dir.join("missing.json").to_str().unwrap()).is_err());
+    // A loaded model decides, and the version says which model it is.
+    let mut shifted = model.clone();
+    shifted.bias += 1.0;
+    let a = Bm25Engine::new(EngineConfig::default());
+    let b = Bm25Engine::new(EngineConfig::default()).with_abstain_model(Some(shifted));
+    assert_ne!(a.version(), b.version());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

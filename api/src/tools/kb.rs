@@ -147,6 +147,13 @@ pub struct EvalArgs {
         help = "целевая доля неверных ответов (ANSWER_MAX_WRONG)"
     )]
     pub max_wrong: f64,
+    /// Prints one line per question (expected, first, answered, analysed words): for
+    /// looking into misses, never for fitting.
+    #[arg(
+        long,
+        help = "по строке на вопрос: ожидалась, первая, ответ дан, разобранные слова"
+    )]
+    pub each: bool,
     /// Scores the previous engine (hand-set gates, refitted threshold) for comparison.
     #[arg(long, help = "оценить прежнее правило отказа (для сравнения)")]
     pub legacy: bool,
@@ -194,8 +201,15 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
         } else {
             println!(
                 "подобрано на {}, оценено на {hard}: вопросов {}, верно с первого раза {:.3}, \
-                 неверных ответов {:.3}, доля ответов {:.3}",
-                args.questions, figures.questions, figures.top1, figures.wrong, figures.answered
+                 неверных ответов {:.3}, доля ответов {:.3}; ранжирование: первой верная {:.3}, \
+                 в первых трёх {:.3}",
+                args.questions,
+                figures.questions,
+                figures.top1,
+                figures.wrong,
+                figures.answered,
+                figures.ranking_top1,
+                figures.ranking_top3
             );
         }
     }
@@ -205,6 +219,24 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
     let engine = Bm25Engine::new(EngineConfig::default());
     engine.replace_all(docs);
     let report = evaluate(&engine, &questions);
+    if args.each {
+        for o in &report.outcomes {
+            println!(
+                "{}\t{}\t{}\t{:.2}\t{}\t{}",
+                o.expect.as_deref().unwrap_or("-"),
+                o.best.as_deref().unwrap_or("-"),
+                if o.confident {
+                    "ответ"
+                } else {
+                    "отказ"
+                },
+                o.confidence,
+                o.q,
+                engine.explain(&o.q).join(" ")
+            );
+        }
+        return Ok(());
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report.to_json())?);
     } else {
