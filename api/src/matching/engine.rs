@@ -13,7 +13,7 @@ use super::courtesy::is_courtesy;
 use super::index::{prepare, Candidate, Index, Params, Ranked};
 use super::normalize::{Analyzer, StemCache};
 use super::synonyms::{default_synonyms, format_synonyms};
-use super::{AnswerEngine, ArticleDoc, Decision, EngineConfig, Hit, Synonym};
+use super::{AnswerEngine, ArticleDoc, Decision, EngineConfig, Hit, HitExplanation, Synonym};
 
 /// Engine name recorded with appeals.
 const ENGINE_NAME: &str = "bm25";
@@ -120,10 +120,10 @@ impl Bm25Engine {
             .map(|m| m.threshold_for(self.config.answer_max_wrong))
     }
 
-    /// Ranking signals of a query: one [`Probe`] for the whole text and, for
-    /// a text of several sentences, one for its question sentence(s). Empty
-    /// when nothing matched.
-    pub fn probes(&self, query: &str, limit: usize) -> Vec<Probe> {
+    /// The texts a query is ranked as: the whole text and, for a text of
+    /// several sentences, its question sentence(s) (flagged `true`); with the
+    /// number of sentences.
+    fn probe_texts(query: &str) -> (Vec<(String, bool)>, usize) {
         let query = cut(query);
         let sentences = split_sentences(query);
         let mut texts = vec![(query.to_string(), false)];
@@ -140,6 +140,14 @@ impl Bm25Engine {
             };
             texts.push((part, true));
         }
+        (texts, sentences.len().max(1))
+    }
+
+    /// Ranking signals of a query: one [`Probe`] for the whole text and, for
+    /// a text of several sentences, one for its question sentence(s). Empty
+    /// when nothing matched.
+    pub fn probes(&self, query: &str, limit: usize) -> Vec<Probe> {
+        let (texts, sentences) = Self::probe_texts(query);
         let st = self.read();
         texts
             .into_iter()
@@ -155,8 +163,64 @@ impl Bm25Engine {
                         })
                     })
                     .collect();
-                let signals = signals_of(&ranked, sentences.len().max(1), partial)?;
+                let signals = signals_of(&ranked, 0, sentences, partial)?;
                 Some(Probe { signals, hits })
+            })
+            .collect()
+    }
+
+    /// Per hit of the decision on `query`: the query words found in it and
+    /// the abstain model's probability that it is the answer (its signals
+    /// computed with this hit taken as the first and the best of the others
+    /// as its runner-up; for the first hit, the decision's own confidence).
+    /// Ranked the same way as [`AnswerEngine::decide`], so the hits are the
+    /// decision's.
+    pub fn explanations(&self, query: &str, limit: usize) -> Vec<HitExplanation> {
+        if is_courtesy(query) {
+            return Vec::new();
+        }
+        let (texts, sentences) = Self::probe_texts(query);
+        let st = self.read();
+        let ranked: Vec<(String, Ranked, bool)> = texts
+            .into_iter()
+            .map(|(text, partial)| {
+                let r = st.index.rank(&text, &self.config, limit.max(2));
+                (text, r, partial)
+            })
+            .filter(|(_, r, _)| !r.top.is_empty())
+            .collect();
+        // The probe the decision uses: the most probable one that passes the
+        // margin gate, else the whole text (as in `decide_with_model`).
+        let model = self.model.as_ref();
+        let pick = model
+            .and_then(|m| {
+                ranked
+                    .iter()
+                    .filter_map(|(t, r, partial)| {
+                        let f = signals_of(r, 0, sentences, *partial)?.features();
+                        (!m.gated(&f)).then(|| (m.probability(&f), t, r, *partial))
+                    })
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, t, r, p)| (t, r, p))
+            })
+            .or_else(|| ranked.first().map(|(t, r, p)| (t, r, *p)));
+        let Some((text, r, partial)) = pick else {
+            return Vec::new();
+        };
+        r.top
+            .iter()
+            .take(limit)
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let probability = model.and_then(|m| {
+                    let f = signals_of(r, i, sentences, partial)?.features();
+                    Some(m.probability(&f))
+                });
+                Some(HitExplanation {
+                    article_id: st.index.id_of(c.slot)?.to_string(),
+                    matched: st.index.matched_words(text, &self.config, c.slot),
+                    probability,
+                })
             })
             .collect()
     }
@@ -285,6 +349,10 @@ impl Bm25Engine {
 impl AnswerEngine for Bm25Engine {
     fn name(&self) -> &'static str {
         ENGINE_NAME
+    }
+
+    fn explain_hits(&self, query: &str, limit: usize) -> Vec<HitExplanation> {
+        self.explanations(query, limit)
     }
 
     fn version(&self) -> String {
@@ -430,9 +498,11 @@ fn split_sentences(text: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// Signals of a ranking, or `None` when nothing matched.
-fn signals_of(ranked: &Ranked, sentences: usize, partial: bool) -> Option<Signals> {
-    let first = ranked.top.first()?;
+/// Signals of a ranking with its `first`-th candidate taken as the first
+/// and the best of the others as the runner-up, or `None` when there is no
+/// such candidate.
+fn signals_of(ranked: &Ranked, first: usize, sentences: usize, partial: bool) -> Option<Signals> {
+    let lead = ranked.top.get(first)?;
     let cov = |c: &Candidate| {
         if ranked.total_weight > 0.0 {
             c.covered / ranked.total_weight
@@ -440,13 +510,17 @@ fn signals_of(ranked: &Ranked, sentences: usize, partial: bool) -> Option<Signal
             0.0
         }
     };
-    let second = ranked.top.get(1);
+    let second = if first == 0 {
+        ranked.top.get(1)
+    } else {
+        ranked.top.first()
+    };
     Some(Signals {
-        s1: first.score,
+        s1: lead.score,
         s2: second.map_or(0.0, |c| c.score),
-        cov1: cov(first),
+        cov1: cov(lead),
         cov2: second.map_or(0.0, cov),
-        tm1: first.text_match,
+        tm1: lead.text_match,
         tm2: second.map_or(0.0, |c| c.text_match),
         tokens: ranked.tokens,
         unknown: ranked.unknown,

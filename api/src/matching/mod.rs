@@ -67,6 +67,19 @@ pub struct Hit {
     pub score: f64,
 }
 
+/// Why one hit was ranked: for operators and the dictionary screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitExplanation {
+    /// Article id.
+    pub article_id: String,
+    /// The query's words found in the article, as the engine read them (after
+    /// the synonym dictionary and typo repair), in query order.
+    pub matched: Vec<String>,
+    /// The abstain model's probability that this article is the answer
+    /// (`None` without a model).
+    pub probability: Option<f64>,
+}
+
 /// The engine's answer to one query: ranking plus the abstention decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
@@ -126,6 +139,12 @@ pub trait AnswerEngine: Send + Sync {
     fn version(&self) -> String;
     /// Ranks articles for `query` (at most `limit` hits) and decides whether to answer.
     fn decide(&self, query: &str, limit: usize) -> Decision;
+    /// Why each hit of `decide(query, limit)` matched (engines that cannot
+    /// tell return nothing).
+    fn explain_hits(&self, query: &str, limit: usize) -> Vec<HitExplanation> {
+        let _ = (query, limit);
+        Vec::new()
+    }
     /// Adds or replaces one article; visible to the next `decide`.
     fn upsert(&self, doc: ArticleDoc);
     /// Removes an article (no-op when unknown).
