@@ -550,3 +550,20 @@ fn a_model_file_is_loaded_at_run_time_and_a_foreign_one_refused() {
     assert_ne!(a.version(), b.version());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn replayed_history_teaches_variants_that_help_the_later_half() {
+    let docs = demo_docs();
+    let dev = questions(DEV_PATH);
+    let (history, later) = split_half(&dev);
+    let curve = replay(&docs, history, later, 20, 7, 0.05);
+    let (first, last) = (curve.first().unwrap(), curve.last().unwrap());
+    assert_eq!((first.seen, first.learned), (0, 0));
+    assert_eq!(last.seen, history.len());
+    assert!(last.learned > 0, "{curve:?}");
+    assert!(
+        last.later.ranking_top1 >= first.later.ranking_top1,
+        "{curve:?}"
+    );
+    assert!(last.later.wrong <= 0.06, "{curve:?}");
+}
