@@ -132,6 +132,10 @@ pub struct AbstainModel {
     /// answers twice or not at all, whatever the probability says.
     #[serde(default)]
     pub min_margin: f64,
+    /// Weights of the neighbour re-ranker ([`super::rerank::Reranker`]) over
+    /// [`super::rerank::RERANK_FEATURES`]; empty: the ranking is kept as is.
+    #[serde(default)]
+    pub reranker: Vec<f64>,
 }
 
 impl AbstainModel {
@@ -175,6 +179,8 @@ impl AbstainModel {
             && self.mean.len() == n
             && self.scale.len() == n
             && self.weights.len() == n
+            && (self.reranker.is_empty()
+                || self.reranker.len() == super::rerank::RERANK_FEATURES.len())
     }
 
     /// Probability that the first article is the right answer.
@@ -213,7 +219,10 @@ impl AbstainModel {
 
     /// Short fingerprint of the weights (part of the engine version).
     pub fn fingerprint(&self) -> String {
-        format!("{:?}{:?}{}", self.weights, self.mean, self.bias)
+        format!(
+            "{:?}{:?}{}{:?}",
+            self.weights, self.mean, self.bias, self.reranker
+        )
     }
 }
 
@@ -273,6 +282,7 @@ pub fn fit_logistic(xs: &[Vec<f64>], ys: &[bool], l2: f64) -> AbstainModel {
         calibration: Vec::new(),
         fitted_on: 0,
         min_margin: 0.0,
+        reranker: Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@ use super::abstain::{AbstainModel, Signals};
 use super::courtesy::is_courtesy;
 use super::index::{prepare, Candidate, Index, Params, Ranked};
 use super::normalize::{Analyzer, StemCache};
+use super::rerank::{Reranker, RERANK_DEPTH};
 use super::synonyms::{default_synonyms, format_synonyms};
 use super::{AnswerEngine, ArticleDoc, Decision, EngineConfig, Hit, HitExplanation, Synonym};
 
@@ -22,7 +23,7 @@ const ENGINE_NAME: &str = "bm25";
 const MAX_QUERY_CHARS: usize = 4000;
 
 /// Algorithm version; bump when ranking or decision logic changes.
-const ALGORITHM_VERSION: &str = "2.0";
+const ALGORITHM_VERSION: &str = "2.1";
 
 struct State {
     index: Index,
@@ -152,7 +153,8 @@ impl Bm25Engine {
         texts
             .into_iter()
             .filter_map(|(text, partial)| {
-                let ranked = st.index.rank(&text, &self.config, limit.max(2));
+                let mut ranked = st.index.rank(&text, &self.config, limit.max(RERANK_DEPTH));
+                self.rerank(&st.index, &text, &mut ranked);
                 let hits: Vec<Hit> = ranked
                     .top
                     .iter()
@@ -165,6 +167,39 @@ impl Bm25Engine {
                     .collect();
                 let signals = signals_of(&ranked, 0, sentences, partial)?;
                 Some(Probe { signals, hits })
+            })
+            .collect()
+    }
+
+    /// The first `k` candidates of each probe of `query` (as [`Self::probes`])
+    /// with their abstain signals (the candidate taken as first) and the
+    /// features that tell neighbours apart, relative to the first candidate:
+    /// log score ratio, wording-match gap, coverage gap, and the gaps in
+    /// distinctive-word, answer-text and word-pair shares.
+    pub fn probe_candidates(&self, query: &str, k: usize) -> Vec<Vec<CandidateRow>> {
+        let (texts, sentences) = Self::probe_texts(query);
+        let st = self.read();
+        texts
+            .into_iter()
+            .filter_map(|(text, partial)| {
+                let r = st.index.rank(&text, &self.config, k.max(2));
+                if r.top.is_empty() {
+                    return None;
+                }
+                let nf = neighbour_rows(&st.index, &self.config, &text, &r, r.top.len());
+                let rows = r
+                    .top
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| {
+                        Some(CandidateRow {
+                            article_id: st.index.id_of(c.slot)?.to_string(),
+                            signals: signals_of(&r, i, sentences, partial)?,
+                            rerank: nf.get(i)?.clone(),
+                        })
+                    })
+                    .collect();
+                Some(rows)
             })
             .collect()
     }
@@ -184,7 +219,8 @@ impl Bm25Engine {
         let ranked: Vec<(String, Ranked, bool)> = texts
             .into_iter()
             .map(|(text, partial)| {
-                let r = st.index.rank(&text, &self.config, limit.max(2));
+                let mut r = st.index.rank(&text, &self.config, limit.max(RERANK_DEPTH));
+                self.rerank(&st.index, &text, &mut r);
                 (text, r, partial)
             })
             .filter(|(_, r, _)| !r.top.is_empty())
@@ -223,6 +259,27 @@ impl Bm25Engine {
                 })
             })
             .collect()
+    }
+
+    /// Moves the candidate the model's neighbour re-ranker prefers to the
+    /// front (nothing without a model or when it has no re-ranker).
+    fn rerank(&self, index: &Index, text: &str, ranked: &mut Ranked) {
+        let Some(model) = self.model.as_ref().filter(|m| !m.reranker.is_empty()) else {
+            return;
+        };
+        if ranked.top.len() < 2 {
+            return;
+        }
+        let rows = neighbour_rows(index, &self.config, text, ranked, RERANK_DEPTH);
+        let features: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
+        let ranker = Reranker {
+            weights: model.reranker.clone(),
+        };
+        let i = ranker.choose(&features);
+        if i > 0 {
+            let c = ranked.top.remove(i);
+            ranked.top.insert(0, c);
+        }
     }
 
     /// The decision of the abstain model.
@@ -454,6 +511,17 @@ impl AnswerEngine for Bm25Engine {
     }
 }
 
+/// One candidate of one probe, for fitting the neighbour re-ranker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateRow {
+    /// Article id.
+    pub article_id: String,
+    /// Abstain signals with this candidate taken as the first.
+    pub signals: Signals,
+    /// Neighbour features relative to the first candidate.
+    pub rerank: Vec<f64>,
+}
+
 /// Ranking signals and hits of one probe (whole text or question part).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probe {
@@ -496,6 +564,39 @@ fn split_sentences(text: &str) -> Vec<(String, bool)> {
         out.push((cur.trim().to_string(), false));
     }
     out
+}
+
+/// Neighbour features of the first `depth` candidates of `r`, relative to
+/// the first: log score ratio, wording-match gap, coverage gap, and the gaps
+/// in distinctive-word, answer-text and word-pair shares
+/// ([`super::rerank::RERANK_FEATURES`]).
+fn neighbour_rows(
+    index: &Index,
+    cfg: &EngineConfig,
+    text: &str,
+    r: &Ranked,
+    depth: usize,
+) -> Vec<Vec<f64>> {
+    let top = &r.top[..depth.min(r.top.len())];
+    let Some(first) = top.first() else {
+        return Vec::new();
+    };
+    let slots: Vec<u32> = top.iter().map(|c| c.slot).collect();
+    let nf = index.neighbour_features(text, cfg, &slots);
+    let cov = |c: &Candidate| c.covered / r.total_weight.max(1e-9);
+    top.iter()
+        .zip(&nf)
+        .map(|(c, f)| {
+            vec![
+                (c.score.max(1e-9) / first.score.max(1e-9)).ln(),
+                c.text_match - first.text_match,
+                cov(c) - cov(first),
+                f[0] - nf[0][0],
+                f[1] - nf[0][1],
+                f[2] - nf[0][2],
+            ]
+        })
+        .collect()
 }
 
 /// Signals of a ranking with its `first`-th candidate taken as the first

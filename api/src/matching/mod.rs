@@ -23,6 +23,7 @@ mod kb;
 mod naive;
 mod normalize;
 mod replay;
+mod rerank;
 mod synonyms;
 
 #[cfg(test)]

@@ -567,3 +567,28 @@ fn replayed_history_teaches_variants_that_help_the_later_half() {
     );
     assert!(last.later.wrong <= 0.06, "{curve:?}");
 }
+
+#[test]
+fn the_shipped_model_reranks_only_close_neighbours() {
+    let model = AbstainModel::embedded().unwrap();
+    assert_eq!(model.reranker.len(), 6, "the shipped model carries a re-ranker");
+    let ranker = super::rerank::Reranker {
+        weights: model.reranker.clone(),
+    };
+    // A candidate far below the first is never promoted, whatever its other features.
+    let first = [0.0; 6];
+    let far = [-0.5, 1.0, 1.0, 1.0, 1.0, 1.0];
+    assert_eq!(ranker.choose(&[&first, &far]), 0);
+    // The engine's hits and explanations agree on the order.
+    let engine = Bm25Engine::new(EngineConfig::default());
+    engine.replace_all(demo_docs());
+    for q in questions(DEV_PATH).iter().take(30) {
+        let d = engine.decide(&q.q, 5);
+        let e = engine.explain_hits(&q.q, 5);
+        let ids: Vec<&str> = d.hits.iter().map(|h| h.article_id.as_str()).collect();
+        let eids: Vec<&str> = e.iter().map(|h| h.article_id.as_str()).collect();
+        if !d.is_courtesy() {
+            assert_eq!(ids, eids, "{}", q.q);
+        }
+    }
+}
