@@ -12,7 +12,7 @@ use super::abstain::{AbstainModel, Signals};
 use super::courtesy::is_courtesy;
 use super::index::{prepare, Candidate, Index, Params, Ranked};
 use super::normalize::{Analyzer, StemCache};
-use super::rerank::{Reranker, RERANK_DEPTH};
+use super::rerank::{Reranker, NEIGHBOUR_LOG_RATIO, RERANK_DEPTH};
 use super::synonyms::{default_synonyms, format_synonyms};
 use super::{AnswerEngine, ArticleDoc, Decision, EngineConfig, Hit, HitExplanation, Synonym};
 
@@ -267,7 +267,16 @@ impl Bm25Engine {
         let Some(model) = self.model.as_ref().filter(|m| !m.reranker.is_empty()) else {
             return;
         };
-        if ranked.top.len() < 2 {
+        // Candidates are sorted by score: when the runner-up is outside the
+        // neighbour window, so is every other, and the features need not be
+        // computed (most queries).
+        let close = match (ranked.top.first(), ranked.top.get(1)) {
+            (Some(a), Some(b)) => {
+                (b.score.max(1e-9) / a.score.max(1e-9)).ln() >= -NEIGHBOUR_LOG_RATIO
+            }
+            _ => false,
+        };
+        if !close {
             return;
         }
         let rows = neighbour_rows(index, &self.config, text, ranked, RERANK_DEPTH);

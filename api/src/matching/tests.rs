@@ -571,7 +571,11 @@ fn replayed_history_teaches_variants_that_help_the_later_half() {
 #[test]
 fn the_shipped_model_reranks_only_close_neighbours() {
     let model = AbstainModel::embedded().unwrap();
-    assert_eq!(model.reranker.len(), 6, "the shipped model carries a re-ranker");
+    assert_eq!(
+        model.reranker.len(),
+        6,
+        "the shipped model carries a re-ranker"
+    );
     let ranker = super::rerank::Reranker {
         weights: model.reranker.clone(),
     };
