@@ -12,7 +12,8 @@ use super::abstain::{AbstainModel, Signals};
 use super::courtesy::is_courtesy;
 use super::index::{prepare, Candidate, Index, Params, Ranked};
 use super::normalize::{Analyzer, StemCache};
-use super::rerank::{Reranker, NEIGHBOUR_LOG_RATIO, RERANK_DEPTH};
+use super::probe::{signals_of, split_sentences};
+use super::rerank::{neighbour_rows, CandidateRow, Reranker, NEIGHBOUR_LOG_RATIO, RERANK_DEPTH};
 use super::synonyms::{default_synonyms, format_synonyms};
 use super::{AnswerEngine, ArticleDoc, Decision, EngineConfig, Hit, HitExplanation, Synonym};
 
@@ -520,17 +521,6 @@ impl AnswerEngine for Bm25Engine {
     }
 }
 
-/// One candidate of one probe, for fitting the neighbour re-ranker.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CandidateRow {
-    /// Article id.
-    pub article_id: String,
-    /// Abstain signals with this candidate taken as the first.
-    pub signals: Signals,
-    /// Neighbour features relative to the first candidate.
-    pub rerank: Vec<f64>,
-}
-
 /// Ranking signals and hits of one probe (whole text or question part).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probe {
@@ -546,95 +536,4 @@ fn cut(query: &str) -> &str {
         Some((cut, _)) => &query[..cut],
         None => query,
     }
-}
-
-/// Sentences of a message with whether each ends with a question mark;
-/// pieces without letters are dropped.
-fn split_sentences(text: &str) -> Vec<(String, bool)> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for ch in text.chars() {
-        let end = matches!(ch, '.' | '!' | '?' | '\n' | '…');
-        if !end {
-            cur.push(ch);
-            continue;
-        }
-        if cur.chars().any(char::is_alphabetic) {
-            out.push((cur.trim().to_string(), ch == '?'));
-        } else if ch == '?' {
-            // "...?!" or "??": the mark belongs to the previous sentence.
-            if let Some(last) = out.last_mut() {
-                last.1 = true;
-            }
-        }
-        cur.clear();
-    }
-    if cur.chars().any(char::is_alphabetic) {
-        out.push((cur.trim().to_string(), false));
-    }
-    out
-}
-
-/// Neighbour features of the first `depth` candidates of `r`, relative to
-/// the first: log score ratio, wording-match gap, coverage gap, and the gaps
-/// in distinctive-word, answer-text and word-pair shares
-/// ([`super::rerank::RERANK_FEATURES`]).
-fn neighbour_rows(
-    index: &Index,
-    cfg: &EngineConfig,
-    text: &str,
-    r: &Ranked,
-    depth: usize,
-) -> Vec<Vec<f64>> {
-    let top = &r.top[..depth.min(r.top.len())];
-    let Some(first) = top.first() else {
-        return Vec::new();
-    };
-    let slots: Vec<u32> = top.iter().map(|c| c.slot).collect();
-    let nf = index.neighbour_features(text, cfg, &slots);
-    let cov = |c: &Candidate| c.covered / r.total_weight.max(1e-9);
-    top.iter()
-        .zip(&nf)
-        .map(|(c, f)| {
-            vec![
-                (c.score.max(1e-9) / first.score.max(1e-9)).ln(),
-                c.text_match - first.text_match,
-                cov(c) - cov(first),
-                f[0] - nf[0][0],
-                f[1] - nf[0][1],
-                f[2] - nf[0][2],
-            ]
-        })
-        .collect()
-}
-
-/// Signals of a ranking with its `first`-th candidate taken as the first
-/// and the best of the others as the runner-up, or `None` when there is no
-/// such candidate.
-fn signals_of(ranked: &Ranked, first: usize, sentences: usize, partial: bool) -> Option<Signals> {
-    let lead = ranked.top.get(first)?;
-    let cov = |c: &Candidate| {
-        if ranked.total_weight > 0.0 {
-            c.covered / ranked.total_weight
-        } else {
-            0.0
-        }
-    };
-    let second = if first == 0 {
-        ranked.top.get(1)
-    } else {
-        ranked.top.first()
-    };
-    Some(Signals {
-        s1: lead.score,
-        s2: second.map_or(0.0, |c| c.score),
-        cov1: cov(lead),
-        cov2: second.map_or(0.0, cov),
-        tm1: lead.text_match,
-        tm2: second.map_or(0.0, |c| c.text_match),
-        tokens: ranked.tokens,
-        unknown: ranked.unknown,
-        sentences,
-        partial,
-    })
 }

@@ -22,6 +22,7 @@ mod index;
 mod kb;
 mod naive;
 mod normalize;
+mod probe;
 mod replay;
 mod rerank;
 mod synonyms;
@@ -40,6 +41,7 @@ pub use kb::{parse_kb_jsonl, KbRecord};
 pub use naive::NaiveEngine;
 pub use normalize::{normalize_text, tokenize, Analyzer};
 pub use replay::{format_curve, replay, split_half, ReplayPoint};
+pub use rerank::CandidateRow;
 pub use synonyms::{default_synonyms, format_synonyms, parse_synonyms};
 
 /// What the engine indexes of one article (only published articles should be

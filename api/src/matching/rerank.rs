@@ -3,7 +3,10 @@
 //! by logistic regression on labelled questions, inside the cross-validation
 //! folds like everything else fitted from labels.
 
+use super::abstain::Signals;
 use super::fit::Example;
+use super::index::{Candidate, Index, Ranked};
+use super::EngineConfig;
 
 /// L2 penalty of the pairwise fit.
 const L2: f64 = 0.01;
@@ -116,4 +119,48 @@ pub fn fit_reranker(examples: &[&Example]) -> Reranker {
         }
     }
     Reranker { weights: w }
+}
+
+/// One candidate of one probe, for fitting the neighbour re-ranker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateRow {
+    /// Article id.
+    pub article_id: String,
+    /// Abstain signals with this candidate taken as the first.
+    pub signals: Signals,
+    /// Neighbour features relative to the first candidate.
+    pub rerank: Vec<f64>,
+}
+
+/// Neighbour features of the first `depth` candidates of `r`, relative to
+/// the first: log score ratio, wording-match gap, coverage gap, and the gaps
+/// in distinctive-word, answer-text and word-pair shares
+/// ([`super::rerank::RERANK_FEATURES`]).
+pub(super) fn neighbour_rows(
+    index: &Index,
+    cfg: &EngineConfig,
+    text: &str,
+    r: &Ranked,
+    depth: usize,
+) -> Vec<Vec<f64>> {
+    let top = &r.top[..depth.min(r.top.len())];
+    let Some(first) = top.first() else {
+        return Vec::new();
+    };
+    let slots: Vec<u32> = top.iter().map(|c| c.slot).collect();
+    let nf = index.neighbour_features(text, cfg, &slots);
+    let cov = |c: &Candidate| c.covered / r.total_weight.max(1e-9);
+    top.iter()
+        .zip(&nf)
+        .map(|(c, f)| {
+            vec![
+                (c.score.max(1e-9) / first.score.max(1e-9)).ln(),
+                c.text_match - first.text_match,
+                cov(c) - cov(first),
+                f[0] - nf[0][0],
+                f[1] - nf[0][1],
+                f[2] - nf[0][2],
+            ]
+        })
+        .collect()
 }
