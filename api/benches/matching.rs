@@ -158,8 +158,20 @@ fn report(full: bool) {
         );
     }
 
-    let sizes: &[usize] = if full { &[10_000, 100_000] } else { &[2_000] };
-    for &n in sizes {
+    // `MATCHING_BENCH_SIZES=10000` limits the run to the sizes given (the
+    // 100,000-article run takes minutes on a busy machine).
+    let sizes: Vec<usize> = std::env::var("MATCHING_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| {
+            if full {
+                vec![10_000, 100_000]
+            } else {
+                vec![2_000]
+            }
+        });
+    for n in sizes {
         let synth = synthetic(&docs, n, 42);
         let rss0 = rss_bytes();
         let t = Instant::now();

@@ -207,6 +207,15 @@ pub struct SearchHit {
     pub question: String,
     /// Relevance score (higher is better; comparable within one search only).
     pub score: f64,
+    /// The question's words found in this article, as the engine read them (after the
+    /// synonym dictionary and typo repair), in question order.
+    #[serde(default)]
+    pub matched: Vec<String>,
+    /// The abstain model's probability (0–1) that this article is the answer; the first
+    /// hit is answered by itself when this reaches the model's threshold. Null when the
+    /// engine has no model.
+    #[serde(default)]
+    pub probability: Option<f64>,
 }
 
 /// `GET /api/v1/kb/search`.

@@ -490,3 +490,40 @@ async fn confirmed_variants_are_searchable_and_rejected_ones_are_not() {
         .unwrap();
     assert_eq!(found["items"][0]["article_id"], id.as_str());
 }
+
+#[tokio::test]
+async fn search_explains_each_hit_with_matched_words_and_probability() {
+    let app = spawn_app().await;
+    import_demo(&app).await;
+    let teacher = app
+        .dev_login("teacher", Some("77"), "Учитель без статуса", false)
+        .await;
+    // "воспитательой": a dropped letter; "кл рук": an abbreviation from the dictionary.
+    let q = "/api/v1/kb/search?q=план%20воспитательой%20работы%20пишет%20каждый%20учитель%20или%20только%20кл%20рук";
+    let mut found = Value::Null;
+    for _ in 0..40 {
+        found = app.get_as(q, &teacher.access).await.json().await.unwrap();
+        if found["items"].as_array().is_some_and(|i| !i.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let first = &found["items"][0];
+    assert_eq!(first["article_id"], "kb-008", "{found}");
+    let matched: Vec<&str> = first["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(matched.contains(&"воспитательной"), "{matched:?}");
+    assert!(matched.contains(&"классный"), "{matched:?}");
+    assert!(matched.contains(&"план"), "{matched:?}");
+    let p = first["probability"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&p) && p >= 0.5, "{found}");
+    for hit in found["items"].as_array().unwrap().iter().skip(1) {
+        let other = hit["probability"].as_f64().unwrap();
+        assert!(other < p, "{found}");
+        assert!(hit["matched"].is_array());
+    }
+}

@@ -132,6 +132,10 @@ pub struct AbstainModel {
     /// answers twice or not at all, whatever the probability says.
     #[serde(default)]
     pub min_margin: f64,
+    /// Weights of the neighbour re-ranker ([`super::rerank::Reranker`]) over
+    /// [`super::rerank::RERANK_FEATURES`]; empty: the ranking is kept as is.
+    #[serde(default)]
+    pub reranker: Vec<f64>,
 }
 
 impl AbstainModel {
@@ -149,6 +153,25 @@ impl AbstainModel {
             .as_ref()
     }
 
+    /// Reads a model written by `api kb fit --out FILE` (what `KB_MODEL_PATH` names).
+    ///
+    /// # Errors
+    /// An unreadable file, bad JSON, or a model fitted for other features
+    /// (an older or newer engine): the message says which.
+    pub fn from_file(path: &str) -> Result<AbstainModel, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        let model: AbstainModel =
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        if model.is_usable() {
+            Ok(model)
+        } else {
+            Err(format!(
+                "{path}: модель подобрана для других признаков (ожидались {})",
+                FEATURE_NAMES.join(", ")
+            ))
+        }
+    }
+
     /// Whether the model fits the current feature set.
     pub fn is_usable(&self) -> bool {
         let n = FEATURE_NAMES.len();
@@ -156,6 +179,8 @@ impl AbstainModel {
             && self.mean.len() == n
             && self.scale.len() == n
             && self.weights.len() == n
+            && (self.reranker.is_empty()
+                || self.reranker.len() == super::rerank::RERANK_FEATURES.len())
     }
 
     /// Probability that the first article is the right answer.
@@ -194,7 +219,10 @@ impl AbstainModel {
 
     /// Short fingerprint of the weights (part of the engine version).
     pub fn fingerprint(&self) -> String {
-        format!("{:?}{:?}{}", self.weights, self.mean, self.bias)
+        format!(
+            "{:?}{:?}{}{:?}",
+            self.weights, self.mean, self.bias, self.reranker
+        )
     }
 }
 
@@ -254,6 +282,7 @@ pub fn fit_logistic(xs: &[Vec<f64>], ys: &[bool], l2: f64) -> AbstainModel {
         calibration: Vec::new(),
         fitted_on: 0,
         min_margin: 0.0,
+        reranker: Vec::new(),
     }
 }
 

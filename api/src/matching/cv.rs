@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::eval::{answered_at, evaluate, LabelledQuestion, QuestionOutcome};
 use super::fit::{collect, engine_for, fit_examples, folds, Example};
+use super::rerank::fit_reranker;
 use super::{AnswerEngine, ArticleDoc, Bm25Engine, EngineConfig};
 
 /// Which decision rule is fitted and scored.
@@ -213,6 +214,11 @@ impl Fitted {
     ) -> Vec<Scored> {
         match self {
             Fitted::Model(examples) => {
+                // The neighbour re-ranker is fitted on the training folds too,
+                // then the abstain model on the re-ranked training questions.
+                let tr: Vec<&Example> = train.iter().map(|&i| &examples[i]).collect();
+                let ranker = fit_reranker(&tr);
+                let examples: Vec<Example> = examples.iter().map(|e| ranker.apply(e)).collect();
                 let tr: Vec<&Example> = train.iter().map(|&i| &examples[i]).collect();
                 let model = fit_examples(&tr, seed);
                 let t = model.threshold_for(max_wrong);

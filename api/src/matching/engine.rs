@@ -12,8 +12,10 @@ use super::abstain::{AbstainModel, Signals};
 use super::courtesy::is_courtesy;
 use super::index::{prepare, Candidate, Index, Params, Ranked};
 use super::normalize::{Analyzer, StemCache};
+use super::probe::{signals_of, split_sentences};
+use super::rerank::{neighbour_rows, CandidateRow, Reranker, NEIGHBOUR_LOG_RATIO, RERANK_DEPTH};
 use super::synonyms::{default_synonyms, format_synonyms};
-use super::{AnswerEngine, ArticleDoc, Decision, EngineConfig, Hit, Synonym};
+use super::{AnswerEngine, ArticleDoc, Decision, EngineConfig, Hit, HitExplanation, Synonym};
 
 /// Engine name recorded with appeals.
 const ENGINE_NAME: &str = "bm25";
@@ -22,7 +24,7 @@ const ENGINE_NAME: &str = "bm25";
 const MAX_QUERY_CHARS: usize = 4000;
 
 /// Algorithm version; bump when ranking or decision logic changes.
-const ALGORITHM_VERSION: &str = "2.0";
+const ALGORITHM_VERSION: &str = "2.1";
 
 struct State {
     index: Index,
@@ -120,10 +122,10 @@ impl Bm25Engine {
             .map(|m| m.threshold_for(self.config.answer_max_wrong))
     }
 
-    /// Ranking signals of a query: one [`Probe`] for the whole text and, for
-    /// a text of several sentences, one for its question sentence(s). Empty
-    /// when nothing matched.
-    pub fn probes(&self, query: &str, limit: usize) -> Vec<Probe> {
+    /// The texts a query is ranked as: the whole text and, for a text of
+    /// several sentences, its question sentence(s) (flagged `true`); with the
+    /// number of sentences.
+    fn probe_texts(query: &str) -> (Vec<(String, bool)>, usize) {
         let query = cut(query);
         let sentences = split_sentences(query);
         let mut texts = vec![(query.to_string(), false)];
@@ -140,11 +142,20 @@ impl Bm25Engine {
             };
             texts.push((part, true));
         }
+        (texts, sentences.len().max(1))
+    }
+
+    /// Ranking signals of a query: one [`Probe`] for the whole text and, for
+    /// a text of several sentences, one for its question sentence(s). Empty
+    /// when nothing matched.
+    pub fn probes(&self, query: &str, limit: usize) -> Vec<Probe> {
+        let (texts, sentences) = Self::probe_texts(query);
         let st = self.read();
         texts
             .into_iter()
             .filter_map(|(text, partial)| {
-                let ranked = st.index.rank(&text, &self.config, limit.max(2));
+                let mut ranked = st.index.rank(&text, &self.config, limit.max(RERANK_DEPTH));
+                self.rerank(&st.index, &text, &mut ranked);
                 let hits: Vec<Hit> = ranked
                     .top
                     .iter()
@@ -155,10 +166,130 @@ impl Bm25Engine {
                         })
                     })
                     .collect();
-                let signals = signals_of(&ranked, sentences.len().max(1), partial)?;
+                let signals = signals_of(&ranked, 0, sentences, partial)?;
                 Some(Probe { signals, hits })
             })
             .collect()
+    }
+
+    /// The first `k` candidates of each probe of `query` (as [`Self::probes`])
+    /// with their abstain signals (the candidate taken as first) and the
+    /// features that tell neighbours apart, relative to the first candidate:
+    /// log score ratio, wording-match gap, coverage gap, and the gaps in
+    /// distinctive-word, answer-text and word-pair shares.
+    pub fn probe_candidates(&self, query: &str, k: usize) -> Vec<Vec<CandidateRow>> {
+        let (texts, sentences) = Self::probe_texts(query);
+        let st = self.read();
+        texts
+            .into_iter()
+            .filter_map(|(text, partial)| {
+                let r = st.index.rank(&text, &self.config, k.max(2));
+                if r.top.is_empty() {
+                    return None;
+                }
+                let nf = neighbour_rows(&st.index, &self.config, &text, &r, r.top.len());
+                let rows = r
+                    .top
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| {
+                        Some(CandidateRow {
+                            article_id: st.index.id_of(c.slot)?.to_string(),
+                            signals: signals_of(&r, i, sentences, partial)?,
+                            rerank: nf.get(i)?.clone(),
+                        })
+                    })
+                    .collect();
+                Some(rows)
+            })
+            .collect()
+    }
+
+    /// Per hit of the decision on `query`: the query words found in it and
+    /// the abstain model's probability that it is the answer (its signals
+    /// computed with this hit taken as the first and the best of the others
+    /// as its runner-up; for the first hit, the decision's own confidence).
+    /// Ranked the same way as [`AnswerEngine::decide`], so the hits are the
+    /// decision's.
+    pub fn explanations(&self, query: &str, limit: usize) -> Vec<HitExplanation> {
+        if is_courtesy(query) {
+            return Vec::new();
+        }
+        let (texts, sentences) = Self::probe_texts(query);
+        let st = self.read();
+        let ranked: Vec<(String, Ranked, bool)> = texts
+            .into_iter()
+            .map(|(text, partial)| {
+                let mut r = st.index.rank(&text, &self.config, limit.max(RERANK_DEPTH));
+                self.rerank(&st.index, &text, &mut r);
+                (text, r, partial)
+            })
+            .filter(|(_, r, _)| !r.top.is_empty())
+            .collect();
+        // The probe the decision uses: the most probable one that passes the
+        // margin gate, else the whole text (as in `decide_with_model`).
+        let model = self.model.as_ref();
+        let pick = model
+            .and_then(|m| {
+                ranked
+                    .iter()
+                    .filter_map(|(t, r, partial)| {
+                        let f = signals_of(r, 0, sentences, *partial)?.features();
+                        (!m.gated(&f)).then(|| (m.probability(&f), t, r, *partial))
+                    })
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, t, r, p)| (t, r, p))
+            })
+            .or_else(|| ranked.first().map(|(t, r, p)| (t, r, *p)));
+        let Some((text, r, partial)) = pick else {
+            return Vec::new();
+        };
+        r.top
+            .iter()
+            .take(limit)
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let probability = model.and_then(|m| {
+                    let f = signals_of(r, i, sentences, partial)?.features();
+                    Some(m.probability(&f))
+                });
+                Some(HitExplanation {
+                    article_id: st.index.id_of(c.slot)?.to_string(),
+                    matched: st.index.matched_words(text, &self.config, c.slot),
+                    probability,
+                })
+            })
+            .collect()
+    }
+
+    /// Moves the candidate the model's neighbour re-ranker prefers to the
+    /// front (nothing without a model or when it has no re-ranker).
+    fn rerank(&self, index: &Index, text: &str, ranked: &mut Ranked) {
+        let Some(model) = self.model.as_ref().filter(|m| !m.reranker.is_empty()) else {
+            return;
+        };
+        // Candidates are sorted by score: when the runner-up is outside the
+        // neighbour window, so is every other, and the features need not be
+        // computed (most queries).
+        let close = match (ranked.top.first(), ranked.top.get(1)) {
+            (Some(a), Some(b)) => {
+                (b.score.max(1e-9) / a.score.max(1e-9)).ln() >= -NEIGHBOUR_LOG_RATIO
+            }
+            _ => false,
+        };
+        if !close {
+            return;
+        }
+        let rows = neighbour_rows(index, &self.config, text, ranked, RERANK_DEPTH);
+        let features: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
+        let ranker = Reranker {
+            weights: model.reranker.clone(),
+        };
+        let i = ranker.choose(&features);
+        if i > 0 {
+            let c = ranked.top.remove(i);
+            ranked.top.insert(0, c);
+        }
     }
 
     /// The decision of the abstain model.
@@ -287,6 +418,10 @@ impl AnswerEngine for Bm25Engine {
         ENGINE_NAME
     }
 
+    fn explain_hits(&self, query: &str, limit: usize) -> Vec<HitExplanation> {
+        self.explanations(query, limit)
+    }
+
     fn version(&self) -> String {
         self.read().version.clone()
     }
@@ -401,56 +536,4 @@ fn cut(query: &str) -> &str {
         Some((cut, _)) => &query[..cut],
         None => query,
     }
-}
-
-/// Sentences of a message with whether each ends with a question mark;
-/// pieces without letters are dropped.
-fn split_sentences(text: &str) -> Vec<(String, bool)> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for ch in text.chars() {
-        let end = matches!(ch, '.' | '!' | '?' | '\n' | '…');
-        if !end {
-            cur.push(ch);
-            continue;
-        }
-        if cur.chars().any(char::is_alphabetic) {
-            out.push((cur.trim().to_string(), ch == '?'));
-        } else if ch == '?' {
-            // "...?!" or "??": the mark belongs to the previous sentence.
-            if let Some(last) = out.last_mut() {
-                last.1 = true;
-            }
-        }
-        cur.clear();
-    }
-    if cur.chars().any(char::is_alphabetic) {
-        out.push((cur.trim().to_string(), false));
-    }
-    out
-}
-
-/// Signals of a ranking, or `None` when nothing matched.
-fn signals_of(ranked: &Ranked, sentences: usize, partial: bool) -> Option<Signals> {
-    let first = ranked.top.first()?;
-    let cov = |c: &Candidate| {
-        if ranked.total_weight > 0.0 {
-            c.covered / ranked.total_weight
-        } else {
-            0.0
-        }
-    };
-    let second = ranked.top.get(1);
-    Some(Signals {
-        s1: first.score,
-        s2: second.map_or(0.0, |c| c.score),
-        cov1: cov(first),
-        cov2: second.map_or(0.0, cov),
-        tm1: first.text_match,
-        tm2: second.map_or(0.0, |c| c.text_match),
-        tokens: ranked.tokens,
-        unknown: ranked.unknown,
-        sentences,
-        partial,
-    })
 }

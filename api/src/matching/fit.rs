@@ -9,6 +9,7 @@ use super::abstain::{calibrate, fit_logistic, AbstainModel};
 use super::courtesy::is_courtesy;
 use super::engine::Bm25Engine;
 use super::eval::LabelledQuestion;
+use super::rerank::fit_reranker;
 use super::{AnswerEngine, ArticleDoc, EngineConfig};
 
 /// L2 penalty of the logistic regression (on standardised features).
@@ -30,6 +31,29 @@ pub struct ProbeRow {
     pub best: Option<String>,
     /// First three articles.
     pub top3: Vec<String>,
+    /// Every candidate: article id, abstain features with it taken as first,
+    /// neighbour features (see [`Bm25Engine::probe_candidates`]).
+    pub cands: Vec<(String, Vec<f64>, Vec<f64>)>,
+}
+
+impl ProbeRow {
+    /// The probe with its `i`-th candidate moved to the front.
+    pub fn promoted(&self, i: usize) -> ProbeRow {
+        let mut order: Vec<usize> = (0..self.cands.len()).collect();
+        if i < order.len() {
+            order.remove(i);
+            order.insert(0, i);
+        }
+        let cands: Vec<_> = order.iter().map(|&j| self.cands[j].clone()).collect();
+        ProbeRow {
+            features: cands
+                .first()
+                .map_or_else(|| self.features.clone(), |c| c.1.clone()),
+            best: cands.first().map(|c| c.0.clone()),
+            top3: cands.iter().take(3).map(|c| c.0.clone()).collect(),
+            cands,
+        }
+    }
 }
 
 /// A labelled question with its ranking signals.
@@ -85,17 +109,19 @@ pub fn collect(engine: &Bm25Engine, questions: &[LabelledQuestion]) -> Vec<Examp
             expect: q.expect.clone(),
             courtesy: is_courtesy(&q.q),
             probes: engine
-                .probes(&q.q, 5)
+                .probe_candidates(&q.q, 5)
                 .into_iter()
-                .map(|p| ProbeRow {
-                    features: p.signals.features(),
-                    best: p.hits.first().map(|h| h.article_id.clone()),
-                    top3: p
-                        .hits
-                        .iter()
-                        .take(3)
-                        .map(|h| h.article_id.clone())
-                        .collect(),
+                .map(|rows| {
+                    let cands: Vec<(String, Vec<f64>, Vec<f64>)> = rows
+                        .into_iter()
+                        .map(|c| (c.article_id, c.signals.features(), c.rerank))
+                        .collect();
+                    ProbeRow {
+                        features: cands.first().map(|c| c.1.clone()).unwrap_or_default(),
+                        best: cands.first().map(|c| c.0.clone()),
+                        top3: cands.iter().take(3).map(|c| c.0.clone()).collect(),
+                        cands,
+                    }
                 })
                 .collect(),
         })
@@ -180,7 +206,13 @@ pub fn fit(docs: &[ArticleDoc], questions: &[LabelledQuestion], seed: u64) -> Ab
     let engine = engine_for(docs, None);
     let examples = collect(&engine, questions);
     let refs: Vec<&Example> = examples.iter().collect();
-    fit_examples(&refs, seed)
+    let ranker = fit_reranker(&refs);
+    let examples: Vec<Example> = examples.iter().map(|e| ranker.apply(e)).collect();
+    let refs: Vec<&Example> = examples.iter().collect();
+    AbstainModel {
+        reranker: ranker.weights,
+        ..fit_examples(&refs, seed)
+    }
 }
 
 #[cfg(test)]

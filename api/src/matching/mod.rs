@@ -22,6 +22,9 @@ mod index;
 mod kb;
 mod naive;
 mod normalize;
+mod probe;
+mod replay;
+mod rerank;
 mod synonyms;
 
 #[cfg(test)]
@@ -37,6 +40,8 @@ pub use eval::{
 pub use kb::{parse_kb_jsonl, KbRecord};
 pub use naive::NaiveEngine;
 pub use normalize::{normalize_text, tokenize, Analyzer};
+pub use replay::{format_curve, replay, split_half, ReplayPoint};
+pub use rerank::CandidateRow;
 pub use synonyms::{default_synonyms, format_synonyms, parse_synonyms};
 
 /// What the engine indexes of one article (only published articles should be
@@ -65,6 +70,19 @@ pub struct Hit {
     pub article_id: String,
     /// Engine-specific relevance score (BM25F for [`Bm25Engine`]); higher is better.
     pub score: f64,
+}
+
+/// Why one hit was ranked: for operators and the dictionary screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitExplanation {
+    /// Article id.
+    pub article_id: String,
+    /// The query's words found in the article, as the engine read them (after
+    /// the synonym dictionary and typo repair), in query order.
+    pub matched: Vec<String>,
+    /// The abstain model's probability that this article is the answer
+    /// (`None` without a model).
+    pub probability: Option<f64>,
 }
 
 /// The engine's answer to one query: ranking plus the abstention decision.
@@ -126,6 +144,12 @@ pub trait AnswerEngine: Send + Sync {
     fn version(&self) -> String;
     /// Ranks articles for `query` (at most `limit` hits) and decides whether to answer.
     fn decide(&self, query: &str, limit: usize) -> Decision;
+    /// Why each hit of `decide(query, limit)` matched (engines that cannot
+    /// tell return nothing).
+    fn explain_hits(&self, query: &str, limit: usize) -> Vec<HitExplanation> {
+        let _ = (query, limit);
+        Vec::new()
+    }
     /// Adds or replaces one article; visible to the next `decide`.
     fn upsert(&self, doc: ArticleDoc);
     /// Removes an article (no-op when unknown).

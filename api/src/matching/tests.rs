@@ -528,3 +528,71 @@ fn probe_queries() {
         );
     }
 }
+
+#[test]
+fn a_model_file_is_loaded_at_run_time_and_a_foreign_one_refused() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/abstain_model.json");
+    let model = AbstainModel::from_file(shipped).unwrap();
+    assert_eq!(Some(&model), AbstainModel::embedded());
+    let dir = std::env::temp_dir().join(format!("kb-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let other = dir.join("other.json");
+    let mut foreign = model.clone();
+    foreign.features[0] = "something_else".into();
+    std::fs::write(&other, serde_json::to_string(&foreign).unwrap()).unwrap();
+    assert!(AbstainModel::from_file(other.to_str().unwrap()).is_err());
+    assert!(AbstainModel::from_file(dir.join("missing.json").to_str().unwrap()).is_err());
+    // A loaded model decides, and the version says which model it is.
+    let mut shifted = model.clone();
+    shifted.bias += 1.0;
+    let a = Bm25Engine::new(EngineConfig::default());
+    let b = Bm25Engine::new(EngineConfig::default()).with_abstain_model(Some(shifted));
+    assert_ne!(a.version(), b.version());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn replayed_history_teaches_variants_that_help_the_later_half() {
+    let docs = demo_docs();
+    let dev = questions(DEV_PATH);
+    let (history, later) = split_half(&dev);
+    let curve = replay(&docs, history, later, 20, 7, 0.05);
+    let (first, last) = (curve.first().unwrap(), curve.last().unwrap());
+    assert_eq!((first.seen, first.learned), (0, 0));
+    assert_eq!(last.seen, history.len());
+    assert!(last.learned > 0, "{curve:?}");
+    assert!(
+        last.later.ranking_top1 >= first.later.ranking_top1,
+        "{curve:?}"
+    );
+    assert!(last.later.wrong <= 0.06, "{curve:?}");
+}
+
+#[test]
+fn the_shipped_model_reranks_only_close_neighbours() {
+    let model = AbstainModel::embedded().unwrap();
+    assert_eq!(
+        model.reranker.len(),
+        6,
+        "the shipped model carries a re-ranker"
+    );
+    let ranker = super::rerank::Reranker {
+        weights: model.reranker.clone(),
+    };
+    // A candidate far below the first is never promoted, whatever its other features.
+    let first = [0.0; 6];
+    let far = [-0.5, 1.0, 1.0, 1.0, 1.0, 1.0];
+    assert_eq!(ranker.choose(&[&first, &far]), 0);
+    // The engine's hits and explanations agree on the order.
+    let engine = Bm25Engine::new(EngineConfig::default());
+    engine.replace_all(demo_docs());
+    for q in questions(DEV_PATH).iter().take(30) {
+        let d = engine.decide(&q.q, 5);
+        let e = engine.explain_hits(&q.q, 5);
+        let ids: Vec<&str> = d.hits.iter().map(|h| h.article_id.as_str()).collect();
+        let eids: Vec<&str> = e.iter().map(|h| h.article_id.as_str()).collect();
+        if !d.is_courtesy() {
+            assert_eq!(ids, eids, "{}", q.q);
+        }
+    }
+}

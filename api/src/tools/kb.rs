@@ -8,8 +8,9 @@ use anyhow::Context;
 use crate::config::Config;
 use crate::domain::kb::store as kb;
 use crate::matching::{
-    cross_validate, evaluate, parse_kb_jsonl, parse_questions_jsonl, train_test, AnswerEngine,
-    ArticleDoc, Bm25Engine, EngineConfig, LabelledQuestion, Method,
+    cross_validate, evaluate, format_curve, parse_kb_jsonl, parse_questions_jsonl, replay,
+    split_half, train_test, AnswerEngine, ArticleDoc, Bm25Engine, EngineConfig, LabelledQuestion,
+    Method,
 };
 use crate::startup;
 
@@ -147,6 +148,26 @@ pub struct EvalArgs {
         help = "целевая доля неверных ответов (ANSWER_MAX_WRONG)"
     )]
     pub max_wrong: f64,
+    /// Prints one line per question (expected, first, answered, analysed words): for
+    /// looking into misses, never for fitting.
+    #[arg(
+        long,
+        help = "по строке на вопрос: ожидалась, первая, ответ дан, разобранные слова"
+    )]
+    pub each: bool,
+    /// Replays `--questions` in file order: the first half teaches (operators' answers
+    /// become confirmed variants), the later half is scored every N history questions;
+    /// with `--hard`, all of `--questions` teaches and the hard file is scored.
+    #[arg(
+        long,
+        value_name = "N",
+        num_args = 0..=1,
+        default_missing_value = "10",
+        help = "обучение на истории: первая половина вопросов становится вариантами, \
+                вторая оценивается каждые N вопросов (без числа — 10); с --hard учит весь \
+                --questions, оценивается --hard"
+    )]
+    pub replay: Option<usize>,
     /// Scores the previous engine (hand-set gates, refitted threshold) for comparison.
     #[arg(long, help = "оценить прежнее правило отказа (для сравнения)")]
     pub legacy: bool,
@@ -186,7 +207,7 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
             print!("{report}");
         }
     }
-    if let Some(hard) = &args.hard {
+    if let (Some(hard), None) = (&args.hard, args.replay) {
         let test = read_questions(hard)?;
         let figures = train_test(&docs, &questions, &test, args.seed, args.max_wrong, method);
         if args.json {
@@ -194,17 +215,55 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
         } else {
             println!(
                 "подобрано на {}, оценено на {hard}: вопросов {}, верно с первого раза {:.3}, \
-                 неверных ответов {:.3}, доля ответов {:.3}",
-                args.questions, figures.questions, figures.top1, figures.wrong, figures.answered
+                 неверных ответов {:.3}, доля ответов {:.3}; ранжирование: первой верная {:.3}, \
+                 в первых трёх {:.3}",
+                args.questions,
+                figures.questions,
+                figures.top1,
+                figures.wrong,
+                figures.answered,
+                figures.ranking_top1,
+                figures.ranking_top3
             );
         }
     }
-    if args.cv.is_some() || args.hard.is_some() {
+    if let Some(step) = args.replay {
+        let hard = args.hard.as_deref().map(read_questions).transpose()?;
+        let (history, later) = match &hard {
+            Some(h) => (questions.as_slice(), h.as_slice()),
+            None => split_half(&questions),
+        };
+        let points = replay(&docs, history, later, step, args.seed, args.max_wrong);
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&points)?);
+        } else {
+            print!("{}", format_curve(&points));
+        }
+    }
+    if args.cv.is_some() || args.hard.is_some() || args.replay.is_some() {
         return Ok(());
     }
     let engine = Bm25Engine::new(EngineConfig::default());
     engine.replace_all(docs);
     let report = evaluate(&engine, &questions);
+    if args.each {
+        for o in &report.outcomes {
+            println!(
+                "{}\t{}\t{}\t{:.2}\t{}\t{}",
+                o.expect.as_deref().unwrap_or("-"),
+                o.best.as_deref().unwrap_or("-"),
+                if o.confident {
+                    "ответ"
+                } else {
+                    "отказ"
+                },
+                o.confidence,
+                o.q,
+                engine.explain(&o.q).join(" ")
+            );
+        }
+        return Ok(());
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report.to_json())?);
     } else {

@@ -166,6 +166,7 @@ pub async fn search(
         ));
     }
     let decision = kb.engine().decide(q, limit);
+    let explained = kb.engine().explain_hits(q, limit);
     let ids: Vec<String> = decision.hits.iter().map(|h| h.article_id.clone()).collect();
     let titles = db
         .read(move |conn| {
@@ -182,11 +183,14 @@ pub async fn search(
         .iter()
         .filter_map(|h| {
             let (_, title, question) = titles.iter().find(|(id, _, _)| *id == h.article_id)?;
+            let why = explained.iter().find(|e| e.article_id == h.article_id);
             Some(SearchHit {
                 article_id: h.article_id.clone(),
                 title: title.clone(),
                 question: question.clone(),
                 score: h.score,
+                matched: why.map(|e| e.matched.clone()).unwrap_or_default(),
+                probability: why.and_then(|e| e.probability),
             })
         })
         .collect();

@@ -14,7 +14,7 @@ use shared::kb::ArticleStatus;
 use super::store::{synonyms, ArticleRow};
 use crate::db::schema::{kb_articles as a, kb_synonyms as syn};
 use crate::db::AnyConnection;
-use crate::matching::{AnswerEngine, ArticleDoc, Bm25Engine, EngineConfig, Synonym};
+use crate::matching::{AbstainModel, AnswerEngine, ArticleDoc, Bm25Engine, EngineConfig, Synonym};
 
 /// The engine and what it was last loaded from.
 pub struct KnowledgeBase {
@@ -35,15 +35,48 @@ impl KnowledgeBase {
         Self::with_engine(Arc::new(Bm25Engine::new(EngineConfig::default())))
     }
 
-    /// A BM25 engine with the abstention gates from the settings.
+    /// A BM25 engine with the abstention gates from the settings, the abstain
+    /// model named by `KB_MODEL_PATH` (written by `api kb fit --out FILE`; the
+    /// model built into the binary when unset) and the target wrong-answer
+    /// rate `ANSWER_MAX_WRONG` (default 0.05).
+    ///
+    /// A model file that cannot be used is reported in the log and the built-in
+    /// model answers instead: the service keeps answering, and the engine
+    /// version (recorded with every appeal) shows which model decided.
     #[must_use]
     pub fn from_config(config: &crate::config::Config) -> Self {
+        let defaults = EngineConfig::default();
+        let answer_max_wrong = match std::env::var("ANSWER_MAX_WRONG") {
+            Ok(v) => match v.trim().parse::<f64>() {
+                Ok(x) if (0.0..=1.0).contains(&x) => x,
+                _ => {
+                    tracing::warn!(value = %v, "ANSWER_MAX_WRONG is not a share in 0..1; using the default");
+                    defaults.answer_max_wrong
+                }
+            },
+            Err(_) => defaults.answer_max_wrong,
+        };
         let engine = EngineConfig {
             confident_threshold: config.answer_threshold,
             margin: config.answer_margin,
-            ..EngineConfig::default()
+            answer_max_wrong,
+            ..defaults
         };
-        Self::with_engine(Arc::new(Bm25Engine::new(engine)))
+        let mut bm25 = Bm25Engine::new(engine);
+        if let Ok(path) = std::env::var("KB_MODEL_PATH") {
+            if !path.trim().is_empty() {
+                match AbstainModel::from_file(path.trim()) {
+                    Ok(model) => {
+                        tracing::info!(path = %path, fitted_on = model.fitted_on, "abstain model loaded");
+                        bm25 = bm25.with_abstain_model(Some(model));
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "KB_MODEL_PATH not used; the built-in abstain model answers");
+                    }
+                }
+            }
+        }
+        Self::with_engine(Arc::new(bm25))
     }
 
     /// Any engine behind the trait.

@@ -8,6 +8,7 @@
 //! updates cheap. Articles are analysed into a [`Prepared`] form outside the
 //! index (and its lock), in parallel for bulk builds.
 
+mod explain;
 mod prepare;
 mod query;
 

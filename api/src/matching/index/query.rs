@@ -231,7 +231,7 @@ impl Index {
     /// Snowball stemmer leaves apart: "треб"/"требова", "дежурн"/"дежурств",
     /// "руководител"/"руководств"). Related if one is a prefix of the other
     /// with at least 4 letters in common, or if they share 5 letters.
-    fn related(&self, stem: &str) -> Vec<u32> {
+    pub(super) fn related(&self, stem: &str) -> Vec<u32> {
         let chars: Vec<char> = stem.chars().collect();
         let mut out = Vec::new();
         if chars.len() < 4 {
