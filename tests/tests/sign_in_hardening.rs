@@ -152,7 +152,8 @@ async fn a_new_password_or_second_factor_ends_other_sessions_and_codes_work_once
     let email = "op.sessions@example.org";
     let once = operator(&app, email, &["16"]).await;
     let (a_access, _) = pair(login(&app, email, &once, None).await).await;
-    let (_, b_refresh) = pair(login(&app, email, &once, None).await).await;
+    let (b_access, b_refresh) = pair(login(&app, email, &once, None).await).await;
+    assert_eq!(app.get_as("/api/v1/me", &b_access).await.status(), 200);
     let changed = app
         .post_as(
             "/api/v1/me/password",
@@ -162,10 +163,14 @@ async fn a_new_password_or_second_factor_ends_other_sessions_and_codes_work_once
         .await;
     assert_eq!(changed.status(), 200);
     problem(refresh(&app, &b_refresh).await, 401).await;
+    // The other session's access token is refused at once, not when it expires; the
+    // session that changed the password goes on.
+    problem(app.get_as("/api/v1/me", &b_access).await, 401).await;
+    assert_eq!(app.get_as("/api/v1/me", &a_access).await.status(), 200);
 
     let password = "Новый-пароль-2026";
     let (c_access, c_refresh) = pair(login(&app, email, password, None).await).await;
-    let (_, d_refresh) = pair(login(&app, email, password, None).await).await;
+    let (d_access, d_refresh) = pair(login(&app, email, password, None).await).await;
     let enrol: Value = app
         .post_as("/api/v1/auth/totp/enroll", &c_access, &json!({}))
         .await
@@ -190,8 +195,10 @@ async fn a_new_password_or_second_factor_ends_other_sessions_and_codes_work_once
         )
         .await;
     assert_eq!(done.status(), 200);
-    // The enrolling session goes on; the other one ended.
+    // The enrolling session goes on; the other one ended, its access token with it.
     problem(refresh(&app, &d_refresh).await, 401).await;
+    problem(app.get_as("/api/v1/me", &d_access).await, 401).await;
+    assert_eq!(app.get_as("/api/v1/me", &c_access).await.status(), 200);
     pair(refresh(&app, &c_refresh).await).await;
 
     // A code signs in once; the same code again is refused like any wrong code.

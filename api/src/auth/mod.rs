@@ -16,7 +16,7 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 use shared::users::{Role, VerificationStatus};
 
-use crate::db::{self, models::UserRow, schema};
+use crate::db::{self, models::{TokenStanding, UserRow}, schema};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -219,6 +219,7 @@ async fn authenticate(state: &AppState, token: String) -> Result<Caller, ApiErro
     }
     let user_id = claims.sub;
     let session = claims.sid;
+    let issued_at = claims.iat;
     state
         .db
         .read(move |conn| {
@@ -228,6 +229,16 @@ async fn authenticate(state: &AppState, token: String) -> Result<Caller, ApiErro
                 .first(conn)
                 .optional()?
                 .ok_or(ApiError::Unauthorized)?;
+            let stands = match user.token_standing(issued_at, session.as_deref()) {
+                TokenStanding::Stands => true,
+                TokenStanding::Ended => false,
+                TokenStanding::SameSecond => {
+                    crate::auth::session::sign_in_alive(conn, session.as_deref())?
+                }
+            };
+            if !stands {
+                return Err(ApiError::Unauthorized);
+            }
             let mut caller = caller_from_row(conn, user, method, None)?;
             caller.session = session;
             Ok(caller)

@@ -215,7 +215,8 @@ pub fn revoke_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<usize
 }
 
 /// Ends every sign-in of a user except `keep` (the caller's own): a changed password or a
-/// new second factor must not leave a thief's session running.
+/// new second factor must not leave a thief's session running. Their refresh tokens are
+/// revoked and their access tokens refused from now on (`UserRow::token_stands`).
 ///
 /// # Errors
 /// A database failure.
@@ -224,13 +225,36 @@ pub fn revoke_others(
     user_id: &str,
     keep: Option<&str>,
 ) -> QueryResult<usize> {
+    let now = db::now();
+    // Their access tokens too, not only their refresh tokens: see `UserRow::token_stands`.
+    diesel::update(crate::db::schema::users::table.find(user_id))
+        .set((
+            crate::db::schema::users::sessions_ended_at.eq(now),
+            crate::db::schema::users::session_kept.eq(keep),
+        ))
+        .execute(conn)?;
     let others = rt::table
         .filter(rt::user_id.eq(user_id))
         .filter(rt::revoked_at.is_null())
         .filter(rt::family_id.ne(keep.unwrap_or("")));
-    diesel::update(others)
-        .set(rt::revoked_at.eq(db::now()))
-        .execute(conn)
+    diesel::update(others).set(rt::revoked_at.eq(now)).execute(conn)
+}
+
+/// Whether the sign-in (refresh-token family) `session` still has a token not revoked; a
+/// token that names none counts as ended.
+///
+/// # Errors
+/// A database failure.
+pub fn sign_in_alive(conn: &mut AnyConnection, session: Option<&str>) -> QueryResult<bool> {
+    let Some(family) = session else {
+        return Ok(false);
+    };
+    let live: i64 = rt::table
+        .filter(rt::family_id.eq(family))
+        .filter(rt::revoked_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(live > 0)
 }
 
 fn revoke_family(conn: &mut AnyConnection, family: &str) -> QueryResult<usize> {

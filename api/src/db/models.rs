@@ -72,6 +72,42 @@ pub struct UserRow {
     pub erased_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Access tokens issued before this moment are refused (the other sessions ended) …
+    pub sessions_ended_at: Option<NaiveDateTime>,
+    /// … except those of this sign-in (refresh-token family), the one that ended them.
+    pub session_kept: Option<String>,
+}
+
+/// Whether an access token still stands after its user ended their other sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStanding {
+    /// Issued after the sessions ended, or by the sign-in that ended them.
+    Stands,
+    /// Issued before: another session, now ended.
+    Ended,
+    /// Issued within the same second as the change (`iat` has whole seconds): the caller
+    /// checks whether the token's sign-in was one of those ended.
+    SameSecond,
+}
+
+impl UserRow {
+    /// How an access token issued at `iat` (Unix seconds) for the sign-in `session` stands
+    /// against `sessions_ended_at` / `session_kept`.
+    #[must_use]
+    pub fn token_standing(&self, iat: i64, session: Option<&str>) -> TokenStanding {
+        let Some(ended) = self.sessions_ended_at else {
+            return TokenStanding::Stands;
+        };
+        if session.is_some() && session == self.session_kept.as_deref() {
+            return TokenStanding::Stands;
+        }
+        let ended = ended.and_utc().timestamp();
+        match iat.cmp(&ended) {
+            std::cmp::Ordering::Greater => TokenStanding::Stands,
+            std::cmp::Ordering::Less => TokenStanding::Ended,
+            std::cmp::Ordering::Equal => TokenStanding::SameSecond,
+        }
+    }
 }
 
 /// A new row of `users`.

@@ -44,6 +44,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         totp_last_step -> Nullable<BigInt>,
+        sessions_ended_at -> Nullable<Timestamp>,
+        session_kept -> Nullable<Text>,
     }
 }
 
