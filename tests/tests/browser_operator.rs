@@ -3,7 +3,8 @@
 //! opens it, takes it and answers it; the teacher then reads the answer through the API. An
 //! operator of another region does not see it. Also: a conflict on taking, handing over to a
 //! colleague, transfer, the bot answer's grade, the proposal to the knowledge base with a
-//! suggested article, and closing with a reason. Screenshots of the board and the appeal
+//! suggested article, and closing with a reason; a quick appeal («+ Быстрое») for a teacher
+//! found by e-mail, which the teacher then lists. Screenshots of the board and the appeal
 //! screen at 360×640 and at a desktop size go to the screenshots folder.
 
 use integration_tests::browser::Browser;
@@ -502,4 +503,93 @@ async fn the_operator_grades_the_bot_proposes_to_the_base_and_closes_with_a_reas
     assert_eq!(closed["close_reason"], "spam");
     assert_eq!(closed["close_note"], "Вопрос не по теме сервиса");
     browser.close().await;
+}
+
+#[tokio::test]
+async fn an_operator_registers_a_quick_appeal_for_a_teacher_found_by_email() {
+    use api::db::schema::users;
+    use api::db::{self, Backend, Db};
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Иванова Мария", true)
+        .await;
+    let teacher_id = app.me(&teacher.access).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let db = Db::new(
+        db::connect(&app.database_url, 1).expect("database"),
+        Backend::of(&app.database_url),
+    );
+    db.write(move |conn| {
+        Ok(diesel::update(users::table.find(&teacher_id))
+            .set(users::email.eq("ivanova@school16.ru"))
+            .execute(conn)?)
+    })
+    .await
+    .expect("teacher's e-mail");
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    demo_sign_in(&browser, "16", "Оператор Казанский").await;
+    browser.wait_js("location.hash === '#/board'").await;
+
+    // «+ Быстрое» in the queue's header opens the form.
+    browser.click("#quick-open").await;
+    browser.wait_js("location.hash === '#/quick'").await;
+    browser.find("#quick-form").await;
+    browser
+        .fill("#quick-teacher-email", "Ivanova@School16.ru")
+        .await;
+    browser.select("#quick-channel", "email").await;
+    browser.select("#quick-basis", "letter").await;
+    // Too short: the server's words appear under the question.
+    browser.fill("#quick-text", "Коротко").await;
+    browser.click("#quick-form button[type=submit]").await;
+    browser
+        .wait_js(
+            "document.querySelector('#quick-text-error').textContent.length > 0 && \
+             document.querySelector('#quick-text').getAttribute('aria-invalid') === 'true'",
+        )
+        .await;
+    browser.screenshot("operator-quick").await;
+
+    browser.fill("#quick-text", QUESTION).await;
+    browser.click("#quick-form button[type=submit]").await;
+    browser
+        .wait_js("location.hash.startsWith('#/appeal/')")
+        .await;
+    let hash = browser.js("return location.hash;").await;
+    let id = hash
+        .as_str()
+        .expect("hash")
+        .trim_start_matches("#/appeal/")
+        .to_owned();
+    let appeal: Value = app
+        .get_as(&format!("/api/v1/appeals/{id}"), &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("the teacher reads it");
+    assert_eq!(appeal["channel"], "email", "{appeal}");
+    let number = appeal["number"].as_str().expect("number").to_owned();
+    browser.wait_text("#appeal-number", &number).await;
+    browser.wait_text("#staff", "экскурсию в музей").await;
+
+    // The teacher finds it in «Мои вопросы».
+    let mine: Value = app
+        .get_as("/api/v1/appeals", &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("list");
+    let ids: Vec<&str> = mine["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![id.as_str()], "{mine}");
 }

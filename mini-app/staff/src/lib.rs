@@ -25,6 +25,7 @@ pub mod login;
 pub mod oversight;
 pub mod password;
 pub mod queue;
+pub mod quick;
 pub mod regions;
 pub mod route;
 pub mod strings;

@@ -15,6 +15,7 @@ use crate::api::{self, ApiError, Remote};
 use crate::appeal::AppealPage;
 use crate::format::{author, deadline_badge, number};
 use crate::queue::Queue;
+use crate::quick::QuickPage;
 use crate::regions::{region_name, Regions};
 use crate::route::{current, queue_href, remember, Route};
 use crate::ws_strings as s;
@@ -136,17 +137,20 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
         {move || match route.get() {
             Route::Board => view! {
                 <h1>{s::BOARD_TITLE}</h1>
+                {crate::quick::button()}
                 {codes.with_value(|c| region_filter(c, regions, region, s::ALL_REGIONS))}
                 <Board region/>
             }
             .into_any(),
             Route::List => view! {
                 <h1>{s::BOARD_TITLE}</h1>
+                {crate::quick::button()}
                 {codes.with_value(|c| region_filter(c, regions, region, s::ALL_REGIONS))}
                 <List region/>
             }
             .into_any(),
             Route::Verification => view! { <Queue regions/> }.into_any(),
+            Route::Quick => view! { <QuickPage codes=codes.get_value() regions back=queue_href()/> }.into_any(),
             Route::Appeal(id) => view! {
                 <AppealPage id me_id=me_id.get_value() regions notice back=queue_href() lead=false/>
             }
