@@ -14,6 +14,7 @@ pub enum Route {
     List,
     Verification,
     Appeal(String),
+    Help,
 }
 
 impl Route {
@@ -28,6 +29,7 @@ impl Route {
             None if path == "board" => Some(Self::Board),
             None if path == "list" => Some(Self::List),
             None if path == "verification" => Some(Self::Verification),
+            None if path == "help" => Some(Self::Help),
             _ => None,
         }
     }
