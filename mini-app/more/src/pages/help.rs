@@ -88,7 +88,7 @@ pub fn HelpPage(#[prop(into)] on_back: Callback<()>) -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="back" on:click=move |_| on_back.run(())>{BACK}</button>
+        <button type="button" class="button secondary" on:click=move |_| on_back.run(())>{BACK}</button>
         <h1>{TITLE}</h1>
         <div class="card" role="search">
             <div class="field">
