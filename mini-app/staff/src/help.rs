@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use mini_app_client::help::{blocks, matching, Block};
 use mini_app_client::{json, request_value, ErrorBox, Loading, Method};
 
 /// The page title, also the label of its tab.
@@ -12,49 +13,6 @@ pub const TITLE: &str = "Помощь";
 const FILTER_LABEL: &str = "Найти в помощи";
 const FILTER_HINT: &str = "Останутся абзацы, где есть все слова";
 const NOTHING: &str = "В помощи нет абзацев с этими словами.";
-
-/// One block of the markdown: a heading (`#` lines) or a paragraph.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Block {
-    Heading(String),
-    Paragraph(String),
-}
-
-/// Splits the markdown into headings and paragraphs (separated by blank lines).
-fn blocks(text: &str) -> Vec<Block> {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|b| !b.is_empty())
-        .map(|b| match b.strip_prefix('#') {
-            Some(heading) => Block::Heading(heading.trim_start_matches('#').trim().to_owned()),
-            None => Block::Paragraph(b.split_whitespace().collect::<Vec<_>>().join(" ")),
-        })
-        .collect()
-}
-
-/// Lower case with «ё» read as «е», so a search matches however the word is typed.
-fn fold(text: &str) -> String {
-    text.to_lowercase().replace('ё', "е")
-}
-
-/// The blocks to show for `query`: all of them while it is empty, else only the paragraphs
-/// containing every word of it.
-fn matching(all: &[Block], query: &str) -> Vec<Block> {
-    let words: Vec<String> = fold(query).split_whitespace().map(str::to_owned).collect();
-    if words.is_empty() {
-        return all.to_vec();
-    }
-    all.iter()
-        .filter(|b| match b {
-            Block::Heading(_) => false,
-            Block::Paragraph(p) => {
-                let p = fold(p);
-                words.iter().all(|w| p.contains(w.as_str()))
-            }
-        })
-        .cloned()
-        .collect()
-}
 
 /// The staff's help page.
 #[component]
@@ -99,25 +57,5 @@ pub fn HelpPage() -> impl IntoView {
             </div>
         </div>
         {body}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filter_keeps_paragraphs_with_every_word() {
-        let all = blocks("# Помощь\n\n## Сроки\n\nОтвет за 5 рабочих\nдней.\n\nЁлка и очередь.\n");
-        assert_eq!(matching(&all, "").len(), 4);
-        assert_eq!(
-            matching(&all, "РАБОЧИХ дней"),
-            vec![Block::Paragraph("Ответ за 5 рабочих дней.".to_owned())]
-        );
-        assert_eq!(matching(&all, "елка очередь").len(), 1);
-        assert!(
-            matching(&all, "сроки").is_empty(),
-            "headings are not results"
-        );
     }
 }
