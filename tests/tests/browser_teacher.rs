@@ -460,3 +460,30 @@ async fn a_clarifying_question_asks_for_the_teachers_reply_first() {
         .await;
     browser.wait_text("#thread", "срок ответа снова идёт").await;
 }
+
+#[tokio::test]
+async fn the_teacher_opens_help_from_the_profile_and_filters_it() {
+    let app = spawn_app().await;
+    app.verified_max_teacher(7_104, "Анна", "Лебедева").await;
+    let browser = Browser::start().await;
+    let data = launch_data(7_104, "Анна", "Лебедева");
+    browser.add_init_script(&max_bridge_stub(&data, None)).await;
+    browser.goto(&app.url("/#/profile")).await;
+    browser.click("#open-help").await;
+    browser.wait_text("#help-text", "Госуслуги").await;
+    browser
+        .wait_text("#help-text", "На что сервис не отвечает")
+        .await;
+    browser.fill("#help-q", "Праздники ВЫХОДНЫЕ").await;
+    let shown = browser.wait_text("#help-text", "5 рабочих дней").await;
+    assert!(
+        !shown.contains("Госуслуги"),
+        "only the matching paragraphs: {shown}"
+    );
+    browser
+        .wait_js("document.querySelectorAll('#help-text p').length === 1")
+        .await;
+    browser.screenshot("teacher-help-360").await;
+    browser.fill("#help-q", "нетвпомощи").await;
+    browser.find("#help-empty").await;
+}

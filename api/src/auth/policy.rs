@@ -245,6 +245,9 @@ actions! {
 
     /// «Помогло» on a bot answer: a click, not a rating.
     MarkHelpful = "mark_helpful" => Access::Roles(&[Teacher]),
+
+    /// «Помощь» for teachers or staff: the same text for everyone.
+    GetHelp = "get_help" => Access::Public,
 }
 
 impl Action {

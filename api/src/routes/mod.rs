@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod esia;
 pub mod health;
+pub mod help;
 pub mod kb;
 pub mod max;
 pub mod me;
@@ -123,5 +124,6 @@ operations! {
         appeals::control_appeal,
         appeals::release_control,
         appeals::mark_helpful,
+        help::get_help,
     ],
 }

@@ -23,6 +23,7 @@ pub mod api;
 pub mod endpoints;
 pub mod files;
 pub mod form;
+pub mod help;
 pub mod html;
 pub mod json;
 pub mod modules;

@@ -19,6 +19,7 @@ pub mod control;
 pub mod ctx;
 pub mod enrol;
 pub mod format;
+pub mod help;
 pub mod hosted;
 pub mod invite;
 pub mod login;

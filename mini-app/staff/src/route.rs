@@ -15,6 +15,7 @@ pub enum Route {
     Verification,
     Appeal(String),
     Quick,
+    Help,
 }
 
 impl Route {
@@ -30,6 +31,7 @@ impl Route {
             None if path == "list" => Some(Self::List),
             None if path == "verification" => Some(Self::Verification),
             None if path == "quick" => Some(Self::Quick),
+            None if path == "help" => Some(Self::Help),
             _ => None,
         }
     }
@@ -103,6 +105,8 @@ mod tests {
         assert_eq!(Route::parse("#/list/"), Some(Route::List));
         assert_eq!(Route::parse("#/list?show=overdue"), Some(Route::List));
         assert_eq!(Route::parse("#/verification"), Some(Route::Verification));
+        assert_eq!(Route::parse("#/quick"), Some(Route::Quick));
+        assert_eq!(Route::parse("#/help"), Some(Route::Help));
         assert_eq!(
             Route::parse("#/appeal/0193abc_d-1"),
             Some(Route::Appeal("0193abc_d-1".to_owned()))

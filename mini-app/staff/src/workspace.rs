@@ -132,6 +132,7 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
             {tab(Route::Board, "#/board", s::TAB_BOARD)}
             {tab(Route::List, "#/list", s::TAB_LIST)}
             {tab(Route::Verification, "#/verification", s::TAB_VERIFICATION)}
+            {tab(Route::Help, "#/help", crate::help::TITLE)}
         </nav>
         <Done message=notice/>
         {move || match route.get() {
@@ -155,6 +156,7 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
                 <AppealPage id me_id=me_id.get_value() regions notice back=queue_href() lead=false/>
             }
             .into_any(),
+            Route::Help => view! { <crate::help::HelpPage/> }.into_any(),
         }}
     }
 }

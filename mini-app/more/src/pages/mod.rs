@@ -4,6 +4,7 @@
 mod answers;
 mod appeal;
 mod appeals;
+mod help;
 mod profile;
 mod verification;
 

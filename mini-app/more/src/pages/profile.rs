@@ -16,6 +16,11 @@ use teacher_app::max;
 use teacher_app::router::{self, Route};
 use teacher_app::strings;
 
+use super::help::HelpPage;
+
+/// The label of the button that opens «Помощь».
+const HELP: &str = "Помощь";
+
 const FIELDS: &[&str] = &[
     "surname",
     "name",
@@ -135,9 +140,27 @@ pub fn ProfileForm(consent: bool) -> impl IntoView {
     }
 }
 
-/// `#/profile`: the status, the profile form, erasing the data and (in a browser) sign-out.
+/// `#/profile`: the profile screen, or «Помощь» over it (opened by its button, or at once
+/// by the link `#/profile?help`).
 #[component]
 pub fn ProfilePage() -> impl IntoView {
+    let asked = window()
+        .location()
+        .hash()
+        .is_ok_and(|hash| hash.ends_with("?help"));
+    let help = RwSignal::new(asked);
+    move || {
+        if help.get() {
+            view! { <HelpPage on_back=move |()| help.set(false)/> }.into_any()
+        } else {
+            view! { <ProfileScreen help/> }.into_any()
+        }
+    }
+}
+
+/// The status, the profile form, «Помощь», erasing the data and (in a browser) sign-out.
+#[component]
+fn ProfileScreen(help: RwSignal<bool>) -> impl IntoView {
     let ctx = ctx();
     let verification = ctx
         .me
@@ -155,6 +178,8 @@ pub fn ProfilePage() -> impl IntoView {
         <a class="button secondary wide" href=Route::Verification.href()>
             {strings::VERIFICATION_TITLE}
         </a>
+        <button type="button" id="open-help" class="button secondary wide"
+            on:click=move |_| help.set(true)>{HELP}</button>
         <ProfileForm consent=false/>
         <Erase/>
         {(!ctx.in_max).then(|| view! {
