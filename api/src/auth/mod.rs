@@ -16,7 +16,11 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 use shared::users::{Role, VerificationStatus};
 
-use crate::db::{self, models::{TokenStanding, UserRow}, schema};
+use crate::db::{
+    self,
+    models::{TokenStanding, UserRow},
+    schema,
+};
 use crate::error::ApiError;
 use crate::state::AppState;
 

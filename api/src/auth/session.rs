@@ -237,7 +237,9 @@ pub fn revoke_others(
         .filter(rt::user_id.eq(user_id))
         .filter(rt::revoked_at.is_null())
         .filter(rt::family_id.ne(keep.unwrap_or("")));
-    diesel::update(others).set(rt::revoked_at.eq(now)).execute(conn)
+    diesel::update(others)
+        .set(rt::revoked_at.eq(now))
+        .execute(conn)
 }
 
 /// Whether the sign-in (refresh-token family) `session` still has a token not revoked; a
