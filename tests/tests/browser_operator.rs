@@ -187,6 +187,15 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
         .await;
     assert_eq!(note, json!(""), "the note form is cleared after sending");
 
+    // A clarifying question stops the clock: the header says the teacher owes the reply.
+    browser
+        .fill("#clarify-text", "Уточните, экскурсия была платной?")
+        .await;
+    browser.click("#clarify-form button[type=submit]").await;
+    browser
+        .wait_text("#staff", "Ждём ответа учителя · срок остановлен")
+        .await;
+
     // Too short an answer is refused with the server's words; a proper one is sent.
     browser.fill("#answer-text", "Коротко").await;
     browser.click("#answer-form button[type=submit]").await;

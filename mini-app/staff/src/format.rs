@@ -39,15 +39,22 @@ pub fn author(appeal: &Appeal) -> String {
         .unwrap_or_else(|| s::ANONYMOUS.to_owned())
 }
 
-/// The deadline badge of an appeal that waits for an answer, red when overdue.
+/// The deadline badge of an appeal that waits for an answer, red when overdue; while the
+/// teacher owes the reply to a clarifying question, «Ждём ответа учителя» instead.
 #[must_use]
-pub fn deadline_badge(appeal: &Appeal) -> Option<impl IntoView> {
+pub fn deadline_badge(appeal: &Appeal) -> Option<AnyView> {
     let waits = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress);
+    // A clarifying question stopped the clock: the teacher owes the reply, not the operator.
+    if waits && appeal.waiting_for_teacher {
+        return Some(
+            view! { <span class="badge waiting-teacher">{s::WAITING_TEACHER}</span> }.into_any(),
+        );
+    }
     let at = appeal.deadline_at.as_deref().filter(|_| waits)?;
     let (class, late) = if appeal.is_overdue {
         ("badge badge-bad deadline", format!(" · {}", s::OVERDUE))
     } else {
         ("badge badge-wait deadline", String::new())
     };
-    Some(view! { <span class=class>{s::DEADLINE} " " {when(at)} {late}</span> })
+    Some(view! { <span class=class>{s::DEADLINE} " " {when(at)} {late}</span> }.into_any())
 }

@@ -19,6 +19,7 @@ pub const ANONYMOUS: &str = "Анонимно";
 pub const TEACHER: &str = "Учитель";
 pub const DEADLINE: &str = "Срок";
 pub const OVERDUE: &str = "просрочено";
+pub const WAITING_TEACHER: &str = "Ждём ответа учителя · срок остановлен";
 pub const WAITING: &str = "ждёт";
 pub const HOURS: &str = "ч";
 pub const DAYS: &str = "дн.";
