@@ -3,7 +3,7 @@
 //! stars as well (optional, [`super::lifecycle::rate`]). «Не помогло» is recorded the same
 //! way (`false`) when the teacher hands the question to people
 //! ([`super::lifecycle::escalate`]). Statistics count the clicks apart from the ratings
-//! (`domain::stats::feedback`).
+//! (`domain::stats::aggregates`, the daily sums).
 
 use diesel::prelude::*;
 use shared::appeals::{AnswerSource, Appeal, AppealStatus, CloseReason};

@@ -157,8 +157,15 @@ pub async fn per_region_concurrent(
     Ok(out)
 }
 
+/// A region's code, then the 17 sums `daily_sums` selects, in its order.
 type DailyRow = (
     String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
     i64,
     i64,
     i64,
@@ -200,13 +207,43 @@ fn daily_sums(
             total("ratings_sum"),
             total("grades_count"),
             total("grades_points"),
+            // Issue #22, migration 000014: ratings split by who answered, and the
+            // «Помогло» / «Не помогло» clicks on bot answers. A click is stored on the
+            // answer, never as a rating, so the average counts only stars a teacher gave;
+            // ratings from before the migration (a «Помогло» was a 5 then) stay as they are.
+            total("bot_ratings_count"),
+            total("bot_ratings_sum"),
+            total("operator_ratings_count"),
+            total("operator_ratings_sum"),
+            total("bot_clicks"),
+            total("bot_helpful"),
         ))
         .into_boxed();
     if let Some(codes) = filter.codes() {
         query = query.filter(sd::region_code.eq_any(codes.to_vec()));
     }
     let rows: Vec<DailyRow> = query.load(conn)?;
-    for (region, rec, ans_, bot, ops, late, selfs, esc, rc, rs, gc, gp) in rows {
+    for (
+        region,
+        rec,
+        ans_,
+        bot,
+        ops,
+        late,
+        selfs,
+        esc,
+        rc,
+        rs,
+        gc,
+        gp,
+        brc,
+        brs,
+        orc,
+        ors,
+        clicks,
+        helpful,
+    ) in rows
+    {
         let c = out.entry(region).or_default();
         c.received += rec;
         c.answered += ans_;
@@ -219,8 +256,14 @@ fn daily_sums(
         c.ratings_sum += rs;
         c.grades_count += gc;
         c.grades_points += gp;
+        c.bot_ratings_count += brc;
+        c.bot_ratings_sum += brs;
+        c.operator_ratings_count += orc;
+        c.operator_ratings_sum += ors;
+        c.bot_clicks += clicks;
+        c.bot_helpful += helpful;
     }
-    super::feedback::sums(conn, filter, period, out)
+    Ok(())
 }
 
 fn first_answer_times(

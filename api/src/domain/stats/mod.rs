@@ -20,7 +20,6 @@
 //! or XLSX.
 
 pub mod aggregates;
-pub mod feedback;
 pub mod gauges;
 pub mod operators;
 pub mod query;
@@ -144,7 +143,7 @@ pub struct Counts {
     pub grades_count: i64,
     /// Half points: correct 2, partly 1, wrong 0.
     pub grades_points: i64,
-    /// Ratings of bot answers (see [`feedback`]).
+    /// Ratings of bot answers (only stars given: a «Помогло» click is counted apart).
     pub bot_ratings_count: i64,
     /// Their sum.
     pub bot_ratings_sum: i64,
