@@ -12,6 +12,7 @@ pub mod kb;
 pub mod max;
 pub mod me;
 pub mod openapi;
+pub mod openapi_ru;
 pub mod outbox;
 pub mod problem;
 pub mod regions;

@@ -75,6 +75,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     BearerAuth.modify(&mut doc);
     StandardProblems.modify(&mut doc);
     Webhooks.modify(&mut doc);
+    // The doc comments are English for developers; integrators read the Russian.
+    super::openapi_ru::translate(&mut doc);
     doc
 }
 
