@@ -171,6 +171,17 @@ pub struct NotifyConfig {
     pub outbox_lease_secs: i64,
     /// `DIGEST_HOUR`: local hour (region time) from which the daily digest is sent.
     pub digest_hour: u32,
+    /// `MAX_CHAT_GAP_MS`: the shortest gap between two messages to one chat.
+    pub max_chat_gap_ms: u64,
+    /// `CAMPAIGN_RATE_PER_SEC`: campaign messages per second of one instance (they share
+    /// `MAX_RATE_PER_SEC` with the bot's replies, so keep it below that).
+    pub campaign_rate_per_sec: u32,
+    /// `CAMPAIGN_BATCH`: recipients one sender claims at a time.
+    pub campaign_batch: i64,
+    /// `CAMPAIGN_EXPAND_BATCH`: teachers added to a campaign's recipients per transaction.
+    pub campaign_expand_batch: i64,
+    /// `PROMO_LINK_BASE`: the bot's link; promo links add `?startapp=promo-<code>`.
+    pub promo_link_base: String,
 }
 
 /// How the SMTP connection is protected.
@@ -244,7 +255,23 @@ impl NotifyConfig {
             outbox_backoff_max_secs: parse(get, "OUTBOX_BACKOFF_MAX_SECS", "21600")?,
             outbox_lease_secs: parse(get, "OUTBOX_LEASE_SECS", "120")?,
             digest_hour: parse(get, "DIGEST_HOUR", "8")?,
+            max_chat_gap_ms: parse(get, "MAX_CHAT_GAP_MS", "1000")?,
+            campaign_rate_per_sec: parse(get, "CAMPAIGN_RATE_PER_SEC", "20")?,
+            campaign_batch: parse(get, "CAMPAIGN_BATCH", "200")?,
+            campaign_expand_batch: parse(get, "CAMPAIGN_EXPAND_BATCH", "5000")?,
+            promo_link_base: non_empty("PROMO_LINK_BASE")
+                .unwrap_or_else(|| "https://max.ru/pomoshnik_bot".to_owned()),
         };
+        if config.campaign_rate_per_sec < 1
+            || config.campaign_batch < 1
+            || config.campaign_expand_batch < 1
+        {
+            return Err(bad(
+                "CAMPAIGN_RATE_PER_SEC",
+                "CAMPAIGN_RATE_PER_SEC, CAMPAIGN_BATCH и CAMPAIGN_EXPAND_BATCH — числа не меньше 1"
+                    .to_owned(),
+            ));
+        }
         if config.outbox_max_attempts < 1 {
             return Err(bad(
                 "OUTBOX_MAX_ATTEMPTS",

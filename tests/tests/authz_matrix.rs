@@ -139,6 +139,11 @@ fn body(action: Action) -> Value {
             "events": ["appeal.created"],
             "regions": ["77"]
         }),
+        Action::CreateCampaign | Action::UpdateCampaign => json!({
+            "title": "Матрица", "text": "Проверка прав", "button_text": null, "button_start": null,
+            "regions": ["77"], "levels": [], "verified_only": true, "start_at": null
+        }),
+        Action::CreatePromo => json!({ "title": "Матрица", "region": "77" }),
         // An empty body reaches PUT /calendar/{year} (415 after the role check); the rest
         // take none.
         _ => Value::Null,

@@ -248,6 +248,32 @@ actions! {
 
     /// «Помощь» for teachers or staff: the same text for everyone.
     GetHelp = "get_help" => Access::Public,
+
+    // Announcement campaigns and promo codes («Рассылки»).
+    /// Compose a campaign.
+    CreateCampaign = "create_campaign" => Access::Roles(LEADERSHIP),
+    /// Campaigns of the caller's scope.
+    ListCampaigns = "list_campaigns" => Access::Roles(LEADERSHIP),
+    /// One campaign.
+    GetCampaign = "get_campaign" => Access::Roles(LEADERSHIP),
+    /// Edit a draft or scheduled campaign.
+    UpdateCampaign = "update_campaign" => Access::Roles(LEADERSHIP),
+    /// Cancel a campaign.
+    CancelCampaign = "cancel_campaign" => Access::Roles(LEADERSHIP),
+    /// A campaign's reach.
+    CampaignReach = "campaign_reach" => Access::Roles(LEADERSHIP),
+    /// A campaign's reach as CSV.
+    CampaignReachCsv = "campaign_reach_csv" => Access::Roles(LEADERSHIP),
+    /// Create a promo code.
+    CreatePromo = "create_promo" => Access::Roles(LEADERSHIP),
+    /// Promo codes with their launches.
+    ListPromos = "list_promos" => Access::Roles(LEADERSHIP),
+    /// A promo link's QR code as SVG (public: it holds only the printed link).
+    PromoQrSvg = "promo_qr_svg" => Access::Public,
+    /// A promo link's QR code as PNG.
+    PromoQrPng = "promo_qr_png" => Access::Public,
+    /// The printable poster of a promo code.
+    PromoPoster = "promo_poster" => Access::Public,
 }
 
 impl Action {

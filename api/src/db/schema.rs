@@ -477,6 +477,71 @@ diesel::table! {
 
 diesel::joinable!(appeal_on_behalf -> appeals (appeal_id));
 
+diesel::table! {
+    campaigns (id) {
+        id -> Text,
+        author_id -> Text,
+        title -> Text,
+        body -> Text,
+        button_text -> Nullable<Text>,
+        button_start -> Nullable<Text>,
+        all_regions -> Bool,
+        regions -> Text,
+        levels -> Text,
+        verified_only -> Bool,
+        status -> Text,
+        start_at -> Nullable<Timestamp>,
+        expand_cursor -> Nullable<Text>,
+        expanded_at -> Nullable<Timestamp>,
+        recipients -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+diesel::table! {
+    campaign_regions (campaign_id, region_code) {
+        campaign_id -> Text,
+        region_code -> Text,
+    }
+}
+diesel::table! {
+    campaign_recipients (campaign_id, user_id) {
+        campaign_id -> Text,
+        user_id -> Text,
+        max_user_id -> BigInt,
+        region_code -> Nullable<Text>,
+        level -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        opened_at -> Nullable<Timestamp>,
+    }
+}
+diesel::table! {
+    campaign_optouts (max_user_id) {
+        max_user_id -> BigInt,
+        reason -> Text,
+        campaign_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+diesel::table! {
+    promo_codes (id) {
+        id -> Text,
+        code -> Text,
+        title -> Text,
+        author_id -> Text,
+        region_code -> Nullable<Text>,
+        launches -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(campaign_regions -> campaigns (campaign_id));
+diesel::joinable!(campaign_recipients -> campaigns (campaign_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     users,
@@ -510,4 +575,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     appeal_numbers,
     appeal_controls,
     appeal_on_behalf,
+    campaigns,
+    campaign_regions,
+    campaign_recipients,
+    campaign_optouts,
+    promo_codes,
 );

@@ -4,6 +4,7 @@
 
 pub mod appeals;
 pub mod calendar;
+pub mod campaigns;
 pub mod integrations;
 pub mod kb;
 pub mod notifications;

@@ -4,6 +4,7 @@
 //! everything is safe with several instances on one PostgreSQL (rows are claimed with
 //! `FOR UPDATE SKIP LOCKED`, scheduled work marks what it did in the same transaction).
 
+pub mod campaigns;
 pub mod scheduled;
 
 use std::sync::{Arc, LazyLock};
@@ -41,6 +42,8 @@ pub fn spawn(state: &AppState) {
     }
     let worker = Worker::from_state(state);
     tracing::info!(worker = worker.id(), "background worker started");
+    // Campaigns run beside the outbox, so a long campaign never delays a bot reply.
+    tokio::spawn(worker.clone().run_campaigns());
     tokio::spawn(worker.run());
 }
 

@@ -14,8 +14,15 @@ use tokio::time::Instant;
 use super::DeliveryError;
 use crate::config::{Config, Secret};
 
-/// The shortest gap between two messages to the same chat.
-const PER_CHAT_GAP: Duration = Duration::from_secs(1);
+/// Chats remembered before the pacing forgets those whose gap has passed.
+const CHATS_KEPT: usize = 10_000;
+
+/// The last message time of recent chats.
+#[derive(Debug, Default)]
+struct ChatSlots {
+    chats: HashMap<i64, Instant>,
+    sweep_at: usize,
+}
 
 /// A client of the MAX Bot API. Cheap to clone; clones share the pacing.
 #[derive(Clone)]
@@ -24,8 +31,10 @@ pub struct MaxClient {
     base: String,
     token: Secret,
     gap: Duration,
+    /// The shortest gap between two messages to one chat (`MAX_CHAT_GAP_MS`).
+    chat_gap: Duration,
     next_call: Arc<Mutex<Instant>>,
-    per_chat: Arc<Mutex<HashMap<i64, Instant>>>,
+    per_chat: Arc<Mutex<ChatSlots>>,
     /// The demo token aimed at the real platform: nothing is sent (it could only fail, and
     /// local runs and tests must not reach outside).
     offline: bool,
@@ -47,6 +56,7 @@ impl MaxClient {
             base: config.notify.max_api_base_url.clone(),
             token: config.max_bot_token.clone(),
             gap: Duration::from_secs(1) / rate,
+            chat_gap: Duration::from_millis(config.notify.max_chat_gap_ms),
             next_call: Arc::new(Mutex::new(Instant::now())),
             per_chat: Arc::default(),
             offline: config.max_bot_token.expose() == crate::config::DEMO_MAX_BOT_TOKEN
@@ -82,14 +92,20 @@ impl MaxClient {
 
     async fn wait_for_chat(&self, user_id: i64) {
         let wait = {
-            let mut chats = self.per_chat.lock().await;
+            let mut guard = self.per_chat.lock().await;
+            let slots = &mut *guard;
             let now = Instant::now();
-            let slot = chats
+            let gap = self.chat_gap;
+            let slot = slots
+                .chats
                 .get(&user_id)
-                .map_or(now, |last| (*last + PER_CHAT_GAP).max(now));
-            chats.insert(user_id, slot);
-            if chats.len() > 10_000 {
-                chats.retain(|_, at| *at + PER_CHAT_GAP > now);
+                .map_or(now, |last| (*last + gap).max(now));
+            slots.chats.insert(user_id, slot);
+            // Sweep only when the map doubled since the last sweep: a campaign to many chats
+            // at thousands per second must not scan the map on every call.
+            if slots.chats.len() > slots.sweep_at {
+                slots.chats.retain(|_, at| *at + gap > now);
+                slots.sweep_at = (slots.chats.len() * 2).max(CHATS_KEPT);
             }
             slot
         };

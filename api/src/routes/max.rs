@@ -8,7 +8,8 @@
 //!
 //! Handled: `bot_started` (a greeting with the mini-app button), `message_callback` (rating
 //! buttons `rate:<appeal>:<score>`, answered through `POST /answers`), `message_created`
-//! (a verified teacher's question becomes an appeal; others get instructions).
+//! (a verified teacher's question becomes an appeal; others get instructions), and for
+//! campaigns: «Отписаться» (`unsub:<campaign>`), `bot_stopped`, a `promo-<code>` start.
 //!
 //! Recording a rating and creating an appeal belong to the appeal flow; the handler reaches
 //! them through [`BotAppeals`], implemented by [`Wired`] with the domain's functions
@@ -22,8 +23,9 @@ use shared::users::Role;
 use utoipa::ToSchema;
 
 use crate::config::Config;
-use crate::db::AnyConnection;
+use crate::db::{self, AnyConnection};
 use crate::domain::appeals::bot::{self as appeal_bot, known_user, remember_update};
+use crate::domain::campaigns::{reach as campaign_reach, send as campaign_send};
 use crate::domain::notifications::outbox::{self, CallbackAnswer, Notification};
 use crate::error::ApiError;
 use crate::notify::bot::{self, BotMessage};
@@ -261,6 +263,26 @@ fn on_callback(
     appeals: &impl BotAppeals,
     callback: &MaxCallback,
 ) -> Result<(), ApiError> {
+    // «Отписаться» under a campaign's message: honoured at once, recorded.
+    if let Some(campaign) = callback
+        .payload
+        .as_deref()
+        .and_then(|p| p.strip_prefix("unsub:"))
+    {
+        let campaign = Some(campaign).filter(|c| campaign_send::is_id(c));
+        let reason = campaign_reach::UNSUBSCRIBED;
+        campaign_reach::opt_out(conn, callback.user.user_id, reason, campaign, db::now())?;
+        let notice = "Вы отписались от рассылок «Помощника». Ответы на ваши обращения будут приходить по-прежнему.";
+        outbox::enqueue(
+            conn,
+            &Notification::MaxCallback(CallbackAnswer {
+                callback_id: callback.callback_id.clone(),
+                notification: notice.to_owned(),
+            }),
+            None,
+        )?;
+        return Ok(());
+    }
     let notice = match callback
         .payload
         .as_deref()
@@ -380,7 +402,15 @@ pub async fn max_webhook(
             match update.update_type.as_str() {
                 "bot_started" => {
                     if let Some(user) = update.user.as_ref().filter(|u| !u.is_bot) {
+                        campaign_reach::bot_started(conn, user.user_id, update.payload.as_deref())?;
                         send(conn, bot::greeting(user.user_id))?;
+                    }
+                }
+                // No announcements to someone who stopped the bot (until they start it again).
+                "bot_stopped" => {
+                    if let Some(user) = &update.user {
+                        let reason = campaign_reach::BOT_STOPPED;
+                        campaign_reach::opt_out(conn, user.user_id, reason, None, db::now())?;
                     }
                 }
                 "message_callback" => {

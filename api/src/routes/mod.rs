@@ -5,6 +5,7 @@ pub mod appeals;
 pub mod appeals_staff;
 pub mod auth;
 pub mod calendar;
+pub mod campaigns;
 pub mod esia;
 pub mod health;
 pub mod help;
@@ -126,5 +127,17 @@ operations! {
         appeals::release_control,
         appeals::mark_helpful,
         help::get_help,
+        campaigns::create_campaign,
+        campaigns::list_campaigns,
+        campaigns::get_campaign,
+        campaigns::update_campaign,
+        campaigns::cancel_campaign,
+        campaigns::campaign_reach,
+        campaigns::campaign_reach_csv,
+        campaigns::create_promo,
+        campaigns::list_promos,
+        campaigns::promo_qr_svg,
+        campaigns::promo_qr_png,
+        campaigns::promo_poster,
     ],
 }

@@ -254,6 +254,10 @@ from_js!(
     shared::stats::StatsOperators,
     shared::kb::ArticleVersion,
     shared::ItemList<shared::kb::SynonymEntry>,
+    shared::campaigns::Campaign,
+    shared::campaigns::CampaignReach,
+    shared::campaigns::ReachRow,
+    shared::campaigns::Promo,
 );
 
 to_js!(
@@ -284,6 +288,8 @@ to_js!(
     shared::users::CreateApiKeyRequest,
     shared::users::CreateUserRequest,
     shared::ItemList<shared::kb::SynonymEntry>,
+    shared::campaigns::CampaignInput,
+    shared::campaigns::PromoInput,
 );
 
 /// A page of any readable item, hand-written or derived (so it is generic over [`FromJs`],

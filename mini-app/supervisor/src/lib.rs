@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod campaigns;
 pub mod dashboard;
 pub mod kb;
 pub mod kb_history;

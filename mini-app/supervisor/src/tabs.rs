@@ -19,7 +19,7 @@ use staff_app::regions::Regions;
 use staff_app::users::Team;
 
 /// `(slug, title, federal only)` of every tab, in order.
-const TABS: [(&str, &str, bool); 9] = [
+const TABS: [(&str, &str, bool); 10] = [
     ("dashboard", s::TAB_DASHBOARD, false),
     ("list", s::TAB_APPEALS, false),
     ("regions", s::TAB_REGIONS, false),
@@ -29,6 +29,7 @@ const TABS: [(&str, &str, bool); 9] = [
     ("variants", s::TAB_VARIANTS, true),
     ("calendar", s::TAB_CALENDAR, true),
     ("synonyms", s::TAB_SYNONYMS, true),
+    ("campaigns", "Рассылки", false),
 ];
 
 /// A tab of the supervisors' screens, as the URL hash names it.
@@ -48,6 +49,8 @@ pub enum Route {
     Variants,
     Calendar,
     Synonyms,
+    /// «Рассылки» and promo codes ([`crate::campaigns`]).
+    Campaigns,
 }
 
 impl Route {
@@ -70,6 +73,7 @@ impl Route {
             "variants" => Self::Variants,
             "calendar" => Self::Calendar,
             "synonyms" => Self::Synonyms,
+            "campaigns" => Self::Campaigns,
             _ => Self::Dashboard,
         }
     }
@@ -87,6 +91,7 @@ impl Route {
             Self::Variants => "variants",
             Self::Calendar => "calendar",
             Self::Synonyms => "synonyms",
+            Self::Campaigns => "campaigns",
         }
     }
 }
@@ -126,6 +131,7 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
             Route::Variants => view! { <Variants/> }.into_any(),
             Route::Calendar => view! { <CalendarAdmin regions/> }.into_any(),
             Route::Synonyms => view! { <Synonyms/> }.into_any(),
+            Route::Campaigns => view! { <crate::campaigns::Campaigns/> }.into_any(),
             Route::Dashboard => view! { <Dashboard days regions/> }.into_any(),
             Route::Appeals => ().into_any(),
         }}

@@ -56,6 +56,13 @@ pub fn sign_in_max(
             load(conn, &new.id)?
         }
     };
+    // A launch may open a campaign's message or come through a promo code.
+    crate::domain::campaigns::reach::record_launch(
+        conn,
+        &user.id,
+        data.start_param.as_deref(),
+        db::now(),
+    )?;
     issuer.issue(conn, &user, AuthMethod::Max, None)
 }
 
