@@ -516,7 +516,11 @@ async fn search_explains_each_hit_with_matched_words_and_probability() {
         .iter()
         .map(|w| w.as_str().unwrap())
         .collect();
-    assert!(matched.contains(&"воспитательной"), "{matched:?}");
+    // The repair is shown as typed → repaired.
+    assert!(
+        matched.contains(&"воспитательой → воспитательной"),
+        "{matched:?}"
+    );
     assert!(matched.contains(&"классный"), "{matched:?}");
     assert!(matched.contains(&"план"), "{matched:?}");
     let p = first["probability"].as_f64().unwrap();
