@@ -183,10 +183,19 @@ fn report(full: bool) {
         let mib = |b: f64| b / (1024.0 * 1024.0);
         println!(
             "[{n} articles] index build {:.3} s; resident memory of the index ≈ {:.1} MiB (RSS growth), \
-             {:.1} MiB by the index's own accounting ({terms} terms, article texts included)",
+             {:.1} MiB by the index's own accounting ({terms} terms; no article texts: the database holds them)",
             build.as_secs_f64(),
             mib(rss1.saturating_sub(rss0) as f64),
             mib(heap as f64),
+        );
+        let parts: Vec<String> = engine
+            .memory_breakdown()
+            .iter()
+            .map(|(k, b)| format!("{k} {:.1}", mib(*b as f64)))
+            .collect();
+        println!(
+            "[{n} articles] index memory by structure (MiB): {}",
+            parts.join(", ")
         );
 
         let rounds = if full { 20 } else { 1 };

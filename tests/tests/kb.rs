@@ -516,7 +516,11 @@ async fn search_explains_each_hit_with_matched_words_and_probability() {
         .iter()
         .map(|w| w.as_str().unwrap())
         .collect();
-    assert!(matched.contains(&"воспитательной"), "{matched:?}");
+    // The repair is shown as typed → repaired.
+    assert!(
+        matched.contains(&"воспитательой → воспитательной"),
+        "{matched:?}"
+    );
     assert!(matched.contains(&"классный"), "{matched:?}");
     assert!(matched.contains(&"план"), "{matched:?}");
     let p = first["probability"].as_f64().unwrap();
@@ -526,4 +530,88 @@ async fn search_explains_each_hit_with_matched_words_and_probability() {
         assert!(other < p, "{found}");
         assert!(hit["matched"].is_array());
     }
+}
+
+/// POSTs as `token` and returns the JSON answer, asserting success.
+async fn post_json_ok(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
+    let response = app.post_as(path, token, &body).await;
+    let status = response.status();
+    let value: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "POST {path}: {status} {value}");
+    value
+}
+
+#[tokio::test]
+async fn kb_fit_reads_the_services_evidence_and_the_model_changes() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Учитель Свидетельство", true)
+        .await
+        .access;
+    // Two bot answers: one marked «Помогло», one «Не помогло» (escalated, no operator
+    // article yet: "should not have answered").
+    let mut acted = 0;
+    for (text, action) in [
+        (
+            "план воспитательной работы пишет каждый учитель или только кл рук?",
+            "helpful",
+        ),
+        (
+            "План воспитательной работы пишет каждый учитель или только классный руководитель?",
+            "escalate",
+        ),
+    ] {
+        let appeal = post_json_ok(&app, "/api/v1/appeals", &teacher, json!({ "text": text })).await;
+        assert_eq!(appeal["status"], "answered_by_bot", "{appeal}");
+        let id = appeal["id"].as_str().unwrap();
+        post_json_ok(
+            &app,
+            &format!("/api/v1/appeals/{id}/{action}"),
+            &teacher,
+            json!({}),
+        )
+        .await;
+        acted += 1;
+    }
+    let root = integration_tests::workspace_root();
+    let dir = std::env::temp_dir().join(format!(
+        "kb-fit-{}-{}",
+        std::process::id(),
+        app.address.replace([':', '/', '.'], "_")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let args = |out: &std::path::Path, db: Option<String>| api::tools::kb::FitArgs {
+        kb: Some(root.join("data/kb_demo.jsonl").display().to_string()),
+        questions: Some(root.join("data/questions_dev.jsonl").display().to_string()),
+        database_url: db,
+        out: out.display().to_string(),
+        seed: 15,
+    };
+    let (plain_out, evidence_out) = (dir.join("plain.json"), dir.join("evidence.json"));
+    let (plain, with) = {
+        let (a, b) = (
+            args(&plain_out, None),
+            args(&evidence_out, Some(app.database_url.clone())),
+        );
+        tokio::task::spawn_blocking(move || {
+            (
+                api::tools::kb::fit_model(&a).unwrap(),
+                api::tools::kb::fit_model(&b).unwrap(),
+            )
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!((plain.labelled, plain.evidence), (120, 0));
+    assert_eq!((with.labelled, with.evidence), (120, acted));
+    let (p, e) = (
+        std::fs::read_to_string(&plain_out).unwrap(),
+        std::fs::read_to_string(&evidence_out).unwrap(),
+    );
+    assert_ne!(p, e, "the evidence changes the fitted model");
+    let fitted_on = |text: &str| serde_json::from_str::<Value>(text).unwrap()["fitted_on"].clone();
+    assert_eq!(fitted_on(&p), 120);
+    assert_eq!(fitted_on(&e), 122);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -364,6 +364,11 @@ impl Bm25Engine {
         (st.index.heap_bytes(), st.index.term_count())
     }
 
+    /// [`Self::memory_estimate`] per structure of the index.
+    pub fn memory_breakdown(&self) -> Vec<(&'static str, usize)> {
+        self.read().index.heap_breakdown()
+    }
+
     /// Analysed query terms (stems and bigrams) as the engine sees them;
     /// for diagnostics and the CLI.
     pub fn explain(&self, query: &str) -> Vec<String> {
@@ -508,9 +513,8 @@ impl AnswerEngine for Bm25Engine {
         self.write().index = index;
     }
 
-    fn set_synonyms(&self, synonyms: Vec<Synonym>) {
+    fn set_synonyms(&self, synonyms: Vec<Synonym>, docs: Vec<ArticleDoc>) {
         let _w = self.writer();
-        let docs = self.read().index.docs();
         let analyzer = Arc::new(Analyzer::new(&synonyms));
         let index = Index::build(&analyzer, Params::from_config(&self.config), docs);
         let version = version_of(&self.config, &synonyms, self.model.as_ref());

@@ -156,8 +156,10 @@ pub trait AnswerEngine: Send + Sync {
     fn remove(&self, id: &str);
     /// Replaces the whole corpus.
     fn replace_all(&self, docs: Vec<ArticleDoc>);
-    /// Replaces the synonym dictionary and re-indexes at once.
-    fn set_synonyms(&self, synonyms: Vec<Synonym>);
+    /// Replaces the synonym dictionary and re-indexes `docs`, the whole
+    /// corpus, at once (the engine keeps no article texts: the caller reads
+    /// them from where they are stored).
+    fn set_synonyms(&self, synonyms: Vec<Synonym>, docs: Vec<ArticleDoc>);
 }
 
 /// Tuning of [`Bm25Engine`]. `Default` holds the values calibrated on the dev set.

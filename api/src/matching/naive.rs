@@ -144,7 +144,8 @@ impl AnswerEngine for NaiveEngine {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = new;
     }
 
-    fn set_synonyms(&self, _synonyms: Vec<Synonym>) {
+    fn set_synonyms(&self, _synonyms: Vec<Synonym>, docs: Vec<ArticleDoc>) {
         // The baseline has no dictionary by design.
+        self.replace_all(docs);
     }
 }

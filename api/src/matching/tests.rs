@@ -166,6 +166,15 @@ fn typos_are_corrected_against_the_vocabulary() {
     );
     // Unknown words that are not near any vocabulary word stay unknown.
     assert!(e.explain("борща").iter().any(|t| t == "?борща"));
+    // Explanations show the repair as typed → repaired.
+    let why = e.explain_hits("обязатльно писать конспекты", 1);
+    assert!(
+        why[0]
+            .matched
+            .iter()
+            .any(|w| w == "обязатльно → обязательно"),
+        "{why:?}"
+    );
 }
 
 // ------------------------------------------------------------------- engine
@@ -264,10 +273,11 @@ fn incremental_index_matches_a_full_rebuild() {
 #[test]
 fn set_synonyms_reindexes_at_once() {
     let e = Bm25Engine::new(EngineConfig::default());
-    e.replace_all(vec![
+    let docs = vec![
         doc("j", "Нужно ли вести электронный журнал?", &[]),
         doc("k", "Сколько длится аттестация?", &[]),
-    ]);
+    ];
+    e.replace_all(docs.clone());
     let v1 = e.version();
     assert_ne!(best(&e, "зюзя"), Some("j".into()));
     let mut syns = default_synonyms();
@@ -275,7 +285,7 @@ fn set_synonyms_reindexes_at_once() {
         term: "зюзя".into(),
         expansions: vec!["электронный журнал".into()],
     });
-    e.set_synonyms(syns.clone());
+    e.set_synonyms(syns.clone(), docs);
     assert_eq!(best(&e, "зюзя"), Some("j".into()));
     assert_ne!(e.version(), v1);
     assert_eq!(e.synonyms(), syns);

@@ -275,16 +275,29 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
 /// `api kb fit` arguments.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(
-    about = "Подобрать модель отказа по размеченным вопросам и записать её в файл (JSON)",
+    about = "Подобрать модель отказа по размеченным вопросам и свидетельствам сервиса и записать её в файл (JSON)",
     long_about = None
 )]
 pub struct FitArgs {
-    /// The knowledge base (JSONL).
-    #[arg(long, value_name = "ФАЙЛ", help = "база знаний в JSONL")]
-    pub kb: String,
+    /// The knowledge base (JSONL); without it, the published articles of the database.
+    #[arg(
+        long,
+        value_name = "ФАЙЛ",
+        help = "база знаний в JSONL (без него — опубликованные статьи из базы данных)"
+    )]
+    pub kb: Option<String>,
     /// Labelled questions (JSONL).
     #[arg(long, value_name = "ФАЙЛ", help = "размеченные вопросы в JSONL")]
-    pub questions: String,
+    pub questions: Option<String>,
+    /// The service's database: its evidence (operators' grades of bot answers, «Помогло»
+    /// and «Не помогло», escalations, accepted suggestions) is added to the questions.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "URL",
+        help = "база данных сервиса: её оценки, отметки «Помогло»/«Не помогло», эскалации и принятые подсказки добавляются к вопросам"
+    )]
+    pub database_url: Option<String>,
     /// Where to write the model.
     #[arg(
         long,
@@ -298,20 +311,67 @@ pub struct FitArgs {
     pub seed: u64,
 }
 
-/// `api kb fit --kb FILE --questions FILE [--out FILE]`: fits the abstain model.
+/// What [`fit_model`] fitted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FitCounts {
+    /// Questions from the labelled file.
+    pub labelled: usize,
+    /// Questions from the service's evidence.
+    pub evidence: usize,
+}
+
+/// `api kb fit [--kb FILE] [--questions FILE] [--database-url URL] [--out FILE]`: fits
+/// the abstain model.
 ///
 /// # Errors
-/// Unreadable files or an unwritable output.
+/// Unreadable files, a database failure, nothing to fit on, or an unwritable output.
 pub fn fit(args: &FitArgs) -> anyhow::Result<()> {
-    let docs = read_kb(&args.kb)?;
-    let questions = read_questions(&args.questions)?;
+    fit_model(args).map(|_| ())
+}
+
+/// [`fit`], returning how many questions of each source it used.
+///
+/// # Errors
+/// As [`fit`].
+pub fn fit_model(args: &FitArgs) -> anyhow::Result<FitCounts> {
+    let mut questions = match &args.questions {
+        Some(path) => read_questions(path)?,
+        None => Vec::new(),
+    };
+    let labelled = questions.len();
+    let (docs, evidence) = match &args.database_url {
+        Some(url) if !url.trim().is_empty() => {
+            let pool = crate::db::connect(url.trim(), 1)?;
+            let mut conn = pool.get()?;
+            let evidence = crate::domain::kb::evidence::labelled(&mut conn)?;
+            let docs = match &args.kb {
+                Some(path) => read_kb(path)?,
+                None => crate::domain::kb::engine::published_docs(&mut conn)?,
+            };
+            (docs, evidence)
+        }
+        _ => match &args.kb {
+            Some(path) => (read_kb(path)?, Vec::new()),
+            None => anyhow::bail!("нужна база знаний: --kb ФАЙЛ или --database-url"),
+        },
+    };
+    let counts = FitCounts {
+        labelled,
+        evidence: evidence.len(),
+    };
+    questions.extend(evidence);
+    if questions.is_empty() {
+        anyhow::bail!("не на чем подбирать: нет ни размеченных вопросов, ни свидетельств сервиса");
+    }
     let model = crate::matching::fit::fit(&docs, &questions, args.seed);
     let text = serde_json::to_string_pretty(&model)? + "\n";
     std::fs::write(&args.out, text).with_context(|| format!("не удалось записать {}", args.out))?;
     eprintln!(
-        "модель отказа подобрана на {} вопросах, записана в {}",
+        "модель отказа подобрана на {} вопросах ({} из файла, {} из свидетельств сервиса), записана в {}",
         questions.len(),
+        counts.labelled,
+        counts.evidence,
         args.out
     );
-    Ok(())
+    Ok(counts)
 }

@@ -101,15 +101,8 @@ impl KnowledgeBase {
     pub fn load(&self, conn: &mut AnyConnection) -> QueryResult<()> {
         let stamp = change_stamp(conn)?;
         let synonyms = synonyms(conn)?;
-        let docs: Vec<ArticleDoc> = a::table
-            .filter(a::status.eq(ArticleStatus::Published))
-            .select(ArticleRow::as_select())
-            .load(conn)?
-            .iter()
-            .map(ArticleRow::doc)
-            .collect();
-        self.engine.set_synonyms(synonyms);
-        self.engine.replace_all(docs);
+        let docs = published_docs(conn)?;
+        self.engine.set_synonyms(synonyms, docs);
         *self
             .stamp
             .lock()
@@ -146,9 +139,11 @@ impl KnowledgeBase {
         self.forget_stamp_if_only_ours();
     }
 
-    /// Applies a committed dictionary change.
-    pub fn apply_synonyms(&self, synonyms: Vec<Synonym>) {
-        self.engine.set_synonyms(synonyms);
+    /// Applies a committed dictionary change, re-indexing `docs` (the
+    /// published articles, read with [`published_docs`]: the engine keeps
+    /// no texts of its own).
+    pub fn apply_synonyms(&self, synonyms: Vec<Synonym>, docs: Vec<ArticleDoc>) {
+        self.engine.set_synonyms(synonyms, docs);
         self.forget_stamp_if_only_ours();
     }
 
@@ -166,6 +161,20 @@ impl Default for KnowledgeBase {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The published articles as the engine indexes them.
+///
+/// # Errors
+/// A database failure.
+pub fn published_docs(conn: &mut AnyConnection) -> QueryResult<Vec<ArticleDoc>> {
+    Ok(a::table
+        .filter(a::status.eq(ArticleStatus::Published))
+        .select(ArticleRow::as_select())
+        .load(conn)?
+        .iter()
+        .map(ArticleRow::doc)
+        .collect())
 }
 
 /// A cheap fingerprint of the stored knowledge base: counts and last changes.

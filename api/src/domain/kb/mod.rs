@@ -2,11 +2,13 @@
 //! dictionary, and the answer engine that indexes what is published.
 //!
 //! [`store`] holds the rows and the plain database operations (also used by appeals and the
-//! import/export commands), [`engine`] keeps the engine in step with the database, and
+//! import/export commands), [`engine`] keeps the engine in step with the database,
+//! [`evidence`] turns the service's history into labelled questions for `api kb fit`, and
 //! [`articles`], [`variants`] and [`synonyms`] are the rules behind the HTTP operations.
 
 pub mod articles;
 pub mod engine;
+pub mod evidence;
 pub mod store;
 pub mod synonyms;
 pub mod variants;

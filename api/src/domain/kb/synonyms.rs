@@ -66,21 +66,24 @@ pub async fn replace(
         items.push(Synonym { term, expansions });
     }
     let stored = items.clone();
-    db.write(move |conn| {
-        store::replace_synonyms(conn, &stored, Some(&caller.user_id))?;
-        audit::record(
-            conn,
-            &caller.actor(),
-            "kb.synonyms.replace",
-            "kb_synonyms",
-            None,
-            None,
-            Some(&serde_json::json!({ "count": stored.len() })),
-        )?;
-        Ok(())
-    })
-    .await?;
+    // The articles are read in the same transaction: the engine re-indexes
+    // them with the new dictionary and keeps no texts of its own.
+    let docs = db
+        .write(move |conn| {
+            store::replace_synonyms(conn, &stored, Some(&caller.user_id))?;
+            audit::record(
+                conn,
+                &caller.actor(),
+                "kb.synonyms.replace",
+                "kb_synonyms",
+                None,
+                None,
+                Some(&serde_json::json!({ "count": stored.len() })),
+            )?;
+            Ok(super::engine::published_docs(conn)?)
+        })
+        .await?;
     let response = items.iter().cloned().map(entry).collect();
-    kb.apply_synonyms(items);
+    kb.apply_synonyms(items, docs);
     Ok(response)
 }

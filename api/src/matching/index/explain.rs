@@ -7,8 +7,9 @@ use crate::matching::EngineConfig;
 
 impl Index {
     /// The query's words found in the article at `slot`, in query order and
-    /// without repeats. A word repaired from a typo is shown repaired, a
-    /// synonym expansion by its expansion's words.
+    /// without repeats. A word repaired from a typo is shown as typed and
+    /// repaired ("учитльский → учительский"), a synonym expansion by its
+    /// expansion's words.
     pub fn matched_words(&self, query: &str, cfg: &EngineConfig, slot: u32) -> Vec<String> {
         let Some(Some(entry)) = self.docs.get(slot as usize) else {
             return Vec::new();
@@ -18,7 +19,8 @@ impl Index {
         let analyzed = self
             .analyzer
             .analyze_with(query, Some(&known), Some(&corrector));
-        let has = |id: u32| entry.terms.binary_search_by_key(&id, |t| t.0).is_ok();
+        let ids = entry.term_ids();
+        let has = |id: u32| ids.binary_search(&id).is_ok();
         let mut out: Vec<String> = Vec::new();
         for t in &analyzed.tokens {
             let exact = self.live_term(&t.stem).is_some_and(has);
@@ -26,8 +28,13 @@ impl Index {
                 && self.live_term(&answer_term(&t.stem)).is_some_and(has);
             let related =
                 !exact && cfg.related_weight > 0.0 && self.related(&t.stem).into_iter().any(has);
-            if (exact || in_answer || related) && !out.contains(&t.surface) {
-                out.push(t.surface.clone());
+            // A repaired word shows the repair: "учитльский → учительский".
+            let shown = match &t.typed {
+                Some(typed) => format!("{typed} → {}", t.surface),
+                None => t.surface.clone(),
+            };
+            if (exact || in_answer || related) && !out.contains(&shown) {
+                out.push(shown);
             }
         }
         out
@@ -47,18 +54,22 @@ impl Index {
         slots: &[u32],
     ) -> Vec<[f64; 3]> {
         let (terms, _, _) = self.query_terms(query, cfg);
-        let entries: Vec<_> = slots
+        let entries: Vec<Vec<u32>> = slots
             .iter()
-            .map(|&s| self.docs.get(s as usize).and_then(Option::as_ref))
+            .map(|&s| {
+                self.docs
+                    .get(s as usize)
+                    .and_then(Option::as_ref)
+                    .map(super::DocEntry::term_ids)
+                    .unwrap_or_default()
+            })
             .collect();
-        let has = |k: usize, id: u32| {
-            entries[k].is_some_and(|e| e.terms.binary_search_by_key(&id, |t| t.0).is_ok())
-        };
+        let has = |k: usize, id: u32| entries[k].binary_search(&id).is_ok();
         let mut out = vec![[0.0; 3]; slots.len()];
         let (mut uni_total, mut bi_total) = (0.0, 0.0);
         for t in &terms {
             let exact = self.live_term(&t.term);
-            let idf = exact.map_or(self.idf(0), |id| self.idf(self.postings[id as usize].len()));
+            let idf = exact.map_or(self.idf(0), |id| self.idf(self.postings.df(id)));
             let w = t.weight * idf;
             if t.bigram {
                 bi_total += w;

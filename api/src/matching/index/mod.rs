@@ -2,12 +2,14 @@
 //! typo-correction vocabulary.
 //!
 //! Postings carry the saturated BM25F term frequency, so a query costs one
-//! multiply-add per posting. The average field lengths used for length
+//! multiply-add per posting. Storage is compact (see [`compact`]): the index
+//! keeps term ids, counts and lengths, never the articles' texts. The average field lengths used for length
 //! normalisation are refreshed (with a full, tokenisation-free posting rebuild)
 //! only when they drift by more than [`AVG_DRIFT`], which keeps single-article
 //! updates cheap. Articles are analysed into a [`Prepared`] form outside the
 //! index (and its lock), in parallel for bulk builds.
 
+mod compact;
 mod explain;
 mod prepare;
 mod query;
@@ -19,6 +21,7 @@ use std::sync::Arc;
 
 use super::normalize::{Analyzed, Analyzer, Origin, Token};
 use super::ArticleDoc;
+use compact::{Postings, Terms};
 use prepare::prepare_all;
 use rustc_hash::FxHashMap;
 
@@ -40,7 +43,13 @@ const AVG_DRIFT: f64 = 0.05;
 const MIN_TYPO_LEN: usize = 4;
 
 /// Articles analysed per batch in bulk builds.
-const BUILD_BATCH: usize = 1024;
+const BUILD_BATCH: usize = 256;
+
+/// Postings added since the last rebuild that trigger a new one (at least).
+const TAIL_MAX: usize = 65_536;
+
+/// Articles removed since the last rebuild that trigger a new one (at least).
+const DEAD_MAX: usize = 256;
 
 /// Term under which a stem is indexed when it occurs in an answer.
 fn answer_term(stem: &str) -> String {
@@ -67,27 +76,50 @@ fn prefix_chars(s: &str, n: usize) -> Option<String> {
     (p.chars().count() == n).then_some(p)
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Posting {
-    doc: u32,
-    /// Saturated BM25F term frequency: tf·(k1+1)/(tf+k1) with
-    /// tf = Σ_f w_f · tf_f / norm_f.
-    sat: f32,
-}
-
+/// An indexed article: what ranking needs, not its texts (the database
+/// holds those; re-indexing reads them from there).
 #[derive(Debug, Clone)]
 struct DocEntry {
-    doc: ArticleDoc,
-    /// Term id and raw frequency per field.
-    terms: Vec<(u32, [u8; FIELDS])>,
+    id: Box<str>,
+    /// Term ids with their raw frequency per field ([`compact::encode_terms`]).
+    terms: Box<[u8]>,
     /// Unigram count per field.
     lens: [u32; FIELDS],
-    /// Distinct surface words of the article (ids into the typo vocabulary).
-    surfaces: Vec<u32>,
-    /// Each question wording (title, question, variants) as term ids with
-    /// weights (a synonym expansion of n words weighs 1/n per word, so an
-    /// abbreviation counts as one word, as in queries).
-    texts: Vec<Vec<(u32, f32)>>,
+    /// Distinct surface words of the article (ids into the typo vocabulary,
+    /// [`compact::encode_ids`]).
+    surfaces: Box<[u8]>,
+    /// Each question wording (title, question, variants): its number of
+    /// words, then per word the term id (varint) and the size of the synonym
+    /// expansion it came from (0: the word itself), which sets its weight
+    /// (an expansion of n words weighs n^-exponent per word, as in queries).
+    texts: Box<[u8]>,
+}
+
+impl DocEntry {
+    /// The article's term ids, ascending.
+    fn term_ids(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        compact::decode_terms(&self.terms, |t, _| out.push(t));
+        out
+    }
+
+    /// Calls `f` with each wording as (term id, expansion size) pairs.
+    fn wordings(&self, mut f: impl FnMut(&[(u32, u8)])) {
+        let buf = &self.texts;
+        let mut pos = 0;
+        let mut words = Vec::new();
+        while pos < buf.len() {
+            let n = compact::get_varint(buf, &mut pos);
+            words.clear();
+            for _ in 0..n {
+                let id = compact::get_varint(buf, &mut pos);
+                let group = buf.get(pos).copied().unwrap_or(0);
+                pos += 1;
+                words.push((id, group));
+            }
+            f(&words);
+        }
+    }
 }
 
 /// A word of the typo vocabulary.
@@ -107,17 +139,18 @@ struct Surface {
 pub struct Index {
     analyzer: Arc<Analyzer>,
     params: Params,
-    term_ids: FxHashMap<String, u32>,
-    /// Term id → term text.
-    names: Vec<String>,
+    terms: Terms,
     /// Plain stem id → id of its answer-namespace term (`u32::MAX`: none yet).
     answer_ids: Vec<u32>,
-    postings: Vec<Vec<Posting>>,
+    postings: Postings,
     /// First four letters → unigram stems starting with them (related forms).
     prefixes: FxHashMap<String, Vec<u32>>,
+    /// Articles by slot; `None` for one removed since the last rebuild (its
+    /// flat postings remain until then and are skipped).
     docs: Vec<Option<DocEntry>>,
-    free: Vec<u32>,
-    by_id: FxHashMap<String, u32>,
+    /// Removed slots since the last rebuild.
+    dead: usize,
+    by_id: FxHashMap<Box<str>, u32>,
     live: usize,
     len_sum: [u64; FIELDS],
     avg_used: [f64; FIELDS],
@@ -134,13 +167,12 @@ impl Index {
         Index {
             analyzer,
             params,
-            term_ids: FxHashMap::default(),
-            names: Vec::new(),
+            terms: Terms::default(),
             answer_ids: Vec::new(),
-            postings: Vec::new(),
+            postings: Postings::default(),
             prefixes: FxHashMap::default(),
             docs: Vec::new(),
-            free: Vec::new(),
+            dead: 0,
             by_id: FxHashMap::default(),
             live: 0,
             len_sum: [0; FIELDS],
@@ -152,7 +184,7 @@ impl Index {
     }
 
     /// Builds an index over `docs` in one go (analysis in parallel,
-    /// normalisation computed once).
+    /// posting lists laid out once at the end).
     pub fn build(analyzer: &Arc<Analyzer>, params: Params, docs: Vec<ArticleDoc>) -> Self {
         let mut idx = Index::new(Arc::clone(analyzer), params);
         // Analyse in batches: the analysed form is much larger than the index,
@@ -162,7 +194,7 @@ impl Index {
         while docs.peek().is_some() {
             let batch: Vec<ArticleDoc> = docs.by_ref().take(BUILD_BATCH).collect();
             for p in prepare_all(analyzer, batch) {
-                idx.insert(p, false);
+                idx.insert(p, true);
             }
         }
         idx.renormalize();
@@ -172,66 +204,68 @@ impl Index {
     /// Approximate heap memory held by the index, in bytes (capacities of
     /// its vectors and strings plus a per-entry estimate for hash maps).
     pub fn heap_bytes(&self) -> usize {
+        self.heap_breakdown().iter().map(|(_, b)| b).sum()
+    }
+
+    /// [`Index::heap_bytes`] per structure, for the benchmark's report.
+    pub fn heap_breakdown(&self) -> Vec<(&'static str, usize)> {
         const MAP_ENTRY: usize = 16;
         let string = |s: &String| s.capacity() + std::mem::size_of::<String>();
-        let mut total = 0;
-        total += self
-            .term_ids
-            .keys()
-            .map(|k| string(k) + 4 + MAP_ENTRY)
-            .sum::<usize>();
-        total += self.names.iter().map(string).sum::<usize>();
-        total += self.answer_ids.capacity() * 4;
-        total += self
-            .postings
-            .iter()
-            .map(|p| {
-                p.capacity() * std::mem::size_of::<Posting>() + std::mem::size_of::<Vec<Posting>>()
-            })
-            .sum::<usize>();
-        total += self
-            .prefixes
-            .iter()
-            .map(|(k, v)| string(k) + v.capacity() * 4 + 24 + MAP_ENTRY)
-            .sum::<usize>();
+        let (mut ids, mut terms, mut surf, mut wordings) = (0, 0, 0, 0);
         for d in self.docs.iter().flatten() {
-            let doc = &d.doc;
-            total += std::mem::size_of::<DocEntry>();
-            total +=
-                string(&doc.id) + string(&doc.title) + string(&doc.question) + string(&doc.answer);
-            total += doc.variants.iter().map(string).sum::<usize>()
-                + doc.tags.iter().map(string).sum::<usize>();
-            total += d.terms.capacity() * std::mem::size_of::<(u32, [u8; FIELDS])>();
-            total += d.surfaces.capacity() * 4;
-            total += d.texts.iter().map(|t| t.capacity() * 8 + 24).sum::<usize>();
+            ids += d.id.len();
+            terms += d.terms.len();
+            surf += d.surfaces.len();
+            wordings += d.texts.len();
         }
-        total += self.docs.capacity() * std::mem::size_of::<Option<DocEntry>>();
-        total += self
-            .by_id
-            .keys()
-            .map(|k| string(k) + 4 + MAP_ENTRY)
-            .sum::<usize>();
-        total += self
-            .surfaces
-            .iter()
-            .map(|s| string(&s.word) + 24)
-            .sum::<usize>();
-        total += self
-            .surface_ids
-            .keys()
-            .map(|k| string(k) + 4 + MAP_ENTRY)
-            .sum::<usize>();
-        total += self
-            .buckets
-            .values()
-            .map(|b| b.capacity() * 4 + 24)
-            .sum::<usize>();
-        total
+        vec![
+            ("terms", self.terms.heap_bytes()),
+            ("answer ids", self.answer_ids.capacity() * 4),
+            ("postings", self.postings.heap_bytes()),
+            (
+                "prefixes",
+                self.prefixes
+                    .iter()
+                    .map(|(k, v)| string(k) + v.capacity() * 4 + 24 + MAP_ENTRY)
+                    .sum::<usize>(),
+            ),
+            ("article terms", terms),
+            ("article surfaces", surf),
+            ("article wordings", wordings),
+            (
+                "article slots",
+                self.docs.capacity() * std::mem::size_of::<Option<DocEntry>>() + ids,
+            ),
+            (
+                "id map",
+                self.by_id
+                    .keys()
+                    .map(|k| k.len() + 16 + 4 + MAP_ENTRY)
+                    .sum::<usize>(),
+            ),
+            (
+                "typo vocabulary",
+                self.surfaces
+                    .iter()
+                    .map(|s| string(&s.word) + 24)
+                    .sum::<usize>()
+                    + self
+                        .surface_ids
+                        .keys()
+                        .map(|k| string(k) + 4 + MAP_ENTRY)
+                        .sum::<usize>()
+                    + self
+                        .buckets
+                        .values()
+                        .map(|b| b.capacity() * 4 + 24)
+                        .sum::<usize>(),
+            ),
+        ]
     }
 
     /// Number of distinct terms (stems, bigrams, answer terms).
     pub fn term_count(&self) -> usize {
-        self.names.len()
+        self.terms.len()
     }
 
     /// The analyser in use.
@@ -244,46 +278,35 @@ impl Index {
         self.live
     }
 
-    /// All live articles (for re-indexing with another dictionary).
-    pub fn docs(&self) -> Vec<ArticleDoc> {
-        self.docs.iter().flatten().map(|d| d.doc.clone()).collect()
-    }
-
     /// Article id of a slot.
     pub fn id_of(&self, slot: u32) -> Option<&str> {
         self.docs
             .get(slot as usize)
             .and_then(|d| d.as_ref())
-            .map(|d| d.doc.id.as_str())
+            .map(|d| d.id.as_ref())
     }
 
     fn live_term(&self, term: &str) -> Option<u32> {
-        self.term_ids
-            .get(term)
-            .copied()
-            .filter(|&id| !self.postings[id as usize].is_empty())
+        self.terms.get(term).filter(|&id| self.postings.df(id) > 0)
     }
 
     /// Document frequency of a stem or bigram (0 when unknown).
     pub fn df(&self, term: &str) -> usize {
-        self.term_ids
+        self.terms
             .get(term)
-            .map(|&t| self.postings[t as usize].len())
+            .map(|t| self.postings.df(t))
             .unwrap_or(0)
     }
 
     fn intern(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.term_ids.get(term) {
-            return id;
-        }
-        let id = self.postings.len() as u32;
-        self.postings.push(Vec::new());
-        self.names.push(term.to_string());
-        self.answer_ids.push(u32::MAX);
-        self.term_ids.insert(term.to_string(), id);
-        if !term.contains(' ') && !term.starts_with('#') {
-            if let Some(p) = prefix_chars(term, 4) {
-                self.prefixes.entry(p).or_default().push(id);
+        let (id, new) = self.terms.intern(term);
+        if new {
+            self.answer_ids.push(u32::MAX);
+            self.postings.grow(id as usize + 1);
+            if !term.contains(' ') && !term.starts_with('#') {
+                if let Some(p) = prefix_chars(term, 4) {
+                    self.prefixes.entry(p).or_default().push(id);
+                }
             }
         }
         id
@@ -295,7 +318,7 @@ impl Index {
         if cached != u32::MAX {
             return cached;
         }
-        let name = answer_term(&self.names[plain as usize]);
+        let name = answer_term(self.terms.name(plain));
         let id = self.intern(&name);
         self.answer_ids[plain as usize] = id;
         id
@@ -322,7 +345,7 @@ impl Index {
         let mut tf: FxHashMap<u32, [u8; FIELDS]> = FxHashMap::default();
         let mut lens = [0u32; FIELDS];
         let mut surfaces: Vec<u32> = Vec::new();
-        let mut texts = Vec::new();
+        let mut texts: Vec<u8> = Vec::new();
         let bump = |tf: &mut FxHashMap<u32, [u8; FIELDS]>, id: u32, f: usize| {
             let e = tf.entry(id).or_insert([0; FIELDS]);
             e[f] = e[f].saturating_add(1);
@@ -334,7 +357,7 @@ impl Index {
             } in analyses
             {
                 lens[f] += tokens.len() as u32;
-                let mut wording: Vec<(u32, f32)> = Vec::new();
+                let mut wording: Vec<(u32, u8)> = Vec::new();
                 for t in tokens {
                     let plain = self.intern(&t.stem);
                     let id = if answer { self.answer_id(plain) } else { plain };
@@ -344,11 +367,15 @@ impl Index {
                         surfaces.push(self.intern_surface(&t.surface, plain));
                     }
                     if f < WORDING_FIELDS && !wording.iter().any(|(w, _)| *w == id) {
-                        wording.push((id, self.token_weight(t) as f32));
+                        wording.push((id, token_group(t)));
                     }
                 }
                 if !wording.is_empty() {
-                    texts.push(wording);
+                    compact::put_varint(&mut texts, wording.len() as u32);
+                    for (id, group) in wording {
+                        compact::put_varint(&mut texts, id);
+                        texts.push(group);
+                    }
                 }
                 // Answers are long prose: word pairs there are mostly noise.
                 if !answer {
@@ -364,19 +391,20 @@ impl Index {
         let mut terms: Vec<(u32, [u8; FIELDS])> = tf.into_iter().collect();
         terms.sort_unstable_by_key(|(t, _)| *t);
         DocEntry {
-            doc: p.doc,
-            terms,
+            id: p.doc.id.into_boxed_str(),
+            terms: compact::encode_terms(&terms),
             lens,
-            surfaces,
-            texts,
+            surfaces: compact::encode_ids(&surfaces),
+            texts: texts.into_boxed_slice(),
         }
     }
 
-    fn token_weight(&self, t: &Token) -> f64 {
-        if t.origin == Origin::Synonym {
-            (t.group as f64).powf(-self.params.synonym_exponent)
-        } else {
+    /// Weight of a wording word of expansion size `group` (0: the word itself).
+    fn group_weight(&self, group: u8) -> f64 {
+        if group == 0 {
             1.0
+        } else {
+            f64::from(group).powf(-self.params.synonym_exponent)
         }
     }
 
@@ -400,21 +428,17 @@ impl Index {
 
     /// Adds or replaces an article analysed beforehand with [`prepare`].
     pub fn upsert(&mut self, p: Prepared) {
-        self.insert(p, true);
+        self.insert(p, false);
     }
 
-    fn insert(&mut self, p: Prepared, renorm: bool) {
-        if self.by_id.contains_key(&p.doc.id) {
+    /// Adds an article in a new slot; `bulk` leaves its postings to the
+    /// rebuild that ends a bulk build.
+    fn insert(&mut self, p: Prepared, bulk: bool) {
+        if self.by_id.contains_key(p.doc.id.as_str()) {
             self.remove_inner(&p.doc.id);
         }
         let entry = self.entry_of(p);
-        let slot = match self.free.pop() {
-            Some(s) => s,
-            None => {
-                self.docs.push(None);
-                (self.docs.len() - 1) as u32
-            }
-        };
+        let slot = self.docs.len() as u32;
         for f in 0..FIELDS {
             self.len_sum[f] += u64::from(entry.lens[f]);
         }
@@ -422,11 +446,15 @@ impl Index {
         if self.avg_used.iter().all(|&a| a == 0.0) {
             self.avg_used = self.current_avg();
         }
-        for (term, tfs) in &entry.terms {
-            let sat = self.saturated(tfs, &entry.lens);
-            self.postings[*term as usize].push(Posting { doc: slot, sat });
-        }
-        for &s in &entry.surfaces {
+        let mut postings = std::mem::take(&mut self.postings);
+        compact::decode_terms(&entry.terms, |t, tfs| {
+            postings.count(t, 1);
+            if !bulk {
+                postings.push_tail(t, slot, self.saturated(&tfs, &entry.lens));
+            }
+        });
+        self.postings = postings;
+        for s in compact::decode_ids(&entry.surfaces) {
             let sf = &mut self.surfaces[s as usize];
             sf.count += 1;
             if sf.count == 1 {
@@ -435,9 +463,9 @@ impl Index {
                 }
             }
         }
-        self.by_id.insert(entry.doc.id.clone(), slot);
-        self.docs[slot as usize] = Some(entry);
-        if renorm {
+        self.by_id.insert(entry.id.clone(), slot);
+        self.docs.push(Some(entry));
+        if !bulk {
             self.maybe_renormalize();
         }
     }
@@ -458,13 +486,12 @@ impl Index {
         let Some(entry) = self.docs.get_mut(slot as usize).and_then(Option::take) else {
             return false;
         };
-        for (term, _) in &entry.terms {
-            let p = &mut self.postings[*term as usize];
-            if let Some(pos) = p.iter().position(|x| x.doc == slot) {
-                p.swap_remove(pos);
-            }
-        }
-        for &s in &entry.surfaces {
+        let postings = &mut self.postings;
+        compact::decode_terms(&entry.terms, |t, _| {
+            postings.count(t, -1);
+            postings.remove_tail(t, slot);
+        });
+        for s in compact::decode_ids(&entry.surfaces) {
             let sf = &mut self.surfaces[s as usize];
             sf.count = sf.count.saturating_sub(1);
             if sf.count == 0 {
@@ -481,7 +508,7 @@ impl Index {
             self.len_sum[f] -= u64::from(entry.lens[f]);
         }
         self.live -= 1;
-        self.free.push(slot);
+        self.dead += 1;
         true
     }
 
@@ -501,30 +528,42 @@ impl Index {
             .iter()
             .zip(self.avg_used.iter())
             .any(|(&c, &u)| (u == 0.0 && c > 0.0) || (u > 0.0 && ((c - u) / u).abs() > AVG_DRIFT));
-        if drift {
+        // Tail postings cost a hash lookup per query term and 8 bytes each,
+        // removed slots a check per posting: fold them in now and then.
+        let cluttered = self.postings.tail_len() > TAIL_MAX.max(self.live * 4)
+            || self.dead > DEAD_MAX.max(self.live / 4);
+        if drift || cluttered {
             self.renormalize();
         }
     }
 
-    /// Recomputes every posting weight with the current average field lengths.
+    /// Recomputes every posting weight with the current average field
+    /// lengths, drops removed slots and lays the posting lists out afresh.
     fn renormalize(&mut self) {
         self.avg_used = self.current_avg();
-        for p in &mut self.postings {
-            p.clear();
+        if self.dead > 0 {
+            let docs = std::mem::take(&mut self.docs);
+            self.docs = docs.into_iter().flatten().map(Some).collect();
+            self.by_id.clear();
+            for (slot, d) in self.docs.iter().enumerate() {
+                if let Some(d) = d {
+                    self.by_id.insert(d.id.clone(), slot as u32);
+                }
+            }
+            self.dead = 0;
         }
-        let docs = std::mem::take(&mut self.docs);
-        for (slot, entry) in docs.iter().enumerate() {
-            if let Some(entry) = entry {
-                for (term, tfs) in &entry.terms {
-                    let sat = self.saturated(tfs, &entry.lens);
-                    self.postings[*term as usize].push(Posting {
-                        doc: slot as u32,
-                        sat,
+        self.docs.shrink_to_fit();
+        let mut postings = std::mem::take(&mut self.postings);
+        postings.rebuild(self.terms.len(), |f| {
+            for (slot, entry) in self.docs.iter().enumerate() {
+                if let Some(entry) = entry {
+                    compact::decode_terms(&entry.terms, |t, tfs| {
+                        f(slot as u32, t, self.saturated(&tfs, &entry.lens));
                     });
                 }
             }
-        }
-        self.docs = docs;
+        });
+        self.postings = postings;
     }
 
     /// BM25 IDF (Robertson–Spärck Jones, kept positive by the +1).
@@ -532,5 +571,14 @@ impl Index {
         let n = self.live as f64;
         let df = df as f64;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+}
+
+/// Expansion size recorded for a wording word (0: the word itself).
+fn token_group(t: &Token) -> u8 {
+    if t.origin == Origin::Synonym {
+        t.group.clamp(1, 255) as u8
+    } else {
+        0
     }
 }

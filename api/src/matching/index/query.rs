@@ -177,7 +177,7 @@ impl Index {
         }
         let (_, _, sid) = best?;
         let cand = &self.surfaces[sid as usize];
-        let stem = self.names.get(cand.stem as usize)?.clone();
+        let stem = self.terms.name(cand.stem).to_string();
         Some((cand.word.clone(), stem))
     }
 
@@ -253,12 +253,12 @@ impl Index {
                 if out.len() >= MAX_RELATED {
                     break;
                 }
-                let t = &self.names[id as usize];
+                let t = self.terms.name(id);
                 let ok = match &p5 {
                     Some(p5) => t.starts_with(p5.as_str()),
                     None => t.starts_with(stem),
                 };
-                if ok && t != stem && !self.postings[id as usize].is_empty() && !out.contains(&id) {
+                if ok && t != stem && self.postings.df(id) > 0 && !out.contains(&id) {
                     out.push(id);
                 }
             }
@@ -280,15 +280,17 @@ impl Index {
             return 0.0;
         };
         let mut best: f64 = 0.0;
-        for text in &entry.texts {
+        entry.wordings(|text| {
             let mut total = 0.0;
             let mut got = 0.0;
-            for &(id, w) in text {
+            for &(id, group) in text {
                 // Shortlisted articles share most words: memoise the logarithm.
                 let idf = *memo
                     .entry(id)
-                    .or_insert_with(|| self.idf(self.postings[id as usize].len()));
-                let idf = f64::from(w) * idf;
+                    .or_insert_with(|| self.idf(self.postings.df(id)));
+                // Weights were f32 when stored per word; keep their rounding.
+                let w = f64::from(self.group_weight(group) as f32);
+                let idf = w * idf;
                 total += idf;
                 if let Ok(pos) = credit.binary_search_by_key(&id, |c| c.0) {
                     got += idf * credit[pos].1;
@@ -298,7 +300,7 @@ impl Index {
                 // The prior keeps two-word titles from matching "fully" by chance.
                 best = best.max(got / (total + prior));
             }
-        }
+        });
         best
     }
 
@@ -319,9 +321,9 @@ impl Index {
                 None
             } else {
                 self.live_term(&answer_term(&t.term))
-                    .filter(|&id| self.idf(self.postings[id as usize].len()) >= ANSWER_MIN_IDF)
+                    .filter(|&id| self.idf(self.postings.df(id)) >= ANSWER_MIN_IDF)
             };
-            let df = |id: u32| self.postings[id as usize].len();
+            let df = |id: u32| self.postings.df(id);
             let ref_idf = match (exact, in_answers) {
                 (Some(id), _) => self.idf(df(id)),
                 (None, _) if !related.is_empty() => related
@@ -362,18 +364,25 @@ impl Index {
         (plans, total_weight)
     }
 
-    /// Exact score and coverage of one article (for the shortlist).
-    fn exact(&self, slot: u32, plans: &[Plan]) -> (f64, f64) {
+    /// Exact score and coverage of one article (for the shortlist);
+    /// `wanted` holds the plans' term ids, sorted.
+    fn exact(&self, slot: u32, plans: &[Plan], wanted: &[u32]) -> (f64, f64) {
         let Some(Some(entry)) = self.docs.get(slot as usize) else {
             return (0.0, 0.0);
         };
+        let mut found: Vec<(u32, [u8; FIELDS])> = Vec::new();
+        super::compact::decode_terms(&entry.terms, |t, tfs| {
+            if wanted.binary_search(&t).is_ok() {
+                found.push((t, tfs));
+            }
+        });
         let mut score = 0.0;
         let mut covered = 0.0;
         for plan in plans {
             let mut best_cov: f64 = 0.0;
             for (&(id, factor, cov), &idf) in plan.terms.iter().zip(&plan.idfs) {
-                if let Ok(i) = entry.terms.binary_search_by_key(&id, |t| t.0) {
-                    let sat = f64::from(self.saturated(&entry.terms[i].1, &entry.lens));
+                if let Ok(i) = found.binary_search_by_key(&id, |t| t.0) {
+                    let sat = f64::from(self.saturated(&found[i].1, &entry.lens));
                     score += plan.weight * factor * idf * sat;
                     best_cov = best_cov.max(cov);
                 }
@@ -407,7 +416,7 @@ impl Index {
         let any_short = plans
             .iter()
             .flat_map(|p| p.terms.iter())
-            .any(|&(id, _, _)| self.postings[id as usize].len() < defer_df);
+            .any(|&(id, _, _)| self.postings.df(id) < defer_df);
         // Re-rank a shortlist by how well the query restates one of the
         // article's wordings: BM25F pools all wordings, which lets an article
         // with many loosely related words beat the one whose question the
@@ -419,20 +428,24 @@ impl Index {
             if s.score.len() < self.docs.len() {
                 s.score.resize(self.docs.len(), 0.0);
             }
+            // Removed articles keep their postings until the next rebuild.
+            let check = self.dead > 0;
             for plan in &plans {
                 for (&(id, factor, _), &idf) in plan.terms.iter().zip(&plan.idfs) {
-                    let postings = &self.postings[id as usize];
-                    if any_short && postings.len() >= defer_df {
+                    if any_short && self.postings.df(id) >= defer_df {
                         continue;
                     }
                     let wi = (plan.weight * factor * idf) as f32;
-                    for p in postings {
-                        let sc = &mut s.score[p.doc as usize];
-                        if *sc == 0.0 {
-                            s.touched.push(p.doc);
+                    self.postings.for_each(id, |doc, sat| {
+                        if check && self.docs[doc as usize].is_none() {
+                            return;
                         }
-                        *sc += wi * p.sat;
-                    }
+                        let sc = &mut s.score[doc as usize];
+                        if *sc == 0.0 {
+                            s.touched.push(doc);
+                        }
+                        *sc += wi * sat;
+                    });
                 }
             }
             // Keep the best `shortlist` candidates in one pass (cheaper than
@@ -455,11 +468,17 @@ impl Index {
             best
         });
         let credit = credit_table(&plans);
+        let mut wanted: Vec<u32> = plans
+            .iter()
+            .flat_map(|p| p.terms.iter().map(|t| t.0))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
         let mut memo = FxHashMap::default();
         let mut top: Vec<Candidate> = cands
             .into_iter()
             .map(|(_, slot)| {
-                let (bm25, covered) = self.exact(slot, &plans);
+                let (bm25, covered) = self.exact(slot, &plans, &wanted);
                 let text_match = self.text_match(slot, &credit, cfg.wording_prior, &mut memo);
                 Candidate {
                     slot,

@@ -34,6 +34,8 @@ pub struct Token {
     pub surface: String,
     /// Snowball stem; the unit of indexing.
     pub stem: String,
+    /// The word as typed, when typo repair replaced it (explanations show both).
+    pub typed: Option<String>,
     /// Provenance.
     pub origin: Origin,
     /// A generic word (question word, modal, "делать", "год"): kept for
@@ -90,6 +92,7 @@ impl PatternWord {
 struct RawToken {
     surface: String,
     stem: String,
+    typed: Option<String>,
     stop: bool,
     origin: Origin,
     group: usize,
@@ -260,6 +263,7 @@ impl Analyzer {
                 },
                 stop: self.stop.contains(surface.as_str()),
                 surface,
+                typed: None,
                 origin: Origin::Original,
                 group: 1,
             })
@@ -363,7 +367,7 @@ impl Analyzer {
                 };
                 match corrected {
                     Some((surface, stem)) => {
-                        t.surface = surface;
+                        t.typed = Some(std::mem::replace(&mut t.surface, surface));
                         t.stem = stem;
                         t.origin = Origin::Typo;
                     }
@@ -419,6 +423,7 @@ impl Analyzer {
                 weak: self.weak.contains(t.surface.as_str()),
                 surface: t.surface,
                 stem: t.stem,
+                typed: t.typed,
                 origin: t.origin,
                 group: t.group,
             })
