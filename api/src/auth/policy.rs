@@ -248,6 +248,14 @@ actions! {
 
     /// «Помощь» for teachers or staff: the same text for everyone.
     GetHelp = "get_help" => Access::Public,
+
+    // Staff sign-in people can recover.
+    /// «Забыли пароль?»: a letter with a password-reset link (always accepted).
+    PasswordReset = "password_reset" => Access::Public,
+    /// New one-time recovery codes for the password and a current code.
+    RenewRecoveryCodes = "renew_recovery_codes" => Access::Roles(STAFF),
+    /// «Сбросить второй фактор» of a staff member.
+    ResetTotp = "reset_totp" => Access::Roles(&[Admin]),
 }
 
 impl Action {
