@@ -262,6 +262,7 @@ to_js!(
     shared::users::LoginRequest,
     shared::users::ChangePassword,
     shared::users::AcceptInvitation,
+    shared::users::PasswordResetRequest,
     shared::users::DevLoginRequest,
     shared::users::TotpEnrollRequest,
     shared::users::UpdateMe,
