@@ -688,8 +688,8 @@ async fn blocking_asks_for_confirmation_and_a_second_factor_can_be_reset() {
     admin_sign_in(&app, &browser, "#/users").await;
     let item = format!("li[data-user='{id}']");
     browser.wait_text(&item, "Волкова Анна").await;
-    let blocked = |app: &TestApp| {
-        let (app, token, id) = (app, admin.access.clone(), id.clone());
+    let blocked = || {
+        let (app, token, id) = (&app, admin.access.clone(), id.clone());
         async move {
             let page = get(app, "/api/v1/admin/users?role=operator", &token).await;
             page["items"]
@@ -714,12 +714,12 @@ async fn blocking_asks_for_confirmation_and_a_second_factor_can_be_reset() {
         .await;
     browser.screenshot("admin-block-confirm").await;
     browser.click(&format!("{item} .block-no")).await;
-    assert_eq!(blocked(&app).await, Value::Bool(false));
+    assert_eq!(blocked().await, Value::Bool(false));
     // Accepted: blocked.
     browser.click(&format!("{item} .block")).await;
     browser.click(&format!("{item} .block-yes")).await;
     browser.wait_text(&item, "Разблокировать").await;
-    assert_eq!(blocked(&app).await, Value::Bool(true));
+    assert_eq!(blocked().await, Value::Bool(true));
     browser.click(&format!("{item} .actions button")).await;
     browser.wait_text(&item, "Заблокировать").await;
 
