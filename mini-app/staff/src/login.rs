@@ -122,7 +122,8 @@ fn Forgot() -> impl IntoView {
                 email: email.clone(),
             });
             match request::<()>(Method::Post, "/api/v1/auth/password-reset", Some(&body)).await {
-                Ok(()) => sent.set(Some(strings::reset_sent(&email))),
+                // 202 has no body, which the client reports as undecodable: still accepted.
+                Ok(()) | Err(api::ApiError::Decode) => sent.set(Some(strings::reset_sent(&email))),
                 Err(error) => errors.set(Some(error)),
             }
         });
