@@ -72,6 +72,13 @@ pub struct TotpEnrollment {
     pub otpauth_uri: Option<String>,
     /// True once a valid code confirmed the enrolment.
     pub enabled: bool,
+    /// The same URI as a QR code (SVG markup) for the phone's camera, beside the URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_svg: Option<String>,
+    /// Ten one-time recovery codes, each usable once in place of a code: only in the answer
+    /// that confirms the enrolment (stored hashed, never shown again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recovery_codes: Vec<String>,
 }
 
 /// `POST /api/v1/auth/dev-login` (only with `APP_ENV=dev`).

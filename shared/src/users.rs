@@ -543,3 +543,36 @@ pub struct EsiaStart {
     /// client_secret.
     pub url: String,
 }
+
+/// `POST /api/v1/auth/password-reset` («Забыли пароль?»): a staff member's e-mail. The
+/// answer is the same whether or not such a staff member exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The e-mail the staff member signs in with.
+    pub email: String,
+}
+
+/// `POST /api/v1/auth/recovery-codes`: new one-time recovery codes (the earlier ones stop
+/// working), for the password and a current code of the authenticator app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryCodesRequest {
+    /// The staff member's password.
+    pub password: String,
+    /// A current six-digit code of the authenticator app.
+    pub code: String,
+}
+
+/// One-time recovery codes, shown in this answer only (stored hashed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub struct RecoveryCodes {
+    /// Ten codes, each usable once in place of a code of the authenticator app.
+    pub codes: Vec<String>,
+}

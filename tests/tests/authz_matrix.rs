@@ -90,6 +90,8 @@ fn body(action: Action) -> Value {
             json!({ "token": "no-such-invitation", "password": "пароль-для-матрицы" })
         }
         Action::TotpEnroll => json!({}),
+        Action::PasswordReset => json!({ "email": "nobody@example.org" }),
+        Action::RenewRecoveryCodes => json!({ "password": "x", "code": "000000" }),
         Action::UpdateMe => json!({ "school": "Школа № 1" }),
         Action::ChangePassword => {
             json!({ "current_password": "одноразовый", "new_password": "новый-пароль-2026" })

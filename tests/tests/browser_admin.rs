@@ -189,8 +189,12 @@ async fn an_admin_creates_an_operator_who_signs_in_with_the_password_and_totp() 
     browser.fill("#totp-code", &code).await;
     browser.click("#totp-form button[type=submit]").await;
     browser.wait_text("#staff", "Второй фактор подключён").await;
+    // The recovery codes are shown once; then a sign-in with the code as a second step.
+    browser.click("#recovery-done").await;
     browser.fill("#login-email", "sidorova@edu16.ru").await;
     browser.fill("#login-password", &password).await;
+    browser.click("#staff-login button[type=submit]").await;
+    browser.find("#login-code").await;
     let code = api::auth::secrets::totp_code(&secret, now()).expect("code");
     browser.fill("#login-code", &code).await;
     browser.click("#staff-login button[type=submit]").await;
@@ -382,17 +386,22 @@ async fn a_regional_head_adds_an_operator_of_own_region_and_blocks_them() {
         "a head adds operators only: no role choice"
     );
 
-    // Another region: the server refuses with its Russian detail.
+    // Only the head's own regions are offered (the server refuses others all the same:
+    // `staff_recovery.rs`).
     browser.fill("#nu-email", "garipova@edu16.ru").await;
     browser.fill("#nu-surname", "Гарипова").await;
     browser.fill("#nu-name", "Алсу").await;
-    browser.select("#nu-regions", "77").await;
-    browser.click("#new-user button[type=submit]").await;
     browser
-        .wait_text("#new-user", "не входит в вашу зону ответственности")
+        .wait_js("document.querySelectorAll('#nu-regions option').length === 1")
         .await;
+    assert_eq!(
+        browser
+            .js("return !document.querySelector(\"#nu-regions option[value='77']\");")
+            .await,
+        Value::Bool(true),
+        "another region is not offered"
+    );
     // Own region: created, the password shown once, the list reloaded with the operator.
-    browser.click("#nu-regions option[value='77']").await;
     browser.select("#nu-regions", "16").await;
     browser.click("#new-user button[type=submit]").await;
     browser.wait_text("#nu-created", "Оператор создан").await;
@@ -421,6 +430,8 @@ async fn a_regional_head_adds_an_operator_of_own_region_and_blocks_them() {
         ))
         .await;
     browser.click(&format!("{item} .actions button")).await;
+    // Blocking asks once more.
+    browser.click(&format!("{item} .block-yes")).await;
     browser.wait_text(&item, "Разблокировать").await;
     let after = get(&app, "/api/v1/admin/users?role=operator", &admin.access).await;
     let blocked = after["items"]
@@ -658,4 +669,64 @@ async fn an_invited_operator_opens_the_link_sets_a_password_and_enrols_totp() {
         )
         .await;
     assert_eq!(login.status(), 200);
+}
+
+#[tokio::test]
+async fn blocking_asks_for_confirmation_and_a_second_factor_can_be_reset() {
+    let app = spawn_app().await;
+    let admin = app
+        .dev_login("admin", None, "Админ Проверяющий", true)
+        .await;
+    let operator = app
+        .dev_login("operator", Some("16"), "Волкова Анна", true)
+        .await;
+    let id = app.me(&operator.access).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let browser = Browser::start().await;
+    admin_sign_in(&app, &browser, "#/users").await;
+    let item = format!("li[data-user='{id}']");
+    browser.wait_text(&item, "Волкова Анна").await;
+    let blocked = || {
+        let (app, token, id) = (&app, admin.access.clone(), id.clone());
+        async move {
+            let page = get(app, "/api/v1/admin/users?role=operator", &token).await;
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|u| u["id"] == id.as_str())
+                .expect("listed")["is_blocked"]
+                .clone()
+        }
+    };
+    browser
+        .js(&format!(
+            "document.querySelector(\"{item} .block\").scrollIntoView({{block: 'center'}});"
+        ))
+        .await;
+
+    // Dismissed: nothing happens.
+    browser.click(&format!("{item} .block")).await;
+    browser
+        .wait_text(&item, "Все сеансы пользователя завершатся")
+        .await;
+    browser.screenshot("admin-block-confirm").await;
+    browser.click(&format!("{item} .block-no")).await;
+    assert_eq!(blocked().await, Value::Bool(false));
+    // Accepted: blocked.
+    browser.click(&format!("{item} .block")).await;
+    browser.click(&format!("{item} .block-yes")).await;
+    browser.wait_text(&item, "Разблокировать").await;
+    assert_eq!(blocked().await, Value::Bool(true));
+    browser.click(&format!("{item} .actions button")).await;
+    browser.wait_text(&item, "Заблокировать").await;
+
+    // «Сбросить второй фактор»: the operator's session ends.
+    browser.click(&format!("{item} .totp-reset-button")).await;
+    browser.wait_text(&item, "Второй фактор сброшен").await;
+    let me = app.get_as("/api/v1/me", &operator.access).await;
+    assert_eq!(me.status(), 401, "the operator's sessions ended");
+    browser.close().await;
 }

@@ -282,8 +282,12 @@ async fn a_new_operator_enrols_totp_through_the_ui_and_signs_in_with_the_code() 
 
     // Then a full sign-in with the code.
     browser.wait_text("#staff", "Второй фактор подключён").await;
+    // The recovery codes are shown once; then a sign-in with the code as a second step.
+    browser.click("#recovery-done").await;
     browser.fill("#login-email", "petrov@edu16.ru").await;
     browser.fill("#login-password", &password).await;
+    browser.click("#staff-login button[type=submit]").await;
+    browser.find("#login-code").await;
     let code = api::auth::secrets::totp_code(&secret, now()).expect("code");
     browser.fill("#login-code", &code).await;
     browser.click("#staff-login button[type=submit]").await;
@@ -331,6 +335,7 @@ async fn an_admin_filters_users_and_blocks_one() {
     browser.screenshot("identity-admin-users").await;
 
     browser.click(&format!("{item} button")).await;
+    browser.click(&format!("{item} .block-yes")).await;
     browser.wait_text(&item, "заблокирован").await;
     browser.wait_text(&item, "Разблокировать").await;
     let response = app
@@ -378,5 +383,192 @@ async fn a_rejected_access_token_is_refreshed_once_and_a_dead_session_signs_out(
             .await,
         Value::Null
     );
+    browser.close().await;
+}
+
+/// An operator of region 16 created through the API with a one-time password (no letter).
+async fn operator_with_one_time_password(app: &TestApp, email: &str) -> String {
+    let admin = app.dev_login("admin", None, "Админ", true).await;
+    let created = app
+        .post_as(
+            "/api/v1/admin/users",
+            &admin.access,
+            &json!({ "email": email, "role": "operator", "regions": ["16"], "invite": false,
+                     "surname": "Зайцева", "name": "Ольга" }),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.expect("created");
+    created["one_time_password"]
+        .as_str()
+        .expect("password")
+        .to_owned()
+}
+
+/// The staff login's two steps: e-mail and password, then the code (`second`).
+async fn two_step_sign_in(browser: &Browser, email: &str, password: &str, second: &str) {
+    browser.fill("#login-email", email).await;
+    browser.fill("#login-password", password).await;
+    browser.click("#staff-login button[type=submit]").await;
+    browser.find("#login-code").await;
+    browser.fill("#login-code", second).await;
+    browser.click("#staff-login button[type=submit]").await;
+}
+
+#[tokio::test]
+async fn enrolment_shows_a_qr_code_and_a_recovery_code_signs_in_once() {
+    let app = spawn_app().await;
+    let email = "zaitseva@edu16.ru";
+    let once = operator_with_one_time_password(&app, email).await;
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    browser.fill("#login-email", email).await;
+    browser.fill("#login-password", &once).await;
+    browser.click("#staff-login button[type=submit]").await;
+    browser.fill("#pw-current", &once).await;
+    browser.fill("#pw-new", "Свой-пароль-2026").await;
+    browser.fill("#pw-repeat", "Свой-пароль-2026").await;
+    browser.click("#password-form button[type=submit]").await;
+
+    // The QR code is drawn in the page (SVG from the api), the link stays as text.
+    browser.find("#totp-qr svg path").await;
+    assert_eq!(
+        browser
+            .js("var q = document.getElementById('totp-qr'); \
+                 return [q.getAttribute('role'), !!q.getAttribute('aria-label')];")
+            .await,
+        json!(["img", true])
+    );
+    browser.wait_text("#totp-uri", "otpauth://").await;
+    browser.screenshot("recovery-totp-qr").await;
+    let secret: String = browser
+        .find("#totp-secret")
+        .await
+        .text()
+        .await
+        .expect("secret")
+        .split_whitespace()
+        .collect();
+    let code = api::auth::secrets::totp_code(&secret, now()).expect("code");
+    browser.fill("#totp-code", &code).await;
+    browser.click("#totp-form button[type=submit]").await;
+
+    // Ten recovery codes, shown once.
+    let shown = browser.wait_text("#recovery-codes", "-").await;
+    let codes: Vec<&str> = shown.split_whitespace().collect();
+    assert_eq!(codes.len(), 10, "{shown}");
+    browser.screenshot("recovery-codes").await;
+    browser.click("#recovery-done").await;
+
+    // A recovery code in place of the authenticator's code signs in, once.
+    two_step_sign_in(&browser, email, "Свой-пароль-2026", codes[0]).await;
+    browser.wait_text("#staff-role", "Оператор").await;
+    browser.click("#staff-sign-out").await;
+    browser.wait_text("#staff", "Вы вышли").await;
+    two_step_sign_in(&browser, email, "Свой-пароль-2026", codes[0]).await;
+    browser.wait_text("#staff-login", "Неверный").await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    browser.screenshot("recovery-code-refused-desktop").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_replaced_through_the_e_mail_link() {
+    let smtp = integration_tests::standins::start_smtp().await;
+    // The server's own address is the letters' link base, so the link opens as it is.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let public_url = format!("http://127.0.0.1:{port}");
+    let app = integration_tests::spawn_app_with(
+        integration_tests::Overrides::default()
+            .with("PORT", &port.to_string())
+            .with("PUBLIC_URL", &public_url)
+            .with("SMTP_HOST", "127.0.0.1")
+            .with("SMTP_PORT", &smtp.port.to_string())
+            .with("WORKER_POLL_MS", "50"),
+    )
+    .await;
+    let email = "lebedeva@edu16.ru";
+    let once = operator_with_one_time_password(&app, email).await;
+    // Enrolled through the API: the browser part starts at «Забыли пароль?».
+    let login = |password: String| {
+        let app = &app;
+        async move {
+            let answer = app
+                .post_json(
+                    "/api/v1/auth/login",
+                    &json!({ "email": email, "password": password }),
+                )
+                .await;
+            let pair: Value = answer.json().await.expect("pair");
+            pair["access_token"].as_str().expect("access").to_owned()
+        }
+    };
+    let limited = login(once.clone()).await;
+    let body = json!({ "current_password": once, "new_password": "Старый-пароль-2026" });
+    app.post_as("/api/v1/me/password", &limited, &body).await;
+    let limited = login("Старый-пароль-2026".to_owned()).await;
+    let started: Value = app
+        .post_as("/api/v1/auth/totp/enroll", &limited, &json!({}))
+        .await
+        .json()
+        .await
+        .expect("enrolment");
+    let uri = started["otpauth_uri"].as_str().expect("uri");
+    let secret = uri
+        .split_once("secret=")
+        .map(|(_, rest)| rest.split('&').next().unwrap_or_default().to_owned())
+        .expect("secret");
+    let code = api::auth::secrets::totp_code(&secret, now()).expect("code");
+    let confirm = json!({ "code": code });
+    app.post_as("/api/v1/auth/totp/enroll", &limited, &confirm)
+        .await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    browser.click("#forgot-open").await;
+    browser.fill("#reset-email", email).await;
+    browser.click("#reset-form button[type=submit]").await;
+    browser.wait_text("#reset-form", "письмо со ссылкой").await;
+    browser.screenshot("recovery-forgot").await;
+    let mails = smtp.wait_for(1, 20).await;
+    let text = mails[0].part("text/plain").expect("plain part");
+    let prefix = format!("{public_url}/#/invite/");
+    let start = text.find(&prefix).expect("a link in the letter");
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    browser.close().await;
+
+    // The link, in a fresh browser: a new password, then a sign-in with it and the code.
+    let browser = Browser::start().await;
+    browser.goto(&link).await;
+    browser.wait_text("#staff h1", "Новый пароль").await;
+    browser.fill("#inv-password", "Новый-пароль-2026").await;
+    browser.fill("#inv-repeat", "Новый-пароль-2026").await;
+    browser.screenshot("recovery-new-password").await;
+    browser.click("#invite-form button[type=submit]").await;
+    browser.wait_text("#staff", "Пароль изменён").await;
+    let code = api::auth::secrets::totp_code(&secret, now()).expect("code");
+    two_step_sign_in(&browser, email, "Новый-пароль-2026", &code).await;
+    browser.wait_text("#staff-role", "Оператор").await;
+    browser.close().await;
+
+    // Used once: the same link is refused.
+    let browser = Browser::start().await;
+    browser.goto(&link).await;
+    browser.wait_text("#staff h1", "Новый пароль").await;
+    browser.fill("#inv-password", "Ещё-пароль-2026").await;
+    browser.fill("#inv-repeat", "Ещё-пароль-2026").await;
+    browser.click("#invite-form button[type=submit]").await;
+    browser.wait_text("#invite-form", "не действует").await;
     browser.close().await;
 }

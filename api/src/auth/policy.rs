@@ -274,6 +274,13 @@ actions! {
     PromoQrPng = "promo_qr_png" => Access::Public,
     /// The printable poster of a promo code.
     PromoPoster = "promo_poster" => Access::Public,
+    // Staff sign-in people can recover.
+    /// «Забыли пароль?»: a letter with a password-reset link (always accepted).
+    PasswordReset = "password_reset" => Access::Public,
+    /// New one-time recovery codes for the password and a current code.
+    RenewRecoveryCodes = "renew_recovery_codes" => Access::Roles(STAFF),
+    /// «Сбросить второй фактор» of a staff member.
+    ResetTotp = "reset_totp" => Access::Roles(&[Admin]),
 }
 
 impl Action {

@@ -46,6 +46,7 @@ diesel::table! {
         totp_last_step -> Nullable<BigInt>,
         sessions_ended_at -> Nullable<Timestamp>,
         session_kept -> Nullable<Text>,
+        totp_recovery -> Nullable<Text>,
     }
 }
 
@@ -430,6 +431,7 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        purpose -> Text,
     }
 }
 

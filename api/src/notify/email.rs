@@ -95,6 +95,10 @@ pub enum MailTemplate {
         regions: Vec<String>,
         /// Hours the link works after sending.
         valid_hours: i64,
+        /// A password reset («Забыли пароль?») rather than an invitation: the same kind of
+        /// link, another letter.
+        #[serde(default)]
+        reset: bool,
     },
 }
 
@@ -306,6 +310,11 @@ impl MailTemplate {
                 by.as_deref(),
             ),
             Self::Invitation {
+                valid_hours,
+                reset: true,
+                ..
+            } => render_reset(public_url, invite_token, *valid_hours),
+            Self::Invitation {
                 inviter,
                 role,
                 regions,
@@ -435,6 +444,41 @@ fn render_invitation(
     }
 }
 
+const RESET_FOOTER_TEXT: &str =
+    "Если вы не просили сменить пароль, просто удалите письмо: пароль останется прежним.";
+
+/// The letter of a password reset: the link sets a new password; the second factor stays.
+fn render_reset(public_url: &str, token: Option<&str>, valid_hours: i64) -> Rendered {
+    let subject = "Смена пароля в «Помощнике»".to_owned();
+    let lead = "Кто-то (возможно, вы) попросил сменить пароль для входа в «Помощник».";
+    // `?reset`: the page of the link says «Новый пароль» instead of «Приглашение».
+    let link = token
+        .map(|t| format!("{}?reset", invite_link(public_url, t)))
+        .unwrap_or_default();
+    let valid = format!(
+        "Ссылка действует {} и только один раз. После смены пароля все входы на других \
+         устройствах завершатся; код из приложения-аутентификатора по-прежнему нужен.",
+        hours(valid_hours)
+    );
+    let plain = format!(
+        "Здравствуйте!\n\n{lead}\nЧтобы задать новый пароль, откройте ссылку:\n{link}\n\n{valid}\n\n{RESET_FOOTER_TEXT}\n"
+    );
+    let inner = format!(
+        "<h2 style=\"font-size:18px\">{}</h2><p>Здравствуйте!</p><p>{}</p>\
+         <p><a href=\"{}\">Задать новый пароль</a></p><p>Или скопируйте ссылку в браузер:<br>{}</p><p>{}</p>",
+        escape(&subject),
+        escape(lead),
+        escape(&link),
+        escape(&link),
+        escape(&valid)
+    );
+    Rendered {
+        html: html_page(&subject, &inner, RESET_FOOTER_TEXT),
+        subject,
+        text: plain,
+    }
+}
+
 /// An SMTP sender.
 #[derive(Clone)]
 pub struct Mailer {
@@ -555,6 +599,7 @@ mod tests {
             role: "Оператор".into(),
             regions: vec!["Республика Татарстан (16)".into()],
             valid_hours: 72,
+            reset: false,
         };
         let letter = mail.render("https://pomoshnik.example.ru/", Some("tok<en>"));
         assert_eq!(letter.subject, "Приглашение в «Помощник»");

@@ -307,3 +307,31 @@ pub async fn list_audit(
         .await?;
     Ok(web::Json(page))
 }
+
+/// «Сбросить второй фактор» of a staff member who lost the phone and the recovery codes:
+/// the authenticator and the codes are forgotten, every session of theirs ends at once, and
+/// at the next sign-in the password alone leads to a new enrolment. Audit-logged
+/// (`user.totp.reset`); nobody resets their own.
+#[utoipa::path(post, path = "/api/v1/users/{id}/totp/reset", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Сотрудник")),
+    responses(
+        (status = 204, description = "Второй фактор сброшен"),
+        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Только администратор", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Нет такого пользователя", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Свой второй фактор или не сотрудник", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/users/{id}/totp/reset")]
+pub async fn reset_totp(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.may(Action::ResetTotp)?;
+    let id = id.into_inner();
+    state
+        .db
+        .write(move |conn| crate::domain::users::recovery::reset_totp(conn, &caller, &id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,17 +1,22 @@
-//! Sign-in and tokens: MAX launch data, staff password + TOTP, the first sign-in through an
-//! invitation link, the dev-only demo sign-in, refresh with rotation, logout.
+//! Sign-in and tokens: MAX launch data, staff password + TOTP (or a recovery code), the
+//! first sign-in through an invitation link, «Забыли пароль?», the dev-only demo sign-in,
+//! refresh with rotation, logout.
 
+use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use shared::users::{
-    AcceptInvitation, DevLoginRequest, LoginRequest, MaxAuthRequest, RefreshRequest, TokenPair,
-    TotpEnrollRequest, TotpEnrollment,
+    AcceptInvitation, DevLoginRequest, LoginRequest, MaxAuthRequest, PasswordResetRequest,
+    RecoveryCodes, RecoveryCodesRequest, RefreshRequest, TokenPair, TotpEnrollRequest,
+    TotpEnrollment,
 };
+use shared::FieldError;
 
 use crate::auth::launch_data::check_launch_data;
 use crate::auth::policy::Action;
 use crate::auth::{session, Caller};
-use crate::domain::users::login::{self as limited, ClientLimit, LoginRule};
+use crate::domain::users::login::{self as limited, ClientLimit, LoginOutcome, LoginRule};
 use crate::domain::users::sign_in::{self, DevUser};
+use crate::domain::users::{password_reset as reset, recovery};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -105,13 +110,16 @@ pub async fn dev_login(
 }
 
 /// Staff sign-in outside MAX: e-mail, password (argon2id) and a TOTP code, each code
-/// accepted once. After `LOGIN_MAX_FAILURES` failures within `LOGIN_FAILURE_WINDOW_SECS` the
-/// e-mail (known or not) is locked for a growing time. Before TOTP is enrolled, a password
-/// alone gives a token that may only finish enrolment.
+/// accepted once; in place of the code, one of the one-time recovery codes (each works
+/// once, its use is audit-logged). After `LOGIN_MAX_FAILURES` failures within
+/// `LOGIN_FAILURE_WINDOW_SECS` the e-mail (known or not) is locked for a growing time.
+/// Before TOTP is enrolled, a password alone gives a token that may only finish enrolment.
+/// A right password without the code of an enrolled account answers the same 401 with a
+/// field error on `totp_code` (`required`): the page then asks for the code.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Пара токенов", body = TokenPair),
-        (status = 401, description = "Неверные данные входа (`invalid_credentials`)", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Неверные данные входа (`invalid_credentials`); с ошибкой поля `totp_code` (`required`), когда пароль верен и нужен код", body = shared::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Вход временно заблокирован после неудачных попыток или сервис проверяет слишком много паролей сразу (`rate_limited`, заголовок `Retry-After`)", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/auth/login")]
@@ -119,22 +127,93 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Json<LoginRequest>,
-) -> Result<web::Json<TokenPair>, ApiError> {
-    let rule = LoginRule {
-        max_failures: state.config.login_max_failures.max(1),
-        window: chrono::Duration::seconds(state.config.login_failure_window_secs.max(1)),
-    };
+) -> Result<HttpResponse, ApiError> {
     let limit = client_limit(&state, &req, "login");
-    let pair = limited::login(
+    let outcome = limited::login(
         &state.db,
         state.issuer.clone(),
         &state.hash_gate,
-        rule,
+        login_rule(&state),
         limit,
         body.into_inner(),
     )
     .await?;
-    Ok(web::Json(pair))
+    Ok(match outcome {
+        LoginOutcome::Signed(pair) => HttpResponse::Ok().json(pair),
+        LoginOutcome::CodeNeeded => code_needed(),
+    })
+}
+
+/// The lock-out rule of the settings.
+fn login_rule(state: &AppState) -> LoginRule {
+    LoginRule {
+        max_failures: state.config.login_max_failures.max(1),
+        window: chrono::Duration::seconds(state.config.login_failure_window_secs.max(1)),
+    }
+}
+
+/// The refusal of a sign-in without a code: the same code and text as every refusal, with
+/// the field that is missing, so the page asks for it as a second step.
+fn code_needed() -> HttpResponse {
+    let mut problem = limited::bad_credentials().problem();
+    problem.errors.push(FieldError {
+        field: "totp_code".to_owned(),
+        code: "required".to_owned(),
+        message: "Введите код из приложения-аутентификатора или резервный код.".to_owned(),
+    });
+    HttpResponse::Unauthorized()
+        .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+        .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+        .body(serde_json::to_string(&problem).unwrap_or_default())
+}
+
+/// «Забыли пароль?»: when the e-mail is an active staff member's, a letter with a link that
+/// sets a new password (`…/#/invite/{token}`, the page of invitations; single use, valid an
+/// hour; the newest link only). Setting it ends every session of that user; the second
+/// factor stays. The answer is 202 whatever the address — unknown, blocked or held back —
+/// so it tells nothing about accounts; letters are limited per address and per client.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "Запрос принят (письмо уходит, только если такой сотрудник есть)"),
+        (status = 400, description = "Тело запроса не JSON", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/auth/password-reset")]
+pub async fn password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let client = crate::net::client_ip(&req, &state.config.trusted_proxies);
+    if reset::request(&state.db, &client, &body.email).await? {
+        crate::jobs::wake();
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// New one-time recovery codes for the caller (the earlier ones stop working), for the
+/// password and a current code of the authenticator app; shown in this answer only. Wrong
+/// attempts count as failed sign-ins of the e-mail.
+#[utoipa::path(post, path = "/api/v1/auth/recovery-codes", tag = "auth", request_body = RecoveryCodesRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Новые коды (показываются один раз)", body = RecoveryCodes),
+        (status = 401, description = "Нет входа", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Только для сотрудников со вторым фактором", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Второй фактор не подключён (`totp_not_enabled`)", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Неверный пароль или код", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Вход временно заблокирован (`rate_limited`)", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/auth/recovery-codes")]
+pub async fn renew_recovery_codes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<RecoveryCodesRequest>,
+) -> Result<web::Json<RecoveryCodes>, ApiError> {
+    caller.may(Action::RenewRecoveryCodes)?;
+    let rule = login_rule(&state);
+    let codes =
+        recovery::renew(&state.db, &state.hash_gate, rule, caller, body.into_inner()).await?;
+    Ok(web::Json(codes))
 }
 
 /// First sign-in through the link of an invitation letter (`…/#/invite/{token}`): sets the
@@ -173,8 +252,9 @@ pub async fn accept_invitation(
     Ok(web::Json(pair))
 }
 
-/// Staff second factor: without `code` returns an `otpauth://` URI for a new secret; with a
-/// valid `code` turns the factor on. Sign in again afterwards to get a full token.
+/// Staff second factor: without `code` returns an `otpauth://` URI for a new secret and its
+/// QR code (SVG); with a valid `code` turns the factor on and returns ten one-time recovery
+/// codes (shown once). Sign in again afterwards to get a full token.
 #[utoipa::path(post, path = "/api/v1/auth/totp/enroll", tag = "auth", request_body = TotpEnrollRequest,
     security(("bearer" = [])),
     responses(

@@ -13,6 +13,7 @@
 pub mod hooks;
 pub mod strings;
 pub mod tabs;
+pub mod totp;
 
 use leptos::prelude::*;
 use shared::users::Role;

@@ -131,3 +131,6 @@ pub const AU_FROM: &str = "С даты";
 pub const AU_TO: &str = "По дату";
 pub const SHOW: &str = "Показать";
 pub const SHOW_MORE: &str = "Показать ещё";
+pub const TOTP_RESET: &str = "Сбросить второй фактор";
+pub const TOTP_RESET_DONE: &str =
+    "Второй фактор сброшен, сеансы завершены: при входе сотрудник подключит его заново.";

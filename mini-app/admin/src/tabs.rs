@@ -103,7 +103,11 @@ pub fn Admin(regions: Regions) -> impl IntoView {
             Route::Outbox => view! { <Outbox/> }.into_any(),
             Route::Users => {
                 let refresh = RwSignal::new(0);
-                view! { <Users regions refresh/> <NewUser regions refresh/> }.into_any()
+                view! {
+                    <Users regions refresh staff_action=crate::totp::reset_button/>
+                    <NewUser regions refresh/>
+                }
+                .into_any()
             }
         }}
     }

@@ -266,6 +266,7 @@ to_js!(
     shared::users::LoginRequest,
     shared::users::ChangePassword,
     shared::users::AcceptInvitation,
+    shared::users::PasswordResetRequest,
     shared::users::DevLoginRequest,
     shared::users::TotpEnrollRequest,
     shared::users::UpdateMe,

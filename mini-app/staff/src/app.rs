@@ -1,6 +1,7 @@
 //! Mounting the staff module and its screens: the sign-in of a plain browser (staff login,
-//! demo login in dev, the first sign-in through an invitation link, second-factor
-//! enrolment), then the frame with the user's name, role and sign-out around the screen of
+//! demo login in dev, the first sign-in through an invitation or reset link, second-factor
+//! enrolment) drawn by the sign-in module (`mini-app/signin`, fetched on demand into
+//! `#signin`), then the frame with the user's name, role and sign-out around the screen of
 //! the role.
 
 use leptos::prelude::*;
@@ -11,11 +12,8 @@ use web_sys::HtmlElement;
 
 use crate::api::{self, load_into, session, Remote};
 use crate::ctx::{ctx, reload, Ctx, Screen};
-use crate::enrol::EnrolPage;
-use crate::invite::{self, InvitePage};
-use crate::login::LoginPage;
+use crate::invite;
 use crate::oversight::{self, Oversight};
-use crate::password::PasswordPage;
 use crate::strings;
 use crate::workspace::Workspace;
 use mini_app_client::{ErrorBox, Loading};
@@ -85,10 +83,12 @@ pub fn StaffApp(notice: Option<String>) -> impl IntoView {
                     <ErrorBox message=error.message() on_retry=move |()| ctx.after_sign_in()/>
                 }
                 .into_any(),
-                Screen::Login(notice) => view! { <LoginPage notice/> }.into_any(),
-                Screen::Enrol => view! { <EnrolPage/> }.into_any(),
-                Screen::Password => view! { <PasswordPage/> }.into_any(),
-                Screen::Invite(token) => view! { <InvitePage token/> }.into_any(),
+                Screen::Login(notice) => view! { <SigninHost screen="login" notice/> }.into_any(),
+                Screen::Enrol => view! { <SigninHost screen="enrol" notice=None/> }.into_any(),
+                Screen::Password => {
+                    view! { <SigninHost screen="password" notice=None/> }.into_any()
+                }
+                Screen::Invite(_) => view! { <SigninHost screen="invite" notice=None/> }.into_any(),
                 _ => view! { <Loading/> }.into_any(),
             };
             view! {
@@ -160,6 +160,37 @@ pub const SUPERVISOR_MOUNT: &str = "__pomoshnikMountSupervisor";
 
 /// The same for the administration module.
 pub const ADMIN_MOUNT: &str = "__pomoshnikMountAdmin";
+
+/// The same for the sign-in module.
+pub const SIGNIN_MOUNT: &str = "__pomoshnikMountSignin";
+
+/// Where the sign-in module (`mini-app/signin`: login, links, password, enrolment) draws:
+/// `#signin`, with the screen in `data-screen` and a notice in `data-notice`. Loads the
+/// module, or asks the loaded one to mount again.
+#[component]
+fn SigninHost(screen: &'static str, notice: Option<String>) -> impl IntoView {
+    let failed = RwSignal::new(false);
+    request_animation_frame(move || {
+        let again = js_sys::Reflect::get(&js_sys::global(), &SIGNIN_MOUNT.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match again {
+            Some(mount) => {
+                let _ignored = mount.call0(&wasm_bindgen::JsValue::NULL);
+            }
+            None => mini_app_client::modules::load_module("signin", move || failed.set(true)),
+        }
+    });
+    view! {
+        <div id="signin" data-screen=screen data-notice=notice>
+            {move || if failed.get() {
+                view! { <ErrorBox message=strings::SIGNIN_FAILED.to_owned() on_retry=move |()| reload()/> }.into_any()
+            } else {
+                view! { <Loading/> }.into_any()
+            }}
+        </div>
+    }
+}
 
 /// Where the screens of regional heads and federal supervisors (`mini-app/supervisor`) or of
 /// administrators (`mini-app/admin`) draw — modules of their own, so the staff module every

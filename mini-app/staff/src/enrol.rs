@@ -1,5 +1,6 @@
-//! Enrolling the staff second factor: the `otpauth://` link and its secret, then a first code
-//! to confirm; afterwards the staff member signs in again with the code.
+//! Enrolling the staff second factor: the QR code (SVG drawn by the api), the `otpauth://`
+//! link and its secret, then a first code to confirm; the ten recovery codes of the answer
+//! are shown once, and afterwards the staff member signs in again with the code.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,6 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::api::{self, load_into, Remote};
 use crate::ctx::ctx;
 use crate::strings;
+use crate::user_forms::Secret;
 use mini_app_client::form::{require, FormAlert, FormValues, TextField};
 use mini_app_client::{ErrorBox, Loading};
 
@@ -51,8 +53,9 @@ pub fn EnrolPage() -> impl IntoView {
         }
         Remote::Ready(TotpEnrollment {
             otpauth_uri: Some(uri),
+            qr_svg,
             ..
-        }) => view! { <Steps uri/> }.into_any(),
+        }) => view! { <Steps uri qr=qr_svg/> }.into_any(),
         // Already enrolled (another tab finished it): a full sign-in is what is left.
         Remote::Ready(_) => view! { <p class="notice">{strings::TOTP_DONE}</p> }.into_any(),
     };
@@ -79,8 +82,9 @@ fn clipboard_write(text: &str) -> Option<js_sys::Promise> {
 }
 
 #[component]
-fn Steps(uri: String) -> impl IntoView {
+fn Steps(uri: String, qr: Option<String>) -> impl IntoView {
     let ctx = ctx();
+    let codes = RwSignal::new(None::<String>);
     let secret = secret_of(&uri).unwrap_or_default();
     let copied = RwSignal::new(None::<&'static str>);
     let errors = RwSignal::new(None);
@@ -116,20 +120,33 @@ fn Steps(uri: String) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             match api::totp_enroll(Some(value)).await {
-                Ok(_) => {
-                    // The password-only token may do nothing else: sign in again.
-                    api::sign_out().await;
-                    ctx.signed_out(Some(strings::TOTP_DONE));
-                }
+                // Shown once; then a new sign-in (the password-only token may do nothing else).
+                Ok(done) => codes.set(Some(done.recovery_codes.join("  "))),
                 Err(error) => errors.set(Some(error)),
             }
             busy.set(false);
         });
     };
 
+    let done = move |_| {
+        spawn_local(async move {
+            api::sign_out().await;
+            ctx.signed_out(Some(strings::TOTP_DONE));
+        });
+    };
     view! {
+        {move || codes.get().map(|text| view! {
+            <Secret id="recovery-codes" label=strings::RECOVERY_CODES text/>
+            <button type="button" id="recovery-done" class="button wide" on:click=done>
+                {strings::RECOVERY_DONE}
+            </button>
+        })}
+        <div hidden=move || codes.with(Option::is_some)>
         <section class="card">
             <p>{strings::TOTP_STEP_ADD}</p>
+            {qr.map(|svg| view! {
+                <div id="totp-qr" class="qr" role="img" aria-label=strings::TOTP_QR inner_html=svg></div>
+            })}
             <div class="field">
                 <label for="totp-uri">{strings::TOTP_URI}</label>
                 <textarea id="totp-uri" class="mono" rows="3" readonly>{uri.clone()}</textarea>
@@ -164,6 +181,7 @@ fn Steps(uri: String) -> impl IntoView {
                 </button>
             </form>
         </section>
+        </div>
     }
 }
 

@@ -1,13 +1,15 @@
 //! The first sign-in through the link of an invitation letter (`#/invite/<token>`): the
 //! staff member sets their own password, the api answers a password sign-in's token pair,
-//! and the second factor's enrolment follows as after a sign-in. The token leaves the
-//! address bar (and the history entry) as soon as it is used.
+//! and the second factor's enrolment follows as after a sign-in. The link of a password
+//! reset (`#/invite/<token>?reset`) is the same page with its own words; a staff member who
+//! already has the second factor then signs in anew with it. The token leaves the address
+//! bar (and the history entry) as soon as it is used.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::users::{AcceptInvitation, TokenPair};
 
-use crate::api::{json_body, request, session, Method};
+use crate::api::{self, json_body, request, session, Method};
 use crate::ctx::{ctx, Screen};
 use crate::strings;
 use mini_app_client::form::{require, FormAlert, FormValues, TextField};
@@ -16,6 +18,7 @@ use mini_app_client::form::{require, FormAlert, FormValues, TextField};
 #[must_use]
 pub fn token_in(hash: &str) -> Option<String> {
     let path = hash.trim_start_matches('#').trim_start_matches('/');
+    let path = path.split_once('?').map_or(path, |(path, _)| path);
     let token = path.strip_prefix("invite/")?.trim_end_matches('/');
     (!token.is_empty()
         && token.len() <= 64
@@ -49,6 +52,11 @@ pub fn InvitePage(token: String) -> impl IntoView {
     let errors = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let token = StoredValue::new(token);
+    let reset = window()
+        .location()
+        .hash()
+        .unwrap_or_default()
+        .ends_with("?reset");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         let form = FormValues::take(&ev);
         let (password, repeat) = (form.raw("inv-password"), form.raw("inv-repeat"));
@@ -75,7 +83,14 @@ pub fn InvitePage(token: String) -> impl IntoView {
                     // The new sign-in replaces whatever session this browser held.
                     session::store(&pair);
                     forget_link();
-                    ctx.after_sign_in();
+                    match api::me().await {
+                        // A reset keeps the second factor: a full sign-in with it.
+                        Ok(me) if me.totp_enabled => {
+                            api::sign_out().await;
+                            ctx.signed_out(Some(strings::RESET_DONE));
+                        }
+                        _ => ctx.after_sign_in(),
+                    }
                 }
                 Err(error) => errors.set(Some(error)),
             }
@@ -87,8 +102,8 @@ pub fn InvitePage(token: String) -> impl IntoView {
         ctx.screen.set(Screen::Login(None));
     };
     view! {
-        <h1>{strings::INV_TITLE}</h1>
-        <p class="lead">{strings::INV_LEAD}</p>
+        <h1>{if reset { strings::RESET_TITLE } else { strings::INV_TITLE }}</h1>
+        <p class="lead">{if reset { strings::RESET_LEAD } else { strings::INV_LEAD }}</p>
         <form id="invite-form" class="card" novalidate on:submit=submit>
             <TextField id="inv-password" field="password" label=strings::PW_NEW
                 kind="password" autocomplete="new-password" errors required=true/>
@@ -112,6 +127,7 @@ mod tests {
         assert_eq!(token_in("#/invite/AbC123").as_deref(), Some("AbC123"));
         assert_eq!(token_in("#/invite/AbC123/").as_deref(), Some("AbC123"));
         assert_eq!(token_in("#invite/x_y-z").as_deref(), Some("x_y-z"));
+        assert_eq!(token_in("#/invite/AbC123?reset").as_deref(), Some("AbC123"));
         for hash in [
             "",
             "#/",

@@ -1,6 +1,7 @@
-//! «Помощник» staff module: the sign-in of a plain browser (staff login with the second
-//! factor, the first sign-in through an invitation link, the demo login in dev) and the
-//! screens of operators. The screens of regional heads and federal supervisors
+//! «Помощник» staff module: the screens of operators, and the host of the sign-in of a plain
+//! browser (staff login with the second factor, invitation and reset links, the demo login
+//! in dev), whose screens ([`login`], [`invite`], [`password`], [`enrol`]) live here but are
+//! drawn by the sign-in module (`mini-app/signin`) that links this crate. The screens of regional heads and federal supervisors
 //! (`mini-app/supervisor`) and of administrators (`mini-app/admin`) are modules of their own
 //! that link this crate as a library for what they share: [`regions`], [`users`] (a head's
 //! operators and the administrator's users list), [`user_forms`], [`format`], [`hosted`]. The

@@ -1,39 +1,44 @@
-//! Signing in outside MAX: the staff login (e-mail, password, code) and, when the server
-//! runs in dev, the demo login (any role; a demo teacher goes back to the teacher app).
+//! Signing in outside MAX: the staff login (e-mail and password, then the code as a second
+//! step), «Забыли пароль?» and, when the server runs in dev, the demo login (any role; a
+//! demo teacher goes back to the teacher app).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::users::{DevLoginRequest, LoginRequest, Role};
+use shared::users::{DevLoginRequest, LoginRequest, PasswordResetRequest, Role};
 
-use crate::api;
+use crate::api::{self, json_body, request, Method};
 use crate::ctx::ctx;
 use crate::strings;
 use mini_app_client::form::{
     region_options, require, CheckField, FormAlert, FormValues, SelectField, TextField,
 };
 
-/// The sign-in screen of a plain browser.
+/// The sign-in screen of a plain browser: e-mail and password first; when the api answers
+/// that the account has a second factor, the code (or a recovery code) as a second step.
 #[component]
 pub fn LoginPage(notice: Option<String>) -> impl IntoView {
     let ctx = ctx();
     let errors = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let demo = RwSignal::new(false);
+    // E-mail and password once they were right and a code is what is left.
+    let known = RwSignal::new(None::<(String, String)>);
+    let forgot = RwSignal::new(false);
     spawn_local(async move { demo.set(api::demo_available().await) });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         let form = FormValues::take(&ev);
-        let body = LoginRequest {
-            email: form.text("login-email"),
-            password: form.raw("login-password"),
-            totp_code: form.opt("login-code"),
+        let (email, password, totp_code) = match known.get_untracked() {
+            Some((email, password)) => (email, password, form.opt("login-code")),
+            None => (form.text("login-email"), form.raw("login-password"), None),
         };
         if let Some(error) = require(&[
-            ("email", !body.email.is_empty(), strings::FILL_EMAIL),
+            ("email", !email.is_empty(), strings::FILL_EMAIL),
+            ("password", !password.is_empty(), strings::FILL_PASSWORD),
             (
-                "password",
-                !body.password.is_empty(),
-                strings::FILL_PASSWORD,
+                "totp_code",
+                known.get_untracked().is_none() || totp_code.is_some(),
+                strings::FILL_CODE,
             ),
         ]) {
             errors.set(Some(error));
@@ -42,12 +47,38 @@ pub fn LoginPage(notice: Option<String>) -> impl IntoView {
         errors.set(None);
         busy.set(true);
         spawn_local(async move {
+            let body = LoginRequest {
+                email: email.clone(),
+                password: password.clone(),
+                totp_code,
+            };
             match api::sign_in_staff(body).await {
                 Ok(()) => ctx.after_sign_in(),
+                // The password was right: the code is the second step.
+                Err(error)
+                    if known.get_untracked().is_none() && error.field("totp_code").is_some() =>
+                {
+                    known.set(Some((email, password)));
+                }
                 Err(error) => errors.set(Some(error)),
             }
             busy.set(false);
         });
+    };
+
+    let fields = move || match known.get() {
+        None => view! {
+            <TextField id="login-email" field="email" label=strings::LOGIN_EMAIL kind="email"
+                autocomplete="username" errors required=true/>
+            <TextField id="login-password" field="password" label=strings::PASSWORD
+                kind="password" autocomplete="current-password" errors required=true/>
+        }
+        .into_any(),
+        Some(_) => view! {
+            <TextField id="login-code" field="totp_code" label=strings::CODE hint=strings::CODE_HINT
+                autocomplete="one-time-code" errors required=true/>
+        }
+        .into_any(),
     };
 
     view! {
@@ -57,41 +88,55 @@ pub fn LoginPage(notice: Option<String>) -> impl IntoView {
             <h2 id="staff-login-title" class="card-title">{strings::STAFF_LOGIN_TITLE}</h2>
             <p class="muted">{strings::STAFF_LOGIN_LEAD}</p>
             <form id="staff-login" novalidate on:submit=submit>
-                <TextField
-                    id="login-email"
-                    field="email"
-                    label=strings::LOGIN_EMAIL
-                    kind="email"
-                    autocomplete="username"
-                    errors
-                    required=true
-                />
-                <TextField
-                    id="login-password"
-                    field="password"
-                    label=strings::PASSWORD
-                    kind="password"
-                    autocomplete="current-password"
-                    errors
-                    required=true
-                />
-                <TextField
-                    id="login-code"
-                    field="totp_code"
-                    label=strings::CODE
-                    hint=strings::CODE_HINT
-                    inputmode="numeric"
-                    autocomplete="one-time-code"
-                    errors
-                />
-                <FormAlert errors fields=&["email", "password"]/>
+                {fields}
+                <FormAlert errors fields=&["email", "password", "totp_code"]/>
                 <button type="submit" class="button wide" disabled=busy>
                     {strings::SIGN_IN}
                 </button>
             </form>
+            <button type="button" id="forgot-open" class="button secondary" on:click=move |_| forgot.set(true)>
+                {strings::FORGOT}
+            </button>
+            {move || forgot.get().then(|| view! { <Forgot/> })}
         </section>
         <p class="muted">{strings::TEACHER_HINT}</p>
         {move || demo.get().then(|| view! { <DemoLogin/> })}
+    }
+}
+
+/// «Забыли пароль?»: the e-mail, then the same answer whoever it is (a letter goes only to a
+/// staff member).
+#[component]
+fn Forgot() -> impl IntoView {
+    let errors = RwSignal::new(None);
+    let sent = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        let email = FormValues::take(&ev).text("reset-email");
+        if let Some(error) = require(&[("email", !email.is_empty(), strings::FILL_EMAIL)]) {
+            errors.set(Some(error));
+            return;
+        }
+        errors.set(None);
+        spawn_local(async move {
+            let body = json_body(&PasswordResetRequest {
+                email: email.clone(),
+            });
+            match request::<()>(Method::Post, "/api/v1/auth/password-reset", Some(&body)).await {
+                // 202 has no body, which the client reports as undecodable: still accepted.
+                Ok(()) | Err(api::ApiError::Decode) => sent.set(Some(strings::reset_sent(&email))),
+                Err(error) => errors.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <form id="reset-form" novalidate on:submit=submit>
+            <p class="muted">{strings::FORGOT_LEAD}</p>
+            <TextField id="reset-email" field="email" label=strings::LOGIN_EMAIL kind="email"
+                autocomplete="username" errors required=true/>
+            <FormAlert errors fields=&["email"]/>
+            <button type="submit" class="button secondary">{strings::FORGOT_SEND}</button>
+            <p class="done" role="status">{move || sent.get()}</p>
+        </form>
     }
 }
 

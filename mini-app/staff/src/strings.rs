@@ -39,6 +39,8 @@ pub const ONLY_ACTIVE: &str = "Активные";
 pub const BLOCKED: &str = "заблокирован";
 pub const BLOCK: &str = "Заблокировать";
 pub const UNBLOCK: &str = "Разблокировать";
+pub const BLOCK_ASK: &str = "Заблокировать? Все сеансы пользователя завершатся.";
+pub const BLOCK_YES: &str = "Да, заблокировать";
 pub const INVITE_AGAIN: &str = "Отправить приглашение ещё раз";
 pub const INVITE_SENT: &str = "Новое приглашение отправлено на";
 pub const V_UNVERIFIED: &str = "не подтверждён";
@@ -56,7 +58,16 @@ pub const TEACHER_HINT: &str =
 pub const LOGIN_EMAIL: &str = "Электронная почта";
 pub const PASSWORD: &str = "Пароль";
 pub const CODE: &str = "Код из приложения-аутентификатора";
-pub const CODE_HINT: &str = "Шесть цифр. При самом первом входе оставьте поле пустым.";
+pub const CODE_HINT: &str = "Шесть цифр или резервный код, если телефона нет под рукой.";
+pub const FILL_CODE: &str = "Введите код.";
+pub const FORGOT: &str = "Забыли пароль?";
+pub const FORGOT_LEAD: &str = "Пришлём на почту ссылку для нового пароля.";
+pub const FORGOT_SEND: &str = "Прислать ссылку";
+
+/// After a reset request: the same words whoever the address is.
+pub fn reset_sent(email: &str) -> String {
+    format!("Если {email} — адрес сотрудника, письмо со ссылкой уже в пути. Ссылка действует час.")
+}
 pub const SIGN_IN: &str = "Войти";
 pub const FILL_EMAIL: &str = "Укажите электронную почту.";
 pub const FILL_PASSWORD: &str = "Введите пароль.";
@@ -71,7 +82,8 @@ pub const DEMO_VERIFIED: &str = "Учитель уже подтверждён";
 pub const DEMO_SIGN_IN: &str = "Войти в демо-режиме";
 pub const TOTP_TITLE: &str = "Второй фактор";
 pub const TOTP_LEAD: &str = "Для входа сотрудника нужен код из приложения-аутентификатора (Яндекс Ключ, Google Authenticator или другое). Подключите его один раз.";
-pub const TOTP_STEP_ADD: &str = "1. Добавьте ключ в приложение: откройте ссылку на телефоне, скопируйте её или введите секретный ключ вручную.";
+pub const TOTP_STEP_ADD: &str = "1. Отсканируйте QR-код приложением-аутентификатором, откройте ссылку на телефоне или введите ключ вручную.";
+pub const TOTP_QR: &str = "QR-код для приложения";
 pub const TOTP_URI: &str = "Ссылка для приложения";
 pub const TOTP_OPEN: &str = "Открыть в приложении";
 pub const TOTP_COPY: &str = "Скопировать ссылку";
@@ -84,8 +96,12 @@ pub const TOTP_CONFIRM: &str = "Подтвердить";
 pub const TOTP_FILL_CODE: &str = "Введите шесть цифр из приложения.";
 pub const TOTP_DONE: &str =
     "Второй фактор подключён. Войдите снова: e-mail, пароль и код из приложения.";
+pub const RECOVERY_CODES: &str = "Второй фактор подключён. Резервные коды — каждый входит один раз, если телефона нет под рукой:";
+pub const RECOVERY_DONE: &str = "Коды сохранены, войти";
 pub const SESSION_ENDED: &str = "Сеанс завершён. Войдите снова.";
 pub const SIGNED_OUT: &str = "Вы вышли из кабинета.";
+pub const SIGNIN_FAILED: &str =
+    "Не удалось загрузить страницу входа. Проверьте интернет и попробуйте ещё раз.";
 pub const SUPERVISOR_FAILED: &str =
     "Не удалось загрузить раздел руководителя. Проверьте интернет и попробуйте ещё раз.";
 
@@ -107,6 +123,10 @@ pub const INV_LEAD: &str =
     "Вас пригласили в кабинет сотрудника «Помощника». Задайте свой пароль: не короче 10 символов. Затем подключите второй фактор — приложение с одноразовыми кодами.";
 pub const INV_SAVE: &str = "Задать пароль и продолжить";
 pub const INV_TO_LOGIN: &str = "Ко входу по паролю";
+pub const RESET_TITLE: &str = "Новый пароль";
+pub const RESET_LEAD: &str =
+    "Задайте новый пароль: не короче 10 символов. Прежние входы завершатся.";
+pub const RESET_DONE: &str = "Пароль изменён. Войдите с ним и кодом из приложения.";
 
 // --- the staff-user forms (`user_forms`) -----------------------------------------------------
 

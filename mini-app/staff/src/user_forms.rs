@@ -65,11 +65,18 @@ pub fn Secret(id: &'static str, label: &'static str, text: String) -> impl IntoV
     }
 }
 
-/// `<option>`s of the regions as HTML, `selected` ones marked.
-fn region_options(regions: Regions, selected: &[String]) -> String {
+/// The regions a regional head's forms may offer (provided by `users::Team`; `None` until
+/// the head's profile arrives). Without it every region is offered.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnRegions(pub RwSignal<Option<Vec<String>>>);
+
+/// `<option>`s of the regions as HTML, `selected` ones marked; only `own` ones when given.
+fn region_options(regions: Regions, selected: &[String], own: Option<OwnRegions>) -> String {
+    let own = own.map(|o| o.0.get().unwrap_or_default());
     regions.with(|r| match r {
         Remote::Ready(list) => list
             .iter()
+            .filter(|r| own.as_ref().is_none_or(|own| own.contains(&r.code)))
             .map(|r| {
                 let mark = if selected.contains(&r.code) {
                     " selected"
@@ -96,6 +103,7 @@ pub fn region_select(
     errors: Errors,
 ) -> impl IntoView {
     let error = move || errors.with(|e| e.as_ref().and_then(|e| e.field("regions")));
+    let own = use_context::<OwnRegions>();
     view! {
         <div class="field">
             <label for=id.to_owned()>{s::REGIONS}</label>
@@ -103,7 +111,7 @@ pub fn region_select(
             <select id=id.to_owned() name="regions" multiple size="5"
                 aria-describedby=format!("{id}-hint {id}-error")
                 aria-invalid=move || error().map(|_| "true")
-                inner_html=move || region_options(regions, &selected)></select>
+                inner_html=move || region_options(regions, &selected, own)></select>
             <p class="field-error" id=format!("{id}-error")>{error}</p>
         </div>
     }

@@ -1,7 +1,8 @@
 //! The administrator's users list (the `#/users` tab of the administration module): filters by role,
 //! verification and blocking, «Показать ещё» by cursor, block / unblock, and for staff users
-//! the role and regions and a fresh invitation letter. Also a regional head's own operators
-//! ([`Team`]), in the supervisor module.
+//! the role and regions and a fresh invitation letter. Blocking asks once more before it
+//! happens. Also a regional head's own operators ([`Team`]), in the supervisor module, whose
+//! forms offer only the head's own regions.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,7 +12,7 @@ use crate::api::{self, Filter};
 use crate::queue::{fetch, listing_view};
 use crate::regions::{region_name, Regions};
 use crate::strings;
-use crate::user_forms::{EditUser, NewUser};
+use crate::user_forms::{EditUser, NewUser, OwnRegions};
 use mini_app_client::ErrorLine;
 
 fn status_text(status: VerificationStatus) -> &'static str {
@@ -45,12 +46,14 @@ fn select(
 
 /// The users list. With `operators_only` (a regional head: the server lists only operators
 /// of own regions) the role and verification filters and the role choice are left out.
-/// A change of `refresh` (e.g. after a user was created) loads the list again.
+/// A change of `refresh` (e.g. after a user was created) loads the list again; `staff_action`
+/// draws one more action under each staff user (the administrator's second-factor reset).
 #[component]
 pub fn Users(
     regions: Regions,
     #[prop(optional)] operators_only: bool,
     #[prop(optional)] refresh: Option<RwSignal<u32>>,
+    #[prop(optional)] staff_action: Option<fn(String) -> AnyView>,
 ) -> impl IntoView {
     let role = RwSignal::new(String::new());
     let verification = RwSignal::new(String::new());
@@ -98,7 +101,10 @@ pub fn Users(
         });
     };
     let item = move |user: UserSummary| {
-        view! { <UserRow user regions operators_only on_change=replace/> }.into_any()
+        let extra = staff_action
+            .filter(|_| user.role.is_staff())
+            .map(|draw| draw(user.id.clone()));
+        view! { <UserRow user regions operators_only on_change=replace extra/> }.into_any()
     };
 
     view! {
@@ -130,6 +136,7 @@ fn UserRow(
     regions: Regions,
     operators_only: bool,
     on_change: impl Fn(UserSummary) + Copy + Send + Sync + 'static,
+    extra: Option<AnyView>,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -173,7 +180,10 @@ fn UserRow(
         });
     };
     let can_invite = user.role.is_staff() && !is_blocked;
+    // Blocking ends the user's sessions: asked once more; unblocking is not.
+    let asking = RwSignal::new(false);
     let toggle = move |_| {
+        asking.set(false);
         let id = id.clone();
         busy.set(true);
         error.set(None);
@@ -200,10 +210,30 @@ fn UserRow(
                 {user.email.map(|e| view! { <p class="muted">{strings::EMAIL} ": " {e}</p> })}
             </div>
             <div class="actions">
-                <button type="button" class=if is_blocked { "button secondary" } else { "button danger-outline" }
-                    disabled=busy on:click=toggle>
-                    {if is_blocked { strings::UNBLOCK } else { strings::BLOCK }}
-                </button>
+                {if is_blocked {
+                    view! {
+                        <button type="button" class="button secondary" disabled=busy on:click=toggle>
+                            {strings::UNBLOCK}
+                        </button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="button danger-outline block" disabled=busy
+                            on:click=move |_| asking.set(true)>
+                            {strings::BLOCK}
+                        </button>
+                        <p class="block-ask" role="alert" hidden=move || !asking.get()>
+                            {strings::BLOCK_ASK} " "
+                            <button type="button" class="button danger-outline block-yes" on:click=toggle>
+                                {strings::BLOCK_YES}
+                            </button>
+                            <button type="button" class="button secondary block-no"
+                                on:click=move |_| asking.set(false)>
+                                {strings::CANCEL}
+                            </button>
+                        </p>
+                    }.into_any()
+                }}
                 {can_invite.then(|| view! {
                     <button type="button" class="button secondary invite-again" disabled=busy on:click=invite>
                         {strings::INVITE_AGAIN}
@@ -212,6 +242,7 @@ fn UserRow(
             </div>
             <p class="done" role="status">{move || invited.get()}</p>
             <ErrorLine message=error/>
+            {extra}
             {edit}
         </li>
     }
@@ -219,9 +250,17 @@ fn UserRow(
 
 /// A regional head's operators (under the figures of the «Операторы» tab): the list of own
 /// operators with blocking and their regions, and the form adding an operator by e-mail.
+/// The forms offer only the head's own regions (the api refuses others all the same).
 #[component]
 pub fn Team(regions: Regions) -> impl IntoView {
     let refresh = RwSignal::new(0);
+    let own = RwSignal::new(None);
+    provide_context(OwnRegions(own));
+    spawn_local(async move {
+        if let Ok(me) = api::me().await {
+            own.set(Some(me.regions));
+        }
+    });
     view! {
         <section class="team">
             <Users regions operators_only=true refresh/>

@@ -9,7 +9,7 @@
 import init from "./glue.js";
 
 function fail(err) {
-  var root = document.getElementById("supervisor");
+  var root = document.getElementById("supervisor") || document.getElementById("signin");
   if (root) {
     var p = document.createElement("p");
     p.className = "state error";

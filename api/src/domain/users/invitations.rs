@@ -13,6 +13,11 @@
 //!
 //! An invitation is for the first sign-in only: staff who enrolled the second factor are not
 //! invited (nor may an old link of theirs be used), since the link replaces the password.
+//!
+//! A password reset («Забыли пароль?», [`send_reset`]) is the same mechanism with
+//! `purpose = 'reset'`: a letter with a link to the same page, valid [`RESET_HOURS`], single
+//! use, for any active staff member with an e-mail (enrolled or not: the second factor stays
+//! and is still asked at sign-in). A new link of either kind revokes the open ones.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -24,6 +29,28 @@ use crate::db::{self, models::UserRow, AnyConnection};
 use crate::domain::notifications::outbox::{self, EmailDelivery, Notification};
 use crate::error::ApiError;
 use crate::notify::email::MailTemplate;
+
+/// `staff_invitations.purpose` of a first-sign-in invitation.
+pub const INVITE: &str = "invite";
+/// `staff_invitations.purpose` of a password reset.
+pub const RESET: &str = "reset";
+/// Hours a password-reset link works after its letter is sent.
+pub const RESET_HOURS: i64 = 1;
+
+/// Whether the staff member may get a password-reset link: active staff with an e-mail.
+#[must_use]
+pub fn may_reset(user: &UserRow) -> bool {
+    user.role.is_staff() && !user.is_blocked && user.erased_at.is_none() && user.email.is_some()
+}
+
+/// Whether a link of `purpose` may still work for `user`.
+fn link_usable(user: &UserRow, purpose: &str) -> bool {
+    if purpose == RESET {
+        may_reset(user)
+    } else {
+        refusal(user).is_none()
+    }
+}
 
 /// Why a staff member cannot be invited (409, with a Russian detail), or `None`.
 #[must_use]
@@ -112,10 +139,40 @@ pub fn invite(
             Vec::new()
         },
         valid_hours,
+        reset: false,
     };
     let to = user.email.clone().unwrap_or_default();
     outbox::enqueue(conn, &Notification::Email(EmailDelivery { to, mail }), None)?;
     Ok(id)
+}
+
+/// Queues a password-reset letter for `user` (call inside the transaction; the caller has
+/// checked [`may_reset`]): earlier open links stop working, a new `reset` link is recorded.
+///
+/// # Errors
+/// A database failure.
+pub fn send_reset(conn: &mut AnyConnection, user: &UserRow, now: NaiveDateTime) -> QueryResult<()> {
+    revoke_open(conn, &user.id, now)?;
+    let id = db::new_id();
+    diesel::insert_into(si::table)
+        .values((
+            si::id.eq(&id),
+            si::user_id.eq(&user.id),
+            si::created_at.eq(now),
+            si::purpose.eq(RESET),
+        ))
+        .execute(conn)?;
+    let mail = MailTemplate::Invitation {
+        invitation_id: id,
+        inviter: String::new(),
+        role: user.role.title().to_owned(),
+        regions: Vec::new(),
+        valid_hours: RESET_HOURS,
+        reset: true,
+    };
+    let to = user.email.clone().unwrap_or_default();
+    outbox::enqueue(conn, &Notification::Email(EmailDelivery { to, mail }), None)?;
+    Ok(())
 }
 
 /// Makes every open (unused, unrevoked) invitation of the user stop working.
@@ -138,7 +195,7 @@ pub fn revoke_open(
 }
 
 /// Draws the token of an invitation about to be sent and stores its hash with the expiry
-/// (`now + valid_hours`). `Ok(Err(reason))` when the letter must not go out: the invitation
+/// (`now + valid_hours`; [`RESET_HOURS`] for a password reset). `Ok(Err(reason))` when the letter must not go out: the invitation
 /// was revoked or used, or its user may no longer be invited.
 ///
 /// # Errors
@@ -149,23 +206,29 @@ pub fn issue_token(
     now: NaiveDateTime,
     valid_hours: i64,
 ) -> QueryResult<Result<String, &'static str>> {
-    let row: Option<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)> = si::table
+    type Row = (String, Option<NaiveDateTime>, Option<NaiveDateTime>, String);
+    let row: Option<Row> = si::table
         .find(invitation_id)
-        .select((si::user_id, si::used_at, si::revoked_at))
+        .select((si::user_id, si::used_at, si::revoked_at, si::purpose))
         .first(conn)
         .optional()?;
-    let user_id = match row {
+    let (user_id, purpose) = match row {
         None => return Ok(Err("приглашение удалено")),
-        Some((_, Some(_), _)) => return Ok(Err("приглашение уже принято")),
-        Some((_, _, Some(_))) => return Ok(Err("приглашение заменено новым или отозвано")),
-        Some((user_id, None, None)) => user_id,
+        Some((_, Some(_), _, _)) => return Ok(Err("приглашение уже принято")),
+        Some((_, _, Some(_), _)) => return Ok(Err("приглашение заменено новым или отозвано")),
+        Some((user_id, None, None, purpose)) => (user_id, purpose),
+    };
+    let valid_hours = if purpose == RESET {
+        RESET_HOURS
+    } else {
+        valid_hours
     };
     let user: Option<UserRow> = users::table
         .find(&user_id)
         .select(UserRow::as_select())
         .first(conn)
         .optional()?;
-    if user.as_ref().is_none_or(|u| refusal(u).is_some()) {
+    if user.as_ref().is_none_or(|u| !link_usable(u, &purpose)) {
         return Ok(Err(
             "сотрудника больше нельзя пригласить (заблокирован, без e-mail или уже вошёл)",
         ));
@@ -194,15 +257,22 @@ pub fn invalid() -> ApiError {
     }
 }
 
-/// The user a working token invites, without using it up.
+/// A working link: its id, its user and whether it is a password reset.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// `staff_invitations.id`.
+    pub id: String,
+    /// The staff member it is for.
+    pub user: UserRow,
+    /// A password reset (`purpose = 'reset'`) rather than a first-sign-in invitation.
+    pub reset: bool,
+}
+
+/// The link a working token is, without using it up.
 ///
 /// # Errors
 /// [`invalid`] for a token that does not work now; a database failure.
-pub fn find(
-    conn: &mut AnyConnection,
-    token: &str,
-    now: NaiveDateTime,
-) -> Result<(String, UserRow), ApiError> {
+pub fn find(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> Result<Link, ApiError> {
     let token = token.trim();
     if token.is_empty() || token.len() > 200 {
         return Err(invalid());
@@ -213,6 +283,7 @@ pub fn find(
         Option<NaiveDateTime>,
         Option<NaiveDateTime>,
         Option<NaiveDateTime>,
+        String,
     );
     let row: Option<Row> = si::table
         .filter(si::token_hash.eq(secrets::token_hash(token)))
@@ -222,10 +293,11 @@ pub fn find(
             si::expires_at,
             si::used_at,
             si::revoked_at,
+            si::purpose,
         ))
         .first(conn)
         .optional()?;
-    let Some((id, user_id, Some(expires_at), None, None)) = row else {
+    let Some((id, user_id, Some(expires_at), None, None, purpose)) = row else {
         return Err(invalid());
     };
     if expires_at <= now {
@@ -237,27 +309,27 @@ pub fn find(
         .first(conn)
         .optional()?
         .ok_or_else(invalid)?;
-    if refusal(&user).is_some() {
+    if !link_usable(&user, &purpose) {
         return Err(invalid());
     }
-    Ok((id, user))
+    Ok(Link {
+        id,
+        user,
+        reset: purpose == RESET,
+    })
 }
 
 /// Uses up a working token (inside the transaction that sets the password): every open
-/// invitation of the user ends with it. Returns the user.
+/// link of the user ends with it. Returns the link.
 ///
 /// # Errors
 /// [`invalid`] for a token that does not work now (also when a concurrent request used it
 /// first); a database failure.
-pub fn accept(
-    conn: &mut AnyConnection,
-    token: &str,
-    now: NaiveDateTime,
-) -> Result<UserRow, ApiError> {
-    let (id, user) = find(conn, token, now)?;
+pub fn accept(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> Result<Link, ApiError> {
+    let link = find(conn, token, now)?;
     let taken = diesel::update(
         si::table
-            .find(&id)
+            .find(&link.id)
             .filter(si::used_at.is_null())
             .filter(si::revoked_at.is_null()),
     )
@@ -266,8 +338,8 @@ pub fn accept(
     if taken != 1 {
         return Err(invalid());
     }
-    revoke_open(conn, &user.id, now)?;
-    Ok(user)
+    revoke_open(conn, &link.user.id, now)?;
+    Ok(link)
 }
 
 /// Forgets invitations that ended more than 30 days ago (the scheduled clean-up).

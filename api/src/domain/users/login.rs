@@ -6,6 +6,11 @@
 //! is read first, checked, and the outcome written in a short transaction. Failed sign-ins
 //! are counted per e-mail, known or not, in `auth_throttle` with a decaying window, so the
 //! lock-out answer is the same for every address and rare mistakes never add up.
+//!
+//! The second step: a right password of an enrolled staff member without a code answers
+//! [`LoginOutcome::CodeNeeded`] (not counted as a failure), so the page asks for the code
+//! after the password. A code that is not six digits is taken for a one-time recovery code
+//! ([`super::recovery`]).
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -26,7 +31,9 @@ const BAD_CREDENTIALS: &str = "Неверный e-mail, пароль или ко
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8R8HqbHcmv2Ps/4hlmQmpa6B6GvGPHkmh9gdsqqHmyo";
 
-fn bad_credentials() -> ApiError {
+/// The refusal of every failed staff sign-in.
+#[must_use]
+pub fn bad_credentials() -> ApiError {
     ApiError::AuthFailed {
         code: "invalid_credentials",
         detail: BAD_CREDENTIALS.to_owned(),
@@ -127,6 +134,34 @@ pub async fn refresh(
     }
 }
 
+/// What a staff sign-in ends with, short of a refusal.
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    /// Signed in.
+    Signed(TokenPair),
+    /// The password is right and the account has a second factor: ask for the code.
+    CodeNeeded,
+}
+
+/// The checked second step of a sign-in.
+#[derive(Debug, Clone)]
+enum Second {
+    /// No second factor enrolled yet.
+    None,
+    /// A TOTP code of this time step.
+    Totp(i64),
+    /// A recovery code of this hash.
+    Recovery(String),
+}
+
+/// The verdict of the slow check.
+#[derive(Debug, Clone)]
+enum Verdict {
+    Refused,
+    CodeNeeded,
+    Accepted(Second),
+}
+
 /// The lock-out rule of staff sign-in.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginRule {
@@ -150,7 +185,7 @@ pub async fn login(
     rule: LoginRule,
     limit: ClientLimit,
     body: LoginRequest,
-) -> Result<TokenPair, ApiError> {
+) -> Result<LoginOutcome, ApiError> {
     let email = body.email.trim().to_lowercase();
     let account = throttle::key("login", &email);
     let (key, check_limit) = (account.clone(), limit.clone());
@@ -172,11 +207,16 @@ pub async fn login(
     let verdict = gate
         .run(move || check_credentials(candidate.as_ref(), &body, unix))
         .await?;
+    if matches!(verdict, Verdict::CodeNeeded) {
+        return Ok(LoginOutcome::CodeNeeded);
+    }
     // 3. A short transaction for the outcome (a refusal is a value, so its count commits).
     db.write(move |conn| {
         let now = db::now();
         let accepted = match (user, verdict) {
-            (Some(user), Some(step)) if claim_step(conn, &user.id, step)? => Some(user),
+            (Some(user), Verdict::Accepted(step)) if claim_second(conn, &user, &step)? => {
+                Some(user)
+            }
             _ => None,
         };
         let Some(user) = accepted else {
@@ -202,36 +242,63 @@ pub async fn login(
             None,
             None,
         )?;
-        issuer.issue(conn, &user, method, None).map(Ok)
+        issuer
+            .issue(conn, &user, method, None)
+            .map(|pair| Ok(LoginOutcome::Signed(pair)))
     })
     .await?
 }
 
-/// Whether the credentials fit an active staff member: `Some(step)` with the TOTP step
-/// used (`None` before enrolment), `None` for a refusal. An unknown e-mail or a user
-/// without a password costs one argon2 check all the same.
-fn check_credentials(
-    user: Option<&UserRow>,
-    body: &LoginRequest,
-    unix: u64,
-) -> Option<Option<i64>> {
+/// Whether the credentials fit an active staff member, and with which second step. An
+/// unknown e-mail or a user without a password costs one argon2 check all the same.
+fn check_credentials(user: Option<&UserRow>, body: &LoginRequest, unix: u64) -> Verdict {
     let hash = user.and_then(|u| u.password_hash.as_deref());
     let password_ok = secrets::verify_password(&body.password, hash.unwrap_or(DUMMY_HASH));
-    let user = user.filter(|_| hash.is_some() && password_ok)?;
+    let Some(user) = user.filter(|_| hash.is_some() && password_ok) else {
+        return Verdict::Refused;
+    };
     if !user.role.is_staff() || user.is_blocked || user.erased_at.is_some() {
-        return None;
+        return Verdict::Refused;
     }
     if !user.totp_enabled {
-        return Some(None);
+        return Verdict::Accepted(Second::None);
     }
-    let secret = user.totp_secret.as_deref()?;
-    let code = body.totp_code.as_deref()?;
-    secrets::totp_step(secret, code, unix).map(Some)
+    let code = body.totp_code.as_deref().map(str::trim).unwrap_or_default();
+    if code.is_empty() {
+        return Verdict::CodeNeeded;
+    }
+    let Some(secret) = user.totp_secret.as_deref() else {
+        return Verdict::Refused;
+    };
+    let six_digits = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+    let second = if six_digits {
+        secrets::totp_step(secret, code, unix).map(Second::Totp)
+    } else {
+        super::recovery::hash_of(code).map(Second::Recovery)
+    };
+    second.map_or(Verdict::Refused, Verdict::Accepted)
+}
+
+/// Uses up the second step of a sign-in: a TOTP step ([`claim_step`]) or a recovery code
+/// (audit-logged); false when it was already used.
+fn claim_second(conn: &mut AnyConnection, user: &UserRow, second: &Second) -> QueryResult<bool> {
+    match second {
+        Second::None => Ok(true),
+        Second::Totp(step) => claim_step(conn, &user.id, Some(*step)),
+        Second::Recovery(hash) => match super::recovery::claim(conn, &user.id, hash)? {
+            Some(left) => super::recovery::record_use(conn, user, left).map(|()| true),
+            None => Ok(false),
+        },
+    }
 }
 
 /// Records the TOTP step of a sign-in; false when it (or a later one) was already used: the
 /// same code is accepted once. A compare-and-set, so two concurrent replays cannot both win.
-fn claim_step(conn: &mut AnyConnection, user_id: &str, step: Option<i64>) -> QueryResult<bool> {
+pub(super) fn claim_step(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    step: Option<i64>,
+) -> QueryResult<bool> {
     let Some(step) = step else {
         return Ok(true);
     };

@@ -200,8 +200,10 @@ pub fn dev_login(
     issuer.issue(conn, &user, AuthMethod::Dev, None)
 }
 
-/// First sign-in through an invitation link: sets the staff member's own password, uses the
-/// link up and gives the pair a password sign-in gives. Refused links count against the
+/// First sign-in through an invitation link, or a password reset through its link: sets the
+/// staff member's own password, uses the link up and gives the pair a password sign-in
+/// gives. A reset ends every session of the user at once (their access tokens too); an
+/// enrolled second factor stays and is asked at the next sign-in. Refused links count against the
 /// client (`client`, an address) and lock it out after `max_failures`.
 ///
 /// # Errors
@@ -220,7 +222,7 @@ pub async fn accept_invitation(
     db.write(move |conn| {
         let now = db::now();
         throttle::check(conn, &key, now)?;
-        match invitations::find(conn, &probe, now) {
+        match invitations::find(conn, &probe, now).map(|_| ()) {
             Ok(_) => Ok(Ok(())),
             Err(refused @ ApiError::Gone { .. }) => {
                 throttle::fail(conn, &key, now, max_failures)?;
@@ -238,7 +240,8 @@ pub async fn accept_invitation(
         .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
     db.write(move |conn| {
         let now = db::now();
-        let user = invitations::accept(conn, &token, now)?;
+        let link = invitations::accept(conn, &token, now)?;
+        let user = link.user;
         diesel::update(users::table.find(&user.id))
             .set((
                 users::password_hash.eq(Some(&hash)),
@@ -248,9 +251,13 @@ pub async fn accept_invitation(
                 users::updated_at.eq(now),
             ))
             .execute(conn)?;
-        // Sessions signed in with the one-time password end with it, and so does a
-        // lock-out of the address.
-        session::revoke_user(conn, &user.id)?;
+        // Sessions signed in with the one-time password end with it (after a reset every
+        // session, which may be a thief's), and so does a lock-out of the address.
+        if link.reset {
+            session::revoke_others(conn, &user.id, None)?;
+        } else {
+            session::revoke_user(conn, &user.id)?;
+        }
         if let Some(email) = &user.email {
             throttle::clear(conn, &throttle::key("login", email))?;
         }
@@ -260,7 +267,11 @@ pub async fn accept_invitation(
                 id: Some(user.id.clone()),
                 role: Some(user.role.as_str().to_owned()),
             },
-            "user.invite.accept",
+            if link.reset {
+                "user.password.reset"
+            } else {
+                "user.invite.accept"
+            },
             "user",
             Some(&user.id),
             None,
@@ -273,7 +284,8 @@ pub async fn accept_invitation(
 }
 
 /// TOTP enrolment of the calling staff member: without `code` a new secret (as an
-/// `otpauth://` URI); with a valid `code` the factor is turned on.
+/// `otpauth://` URI and its QR code); with a valid `code` the factor is turned on and ten
+/// one-time recovery codes are drawn, shown in this answer only.
 ///
 /// # Errors
 /// 403 `password_change_required` before the one-time password is replaced, 422 for a
@@ -288,6 +300,8 @@ pub fn totp_enroll(
         return Ok(TotpEnrollment {
             otpauth_uri: None,
             enabled: true,
+            qr_svg: None,
+            recovery_codes: Vec::new(),
         });
     }
     if user.must_change_password {
@@ -310,6 +324,7 @@ pub fn totp_enroll(
             diesel::update(users::table.find(&user.id))
                 .set(users::totp_enabled.eq(true))
                 .execute(conn)?;
+            let recovery_codes = super::recovery::issue(conn, &user.id)?;
             // A new second factor ends every other sign-in (one may be a thief's).
             session::revoke_others(conn, &user.id, caller.session.as_deref())?;
             audit::record(
@@ -324,6 +339,8 @@ pub fn totp_enroll(
             Ok(TotpEnrollment {
                 otpauth_uri: None,
                 enabled: true,
+                qr_svg: None,
+                recovery_codes,
             })
         }
         (Some(_), None) => Err(ApiError::field(
@@ -339,8 +356,10 @@ pub fn totp_enroll(
             let uri = secrets::totp_uri(&secret, &account)
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("otpauth uri")))?;
             Ok(TotpEnrollment {
+                qr_svg: super::recovery::qr_svg(&uri),
                 otpauth_uri: Some(uri),
                 enabled: false,
+                recovery_codes: Vec::new(),
             })
         }
     }

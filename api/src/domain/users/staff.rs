@@ -258,7 +258,11 @@ pub fn create_user(
 /// The user `id` if it lies in the caller's scope (404 otherwise, so that the caller
 /// learns nothing about users outside it), for a change: 403 `region_out_of_scope` when
 /// some of a staff member's regions are outside the caller's.
-fn managed(conn: &mut AnyConnection, caller: &Caller, id: &str) -> Result<UserRow, ApiError> {
+pub(super) fn managed(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<UserRow, ApiError> {
     let row = load(conn, id)?;
     let role = row.role;
     let regions = if role.has_regions() {
