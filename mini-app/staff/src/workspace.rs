@@ -132,6 +132,7 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
             {tab(Route::Board, "#/board", s::TAB_BOARD)}
             {tab(Route::List, "#/list", s::TAB_LIST)}
             {tab(Route::Verification, "#/verification", s::TAB_VERIFICATION)}
+            {tab(Route::Stats, "#/stats", crate::hosted::MY_STATS)}
             {tab(Route::Help, "#/help", crate::help::TITLE)}
         </nav>
         <Done message=notice/>
@@ -157,6 +158,7 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
             }
             .into_any(),
             Route::Help => view! { <crate::help::HelpPage/> }.into_any(),
+            Route::Stats => view! { <crate::hosted::MonitorHost role=shared::users::Role::Operator/> }.into_any(),
         }}
     }
 }
