@@ -248,6 +248,9 @@ actions! {
 
     /// «Помощь» for teachers or staff: the same text for everyone.
     GetHelp = "get_help" => Access::Public,
+
+    /// «Моя статистика»: an operator's own figures.
+    StatsMine = "stats_mine" => Access::Roles(&[Operator]),
 }
 
 impl Action {

@@ -46,3 +46,13 @@ pub async fn stats_operators(period: String) -> Result<Vec<OperatorStats>, ApiEr
     let answer: StatsOperators = request(Method::Get, &path, None).await?;
     Ok(answer.items)
 }
+
+/// `GET /api/v1/stats/me?from=&to=`: the calling operator's own row, if any.
+///
+/// # Errors
+/// See [`request`].
+pub async fn stats_mine(period: String) -> Result<Option<OperatorStats>, ApiError> {
+    let path = format!("/api/v1/stats/me{period}");
+    let answer: StatsOperators = request(Method::Get, &path, None).await?;
+    Ok(answer.items.into_iter().next())
+}

@@ -5,17 +5,25 @@
 //! (`<meta name="monitor-module">`); it links the staff crate as a library without its entry
 //! point. A module of its own so the supervisor and staff modules stay within their budgets.
 //!
-//! Layout: the screen of the current hash in [`screens`], «Сводка» in [`dashboard`], the
-//! period picker and how figures are written in [`period`], the calls in [`api`] and the
-//! Russian text in [`strings`].
+//! Layout: the screen of the current hash in [`screens`]; «Сводка» in [`dashboard`] with its
+//! [`charts`] and [`reports`]; «Субъекты РФ» and «Операторы» in [`tables`] with the tile
+//! [`map`] and the federal [`ranking`]; «Моя статистика» in [`mine`]; the period picker and
+//! how figures are written in [`period`]; the calls in [`api`] and the Russian text in
+//! [`strings`].
 //!
 //! [`ModuleHost`]: staff_app::hosted::ModuleHost
 
 pub mod api;
+pub mod charts;
 pub mod dashboard;
+pub mod map;
+pub mod mine;
 pub mod period;
+pub mod ranking;
+pub mod reports;
 pub mod screens;
 pub mod strings;
+pub mod tables;
 
 use leptos::prelude::*;
 use shared::users::Role;

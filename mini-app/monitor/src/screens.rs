@@ -1,12 +1,16 @@
 //! Which statistics screen the URL hash names: `#/dashboard` (also an empty or unknown hash,
-//! as the supervisor module's tabs read it), `#/regions`, `#/operators`; nothing on the
-//! supervisor module's other tabs.
+//! as the supervisor module's tabs read it), `#/regions`, `#/operators`, and the operators'
+//! `#/stats`; nothing on the other modules' tabs. One period for every screen, kept in the
+//! hash ([`crate::period`]).
 
 use leptos::prelude::*;
 use shared::users::Role;
 use staff_app::regions::Regions;
 
-use crate::dashboard::{Dashboard, OperatorsTable, RegionsTable};
+use crate::dashboard::Dashboard;
+use crate::mine::MyStats;
+use crate::period::{from_hash, to_hash, DEFAULT};
+use crate::tables::{OperatorsTable, RegionsTable};
 
 /// A statistics screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,10 +18,16 @@ pub enum Screen {
     Dashboard,
     Regions,
     Operators,
+    /// The operators' «Моя статистика».
+    Mine,
 }
 
 /// The tabs of other screens (the supervisor module's and the staff module's).
-const OTHERS: [&str; 7] = [
+const OTHERS: [&str; 11] = [
+    "board",
+    "quick",
+    "help",
+    "verification",
     "list",
     "appeal",
     "kb",
@@ -40,6 +50,7 @@ impl Screen {
         match slug {
             "regions" => Some(Self::Regions),
             "operators" => Some(Self::Operators),
+            "stats" => Some(Self::Mine),
             s if OTHERS.contains(&s) => None,
             _ => Some(Self::Dashboard),
         }
@@ -50,20 +61,33 @@ fn current() -> Option<Screen> {
     Screen::parse(&window().location().hash().unwrap_or_default())
 }
 
-/// The statistics screen of the current hash, following it.
+/// The statistics screen of the current hash, following it, with the period of the hash
+/// (or the one chosen last, written back into the hash).
 #[component]
 pub fn Monitor(role: Role, regions: Regions) -> impl IntoView {
-    let _ = role;
     let screen = RwSignal::new(current());
-    let handle = window_event_listener(leptos::ev::hashchange, move |_| screen.set(current()));
+    let period = RwSignal::new(from_hash().unwrap_or(DEFAULT));
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(p) = from_hash() {
+            period.set(p);
+        }
+        screen.set(current());
+    });
     on_cleanup(move || handle.remove());
-    // One period for every statistics tab.
-    let days = RwSignal::new(30);
+    Effect::new(move |_| {
+        let p = period.get();
+        if screen.get().is_some() {
+            to_hash(p);
+        }
+    });
     move || match screen.get() {
-        Some(Screen::Dashboard) => view! { <Dashboard days regions/> }.into_any(),
-        Some(Screen::Regions) => view! { <RegionsTable days/> }.into_any(),
-        Some(Screen::Operators) => view! { <OperatorsTable days/> }.into_any(),
-        None => ().into_any(),
+        Some(Screen::Mine) | Some(_) if role == Role::Operator => {
+            view! { <MyStats period/> }.into_any()
+        }
+        Some(Screen::Dashboard) => view! { <Dashboard period regions/> }.into_any(),
+        Some(Screen::Regions) => view! { <RegionsTable period role/> }.into_any(),
+        Some(Screen::Operators) => view! { <OperatorsTable period/> }.into_any(),
+        Some(Screen::Mine) | None => ().into_any(),
     }
 }
 
@@ -79,5 +103,7 @@ mod tests {
         assert_eq!(Screen::parse("#/operators"), Some(Screen::Operators));
         assert_eq!(Screen::parse("#/kb/kb-001"), None);
         assert_eq!(Screen::parse("#/list?show=overdue"), None);
+        assert_eq!(Screen::parse("#/stats?period=7"), Some(Screen::Mine));
+        assert_eq!(Screen::parse("#/board"), None);
     }
 }

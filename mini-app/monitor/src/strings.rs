@@ -9,6 +9,34 @@ pub const DAYS_7: &str = "7 дней";
 pub const DAYS_30: &str = "30 дней";
 pub const DAYS_90: &str = "90 дней";
 pub const YEAR: &str = "Год";
+pub const MONTHS_MODE: &str = "Месяцы года";
+pub const RANGE_MODE: &str = "Свои даты";
+pub const MONTH_FROM: &str = "С месяца";
+pub const MONTH_TO: &str = "По месяц";
+pub const YEAR_OF: &str = "Год";
+pub const DATE_FROM: &str = "С";
+pub const DATE_TO: &str = "По";
+pub const POINTS: &str = "п. п.";
+pub const MONTHS_LOWER: [&str; 12] = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+];
+
+/// Under the picker: the chosen period and the one its figures are compared with.
+#[must_use]
+pub fn period_line(period: &str, previous: &str) -> String {
+    format!("{period}; сравнение с предыдущим периодом той же длины: {previous}.")
+}
 
 // The dashboard: tiles, charts, reports, the regions and operators tables.
 pub const TILE_RECEIVED: &str = "Обращений за период";
@@ -81,4 +109,44 @@ pub fn chart_description(first: &str, last: &str, total: i64, answered: i64, pea
     format!(
         "С {first} по {last} поступило {total}, отвечено {answered}{peak}. Синяя область — поступившие, зелёная линия — отвеченные, красная — просроченные."
     )
+}
+
+// «Онлайн», comparisons, the map, the ranking, «Моя статистика».
+pub const ONLINE: &str = "Онлайн";
+pub const COMPARED: &str = "Изменение к предыдущему периоду той же длины";
+pub const MAP_TITLE: &str = "Карта регионов";
+pub const MAP_FIGURE: &str = "Показатель";
+pub const MAP_TABLE: &str = "Регионы на карте";
+pub const RANK_TITLE: &str = "Сравнение регионов";
+pub const RANK_BY: &str = "Рейтинг по";
+pub const RANK_OVERDUE_SHARE: &str = "Доля просроченных среди ждущих ответа";
+pub const RANK_EMPTY: &str = "Не из чего составить рейтинг за период.";
+pub const RANK_DESC: &str = "Регионы от лучшего к худшему; пунктир — медиана по России.";
+pub const MY_STATS: &str = "Моя статистика";
+pub const MY_REGION: &str = "Мой регион";
+pub const MY_OWN: &str = "Мои показатели";
+pub const MY_ANSWERED: &str = "Мои ответы";
+pub const MY_FIRST: &str = "Первые ответы";
+pub const MY_OVERDUE: &str = "Просрочено у меня";
+
+/// When «Онлайн» was asked last.
+#[must_use]
+pub fn updated_at(hours: u32, minutes: u32) -> String {
+    format!("Обновлено в {hours:02}:{minutes:02}, обновляется каждые 30 секунд.")
+}
+
+/// Under the map: what the shades mean.
+#[must_use]
+pub fn map_legend(figure: &str, max: &str, rating: bool) -> String {
+    if rating {
+        format!("{figure}: чем темнее, тем выше (от 1 до 5). Серые — нет данных или регион вне вашей зоны.")
+    } else {
+        format!("{figure}: чем темнее, тем больше (до {max}). Серые — нет данных или регион вне вашей зоны.")
+    }
+}
+
+/// Under the ranking.
+#[must_use]
+pub fn federal_median(value: &str) -> String {
+    format!("Медиана по регионам: {value}.")
 }
