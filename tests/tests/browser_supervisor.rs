@@ -4,9 +4,11 @@
 //! publishes an operator's proposal and the engine then answers that question, and confirms
 //! a candidate question variant; a calendar year is imported from an xmlcalendar file and
 //! shown; a head follows «Просрочено» to the list, reads an appeal read-only and puts it «На
-//! контроль», and the operator sees the badge. Screenshots at 360×640 and desktop size go to the screenshots folder.
+//! контроль», and the operator sees the badge; a federal user picks «январь – май» of last
+//! year and sees the API's figures of that range (kept on reload), a map tile opens its
+//! region's overdue appeals, an operator opens «Моя статистика». Screenshots at 360×640 and desktop size go to the screenshots folder.
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use integration_tests::browser::Browser;
 use integration_tests::{spawn_app, workspace_root, TestApp};
 use serde_json::{json, Value};
@@ -701,5 +703,241 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
     browser
         .wait_text("#control-comment", "Родители ждут ответа")
         .await;
+    browser.close().await;
+}
+
+/// The summary of `period` (`?from=&to=`) as the federal user reads it.
+async fn summary_of(app: &TestApp, token: &str, period: &str) -> Value {
+    get_ok(app, &format!("/api/v1/stats/summary{period}"), token).await["figures"].clone()
+}
+
+/// Moves an appeal's deadline two hours into the past, so it counts as overdue now.
+async fn make_overdue(app: &TestApp, id: &str) {
+    let db = api::db::Db::new(
+        api::db::connect(&app.database_url, 1).expect("pool"),
+        api::db::Backend::of(&app.database_url),
+    );
+    let late = id.to_owned();
+    db.write(move |conn| {
+        use diesel::prelude::*;
+        diesel::update(api::db::schema::appeals::table.find(late))
+            .set(
+                api::db::schema::appeals::deadline_at
+                    .eq(Utc::now().naive_utc() - Duration::hours(2)),
+            )
+            .execute(conn)
+            .map_err(Into::into)
+    })
+    .await
+    .expect("deadline moved");
+}
+
+/// The figures of a period on «Сводка» (the live ones are in «Онлайн»).
+const PERIOD_FIGURES: [&str; 10] = [
+    "received",
+    "answered_by_bot",
+    "self_served",
+    "answered_by_operators",
+    "rating_avg",
+    "median_first_answer_hours",
+    "answered_within_sla_share",
+    "bot_share",
+    "bot_accuracy",
+    "escalation_rate",
+];
+
+#[tokio::test]
+async fn a_federal_user_picks_january_to_may_of_last_year_and_sees_the_api_figures() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    ask(&app, &teacher.access, ROUTED).await;
+    ask(&app, &teacher.access, BOT_QUESTION).await;
+    let federal = app
+        .dev_login("federal", None, "Куратор Федеральный", true)
+        .await;
+
+    let browser = Browser::start().await;
+    demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
+    browser.find("#tiles").await;
+    // The statistics come in a module of their own, inside the supervisor's frame.
+    assert_eq!(
+        browser
+            .js("return [!!document.getElementById('monitor-module'), \
+                         !!document.querySelector('#supervisor #monitor #tiles')];")
+            .await,
+        json!([true, true])
+    );
+    // The last 30 days against the 30 before: two appeals now, none then.
+    let before = {
+        let to = (Utc::now() + Duration::hours(3)).date_naive() - Duration::days(30);
+        format!("?from={}&to={to}", to - Duration::days(29))
+    };
+    assert_eq!(
+        summary_of(&app, &federal.access, &before).await["received"],
+        0
+    );
+    browser
+        .wait_text("[data-figure=received] .tile-delta", "▲ 2")
+        .await;
+    // «Онлайн» says when it was asked.
+    browser.wait_text("#online-at", "Обновлено в").await;
+
+    // «январь – май» of last year: whole months, kept in the address.
+    let year = (Utc::now() + Duration::hours(3)).year() - 1;
+    let param = format!("{year}-01-01..{year}-05-31");
+    browser.select("#period", "-1").await;
+    browser.find("#period-month-to").await;
+    browser
+        .js(&format!(
+            "var y = document.getElementById('period-year'); y.value = '{year}'; \
+             y.dispatchEvent(new Event('change', {{ bubbles: true }})); return null;"
+        ))
+        .await;
+    browser.select("#period-month-from", "1").await;
+    browser.select("#period-month-to", "5").await;
+    browser
+        .find(&format!("#tiles[data-period='{param}']"))
+        .await;
+    let hash = browser.js("return location.hash;").await;
+    assert_eq!(hash, json!(format!("#/dashboard?period={param}")));
+    browser
+        .wait_text("#period-shown", &format!("январь – май {year}"))
+        .await;
+    let range = format!("?from={year}-01-01&to={year}-05-31");
+    let figures = summary_of(&app, &federal.access, &range).await;
+    for key in PERIOD_FIGURES {
+        let text = browser
+            .js(&format!(
+                "return document.querySelector('#tiles [data-figure={key}] .tile-value').textContent;"
+            ))
+            .await;
+        assert_eq!(text, json!(shown(key, &figures[key])), "{key}: {figures}");
+    }
+    // «Обращений за период» links to the list of that period's appeals.
+    browser
+        .find(&format!(
+            "#tiles a.tile-link[href='#/list?from={year}-01-01&to={year}-05-31'] [data-figure=received]"
+        ))
+        .await;
+    browser.screenshot("supervisor-period-months").await;
+
+    // A reload keeps the period.
+    browser.js("location.reload(); return null;").await;
+    browser
+        .find(&format!("#tiles[data-period='{param}']"))
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('period').value;")
+            .await,
+        json!("-1")
+    );
+    // And so does another tab.
+    browser.click("a[href='#/regions']").await;
+    browser.find("#regions-table").await;
+    browser
+        .wait_js(&format!("location.hash === '#/regions?period={param}'"))
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_map_tile_links_to_its_regions_list() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let appeal = ask(&app, &teacher.access, ROUTED).await;
+    let id = appeal["id"].as_str().expect("id").to_owned();
+    make_overdue(&app, &id).await;
+
+    let browser = Browser::start().await;
+    demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
+    browser.goto(&app.url("/#/regions")).await;
+    // One square per subject, the table saying the same.
+    browser.find("#map a[data-region='16']").await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#map [data-region]').length;")
+            .await,
+        json!(89)
+    );
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#map-table tbody tr').length;")
+            .await,
+        json!(89)
+    );
+    // The ranking by overdue share: Tatarstan's one waiting appeal is late.
+    browser.find("#ranking-list li[data-region='16']").await;
+    browser.find("#ranking-median").await;
+    // The regions table links its figures too.
+    browser
+        .find("#regions-table a[href='#/list?region=16&show=overdue']")
+        .await;
+    browser.screenshot("supervisor-map").await;
+    // Coloured by «Просрочено сейчас», the square opens the region's overdue appeals.
+    let href = browser
+        .js("return document.querySelector(\"#map a[data-region='16']\").getAttribute('href');")
+        .await;
+    assert_eq!(href, json!("#/list?region=16&show=overdue"));
+    browser
+        .js("location.hash = document.querySelector(\"#map a[data-region='16']\").getAttribute('href'); return null;")
+        .await;
+    browser
+        .find(&format!("#appeal-list [data-appeal='{id}']"))
+        .await;
+    assert_eq!(
+        browser
+            .js("return [document.getElementById('ws-region').value, document.getElementById('ws-show').value];")
+            .await,
+        json!(["16", "overdue"])
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_operator_opens_my_statistics() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    ask(&app, &teacher.access, ROUTED).await;
+    let federal = app
+        .dev_login("federal", None, "Куратор Федеральный", true)
+        .await;
+
+    let browser = Browser::start().await;
+    demo_sign_in(&browser, &app, "operator", Some("16"), "Оператор Первый").await;
+    browser.click("a[href='#/stats']").await;
+    browser.find("#region-tiles").await;
+    browser.find("#own-tiles").await;
+    let figures = summary_of(
+        &app,
+        &federal.access,
+        &format!("{}&region=16", last_30_days()),
+    )
+    .await;
+    for key in ["received", "overdue", "rating_avg"] {
+        let text = browser
+            .js(&format!(
+                "return document.querySelector('#region-tiles [data-figure={key}] .tile-value').textContent;"
+            ))
+            .await;
+        assert_eq!(text, json!(shown(key, &figures[key])), "{key}: {figures}");
+    }
+    assert_eq!(figures["received"], 1);
+    assert!(browser
+        .js("return !!document.getElementById('monitor-module');")
+        .await
+        .as_bool()
+        .unwrap_or(false));
+    browser.screenshot("operator-my-stats").await;
+    // Back to the board: the statistics are gone, the board is there.
+    browser.click("a[href='#/board']").await;
+    browser.find("#board").await;
     browser.close().await;
 }

@@ -1681,3 +1681,71 @@ async fn a_helpful_click_does_not_move_the_average_rating() {
     );
     assert_aggregates_match(&app).await;
 }
+
+#[tokio::test]
+async fn an_operator_reads_own_figures_and_no_one_else_may() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await
+        .access;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Первый", true)
+        .await
+        .access;
+    let colleague = app
+        .dev_login("operator", Some("16"), "Оператор Второй", true)
+        .await
+        .access;
+    // Before any answer: the own row, all zero.
+    let mine = get_json(&app, "/api/v1/stats/me", &operator).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine["items"][0]["answered"], 0, "{mine}");
+    let routed = post_ok(&app, "/api/v1/appeals", &teacher, json!({ "text": ROUTED })).await;
+    assert_eq!(routed["status"], "new");
+    let id = routed["id"].as_str().unwrap();
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{id}/answer"),
+        &operator,
+        json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
+    )
+    .await;
+    let me = app.me(&operator).await;
+    let mine = get_json(&app, "/api/v1/stats/me", &operator).await;
+    let items = mine["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{mine}");
+    assert_eq!(items[0]["id"], me["id"]);
+    assert_eq!(items[0]["answered"], 1);
+    assert_eq!(items[0]["first_answers"], 1);
+    assert_eq!(mine["region"], Value::Null);
+    // The same row as the leadership's table shows.
+    let head = app
+        .dev_login("regional_head", Some("16"), "Руководитель Татарстана", true)
+        .await
+        .access;
+    let table = get_json(&app, "/api/v1/stats/operators", &head).await;
+    let row = table["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == me["id"])
+        .cloned()
+        .unwrap();
+    assert_eq!(row, items[0]);
+    // A colleague sees only their own row; a bad period is refused.
+    let theirs = get_json(&app, "/api/v1/stats/me", &colleague).await;
+    let theirs = theirs["items"].as_array().unwrap();
+    assert_eq!(theirs.len(), 1, "{theirs:?}");
+    assert_ne!(theirs[0]["id"], me["id"]);
+    assert_eq!(theirs[0]["answered"], 0);
+    let bad = app
+        .get_as("/api/v1/stats/me?from=2025-05-31&to=2025-05-01", &operator)
+        .await;
+    assert_eq!(bad.status(), 422);
+    // Only operators.
+    for token in [&teacher, &head] {
+        let response = app.get_as("/api/v1/stats/me", token).await;
+        assert_eq!(response.status(), 403);
+    }
+}

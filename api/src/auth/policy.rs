@@ -281,6 +281,8 @@ actions! {
     RenewRecoveryCodes = "renew_recovery_codes" => Access::Roles(STAFF),
     /// «Сбросить второй фактор» of a staff member.
     ResetTotp = "reset_totp" => Access::Roles(&[Admin]),
+    /// «Моя статистика»: an operator's own figures.
+    StatsMine = "stats_mine" => Access::Roles(&[Operator]),
 }
 
 impl Action {

@@ -53,6 +53,7 @@ operations! {
         stats::stats_regions,
         stats::stats_timeseries,
         stats::stats_operators,
+        stats::stats_mine,
         reports::appeals_csv,
         reports::appeals_xlsx,
         max::max_webhook,

@@ -115,3 +115,29 @@ pub async fn stats_operators(
         query::operators_table(&state.db, &state.calendars, &caller, (&*query).into()).await?;
     Ok(web::Json(table))
 }
+
+/// «Моя статистика»: the calling operator's own figures of the period, as in
+/// `/stats/operators` (answers given, first answers and their median time, ratings, overdue
+/// appeals held now); `items` holds the caller's row.
+#[utoipa::path(get, path = "/api/v1/stats/me", tag = "stats", security(("bearer" = [])), params(SummaryQuery),
+    responses(
+        (status = 200, description = "Показатели оператора", body = StatsOperators),
+        (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
+        (status = 403, description = "Только операторы", body = shared::Problem, content_type = PROBLEM),
+        (status = 422, description = "Неверный период", body = shared::Problem, content_type = PROBLEM),
+    ))]
+#[get("/stats/me")]
+pub async fn stats_mine(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<SummaryQuery>,
+) -> Result<web::Json<StatsOperators>, ApiError> {
+    caller.may(Action::StatsMine)?;
+    let ask = Ask {
+        from: query.from.as_deref(),
+        to: query.to.as_deref(),
+        region: None,
+    };
+    let mine = query::own_figures(&state.db, &state.calendars, &caller, ask).await?;
+    Ok(web::Json(mine))
+}

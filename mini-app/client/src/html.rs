@@ -90,6 +90,28 @@ pub fn table(
     rows: &[Vec<String>],
     sort: Option<i32>,
 ) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| esc(cell)).collect())
+        .collect();
+    table_html(id, caption, heads, &rows, sort)
+}
+
+/// A link as HTML: `text` escaped, `href` a fragment the caller built (escaped too).
+#[must_use]
+pub fn link(href: &str, text: &str) -> String {
+    format!("<a href=\"{}\">{}</a>", esc(href), esc(text))
+}
+
+/// [`table`] of cells that are HTML already (escaped text, [`link`]s).
+#[must_use]
+pub fn table_html(
+    id: &str,
+    caption: &str,
+    heads: &[&str],
+    rows: &[Vec<String>],
+    sort: Option<i32>,
+) -> String {
     let mut html = format!(
         "<div class=\"table-wrap\"><table id=\"{id}\" class=\"data\"><caption>{caption}</caption><thead><tr>"
     );
@@ -112,7 +134,7 @@ pub fn table(
     for row in rows {
         html.push_str("<tr>");
         for cell in row {
-            html.push_str(&format!("<td>{}</td>", esc(cell)));
+            html.push_str(&format!("<td>{cell}</td>"));
         }
         html.push_str("</tr>");
     }

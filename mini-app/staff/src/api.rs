@@ -169,8 +169,8 @@ pub async fn board(region: String) -> Result<Vec<BoardColumn>, ApiError> {
 ///
 /// # Errors
 /// See [`request`].
-pub async fn appeals(
-    filters: [(&'static str, String); 4],
+pub async fn appeals<const N: usize>(
+    filters: [(&'static str, String); N],
     region: String,
     cursor: Option<String>,
 ) -> Result<Page<shared::appeals::Appeal>, ApiError> {

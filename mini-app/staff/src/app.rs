@@ -198,30 +198,10 @@ fn SigninHost(screen: &'static str, notice: Option<String>) -> impl IntoView {
 /// role's module, or asks the loaded one to mount again.
 #[component]
 fn SupervisorHost(role: Role) -> impl IntoView {
-    let failed = RwSignal::new(false);
     let (module, global) = if role == Role::Admin {
         ("admin", ADMIN_MOUNT)
     } else {
         ("supervisor", SUPERVISOR_MOUNT)
     };
-    request_animation_frame(move || {
-        let again = js_sys::Reflect::get(&js_sys::global(), &global.into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        match again {
-            Some(mount) => {
-                let _ignored = mount.call0(&wasm_bindgen::JsValue::NULL);
-            }
-            None => mini_app_client::modules::load_module(module, move || failed.set(true)),
-        }
-    });
-    view! {
-        <div id="supervisor" data-role=role.as_str()>
-            {move || if failed.get() {
-                view! { <ErrorBox message=strings::SUPERVISOR_FAILED.to_owned() on_retry=move |()| reload()/> }.into_any()
-            } else {
-                view! { <Loading/> }.into_any()
-            }}
-        </div>
-    }
+    view! { <crate::hosted::ModuleHost root="supervisor" module global role/> }
 }

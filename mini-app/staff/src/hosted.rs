@@ -1,28 +1,50 @@
 //! The start of a module the staff module fetches for some roles (`mini-app/supervisor`,
-//! `mini-app/admin`): both link this crate without its entry point and draw into the
-//! `#supervisor` element that [`crate::app`] leaves with the role in `data-role`.
+//! `mini-app/admin`, `mini-app/monitor`): each links this crate without its entry point and
+//! draws into an element its host leaves with the role in `data-role` — `#supervisor`
+//! ([`crate::app`]) or `#monitor` ([`ModuleHost`], the statistics screens of the
+//! leadership's tabs and the operators' «Моя статистика»).
+
+use std::any::Any;
+use std::cell::RefCell;
 
 use leptos::prelude::*;
-use mini_app_client::{load_into, session, Remote};
+use mini_app_client::{load_into, session, ErrorBox, Loading, Remote};
 use shared::users::Role;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::regions::Regions;
+use crate::strings;
+
+thread_local! {
+    /// The module's mounted screen: dropped (unmounted, its timers and listeners cleaned up)
+    /// when the host asks the module to mount again into a new element.
+    static MOUNTED: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+}
 
 /// Mounts `screen` into `#supervisor` when its role is one of `roles`, and leaves `global`
 /// behind on `window` to mount again after a sign-out and another sign-in on the same page.
 pub fn start(global: &'static str, roles: &'static [Role], screen: fn(Role, Regions) -> AnyView) {
-    let mount = move || mount(roles, screen);
+    start_in("supervisor", global, roles, screen);
+}
+
+/// [`start`] into the element with the id `root`.
+pub fn start_in(
+    root: &'static str,
+    global: &'static str,
+    roles: &'static [Role],
+    screen: fn(Role, Regions) -> AnyView,
+) {
+    let mount = move || mount(root, roles, screen);
     mount();
     let again = Closure::<dyn Fn()>::new(mount).into_js_value();
     let _ignored = js_sys::Reflect::set(&js_sys::global(), &global.into(), &again);
 }
 
-fn mount(roles: &'static [Role], screen: fn(Role, Regions) -> AnyView) {
+fn mount(root: &str, roles: &'static [Role], screen: fn(Role, Regions) -> AnyView) {
     let Some(root) = document()
-        .get_element_by_id("supervisor")
+        .get_element_by_id(root)
         .and_then(|el| el.dyn_into::<HtmlElement>().ok())
     else {
         return;
@@ -35,8 +57,10 @@ fn mount(roles: &'static [Role], screen: fn(Role, Regions) -> AnyView) {
     else {
         return;
     };
+    // The previous screen (its element left the page) stops before the next one starts.
+    MOUNTED.with(|m| drop(m.borrow_mut().take()));
     root.set_inner_html("");
-    leptos::mount::mount_to(root, move || {
+    let handle = leptos::mount::mount_to(root, move || {
         // The staff module owns the session: when it ends here, it starts over.
         session::on_event(|_| {
             let _ignored = window().location().reload();
@@ -47,6 +71,51 @@ fn mount(roles: &'static [Role], screen: fn(Role, Regions) -> AnyView) {
             <mini_app_client::StaleBanner/>
             {screen(role, regions)}
         }
-    })
-    .forget();
+    });
+    MOUNTED.with(|m| *m.borrow_mut() = Some(Box::new(handle)));
+}
+
+/// The global function the statistics module leaves behind to mount itself again.
+pub const MONITOR_MOUNT: &str = "__pomoshnikMountMonitor";
+
+/// The element a hosted module draws into (`root`, with the role in `data-role`): loads the
+/// module named by `<meta name="<module>-module">`, or asks the loaded one (its `global`
+/// function) to mount again.
+#[component]
+pub fn ModuleHost(
+    root: &'static str,
+    module: &'static str,
+    global: &'static str,
+    role: Role,
+) -> impl IntoView {
+    let failed = RwSignal::new(false);
+    request_animation_frame(move || {
+        let again = js_sys::Reflect::get(&js_sys::global(), &global.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match again {
+            Some(mount) => {
+                let _ignored = mount.call0(&wasm_bindgen::JsValue::NULL);
+            }
+            None => mini_app_client::modules::load_module(module, move || failed.set(true)),
+        }
+    });
+    view! {
+        <div id=root data-role=role.as_str()>
+            {move || if failed.get() {
+                view! { <ErrorBox message=strings::SUPERVISOR_FAILED.to_owned() on_retry=move |()| crate::ctx::reload()/> }.into_any()
+            } else {
+                view! { <Loading/> }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// The operators' tab of their own figures.
+pub const MY_STATS: &str = "Моя статистика";
+
+/// The statistics screens (`mini-app/monitor`) for `role`, in `#monitor`.
+#[component]
+pub fn MonitorHost(role: Role) -> impl IntoView {
+    view! { <ModuleHost root="monitor" module="monitor" global=MONITOR_MOUNT role/> }
 }

@@ -52,15 +52,22 @@ pub fn Oversight(me: Me, regions: Regions, route: RwSignal<Option<Route>>) -> im
             <AppealPage id me_id=me_id.get_value() regions notice back="#/list" lead=true/>
         }
         .into_any(),
-        Some(_) => view! {
+        Some(_) => {
+            // The statistics link here with a region (`#/list?region=16&show=overdue`).
+            let linked = crate::route::query("region");
+            if !linked.is_empty() {
+                region.update_untracked(|r| *r = linked);
+            }
+            view! {
             <section id="oversight">
                 <h1>{s::BOARD_TITLE}</h1>
                 <Done message=notice/>
                 {move || region_filter(&codes(), regions, region, all)}
                 <List region/>
             </section>
+            }
+            .into_any()
         }
-        .into_any(),
         None => ().into_any(),
     }
 }

@@ -1,5 +1,5 @@
 //! The staff module's typed route: the operator's screens behind the URL hash (`#/board`,
-//! `#/list`, `#/appeal/<id>`, `#/verification`), so back, forward and reload work, and the
+//! `#/list`, `#/appeal/<id>`, `#/verification`, `#/stats`), so back, forward and reload work, and the
 //! remembered view of the queue.
 
 use leptos::prelude::*;
@@ -16,6 +16,8 @@ pub enum Route {
     Appeal(String),
     Quick,
     Help,
+    /// «Моя статистика» (`#/stats`), drawn by the statistics module (`mini-app/monitor`).
+    Stats,
 }
 
 impl Route {
@@ -32,6 +34,7 @@ impl Route {
             None if path == "verification" => Some(Self::Verification),
             None if path == "quick" => Some(Self::Quick),
             None if path == "help" => Some(Self::Help),
+            None if path == "stats" => Some(Self::Stats),
             _ => None,
         }
     }
@@ -107,6 +110,7 @@ mod tests {
         assert_eq!(Route::parse("#/verification"), Some(Route::Verification));
         assert_eq!(Route::parse("#/quick"), Some(Route::Quick));
         assert_eq!(Route::parse("#/help"), Some(Route::Help));
+        assert_eq!(Route::parse("#/stats?period=30"), Some(Route::Stats));
         assert_eq!(
             Route::parse("#/appeal/0193abc_d-1"),
             Some(Route::Appeal("0193abc_d-1".to_owned()))

@@ -132,6 +132,7 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
             {tab(Route::Board, "#/board", s::TAB_BOARD)}
             {tab(Route::List, "#/list", s::TAB_LIST)}
             {tab(Route::Verification, "#/verification", s::TAB_VERIFICATION)}
+            {tab(Route::Stats, "#/stats", crate::hosted::MY_STATS)}
             {tab(Route::Help, "#/help", crate::help::TITLE)}
         </nav>
         <Done message=notice/>
@@ -157,6 +158,7 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
             }
             .into_any(),
             Route::Help => view! { <crate::help::HelpPage/> }.into_any(),
+            Route::Stats => view! { <crate::hosted::MonitorHost role=shared::users::Role::Operator/> }.into_any(),
         }}
     }
 }
@@ -232,9 +234,11 @@ type Listing = Option<(Vec<Appeal>, Option<String>)>;
 /// deadline first; «Показать ещё» by cursor; refreshed in the background like the board.
 #[component]
 pub(crate) fn List(region: RwSignal<String>) -> impl IntoView {
-    let status = RwSignal::new(String::new());
-    // «Сводка» links here with a filter (`#/list?show=overdue`).
+    // The statistics link here with filters (`#/list?show=overdue`, `?status=…&from=…&to=…`,
+    // `?assignee=<id>`); the period and the assignee are kept without a control of their own.
+    let status = RwSignal::new(crate::route::query("status"));
     let show = RwSignal::new(crate::route::query("show"));
+    let linked = StoredValue::new(["from", "to", "assignee"].map(crate::route::query));
     let sort = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
     let list = RwSignal::new(None as Listing);
@@ -245,6 +249,9 @@ pub(crate) fn List(region: RwSignal<String>) -> impl IntoView {
             ("show", show.get_untracked()),
             ("sort", sort.get_untracked()),
             ("q", q.get_untracked()),
+            ("from", linked.with_value(|l| l[0].clone())),
+            ("to", linked.with_value(|l| l[1].clone())),
+            ("assignee", linked.with_value(|l| l[2].clone())),
         ]
     };
     let fetch = move |more: bool| {

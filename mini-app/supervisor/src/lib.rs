@@ -1,6 +1,5 @@
 //! «Помощник» supervisor module: the screens of regional heads and federal supervisors —
-//! the dashboard, the regions and operators tables, reports, and for `federal` the
-//! knowledge-base editor, the proposals and variant queues, the calendar and the synonyms.
+//! the tab bar, a head's operators, and for `federal` the knowledge-base editor, the proposals and variant queues, the calendar and the synonyms.
 //! The staff module (`mini-app/staff`) appends it when such a user signs in and leaves
 //! `#supervisor` with the role in `data-role`; this module mounts [`tabs::Supervisor`] there.
 //! It links the staff crate as a library without its entry point for what the staff screens
@@ -8,18 +7,18 @@
 //! and not in the staff module every operator downloads. Administrators get a module of
 //! their own (`mini-app/admin`).
 //!
-//! Layout: the tab bar and its typed route in [`tabs`], the statistics tabs in
-//! [`dashboard`] (with the period picker and figures in [`period`]), the knowledge base in
+//! The statistics tabs («Сводка», «Субъекты РФ», «Операторы») are drawn by the statistics
+//! module (`mini-app/monitor`) in `#monitor`, which [`tabs`] leaves for it.
+//!
+//! Layout: the tab bar and its typed route in [`tabs`], the knowledge base in
 //! [`kb`] and [`kb_history`], the production calendar in [`calendar`], the synonyms in
 //! [`synonyms`], the calls in [`api`] and Russian text in [`strings`].
 
 pub mod api;
 pub mod calendar;
 pub mod campaigns;
-pub mod dashboard;
 pub mod kb;
 pub mod kb_history;
-pub mod period;
 pub mod strings;
 pub mod synonyms;
 pub mod tabs;

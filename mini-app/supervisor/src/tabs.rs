@@ -3,18 +3,19 @@
 //! `staff_app::oversight` —, `#/regions`, `#/operators`, and for `federal` `#/kb`, `#/proposals`,
 //! `#/variants`, `#/calendar`, `#/synonyms`), so back/forward and reload keep the screen. The federal-only
 //! tabs are hidden for heads; the server refuses their calls anyway. A head's «Операторы»
-//! tab also manages the operators of own regions ([`staff_app::users::Team`]). The pieces the
-//! statistics tabs share are in [`crate::period`]; the HTML-text toolkit is
-//! `mini_app_client::html`.
+//! tab also manages the operators of own regions ([`staff_app::users::Team`]). The statistics
+//! tabs (`#/dashboard`, `#/regions`, `#/operators`) are drawn by the statistics module
+//! (`mini-app/monitor`) in the `#monitor` element left above the other tabs' screens; a tab's
+//! hash may carry the period after `?` (`#/regions?period=30`).
 
 use leptos::prelude::*;
 use shared::users::Role;
 
 use crate::calendar::CalendarAdmin;
-use crate::dashboard::{Dashboard, OperatorsTable, RegionsTable};
 use crate::kb::{ArticleEditor, KbList, Proposals, Variants};
 use crate::strings as s;
 use crate::synonyms::Synonyms;
+use staff_app::hosted::MonitorHost;
 use staff_app::regions::Regions;
 use staff_app::users::Team;
 
@@ -57,8 +58,11 @@ impl Route {
     /// `#/kb/kb-001` → [`Route::Article`]; an empty or unknown hash is the dashboard.
     #[must_use]
     pub fn parse(hash: &str) -> Self {
-        let mut parts = hash
-            .trim_start_matches('#')
+        let path = hash.trim_start_matches('#');
+        let mut parts = path
+            .split('?')
+            .next()
+            .unwrap_or_default()
             .split('/')
             .filter(|s| !s.is_empty());
         let slug = parts.next().unwrap_or_default();
@@ -107,8 +111,6 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
     let current = RwSignal::new(route());
     let handle = window_event_listener(leptos::ev::hashchange, move |_| current.set(route()));
     on_cleanup(move || handle.remove());
-    // One period for every statistics tab.
-    let days = RwSignal::new(30);
     let tabs = TABS
         .iter()
         .filter(|t| federal || !t.2)
@@ -121,10 +123,9 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
         .collect_view();
     view! {
         <nav class="tabs" aria-label=s::TABS>{tabs}</nav>
+        <MonitorHost role/>
         {move || match current.get() {
-            Route::Regions => view! { <RegionsTable days/> }.into_any(),
-            Route::Operators if federal => view! { <OperatorsTable days/> }.into_any(),
-            Route::Operators => view! { <OperatorsTable days/> <Team regions/> }.into_any(),
+            Route::Operators if !federal => view! { <Team regions/> }.into_any(),
             Route::Kb => view! { <KbList/> }.into_any(),
             Route::Article(id) => view! { <ArticleEditor id/> }.into_any(),
             Route::Proposals => view! { <Proposals/> }.into_any(),
@@ -132,8 +133,7 @@ pub fn Supervisor(role: Role, regions: Regions) -> impl IntoView {
             Route::Calendar => view! { <CalendarAdmin regions/> }.into_any(),
             Route::Synonyms => view! { <Synonyms/> }.into_any(),
             Route::Campaigns => view! { <crate::campaigns::Campaigns/> }.into_any(),
-            Route::Dashboard => view! { <Dashboard days regions/> }.into_any(),
-            Route::Appeals => ().into_any(),
+            Route::Dashboard | Route::Regions | Route::Operators | Route::Appeals => ().into_any(),
         }}
     }
 }
@@ -147,6 +147,7 @@ mod tests {
         assert_eq!(Route::parse(""), Route::Dashboard);
         assert_eq!(Route::parse("#/nowhere"), Route::Dashboard);
         assert_eq!(Route::parse("#/regions"), Route::Regions);
+        assert_eq!(Route::parse("#/regions?period=30"), Route::Regions);
         assert_eq!(Route::parse("#/kb/"), Route::Kb);
         assert_eq!(
             Route::parse("#/kb/kb-001"),

@@ -365,6 +365,21 @@ pub async fn operators_table(
     })
 }
 
+/// The caller's own row of [`operators_table`] over their whole scope.
+///
+/// # Errors
+/// As [`operators_table`].
+pub async fn own_figures(
+    db: &Db,
+    calendars: &Arc<Calendars>,
+    caller: &Caller,
+    ask: Ask<'_>,
+) -> Result<StatsOperators, ApiError> {
+    let mut table = operators_table(db, calendars, caller, ask).await?;
+    table.items.retain(|o| o.id == caller.user_id);
+    Ok(table)
+}
+
 /// The reference list of regions, ordered by code.
 ///
 /// # Errors
