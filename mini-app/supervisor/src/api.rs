@@ -5,7 +5,7 @@
 use mini_app_client::files::raw;
 use mini_app_client::{json_body, request, Method};
 use shared::Page;
-pub use staff_app::api::{load_into, query, ApiError, Remote};
+pub use staff_app::api::{download, load_into, query, ApiError, Remote};
 
 use shared::calendar::CalendarYear;
 use shared::kb::{Article, SearchResult, UpdateArticle, Variant};
