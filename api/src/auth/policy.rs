@@ -248,6 +248,11 @@ actions! {
 
     /// «Помощь» for teachers or staff: the same text for everyone.
     GetHelp = "get_help" => Access::Public,
+
+    /// Attach a file to one's next answer (shown once the answer is sent).
+    UploadAnswerAttachment = "upload_answer_attachment" => Access::Roles(&[Operator]),
+    /// Find a teacher of one's regions by name (the quick appeal's `teacher_id`).
+    SearchTeachers = "search_teachers" => Access::Roles(&[Operator]),
 }
 
 impl Action {

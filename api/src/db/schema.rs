@@ -275,6 +275,8 @@ diesel::table! {
         storage_key -> Text,
         uploaded_by -> Text,
         created_at -> Timestamp,
+        message_id -> Nullable<Text>,
+        uploader_role -> Text,
     }
 }
 

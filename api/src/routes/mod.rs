@@ -17,6 +17,7 @@ pub mod problem;
 pub mod regions;
 pub mod reports;
 pub mod stats;
+pub mod teachers;
 pub mod webhooks;
 
 use actix_web::web;
@@ -120,10 +121,12 @@ operations! {
         appeals::accept_suggestion,
         appeals::mark_read,
         appeals::upload_attachment,
+        appeals::upload_answer_attachment,
         appeals::download_attachment,
         appeals::control_appeal,
         appeals::release_control,
         appeals::mark_helpful,
         help::get_help,
+        teachers::search_teachers,
     ],
 }
