@@ -18,7 +18,7 @@ use crate::db::{self, AnyConnection};
 use crate::domain::validate;
 use crate::error::ApiError;
 
-/// Most attachments per appeal.
+/// Most files per question (the teacher's) and per answer (an operator's).
 const MAX_ATTACHMENTS: i64 = 3;
 /// Largest attachment.
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
