@@ -308,6 +308,10 @@ pub struct Attachment {
     pub size: i64,
     /// `application/pdf`, `image/jpeg` or `image/png`.
     pub content_type: String,
+    /// The thread message (an operator's answer) the file came with; null for the files of
+    /// the teacher's question.
+    #[serde(default)]
+    pub message_id: Option<String>,
 }
 
 /// One entry of an appeal's thread.
@@ -598,4 +602,20 @@ pub struct CreateAppealOnBehalf {
     pub person: Option<UnregisteredPerson>,
     /// The basis for keeping the person's name and contact.
     pub consent: OnBehalfConsent,
+}
+
+/// `GET /api/v1/teachers?q=`: a teacher of the operator's regions found by name, for the
+/// quick appeal's `teacher_id` (no contacts: the name, school and region tell people apart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub struct TeacherMatch {
+    /// User id (the quick appeal's `teacher_id`).
+    pub id: String,
+    /// Full name as the teacher gave it.
+    pub name: String,
+    /// School, if given.
+    pub school: Option<String>,
+    /// The teacher's region.
+    pub region: RegionRef,
 }

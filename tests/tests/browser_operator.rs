@@ -4,8 +4,10 @@
 //! operator of another region does not see it. Also: a conflict on taking, handing over to a
 //! colleague, transfer, the bot answer's grade, the proposal to the knowledge base with a
 //! suggested article, and closing with a reason; a quick appeal («+ Быстрое») for a teacher
-//! found by e-mail, which the teacher then lists. Screenshots of the board and the appeal
-//! screen at 360×640 and at a desktop size go to the screenshots folder.
+//! found by e-mail, which the teacher then lists; an operator's answer with a file (sent
+//! through the API), which the teacher's appeal screen lists under the answer. Screenshots
+//! of the board and the appeal screen at 360×640 and at a desktop size go to the
+//! screenshots folder.
 
 use integration_tests::browser::Browser;
 use integration_tests::{spawn_app, TestApp};
@@ -601,4 +603,62 @@ async fn an_operator_registers_a_quick_appeal_for_a_teacher_found_by_email() {
         .filter_map(|a| a["id"].as_str())
         .collect();
     assert_eq!(ids, vec![id.as_str()], "{mine}");
+}
+
+#[tokio::test]
+async fn the_teacher_finds_the_operators_file_under_the_answer() {
+    use integration_tests::browser::max_bridge_stub;
+    use integration_tests::launch_data;
+
+    let app = spawn_app().await;
+    app.verified_max_teacher(7_301, "Алсу", "Гарипова").await;
+    let launch = launch_data(7_301, "Алсу", "Гарипова");
+    let pair: Value = app
+        .post_json("/api/v1/auth/max", &json!({ "init_data": launch }))
+        .await
+        .json()
+        .await
+        .expect("token pair");
+    let token = pair["access_token"].as_str().expect("access").to_owned();
+    let id = ask(&app, &token, QUESTION).await;
+    // The operator's file goes with the answer (the staff screen has no file picker yet).
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Казанский", true)
+        .await;
+    let response = app
+        .with_token(
+            reqwest::Method::POST,
+            &format!("/api/v1/appeals/{id}/answer/attachments?name=%D0%BE%D0%B1%D1%80%D0%B0%D0%B7%D0%B5%D1%86.pdf"),
+            &operator.access,
+        )
+        .body(&b"%PDF-1.4\n%%EOF\n"[..])
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), 201, "the answer's file");
+    let response = app
+        .post_as(
+            &format!("/api/v1/appeals/{id}/answer"),
+            &operator.access,
+            &json!({ "text": ANSWER }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "answered");
+
+    // The teacher's appeal screen lists it under the answer, and a tap fetches it.
+    let teacher = Browser::start().await;
+    teacher
+        .add_init_script(&max_bridge_stub(&launch, None))
+        .await;
+    teacher.goto(&app.url(&format!("/#/appeals/{id}"))).await;
+    teacher.wait_text("#thread", "образец.pdf").await;
+    teacher.click("#thread button[data-attachment]").await;
+    teacher
+        .wait_js(&format!(
+            "performance.getEntriesByType('resource').some(function (e) {{ \
+             return e.name.indexOf('/api/v1/appeals/{id}/attachments/') >= 0 && e.responseStatus === 200; }})"
+        ))
+        .await;
+    teacher.screenshot("teacher-answer-files").await;
+    teacher.close().await;
 }

@@ -312,3 +312,116 @@ async fn a_key_with_appeals_create_forwards_a_question_once_and_only_in_its_regi
     .await;
     problem(response, 422).await;
 }
+
+async fn search(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
+    app.get_as(&format!("/api/v1/teachers?{query}"), token)
+        .await
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_quick_form_finds_a_teacher_of_own_regions_by_name() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Иванова Мария Петровна", true)
+        .await;
+    let teacher_id = user_id(&app, &teacher.access).await;
+    app.dev_login("teacher", Some("16"), "Иванов Олег", true)
+        .await;
+    app.dev_login("teacher", Some("50"), "Иванова Анна", true)
+        .await;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Быстрый", true)
+        .await;
+    // A person without an account holds a name, not an account: never suggested.
+    created(
+        app.post_as(
+            PATH,
+            &operator.access,
+            &json!({ "text": ROUTED, "channel": "phone", "consent": consent("phone"),
+                     "person": { "name": "Иванов Пётр", "phone": "+7 900 000-00-00", "region": "16" } }),
+        )
+        .await,
+    )
+    .await;
+
+    // Any case, any part of the name; other regions' teachers never come back.
+    let page: Value = search(&app, &operator.access, "q=%D0%B8%D0%B2%D0%B0%D0%BD")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut found = names(&page);
+    found.sort();
+    assert_eq!(found, ["Иванов Олег", "Иванова Мария Петровна"]);
+    let first = &page["items"].as_array().unwrap()[0];
+    let mut keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["id", "name", "region", "school"], "no contacts");
+    assert_eq!(first["region"]["code"], "16");
+    // Several words narrow the search.
+    let page: Value = search(&app, &operator.access, "q=мария%20ИВАНОВА")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["id"], teacher_id.as_str());
+    assert_eq!(names(&page).len(), 1);
+    // Pages.
+    let page: Value = search(&app, &operator.access, "q=Иван&limit=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(names(&page).len(), 1);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let next: Value = search(
+        &app,
+        &operator.access,
+        &format!("q=Иван&limit=1&cursor={cursor}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(names(&next).len(), 1);
+    assert_ne!(next["items"][0]["id"], page["items"][0]["id"]);
+    assert!(next["next_cursor"].is_null());
+    // Too short; other regions; other roles.
+    let p = problem(search(&app, &operator.access, "q=%20ив%20").await, 422).await;
+    assert_eq!(p.errors[0].field, "q");
+    let outsider = app
+        .dev_login("operator", Some("50"), "Чужой оператор", true)
+        .await;
+    let theirs: Value = search(&app, &outsider.access, "q=Иван")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(names(&theirs), ["Иванова Анна"]);
+    problem(search(&app, &teacher.access, "q=Иван").await, 403).await;
+    let head = app
+        .dev_login("regional_head", Some("16"), "Руководитель", true)
+        .await;
+    problem(search(&app, &head.access, "q=Иван").await, 403).await;
+
+    // The id found is the quick appeal's teacher.
+    let appeal = created(
+        app.post_as(
+            PATH,
+            &operator.access,
+            &json!({ "text": ROUTED, "channel": "phone", "teacher_id": teacher_id, "consent": consent("phone") }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(appeal["author_name"], "Иванова Мария Петровна");
+}

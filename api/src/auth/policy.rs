@@ -283,6 +283,10 @@ actions! {
     ResetTotp = "reset_totp" => Access::Roles(&[Admin]),
     /// «Моя статистика»: an operator's own figures.
     StatsMine = "stats_mine" => Access::Roles(&[Operator]),
+    /// Attach a file to one's next answer (shown once the answer is sent).
+    UploadAnswerAttachment = "upload_answer_attachment" => Access::Roles(&[Operator]),
+    /// Find a teacher of one's regions by name (the quick appeal's `teacher_id`).
+    SearchTeachers = "search_teachers" => Access::Roles(&[Operator]),
 }
 
 impl Action {

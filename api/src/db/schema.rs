@@ -276,6 +276,8 @@ diesel::table! {
         storage_key -> Text,
         uploaded_by -> Text,
         created_at -> Timestamp,
+        message_id -> Nullable<Text>,
+        uploader_role -> Text,
     }
 }
 

@@ -19,6 +19,7 @@ pub mod problem;
 pub mod regions;
 pub mod reports;
 pub mod stats;
+pub mod teachers;
 pub mod webhooks;
 
 use actix_web::web;
@@ -126,6 +127,7 @@ operations! {
         appeals::accept_suggestion,
         appeals::mark_read,
         appeals::upload_attachment,
+        appeals::upload_answer_attachment,
         appeals::download_attachment,
         appeals::control_appeal,
         appeals::release_control,
@@ -143,5 +145,6 @@ operations! {
         campaigns::promo_qr_svg,
         campaigns::promo_qr_png,
         campaigns::promo_poster,
+        teachers::search_teachers,
     ],
 }

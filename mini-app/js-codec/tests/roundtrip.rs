@@ -343,6 +343,7 @@ fn every_dto() -> usize {
         OnBehalfConsent,
         UnregisteredPerson,
         CreateAppealOnBehalf,
+        TeacherMatch,
         PostMessage,
         RateAnswer,
         AcceptSuggestion,

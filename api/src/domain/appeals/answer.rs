@@ -1,5 +1,5 @@
-//! The operator answers an appeal: the answer, its place in the thread, the appeal's new
-//! state (late or not), the knowledge-base variant it feeds and an optional draft article.
+//! The operator answers an appeal: the answer, its place in the thread (with the files the
+//! operator uploaded for it), the appeal's new state (late or not), the knowledge-base variant it feeds and an optional draft article.
 
 use diesel::prelude::*;
 use shared::appeals::{AnswerRequest, AnswerResult, AnswerSource, AppealStatus};
@@ -10,7 +10,7 @@ use super::query::find_in_scope;
 use super::row::{add_answer, add_message, emit, reload, AppealRow, Viewer};
 use super::{conflict, view};
 use crate::auth::Caller;
-use crate::db::schema::{appeals as ap, kb_articles};
+use crate::db::schema::{appeal_messages as msg, appeals as ap, kb_articles};
 use crate::db::{self, audit, AnyConnection};
 use crate::domain::kb::KnowledgeBase;
 use crate::domain::notifications::events::AppealEvent;
@@ -151,6 +151,15 @@ fn record_answer(
         text,
         now,
     )?;
+    // The files the operator uploaded for this answer now belong to its message.
+    let message_id: String = msg::table
+        .filter(msg::appeal_id.eq(id))
+        .filter(msg::author_id.eq(&caller.user_id))
+        .filter(msg::kind.eq(MessageKind::Answer))
+        .filter(msg::created_at.eq(now))
+        .select(msg::id)
+        .first(conn)?;
+    super::attachments::claim_for_answer(conn, id, &caller.user_id, &message_id)?;
     diesel::update(ap::table.find(id))
         .set((
             ap::status.eq(AppealStatus::Answered.as_str()),

@@ -1,11 +1,14 @@
-//! Files attached to a question: PDF, JPEG or PNG recognised by their content (not their
-//! name), at most 5 MB, at most 3 per appeal, only the author while the appeal is open.
-//! Files live in the upload directory under a random key; the row keeps the shown name.
+//! Files attached to a question or to an operator's answer: PDF, JPEG or PNG recognised by
+//! their content (not their name), at most 5 MB, at most 3 per question (only its author,
+//! while the appeal is open) and 3 per answer (the operator, before sending it). Files
+//! live in the upload directory under a random key; the row keeps the shown name and, for
+//! an answer's file, the answer's thread message.
 
 use std::path::Path;
 
 use diesel::prelude::*;
-use shared::appeals::Attachment;
+use shared::appeals::{AppealStatus, Attachment};
+use shared::thread::MessageAuthor;
 
 use super::query::find_in_scope;
 use super::{conflict, not_open};
@@ -15,7 +18,7 @@ use crate::db::{self, AnyConnection};
 use crate::domain::validate;
 use crate::error::ApiError;
 
-/// Most attachments per appeal.
+/// Most files per question (the teacher's) and per answer (an operator's).
 const MAX_ATTACHMENTS: i64 = 3;
 /// Largest attachment.
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
@@ -84,13 +87,13 @@ pub fn attach(
     upload: Upload,
     bytes: &[u8],
 ) -> Result<Attachment, ApiError> {
-    let storage_key = format!("{}.{}", db::new_id(), upload.extension);
     let row = find_in_scope(conn, caller, id)?;
     if !row.status.is_open() {
         return Err(not_open());
     }
     let count: i64 = att::table
         .filter(att::appeal_id.eq(id))
+        .filter(att::uploader_role.eq(MessageAuthor::Teacher))
         .count()
         .get_result(conn)?;
     if count >= MAX_ATTACHMENTS {
@@ -99,6 +102,105 @@ pub fn attach(
             "К обращению можно прикрепить не больше 3 файлов.",
         ));
     }
+    store(conn, dir, caller, id, MessageAuthor::Teacher, upload, bytes)
+}
+
+/// Attaches a file to the operator's next answer of an appeal awaiting one: the file waits,
+/// seen by nobody but its uploader, until [`claim_for_answer`] gives it to the answer's
+/// message (so the teacher and the integrators' `appeal.answered` see the answer with its
+/// files at once). The same name and size sent again (a retry after a failed answer) is
+/// the file already waiting, not a second copy.
+///
+/// # Errors
+/// 404 outside the scope, 409 when the appeal does not await an answer or with 3 files
+/// already waiting, 500 when the file cannot be written, or a database failure.
+pub fn attach_to_answer(
+    conn: &mut AnyConnection,
+    dir: &Path,
+    caller: &Caller,
+    id: &str,
+    upload: Upload,
+    bytes: &[u8],
+) -> Result<Attachment, ApiError> {
+    let row = find_in_scope(conn, caller, id)?;
+    if !matches!(row.status, AppealStatus::New | AppealStatus::InProgress) {
+        return Err(conflict(
+            "not_awaiting_answer",
+            "Обращение не ждёт ответа (уже отвечено или закрыто).",
+        ));
+    }
+    let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let waiting = att::table
+        .filter(att::appeal_id.eq(id))
+        .filter(att::uploaded_by.eq(&caller.user_id))
+        .filter(att::uploader_role.eq(MessageAuthor::Operator))
+        .filter(att::message_id.is_null());
+    let same: Option<(String, String)> = waiting
+        .filter(att::file_name.eq(&upload.name))
+        .filter(att::size_bytes.eq(size))
+        .select((att::id, att::content_type))
+        .first(conn)
+        .optional()?;
+    if let Some((attachment_id, content_type)) = same {
+        return Ok(Attachment {
+            id: attachment_id,
+            name: upload.name,
+            size,
+            content_type,
+            message_id: None,
+        });
+    }
+    let count: i64 = waiting.count().get_result(conn)?;
+    if count >= MAX_ATTACHMENTS {
+        return Err(conflict(
+            "too_many_attachments",
+            "К ответу можно прикрепить не больше 3 файлов.",
+        ));
+    }
+    store(
+        conn,
+        dir,
+        caller,
+        id,
+        MessageAuthor::Operator,
+        upload,
+        bytes,
+    )
+}
+
+/// Gives the files `operator_id` uploaded for the answer of appeal `id` to the answer's
+/// thread message `message_id`; returns how many.
+///
+/// # Errors
+/// A database failure.
+pub fn claim_for_answer(
+    conn: &mut AnyConnection,
+    id: &str,
+    operator_id: &str,
+    message_id: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        att::table
+            .filter(att::appeal_id.eq(id))
+            .filter(att::uploaded_by.eq(operator_id))
+            .filter(att::uploader_role.eq(MessageAuthor::Operator))
+            .filter(att::message_id.is_null()),
+    )
+    .set(att::message_id.eq(message_id))
+    .execute(conn)
+}
+
+/// Writes the file under a random key, then its row.
+fn store(
+    conn: &mut AnyConnection,
+    dir: &Path,
+    caller: &Caller,
+    id: &str,
+    role: MessageAuthor,
+    upload: Upload,
+    bytes: &[u8],
+) -> Result<Attachment, ApiError> {
+    let storage_key = format!("{}.{}", db::new_id(), upload.extension);
     // Write the file first: if the row fails, an orphan file is harmless; a row
     // without its file would not be.
     std::fs::create_dir_all(dir).map_err(ApiError::internal)?;
@@ -114,6 +216,7 @@ pub fn attach(
             att::size_bytes.eq(size),
             att::storage_key.eq(&storage_key),
             att::uploaded_by.eq(&caller.user_id),
+            att::uploader_role.eq(role),
             att::created_at.eq(db::now()),
         ))
         .execute(conn)?;
@@ -122,7 +225,19 @@ pub fn attach(
         name: upload.name,
         size,
         content_type: upload.content_type.to_owned(),
+        message_id: None,
     })
+}
+
+/// Whether a file is shown: the teacher's files and the files of a sent answer are; an
+/// operator's file waiting for its answer is not (its uploader still may download it).
+pub(super) fn shown() -> diesel::dsl::Or<
+    diesel::dsl::Eq<att::uploader_role, MessageAuthor>,
+    diesel::dsl::IsNotNull<att::message_id>,
+> {
+    att::uploader_role
+        .eq(MessageAuthor::Teacher)
+        .or(att::message_id.is_not_null())
 }
 
 /// A stored file: its shown name, type and content.
@@ -152,6 +267,7 @@ pub fn download(
     let (name, content_type, key): (String, String, String) = att::table
         .find(attachment_id)
         .filter(att::appeal_id.eq(id))
+        .filter(shown().or(att::uploaded_by.eq(&caller.user_id)))
         .select((att::file_name, att::content_type, att::storage_key))
         .first(conn)
         .optional()?

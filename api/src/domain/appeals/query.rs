@@ -170,7 +170,7 @@ fn moscow_day_start(date: NaiveDate, days: u64) -> NaiveDateTime {
 
 /// `LIKE` patterns for `q`: as typed, lower-case, capitalised and upper-case (SQLite's and
 /// a C-locale PostgreSQL's case folding stop at ASCII, Russian text needs the variants).
-fn like_patterns(q: &str) -> Vec<String> {
+pub(crate) fn like_patterns(q: &str) -> Vec<String> {
     let escaped: String = q
         .chars()
         .flat_map(|c| match c {

@@ -75,7 +75,7 @@ type AnswerRow = (
     Option<bool>,
 );
 type RatingRow = (String, i32, Option<String>, NaiveDateTime);
-type AttachmentRow = (String, String, String, i64, String);
+type AttachmentRow = (String, String, String, i64, String, Option<String>);
 
 /// Groups `(appeal_id, …)` rows by their first field.
 fn by_appeal<T>(rows: Vec<T>, key: impl Fn(&T) -> &str) -> HashMap<String, Vec<T>> {
@@ -185,6 +185,7 @@ fn load_related(
     let attachments = by_appeal(
         att::table
             .filter(att::appeal_id.eq_any(&ids))
+            .filter(super::attachments::shown())
             .order((att::created_at.asc(), att::id.asc()))
             .select((
                 att::appeal_id,
@@ -192,6 +193,7 @@ fn load_related(
                 att::file_name,
                 att::size_bytes,
                 att::content_type,
+                att::message_id,
             ))
             .load::<AttachmentRow>(conn)?,
         |r| &r.0,
@@ -378,11 +380,12 @@ fn assemble(
         .remove(&row.id)
         .unwrap_or_default()
         .into_iter()
-        .map(|(_, id, name, size, content_type)| Attachment {
+        .map(|(_, id, name, size, content_type, message_id)| Attachment {
             id,
             name,
             size,
             content_type,
+            message_id,
         })
         .collect();
     let control = related

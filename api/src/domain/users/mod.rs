@@ -1,6 +1,7 @@
 //! Users and roles: the staff user-management scope ([`scope`]), sign-in rules, the
 //! caller's own profile, teacher verification (by staff and through ESIA), staff
-//! invitations, integrator API keys and the audit log.
+//! invitations, integrator API keys, the audit log and the operators' teacher search
+//! ([`teachers`]).
 //!
 //! Most functions take a connection (`conn`) inside the read or write transaction the
 //! handler opens with `state.db.read/write`; flows that must leave the transaction (argon2
@@ -19,6 +20,7 @@ pub mod recovery;
 pub mod scope;
 pub mod sign_in;
 pub mod staff;
+pub mod teachers;
 pub mod verification;
 
 use diesel::prelude::*;

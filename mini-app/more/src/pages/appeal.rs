@@ -1,5 +1,5 @@
-//! `#/appeals/<id>`: one appeal (the MAX deep link lands here): the thread, the rating, the
-//! follow-up box, «Не помогло» and withdrawal. Opening it marks what is new as read.
+//! `#/appeals/<id>`: one appeal (the MAX deep link lands here): the thread (an operator's
+//! answer with its files), the rating, the follow-up box, «Не помогло» and withdrawal. Opening it marks what is new as read.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -135,6 +135,7 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
             busy.set(false);
         });
     };
+    let file_error = RwSignal::new(None::<String>);
     let thread = messages(&appeal)
         .into_iter()
         .map(|m| {
@@ -159,6 +160,7 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
                 <li class=class>
                     <p class="msg-meta">{meta}</p>
                     <p class="text">{m.text}</p>
+                    {files(&appeal, Some(&m.id), file_error)}
                 </li>
             }
         })
@@ -174,7 +176,11 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
             </p>
         })}
         <ol class="thread" id="thread">{thread}</ol>
-        {files(&appeal)}
+        {files(&appeal, None, file_error).map(|list| view! {
+            <h2 class="section">{strings::FILES_OF_QUESTION}</h2>
+            {list}
+        })}
+        <ErrorLine message=file_error/>
         {given.map(|score| view! {
             <p class="muted" id="rating-given">{strings::YOUR_RATING} ": " {"★".repeat(score.into())} " " {score} " " {strings::RATE_OF}</p>
         })}
@@ -193,16 +199,17 @@ fn Thread(appeal: Appeal, #[prop(into)] reload: Callback<()>) -> impl IntoView {
     }
 }
 
-/// The files sent with the question, each saved on a tap (fetched with the token: a plain
-/// link cannot send it).
-fn files(appeal: &Appeal) -> Option<impl IntoView> {
-    if appeal.attachments.is_empty() {
-        return None;
-    }
-    let error = RwSignal::new(None::<String>);
-    let items = appeal
+/// The files of the question (`message` none) or of one answer, each saved on a tap
+/// (fetched with the token: a plain link cannot send it).
+fn files(
+    appeal: &Appeal,
+    message: Option<&String>,
+    error: RwSignal<Option<String>>,
+) -> Option<impl IntoView> {
+    let items: Vec<_> = appeal
         .attachments
         .iter()
+        .filter(|f| f.message_id.as_ref() == message)
         .map(|f| {
             let (appeal_id, file_id, name) = (appeal.id.clone(), f.id.clone(), f.name.clone());
             let save = move |_| {
@@ -223,12 +230,10 @@ fn files(appeal: &Appeal) -> Option<impl IntoView> {
                 </li>
             }
         })
-        .collect_view();
-    Some(view! {
-        <h2 class="section">{strings::FILES_OF_QUESTION}</h2>
-        <ul class="refs" id="attachments">{items}</ul>
-        <ErrorLine message=error/>
-    })
+        .collect();
+    (!items.is_empty()).then(
+        || view! { <ul class="refs" id=message.is_none().then_some("attachments")>{items}</ul> },
+    )
 }
 
 fn pressed(on: bool) -> &'static str {

@@ -145,6 +145,8 @@ impl From<XlsxError> for Stop {
 /// One line of the report.
 struct ReportRow {
     id: String,
+    /// The human number, «16-000123».
+    number: String,
     region_code: String,
     author_name: Option<String>,
     anonymous: bool,
@@ -157,6 +159,7 @@ struct ReportRow {
 }
 
 type AppealCols = (
+    String,
     String,
     String,
     Option<String>,
@@ -194,6 +197,7 @@ fn page(
         .limit(PAGE)
         .select((
             ap::id,
+            ap::number,
             ap::region_code,
             ap::author_name,
             ap::anonymous,
@@ -228,6 +232,7 @@ fn page(
         .map(
             |(
                 id,
+                number,
                 region_code,
                 author_name,
                 anonymous,
@@ -239,6 +244,7 @@ fn page(
                 ReportRow {
                     answer: latest.remove(&id),
                     id,
+                    number,
                     region_code,
                     author_name,
                     anonymous,

@@ -18,6 +18,9 @@ use crate::domain::calendar::Calendars;
 /// Excel opens at most 1,048,576 rows per sheet.
 const XLSX_MAX_ROWS: i64 = 1_000_000;
 
+/// The title of the appeals sheet's column with the human number.
+const NUMBER: &str = "Номер обращения";
+
 /// The reason of [`Stop::Failed`] when the report has more rows than Excel opens.
 pub const TOO_MANY: &str = "too_many_rows";
 
@@ -46,7 +49,7 @@ fn write_appeals_sheet(
     formats: &Formats,
 ) -> Result<(), Stop> {
     sheet.set_name("Обращения")?;
-    for (col, width) in [34, 8, 30, 30, 17, 17, 30, 24, 17, 8]
+    for (col, width) in [34, 8, 30, 30, 17, 17, 30, 24, 17, 8, 14]
         .into_iter()
         .enumerate()
     {
@@ -60,6 +63,9 @@ fn write_appeals_sheet(
             &formats.header,
         )?;
     }
+    // The human number «16-000123» (the one operators, teachers and letters name) after
+    // the shared columns, so the CSV's layout and the first column's id stay as they were.
+    sheet.write_string_with_format(0, 10, NUMBER, &formats.header)?;
     sheet.set_freeze_panes(1, 0)?;
     let names = region_names(pool)?;
     let mut r: u32 = 0;
@@ -81,6 +87,7 @@ fn write_appeals_sheet(
                 sheet.write_number(r, 9, f64::from(*score))?;
             }
         }
+        sheet.write_string(r, 10, &row.number)?;
         Ok(())
     })
 }
