@@ -248,6 +248,16 @@ actions! {
 
     /// «Помощь» for teachers or staff: the same text for everyone.
     GetHelp = "get_help" => Access::Public,
+
+    // The teacher's first steps (issues #18, #19).
+    /// What the teacher's screens still have to ask or tell.
+    GetOnboarding = "get_onboarding" => Access::Roles(&[Teacher]),
+    /// Accept or decline the current privacy notice.
+    AnswerConsent = "answer_consent" => Access::Roles(&[Teacher]),
+    /// Close the banner of a verification decision.
+    SeenVerificationDecision = "seen_verification_decision" => Access::Roles(&[Teacher]),
+    /// The page a return from ESIA ends on, in the phone's browser.
+    EsiaDone = "esia_done" => Access::Public,
 }
 
 impl Action {

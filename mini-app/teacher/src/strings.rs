@@ -84,7 +84,7 @@ pub const FILL_POSITION: &str = "Укажите должность.";
 pub const WELCOME_TITLE: &str = "Добро пожаловать!";
 pub const WELCOME_LEAD: &str =
     "Прочитайте, как мы обращаемся с данными, и заполните профиль — это займёт минуту.";
-pub const CONSENT_VERSION: &str = "2026-11";
+pub const CONSENT_VERSION: &str = "2026-12";
 pub const PRIVACY_TITLE: &str = "Ваши персональные данные";
 pub const PRIVACY: [&str; 5] = [
     "«Помощник» хранит ваши фамилию, имя и отчество, регион, школу, должность и — если вы его укажете — адрес электронной почты, а также номер вашей учётной записи в MAX.",
