@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+#[path = "users_onboarding.rs"]
 mod onboarding;
 pub use onboarding::{ConsentAnswer, EducationLevel, Onboarding, CONSENT_VERSION};
 

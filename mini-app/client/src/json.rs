@@ -254,6 +254,8 @@ from_js!(
     shared::stats::StatsOperators,
     shared::kb::ArticleVersion,
     shared::ItemList<shared::kb::SynonymEntry>,
+    shared::users::Onboarding,
+    shared::users::EsiaStart,
 );
 
 to_js!(
@@ -266,6 +268,7 @@ to_js!(
     shared::users::TotpEnrollRequest,
     shared::users::UpdateMe,
     shared::users::VerificationRequest,
+    shared::users::ConsentAnswer,
     shared::users::VerificationDecision,
     shared::users::UpdateUserRequest,
     shared::appeals::CreateAppeal,

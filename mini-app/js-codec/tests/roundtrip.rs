@@ -430,6 +430,9 @@ fn every_dto() -> usize {
         ApiKeyInfo,
         CreatedApiKey,
         EsiaStart,
+        EducationLevel,
+        Onboarding,
+        ConsentAnswer,
     )
 }
 
