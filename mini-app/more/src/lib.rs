@@ -42,13 +42,11 @@ pub fn start() {
 }
 
 /// Loads the profile with the stored session, then what is still to ask or tell.
-fn load_me(ctx: Ctx, onb: onboard::Onb) {
+fn load_me(ctx: Ctx) {
     ctx.phase.set(Phase::Starting);
     spawn_local(async move {
         match api::me().await {
             Ok(me) => {
-                // Before the screens: the profile form starts from the organisation's data.
-                onboard::fetch(onb).await;
                 ctx.me.set(Some(me));
                 ctx.phase.set(Phase::Teacher);
             }
@@ -91,8 +89,7 @@ fn More() -> impl IntoView {
     });
     ctx.reload_regions();
     onboard::provide(ctx);
-    let onb = onboard::onb();
-    load_me(ctx, onb);
+    load_me(ctx);
 
     // Every change of the profile after the first load of it is announced.
     let seen = StoredValue::new(false);
@@ -115,15 +112,11 @@ fn More() -> impl IntoView {
     });
     // A teacher who agreed to an earlier notice is asked again, over any screen.
     let reask = Memo::new(move |_| {
-        let current = ctx.me.with(|me| {
+        ctx.me.with(|me| {
             me.as_ref()
                 .and_then(|m| m.consent_version.as_deref())
-                .is_some_and(|v| v == shared::users::CONSENT_VERSION)
-        });
-        !current
-            && onb
-                .state
-                .with(|s| s.as_ref().is_some_and(|s| s.consent_asked))
+                .is_some_and(|v| v != shared::users::CONSENT_VERSION)
+        })
     });
     Effect::new(move |_| {
         let ready = matches!(ctx.phase.get(), Phase::Teacher | Phase::Failed(_));
@@ -132,8 +125,7 @@ fn More() -> impl IntoView {
 
     let page = move || match ctx.phase.get() {
         Phase::Failed(error) => {
-            view! { <ErrorBox message=error.message() on_retry=move |()| load_me(ctx, onb)/> }
-                .into_any()
+            view! { <ErrorBox message=error.message() on_retry=move |()| load_me(ctx)/> }.into_any()
         }
         Phase::Teacher if !consented.get() || reask.get() => view! { <OnboardingPage/> }.into_any(),
         Phase::Teacher => match route.get() {

@@ -1,10 +1,9 @@
-//! What this module asks or tells a teacher beyond the screens (`GET /api/v1/me/onboarding`):
-//! the consent version naming every reader, an unseen verification decision; and the return from Госуслуги, noticed when the
-//! mini-app comes back in front (`visibilitychange`).
+//! The return from Госуслуги: noticed when the mini-app comes back in front
+//! (`visibilitychange`), after which the profile is re-read and the status card shows the
+//! result.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::users::Onboarding;
 use teacher_app::api::{self, request, ApiError, Method};
 use teacher_app::ctx::Ctx;
 use wasm_bindgen::closure::Closure;
@@ -13,8 +12,6 @@ use wasm_bindgen::JsCast;
 /// The state shared by this module's screens.
 #[derive(Debug, Clone, Copy)]
 pub struct Onb {
-    /// The last answer of `GET /me/onboarding` (`None` until loaded or when it failed).
-    pub state: RwSignal<Option<Onboarding>>,
     /// A Госуслуги flow was started: re-read the profile when the app is back in front.
     pub esia_waiting: RwSignal<bool>,
 }
@@ -28,7 +25,6 @@ pub fn onb() -> Onb {
 /// Provides the state and listens for the app coming back in front.
 pub fn provide(ctx: Ctx) {
     let onb = Onb {
-        state: RwSignal::new(None),
         esia_waiting: RwSignal::new(false),
     };
     provide_context(onb);
@@ -37,25 +33,13 @@ pub fn provide(ctx: Ctx) {
             refresh(ctx, onb);
         }
     });
-    let handler = back.as_ref().unchecked_ref();
-    let _ignored = document().add_event_listener_with_callback("visibilitychange", handler);
+    let _ignored = document()
+        .add_event_listener_with_callback("visibilitychange", back.as_ref().unchecked_ref());
     // Listens for the page's whole life.
     back.forget();
 }
 
-/// Reads the onboarding state into `onb` (left as it was when the call fails).
-pub async fn fetch(onb: Onb) {
-    if let Ok(state) = request::<Onboarding>(Method::Get, "/api/v1/me/onboarding", None).await {
-        onb.state.set(Some(state));
-    }
-}
-
-/// Reloads the onboarding state.
-pub fn load(onb: Onb) {
-    spawn_local(fetch(onb));
-}
-
-/// Re-reads the profile and the onboarding state (after Госуслуги).
+/// Re-reads the profile (after Госуслуги).
 pub fn refresh(ctx: Ctx, onb: Onb) {
     spawn_local(async move {
         if let Ok(me) = api::me().await {
@@ -65,7 +49,6 @@ pub fn refresh(ctx: Ctx, onb: Onb) {
             ctx.me.set(Some(me));
         }
     });
-    load(onb);
 }
 
 /// `GET /api/v1/auth/esia/start`: the single-use link to open in the phone's browser.
