@@ -428,7 +428,8 @@ impl Config {
                 signer_url: get("ESIA_SIGNER_URL")
                     .unwrap_or_else(|| "http://127.0.0.1:8091/sign".to_owned()),
                 cert_hash: get("ESIA_CERT_HASH").unwrap_or_default(),
-                return_url: get("ESIA_RETURN_URL").unwrap_or_else(|| "/#/profile".to_owned()),
+                return_url: get("ESIA_RETURN_URL")
+                    .unwrap_or_else(|| "/api/v1/auth/esia/done".to_owned()),
             },
         }
         .checked()

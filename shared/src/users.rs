@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+#[path = "users_onboarding.rs"]
+mod onboarding;
+pub use onboarding::{ConsentAnswer, EducationLevel, Onboarding, CONSENT_VERSION};
+
 pub use crate::auth::{
     DevLoginRequest, LoginRequest, MaxAuthRequest, RefreshRequest, TokenPair, TotpEnrollRequest,
     TotpEnrollment,
@@ -300,6 +304,15 @@ pub struct UpdateMe {
     /// Version of the privacy notice being accepted now.
     #[serde(default)]
     pub consent_version: Option<String>,
+    /// Education level of the organisation (school, СПО, ДОО).
+    #[serde(default)]
+    pub education_level: Option<EducationLevel>,
+    /// The organisation's INN (10 digits; empty clears it).
+    #[serde(default)]
+    pub inn: Option<String>,
+    /// The organisation's OGRN (13 digits; empty clears it).
+    #[serde(default)]
+    pub ogrn: Option<String>,
 }
 
 /// `POST /api/v1/me/verification`.
@@ -314,6 +327,15 @@ pub struct VerificationRequest {
     /// Region code, when not yet in the profile.
     #[serde(default)]
     pub region: Option<String>,
+    /// Education level of the organisation (school, СПО, ДОО).
+    #[serde(default)]
+    pub education_level: Option<EducationLevel>,
+    /// The organisation's INN (10 digits), when known.
+    #[serde(default)]
+    pub inn: Option<String>,
+    /// The organisation's OGRN (13 digits), when known.
+    #[serde(default)]
+    pub ogrn: Option<String>,
 }
 
 /// `POST /api/v1/admin/users/{id}/verification`.
@@ -361,6 +383,9 @@ pub struct UserSummary {
     pub school: Option<String>,
     /// Position.
     pub position: Option<String>,
+    /// The teacher's education level (school, СПО, ДОО), when given.
+    #[serde(default)]
+    pub education_level: Option<EducationLevel>,
     /// Verification record.
     pub verification: Verification,
     /// Blocked users cannot sign in.

@@ -368,7 +368,7 @@ impl TestApp {
             .patch_as(
                 "/api/v1/me",
                 &token,
-                &json!({ "region": "16", "patronymic": "Викторовна", "consent_version": "2026-11" }),
+                &json!({ "region": "16", "patronymic": "Викторовна", "consent_version": shared::users::CONSENT_VERSION }),
             )
             .await;
         assert_eq!(response.status(), 200, "profile");

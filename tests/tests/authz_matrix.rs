@@ -97,6 +97,9 @@ fn body(action: Action) -> Value {
             json!({ "current_password": "одноразовый", "new_password": "новый-пароль-2026" })
         }
         Action::RequestVerification => json!({ "school": "Школа", "position": "учитель" }),
+        Action::AnswerConsent => {
+            json!({ "version": shared::users::CONSENT_VERSION, "accepted": true })
+        }
         // Valid launch data is filled in per request (see LAUNCH).
         Action::LinkMax => json!({ "init_data": LAUNCH }),
         Action::CreateUser => {

@@ -43,7 +43,7 @@ async fn script_and_markup_in_user_text_are_shown_literally() {
         .patch_as(
             "/api/v1/me",
             &teacher.access,
-            &json!({ "consent_version": "2026-11" }),
+            &json!({ "consent_version": shared::users::CONSENT_VERSION }),
         )
         .await;
     assert_eq!(response.status(), 200, "consent");

@@ -114,7 +114,7 @@ async fn inside_max_a_teacher_signs_in_consents_and_requests_verification() {
     // The server agrees: consent recorded, verification pending.
     let token = max_sign_in(&app, 7_001, "Мария", "Иванова").await;
     let me = app.me(&token).await;
-    assert_eq!(me["consent_version"], "2026-11");
+    assert_eq!(me["consent_version"], shared::users::CONSENT_VERSION);
     assert_eq!(me["patronymic"], "Петровна");
     assert_eq!(me["region"], "16");
     assert_eq!(me["verification"]["status"], "pending");
@@ -131,7 +131,7 @@ async fn a_deep_link_opens_the_appeal_and_data_can_be_erased() {
         .patch_as(
             "/api/v1/me",
             &token,
-            &json!({ "region": "16", "consent_version": "2026-11" }),
+            &json!({ "region": "16", "consent_version": shared::users::CONSENT_VERSION }),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -165,7 +165,7 @@ async fn outside_max_an_operator_confirms_a_teacher_in_the_staff_module() {
         .patch_as(
             "/api/v1/me",
             &teacher,
-            &json!({ "region": "16", "consent_version": "2026-11" }),
+            &json!({ "region": "16", "consent_version": shared::users::CONSENT_VERSION }),
         )
         .await;
     assert_eq!(response.status(), 200);

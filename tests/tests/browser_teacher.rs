@@ -487,3 +487,115 @@ async fn the_teacher_opens_help_from_the_profile_and_filters_it() {
     browser.fill("#help-q", "нетвпомощи").await;
     browser.find("#help-empty").await;
 }
+
+/// A stand-in ESIA for a real browser: the sign-in page sends the browser straight back to
+/// the `redirect_uri` with a good code, and the token and person endpoints answer as ESIA.
+fn esia_for_browsers() -> integration_tests::standins::StandIn {
+    use actix_web::HttpResponse;
+    use base64::Engine;
+    integration_tests::standins::start(|req| {
+        let (path, query) = req.uri.split_once('?').unwrap_or((req.uri.as_str(), ""));
+        let param = |name: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let token = format!("h.{}.s", b64.encode(br#"{"urn:esia:sbj_id":2000321}"#));
+        match (req.method.as_str(), path) {
+            ("POST", "/sign") => HttpResponse::Ok().json(json!({ "signature": "sig" })),
+            ("GET", "/aas/oauth2/v2/ac") => {
+                let back = format!(
+                    "{}?code=good&state={}",
+                    param("redirect_uri"),
+                    param("state")
+                );
+                HttpResponse::Found()
+                    .insert_header(("location", back))
+                    .finish()
+            }
+            ("POST", "/aas/oauth2/v3/te") => HttpResponse::Ok()
+                .json(json!({ "access_token": token, "id_token": token, "token_type": "Bearer" })),
+            ("GET", "/rs/prns/2000321") => HttpResponse::Ok().json(json!({
+                "firstName": "Ольга", "lastName": "Миронова", "middleName": "Сергеевна", "trusted": true
+            })),
+            _ => HttpResponse::NotFound().finish(),
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_new_teacher_verifies_through_gosuslugi_from_the_mini_app_and_asks() {
+    // The callback must be the server's own address, so the port is chosen first.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let esia = esia_for_browsers();
+    let app = integration_tests::spawn_app_with(
+        integration_tests::Overrides::default()
+            .with("PORT", &port.to_string())
+            .with("ESIA_BASE_URL", &esia.base)
+            .with("ESIA_SIGNER_URL", &format!("{}/sign", esia.base))
+            .with(
+                "ESIA_REDIRECT_URI",
+                &format!("http://127.0.0.1:{port}/api/v1/auth/esia/callback"),
+            ),
+    )
+    .await;
+
+    // A new teacher inside MAX: consent and profile first.
+    let browser = Browser::start().await;
+    let data = launch_data(7_201, "Ольга", "Миронова");
+    browser.add_init_script(&max_bridge_stub(&data, None)).await;
+    browser.goto(&app.url("/")).await;
+    browser.find("#profile-form").await;
+    browser.select("#region", "16").await;
+    browser.click("#consent").await;
+    browser.click("#profile-form button[type=submit]").await;
+    browser.wait_text("#app", "не подтверждён").await;
+
+    // «Подтвердить через Госуслуги» opens the single-use link through MAX.
+    browser.goto(&app.url("/#/verification")).await;
+    browser.click("#esia-start").await;
+    browser
+        .wait_js("window.__max.calls.some(function (c) { return c.indexOf('openLink:') === 0; })")
+        .await;
+    let link = browser
+        .js("return window.__max.calls.filter(function (c) { return c.indexOf('openLink:') === 0; })[0].slice(9);")
+        .await;
+    let link = link.as_str().expect("the opened link").to_owned();
+    browser.wait_text("#esia-wait", "вернитесь сюда").await;
+
+    // The phone's browser (a second context, without the mini-app's token) goes through
+    // ESIA and lands on the page that says the result.
+    let phone = Browser::start().await;
+    phone.goto(&link).await;
+    phone
+        .wait_text("#result", "Статус учителя подтверждён")
+        .await;
+    assert!(phone.body_text().await.contains("Вернитесь в MAX"));
+    phone.screenshot("teacher-esia-done").await;
+    phone.close().await;
+
+    // Back in MAX: the mini-app re-reads the profile and shows the result.
+    browser
+        .js("document.dispatchEvent(new Event('visibilitychange')); return null;")
+        .await;
+    // («не подтверждён» also contains the word: wait for the verified explanation.)
+    browser
+        .wait_text("#verification-status", "вы можете задавать вопросы")
+        .await;
+    browser.screenshot("teacher-esia-verified").await;
+
+    // And asks.
+    browser.goto(&app.url("/#/ask")).await;
+    browser.find("#ask-form").await;
+    browser.fill("#question", ROUTED).await;
+    browser.click("#ask-send").await;
+    browser
+        .wait_text("#routed", "Вопрос передан специалисту вашего региона.")
+        .await;
+}

@@ -278,3 +278,87 @@ async fn the_flow_finishes_only_in_the_browser_that_opened_its_single_use_link()
         "verified"
     );
 }
+
+#[tokio::test]
+async fn the_return_page_says_the_result_and_the_teacher_is_told_by_the_bot_and_a_banner() {
+    use api::db::schema::outbox;
+    use diesel::prelude::*;
+    let esia = esia_standin();
+    let app = spawn_app_with(
+        Overrides::default()
+            .with("ESIA_BASE_URL", &esia.base)
+            .with("ESIA_SIGNER_URL", &format!("{}/sign", esia.base)),
+    )
+    .await;
+    let pair: Value = app
+        .post_json(
+            "/api/v1/auth/max",
+            &json!({ "init_data": launch_data(5151, "Ира", "Сок") }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = pair["access_token"].as_str().unwrap();
+    let started: Value = app
+        .get_as("/api/v1/auth/esia/start", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (url, cookie) = open_link(&app, &started).await;
+    let state = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let response = come_back(&app, &format!("code=good&state={state}"), Some(&cookie)).await;
+    // By default the browser lands on the api's own page, not on a mini-app without a session.
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/api/v1/auth/esia/done?esia=ok");
+    let page = app.get(&location).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Статус учителя подтверждён"), "{html}");
+    assert!(html.contains("Вернитесь в MAX"), "{html}");
+    let failed = app
+        .get("/api/v1/auth/esia/done?esia=error")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(failed.contains("Не удалось подтвердить статус") && failed.contains("Вернитесь в MAX"));
+
+    // The decision is told: a banner until seen, and the bot.
+    let onboarding: Value = app
+        .get_as("/api/v1/me/onboarding", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(onboarding["decision_unseen"], true);
+    let db = api::db::Db::new(
+        api::db::connect(&app.database_url, 1).unwrap(),
+        api::db::Backend::of(&app.database_url),
+    );
+    let payloads: Vec<String> = db
+        .read(|conn| {
+            Ok(outbox::table
+                .filter(outbox::kind.eq("max_message"))
+                .select(outbox::payload)
+                .load(conn)?)
+        })
+        .await
+        .unwrap();
+    assert!(
+        payloads
+            .iter()
+            .any(|p| p.contains("5151") && p.contains("Статус учителя подтверждён")),
+        "{payloads:?}"
+    );
+}

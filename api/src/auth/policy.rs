@@ -287,6 +287,15 @@ actions! {
     UploadAnswerAttachment = "upload_answer_attachment" => Access::Roles(&[Operator]),
     /// Find a teacher of one's regions by name (the quick appeal's `teacher_id`).
     SearchTeachers = "search_teachers" => Access::Roles(&[Operator]),
+    // The teacher's first steps (issues #18, #19).
+    /// What the teacher's screens still have to ask or tell.
+    GetOnboarding = "get_onboarding" => Access::Roles(&[Teacher]),
+    /// Accept or decline the current privacy notice.
+    AnswerConsent = "answer_consent" => Access::Roles(&[Teacher]),
+    /// Close the banner of a verification decision.
+    SeenVerificationDecision = "seen_verification_decision" => Access::Roles(&[Teacher]),
+    /// The page a return from ESIA ends on, in the phone's browser.
+    EsiaDone = "esia_done" => Access::Public,
 }
 
 impl Action {

@@ -47,6 +47,15 @@ diesel::table! {
         sessions_ended_at -> Nullable<Timestamp>,
         session_kept -> Nullable<Text>,
         totp_recovery -> Nullable<Text>,
+        /// `school | spo | doo` and the organisation's numbers (migration 000017).
+        education_level -> Nullable<Text>,
+        org_inn -> Nullable<Text>,
+        org_ogrn -> Nullable<Text>,
+        /// The consent version a teacher declined, and when (migration 000017).
+        consent_declined_version -> Nullable<Text>,
+        consent_declined_at -> Nullable<Timestamp>,
+        /// A verification decision the teacher has not seen yet (migration 000017).
+        verification_unseen -> Bool,
     }
 }
 
@@ -197,6 +206,8 @@ diesel::table! {
         /// Waiting for the teacher's reply to a clarifying question (migration 000014).
         waiting_since -> Nullable<Timestamp>,
         waiting_days_left -> Nullable<Integer>,
+        /// The author's education level when asked (migration 000017).
+        education_level -> Nullable<Text>,
     }
 }
 

@@ -130,6 +130,33 @@ fn excerpt(text: &str) -> String {
     clip(&text.split_whitespace().collect::<Vec<_>>().join(" "), 120)
 }
 
+/// The decision on a teacher's verification (an operator's, an administrator's or
+/// ESIA's), with the refusal's reason.
+#[must_use]
+pub fn verification_notice(user_id: i64, confirmed: bool, reason: Option<&str>) -> BotMessage {
+    let text = if confirmed {
+        "Статус учителя подтверждён. Теперь вы можете задавать вопросы.".to_owned()
+    } else {
+        format!(
+            "Заявка на подтверждение статуса отклонена.\nПричина: {}\n\nИсправьте данные и \
+             отправьте заявку снова или подтвердите статус через Госуслуги.",
+            reason.unwrap_or("не указана")
+        )
+    };
+    BotMessage {
+        user_id,
+        text,
+        buttons: vec![open_app(
+            if confirmed {
+                "Задать вопрос"
+            } else {
+                "Открыть профиль"
+            },
+            Some(if confirmed { "ask" } else { "profile" }),
+        )],
+    }
+}
+
 /// The greeting after «Начать» (`bot_started`).
 #[must_use]
 pub fn greeting(user_id: i64) -> BotMessage {

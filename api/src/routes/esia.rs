@@ -124,3 +124,51 @@ pub async fn esia_callback(
         ))
         .finish())
 }
+
+/// `?esia=` of the page ESIA's return ends on.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DoneQuery {
+    /// `ok`, `cancelled` or `error`.
+    pub esia: Option<String>,
+}
+
+/// The page the phone's browser shows after ESIA (the default `ESIA_RETURN_URL`): the result
+/// in words and «Вернитесь в MAX» — the mini-app there re-reads the profile when it is back
+/// in front. A plain page without scripts, so it works in any browser.
+#[utoipa::path(get, path = "/api/v1/auth/esia/done", tag = "auth", params(DoneQuery),
+    responses(
+        (status = 200, description = "Страница с результатом и просьбой вернуться в MAX", content_type = "text/html"),
+    ))]
+#[get("/auth/esia/done")]
+pub async fn esia_done(query: web::Query<DoneQuery>) -> HttpResponse {
+    let (title, text) = match query.esia.as_deref() {
+        Some("ok") => (
+            "Статус учителя подтверждён",
+            "Госуслуги подтвердили ваши данные. Теперь вы можете задавать вопросы.",
+        ),
+        Some("cancelled") => (
+            "Подтверждение отменено",
+            "Вы не дали доступ к данным на Госуслугах. Статус можно подтвердить снова или \
+             отправить заявку оператору в приложении.",
+        ),
+        _ => (
+            "Не удалось подтвердить статус",
+            "Госуслуги не подтвердили данные. Попробуйте позже или отправьте заявку оператору \
+             в приложении.",
+        ),
+    };
+    let page = format!(
+        "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{title}</title></head>\
+         <body style=\"font:18px/1.5 system-ui,sans-serif;margin:2em auto;max-width:32em;padding:0 1em\">\
+         <h1 id=\"result\">{title}</h1><p>{text}</p>\
+         <p><strong>Вернитесь в MAX</strong>: приложение «Помощник» покажет результат.</p>\
+         <p><a href=\"/#/profile\">Открыть «Помощник» в этом браузере</a></p></body></html>"
+    );
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(page)
+}

@@ -1,13 +1,14 @@
 //! The signed-in user's own profile: read, update, erase (152-ФЗ), request verification,
 //! link a MAX account to a staff member.
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
-use shared::users::{ChangePassword, Me, UpdateMe, VerificationRequest};
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
+use shared::users::{ChangePassword, ConsentAnswer, Me, Onboarding, UpdateMe, VerificationRequest};
 
 use crate::auth::launch_data::check_launch_data;
 use crate::auth::policy::Action;
 use crate::auth::Caller;
 use crate::domain::users::current_me;
+use crate::domain::users::onboarding;
 use crate::domain::users::profile::{self, ProfileChange};
 use crate::domain::users::verification::{self, CheckedRequest};
 use crate::error::ApiError;
@@ -141,4 +142,70 @@ pub async fn link_max(
         .write(move |conn| profile::link_max(conn, &caller, data.user.id))
         .await?;
     Ok(web::Json(me))
+}
+
+/// What the teacher's screens still have to ask or tell: the current privacy notice's
+/// version and whether it is answered, an unseen verification decision, the organisation's
+/// education level and numbers.
+#[utoipa::path(get, path = "/api/v1/me/onboarding", tag = "me", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Что ещё спросить или сообщить учителю", body = Onboarding),
+        (status = 403, description = "Только для учителей", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/me/onboarding")]
+pub async fn get_onboarding(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Onboarding>, ApiError> {
+    caller.may(Action::GetOnboarding)?;
+    let found = state
+        .db
+        .read(move |conn| onboarding::state(conn, &caller.user_id))
+        .await?;
+    Ok(web::Json(found))
+}
+
+/// The teacher accepts or declines the current privacy notice, which names every reader.
+/// Until it is accepted, regional heads, federal supervisors and integrators see the
+/// teacher's appeals without the name; declining keeps the service working that way. The
+/// answer and its time are recorded.
+#[utoipa::path(put, path = "/api/v1/me/consent", tag = "me", security(("bearer" = [])),
+    request_body = ConsentAnswer,
+    responses(
+        (status = 200, description = "Ответ записан", body = Onboarding),
+        (status = 403, description = "Только для учителей", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Не текущая редакция уведомления (`outdated`)", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[put("/me/consent")]
+pub async fn answer_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<ConsentAnswer>,
+) -> Result<web::Json<Onboarding>, ApiError> {
+    caller.may(Action::AnswerConsent)?;
+    let answer = body.into_inner();
+    let found = state
+        .db
+        .write(move |conn| onboarding::answer_consent(conn, &caller, &answer))
+        .await?;
+    Ok(web::Json(found))
+}
+
+/// The teacher saw the decision on their verification (the banner closes).
+#[utoipa::path(post, path = "/api/v1/me/verification/seen", tag = "me", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Отмечено"),
+        (status = 403, description = "Только для учителей", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/me/verification/seen")]
+pub async fn seen_verification_decision(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.may(Action::SeenVerificationDecision)?;
+    state
+        .db
+        .write(move |conn| onboarding::mark_decision_seen(conn, &caller))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

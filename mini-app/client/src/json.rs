@@ -258,6 +258,8 @@ from_js!(
     shared::campaigns::CampaignReach,
     shared::campaigns::ReachRow,
     shared::campaigns::Promo,
+    shared::users::Onboarding,
+    shared::users::EsiaStart,
 );
 
 to_js!(
@@ -271,6 +273,7 @@ to_js!(
     shared::users::TotpEnrollRequest,
     shared::users::UpdateMe,
     shared::users::VerificationRequest,
+    shared::users::ConsentAnswer,
     shared::users::VerificationDecision,
     shared::users::UpdateUserRequest,
     shared::appeals::CreateAppeal,

@@ -431,6 +431,9 @@ fn every_dto() -> usize {
         ApiKeyInfo,
         CreatedApiKey,
         EsiaStart,
+        EducationLevel,
+        Onboarding,
+        ConsentAnswer,
     )
 }
 

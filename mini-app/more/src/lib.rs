@@ -16,7 +16,9 @@ use teacher_app::api::{self, session};
 use teacher_app::components::{ErrorBox, Loading};
 use teacher_app::ctx::{Ctx, Phase};
 use teacher_app::more::{ME_CHANGED, SIGNED_OUT};
+pub mod onboard;
 pub mod pages;
+pub mod strings;
 
 use pages::{
     AnswersPage, AppealPage, AppealsPage, ArticlePage, OnboardingPage, ProfilePage,
@@ -39,7 +41,7 @@ pub fn start() {
     leptos::mount::mount_to(root, || view! { <More/> }).forget();
 }
 
-/// Loads the profile with the stored session.
+/// Loads the profile with the stored session, then what is still to ask or tell.
 fn load_me(ctx: Ctx) {
     ctx.phase.set(Phase::Starting);
     spawn_local(async move {
@@ -86,6 +88,7 @@ fn More() -> impl IntoView {
         let _ignored = window().location().reload();
     });
     ctx.reload_regions();
+    onboard::provide(ctx);
     load_me(ctx);
 
     // Every change of the profile after the first load of it is announced.
@@ -107,16 +110,24 @@ fn More() -> impl IntoView {
         ctx.me
             .with(|me| me.as_ref().is_some_and(|m| m.consent_version.is_some()))
     });
+    // A teacher who agreed to an earlier notice is asked again, over any screen.
+    let reask = Memo::new(move |_| {
+        ctx.me.with(|me| {
+            me.as_ref()
+                .and_then(|m| m.consent_version.as_deref())
+                .is_some_and(|v| v != shared::users::CONSENT_VERSION)
+        })
+    });
     Effect::new(move |_| {
         let ready = matches!(ctx.phase.get(), Phase::Teacher | Phase::Failed(_));
-        show_more(ready && (route.get().in_more() || !consented.get()));
+        show_more(ready && (route.get().in_more() || !consented.get() || reask.get()));
     });
 
     let page = move || match ctx.phase.get() {
         Phase::Failed(error) => {
             view! { <ErrorBox message=error.message() on_retry=move |()| load_me(ctx)/> }.into_any()
         }
-        Phase::Teacher if !consented.get() => view! { <OnboardingPage/> }.into_any(),
+        Phase::Teacher if !consented.get() || reask.get() => view! { <OnboardingPage/> }.into_any(),
         Phase::Teacher => match route.get() {
             Route::Appeals => view! { <AppealsPage/> }.into_any(),
             Route::Appeal(id) => view! { <AppealPage id/> }.into_any(),

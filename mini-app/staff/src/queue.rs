@@ -78,7 +78,8 @@ pub fn listing_view(
     }
 }
 
-fn pending() -> Filter {
+/// The verification requests waiting for a decision.
+pub(crate) fn pending() -> Filter {
     Filter {
         verification: "pending".to_owned(),
         ..Filter::default()
@@ -168,7 +169,11 @@ fn Request(
         <li class="card staff-item" data-user=user.id.clone()>
             <h2 class="card-title">{user.full_name.clone().unwrap_or_else(|| strings::NO_NAME.to_owned())}</h2>
             <dl class="facts-inline">
-                <dt>{strings::SCHOOL}</dt><dd>{user.school.unwrap_or_default()}</dd>
+                <dt>{strings::SCHOOL}</dt><dd>{user.school.unwrap_or_default()}{user.education_level.map(|l| match l {
+                    shared::users::EducationLevel::School => " · школа",
+                    shared::users::EducationLevel::Spo => " · СПО",
+                    shared::users::EducationLevel::Doo => " · ДОО",
+                })}</dd>
                 <dt>{strings::POSITION}</dt><dd>{user.position.unwrap_or_default()}</dd>
                 <dt>{strings::REGION}</dt><dd>{region}</dd>
             </dl>

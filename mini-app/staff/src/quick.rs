@@ -18,7 +18,7 @@ use crate::regions::{region_name, Regions};
 
 /// The privacy notice's current version (the teacher app's `CONSENT_VERSION`): what a
 /// person agrees to today unless their letter names another.
-const CONSENT_VERSION: &str = "2026-11";
+const CONSENT_VERSION: &str = "2026-12";
 
 const OPEN: &str = "+ Быстрое";
 const TITLE: &str = "Быстрое обращение";

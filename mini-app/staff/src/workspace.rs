@@ -123,9 +123,19 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
     let codes = StoredValue::new(me.regions.clone());
     let me_id = StoredValue::new(me.id);
 
+    // The count of waiting verification requests beside their tab (up to a page, 20).
+    let waiting = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Ok(page) = api::users(crate::queue::pending(), None).await {
+            let n = page.items.len();
+            waiting.set((n > 0).then(|| format!(" ({n})")));
+        }
+    });
     let tab = move |tab: Route, href: &'static str, label: &'static str| {
+        let counted = tab == Route::Verification;
         let current = move || (route.get() == tab).then_some("page");
-        view! { <a class="tab" href=href aria-current=current>{label}</a> }
+        let count = move || counted.then(|| waiting.get()).flatten();
+        view! { <a class="tab" href=href aria-current=current>{label}{count}</a> }
     };
     view! {
         <nav class="tabs" aria-label=s::TABS>

@@ -176,6 +176,11 @@ struct Inserted<'a> {
 
 /// Inserts the appeal's row.
 fn insert(conn: &mut AnyConnection, r: &Inserted<'_>) -> QueryResult<()> {
+    // The level as it is now, like the region and the name (statistics by level).
+    let level: Option<String> = users::table
+        .find(&r.input.teacher_id)
+        .select(users::education_level)
+        .first(conn)?;
     diesel::insert_into(appeals::table)
         .values((
             appeals::id.eq(r.id),
@@ -198,6 +203,7 @@ fn insert(conn: &mut AnyConnection, r: &Inserted<'_>) -> QueryResult<()> {
             appeals::teacher_activity_at.eq(r.now),
             appeals::created_at.eq(r.now),
             appeals::updated_at.eq(r.now),
+            appeals::education_level.eq(level),
         ))
         .execute(conn)
         .map(|_| ())

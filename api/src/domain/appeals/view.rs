@@ -117,9 +117,11 @@ pub fn views(
     }
     let now = Utc::now().naive_utc();
     let mut related = load_related(conn, rows, viewer)?;
+    let named = named_to_reader(conn, rows, viewer)?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let hide_name = row.anonymous && !matches!(viewer, Viewer::Teacher(_));
+        let hide_name = (row.anonymous && !matches!(viewer, Viewer::Teacher(_)))
+            || named.as_ref().is_some_and(|n| !n.contains(&row.teacher_id));
         let messages = if full {
             thread(conn, row, viewer, hide_name)?
         } else {
@@ -135,6 +137,43 @@ pub fn views(
         ));
     }
     Ok(out)
+}
+
+/// For leadership (regional heads, federal) and integrators: the authors on the page who
+/// accepted the consent naming them as readers (issue #18); the others' appeals read as
+/// anonymous. Appeals registered on someone's behalf carry the registrar's recorded basis
+/// instead. `None` for the other readers, who see names as before.
+fn named_to_reader(
+    conn: &mut AnyConnection,
+    rows: &[AppealRow],
+    viewer: &Viewer,
+) -> QueryResult<Option<std::collections::HashSet<String>>> {
+    let restricted = match viewer {
+        Viewer::Teacher(_) => false,
+        Viewer::Integrator => true,
+        Viewer::Staff(id) => {
+            let role: Option<shared::users::Role> = users::table
+                .find(id)
+                .select(users::role)
+                .first(conn)
+                .optional()?;
+            matches!(
+                role,
+                Some(shared::users::Role::RegionalHead | shared::users::Role::Federal)
+            )
+        }
+    };
+    if !restricted {
+        return Ok(None);
+    }
+    let authors: Vec<&str> = rows.iter().map(|r| r.teacher_id.as_str()).collect();
+    let mut named = crate::domain::users::onboarding::named_to_leadership(conn, &authors)?;
+    named.extend(
+        rows.iter()
+            .filter(|r| r.channel.on_behalf())
+            .map(|r| r.teacher_id.clone()),
+    );
+    Ok(Some(named))
 }
 
 fn load_related(

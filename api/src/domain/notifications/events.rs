@@ -320,6 +320,24 @@ fn operator_emails(
     Ok(())
 }
 
+/// A decision on a teacher's verification: the bot tells the teacher (with the refusal's
+/// reason) when their MAX account is known. Written in the deciding transaction.
+///
+/// # Errors
+/// A database failure.
+pub fn verification_decided(
+    conn: &mut AnyConnection,
+    teacher_id: &str,
+    confirmed: bool,
+    reason: Option<&str>,
+) -> QueryResult<()> {
+    if let Some(user_id) = max_user_of(conn, teacher_id)? {
+        let message = bot::verification_notice(user_id, confirmed, reason);
+        outbox::enqueue(conn, &Notification::MaxMessage(message), None)?;
+    }
+    Ok(())
+}
+
 /// The operators who hold `appeal` (its assignee) or, while nobody does, every active
 /// operator of its region: `(user id, e-mail)`.
 fn holders(

@@ -473,6 +473,7 @@ async fn verify_with_esia(
             None,
             None,
         )?;
+        super::onboarding::decision_told(conn, &user_id, VerificationStatus::Verified, None)?;
         Ok(())
     })
     .await

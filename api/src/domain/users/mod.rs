@@ -15,6 +15,8 @@ pub mod esia;
 pub mod invitations;
 pub mod login;
 pub mod password_reset;
+pub mod onboarding;
+pub mod organisation;
 pub mod profile;
 pub mod recovery;
 pub mod scope;
@@ -51,10 +53,29 @@ pub fn summary_of(conn: &mut AnyConnection, row: &UserRow) -> Result<UserSummary
         region: row.region_code.clone(),
         school: row.school.clone(),
         position: row.position.clone(),
+        education_level: if role == shared::users::Role::Teacher {
+            education_level_of(conn, &row.id)?
+        } else {
+            None
+        },
         verification: row.verification(),
         is_blocked: row.is_blocked,
         created_at: db::rfc3339(row.created_at),
     })
+}
+
+/// The teacher's education level, when given.
+fn education_level_of(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<shared::users::EducationLevel>, ApiError> {
+    let level: Option<String> = schema::users::table
+        .find(id)
+        .select(schema::users::education_level)
+        .first(conn)?;
+    Ok(level
+        .as_deref()
+        .and_then(shared::users::EducationLevel::parse))
 }
 
 /// The `Me` shape of a user row.

@@ -6,6 +6,7 @@ use shared::users::{
     ChangePassword, Me, NotifySettings, Role, UpdateMe, VerificationSource, VerificationStatus,
 };
 
+use super::organisation::OrganisationChange;
 use super::{current_me, ensure_region_exists, invitations, load};
 use crate::auth::{secrets, session, Caller};
 use crate::db::{
@@ -28,6 +29,7 @@ pub struct ProfileChange {
     email: Option<Option<String>>,
     consent: Option<String>,
     notify: Option<NotifySettings>,
+    organisation: OrganisationChange,
 }
 
 impl ProfileChange {
@@ -79,6 +81,11 @@ impl ProfileChange {
                 .transpose()?
                 .flatten(),
             notify: body.notify,
+            organisation: OrganisationChange::new(
+                body.education_level,
+                body.inn.as_deref(),
+                body.ogrn.as_deref(),
+            )?,
         };
         if caller.role.is_staff() && change.email.is_some() {
             return Err(ApiError::field(
@@ -142,6 +149,15 @@ pub fn update_me(
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
+    apply_organisation(conn, &row.id, &change.organisation)?;
+    if super::onboarding::names_every_reader(consent.as_deref()) {
+        diesel::update(users::table.find(&row.id))
+            .set((
+                users::consent_declined_version.eq(None::<String>),
+                users::consent_declined_at.eq(None::<chrono::NaiveDateTime>),
+            ))
+            .execute(conn)?;
+    }
     if consent.is_some() {
         audit::record(
             conn,
@@ -154,6 +170,33 @@ pub fn update_me(
         )?;
     }
     current_me(conn, &row.id)
+}
+
+/// Writes the organisation's level and numbers that were given.
+///
+/// # Errors
+/// A database failure.
+pub fn apply_organisation(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    change: &OrganisationChange,
+) -> Result<(), ApiError> {
+    if let Some(level) = change.level {
+        diesel::update(users::table.find(user_id))
+            .set(users::education_level.eq(level.as_str()))
+            .execute(conn)?;
+    }
+    if let Some(inn) = &change.inn {
+        diesel::update(users::table.find(user_id))
+            .set(users::org_inn.eq(inn))
+            .execute(conn)?;
+    }
+    if let Some(ogrn) = &change.ogrn {
+        diesel::update(users::table.find(user_id))
+            .set(users::org_ogrn.eq(ogrn))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// A teacher's verification (or pending request) holds for the region it was given in:

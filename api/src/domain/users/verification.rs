@@ -8,6 +8,7 @@ use shared::users::{
     VerificationStatus,
 };
 
+use super::organisation::OrganisationChange;
 use super::{current_me, ensure_region_exists, load, scope, summary_of};
 use crate::auth::Caller;
 use crate::db::{self, audit, schema::users, AnyConnection};
@@ -125,6 +126,11 @@ pub fn decide_verification(
         Some(&serde_json::json!({ "status": row.verification_status })),
         Some(&serde_json::json!({ "reason": reason })),
     )?;
+    let status = match decision.decision {
+        Decision::Confirm => VerificationStatus::Verified,
+        Decision::Reject => VerificationStatus::Rejected,
+    };
+    super::onboarding::decision_told(conn, &row.id, status, reason.as_deref())?;
     let row = load(conn, &row.id)?;
     summary_of(conn, &row)
 }
@@ -135,6 +141,7 @@ pub struct CheckedRequest {
     school: Option<String>,
     position: Option<String>,
     region: Option<String>,
+    organisation: OrganisationChange,
 }
 
 impl CheckedRequest {
@@ -151,6 +158,11 @@ impl CheckedRequest {
                 .as_deref()
                 .map(|v| validate::region("region", v))
                 .transpose()?,
+            organisation: OrganisationChange::new(
+                body.education_level,
+                body.inn.as_deref(),
+                body.ogrn.as_deref(),
+            )?,
         })
     }
 }
@@ -206,6 +218,7 @@ pub fn request_verification(
             users::updated_at.eq(db::now()),
         ))
         .execute(conn)?;
+    super::profile::apply_organisation(conn, &row.id, &request.organisation)?;
     audit::record(
         conn,
         &caller.actor(),

@@ -4,6 +4,7 @@
 mod answers;
 mod appeal;
 mod appeals;
+mod esia;
 mod help;
 mod profile;
 mod verification;
@@ -11,5 +12,6 @@ mod verification;
 pub use answers::{AnswersPage, ArticlePage};
 pub use appeal::AppealPage;
 pub use appeals::AppealsPage;
+pub use esia::EsiaButton;
 pub use profile::{OnboardingPage, ProfileForm, ProfilePage};
 pub use verification::VerificationPage;

@@ -32,12 +32,16 @@ const FIELDS: &[&str] = &[
     "consent",
 ];
 
-/// First sign-in: the privacy notice, consent, and the profile.
+/// First sign-in: the privacy notice, consent, and the profile. Also the updated notice
+/// asked again of a teacher who agreed to an earlier one, who may decline it instead.
 #[component]
 pub fn OnboardingPage() -> impl IntoView {
+    let again = ctx()
+        .me
+        .with_untracked(|m| m.as_ref().is_some_and(|m| m.consent_version.is_some()));
     view! {
-        <h1>{strings::WELCOME_TITLE}</h1>
-        <p class="lead">{strings::WELCOME_LEAD}</p>
+        <h1>{if again { crate::strings::RECONSENT_TITLE } else { strings::WELCOME_TITLE }}</h1>
+        <p class="lead">{if again { crate::strings::RECONSENT_LEAD } else { strings::WELCOME_LEAD }}</p>
         <section class="card privacy" aria-labelledby="privacy-title">
             <h2 id="privacy-title" class="card-title">{strings::PRIVACY_TITLE}</h2>
             {strings::PRIVACY.iter().map(|p| view! { <p>{*p}</p> }).collect_view()}
@@ -74,6 +78,9 @@ pub fn ProfileForm(consent: bool) -> impl IntoView {
                 daily_digest_email: form.checked("notify-digest"),
             }),
             consent_version: consent.then(|| strings::CONSENT_VERSION.to_owned()),
+            education_level: None,
+            inn: None,
+            ogrn: None,
         };
         let filled = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty());
         if let Some(error) = require(&[

@@ -13,6 +13,8 @@ use teacher_app::ctx::ctx;
 use teacher_app::max;
 use teacher_app::strings;
 
+use super::EsiaButton;
+
 const FIELDS: &[&str] = &["school", "position", "region"];
 
 #[component]
@@ -37,7 +39,10 @@ pub fn VerificationPage() -> impl IntoView {
         <BackLink href="#/profile"/>
         <h1>{strings::VERIFICATION_TITLE}</h1>
         {card}
-        {move || can_request.get().then(|| view! { <RequestForm/> })}
+        {move || can_request.get().then(|| view! {
+            <EsiaButton/>
+            <RequestForm/>
+        })}
     }
 }
 
@@ -56,6 +61,9 @@ fn RequestForm() -> impl IntoView {
             school: form.text("v-school"),
             position: form.text("v-position"),
             region: form.opt("v-region"),
+            education_level: None,
+            inn: None,
+            ogrn: None,
         };
         if let Some(error) = require(&[
             ("school", !body.school.is_empty(), strings::FILL_SCHOOL),
