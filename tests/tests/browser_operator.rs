@@ -621,29 +621,33 @@ async fn the_teacher_finds_the_operators_file_under_the_answer() {
         .expect("token pair");
     let token = pair["access_token"].as_str().expect("access").to_owned();
     let id = ask(&app, &token, QUESTION).await;
-    // The operator's file goes with the answer (the staff screen has no file picker yet).
+    // The operator answers on the staff screen with a PDF chosen in the answer's file field.
+    let staff = Browser::start().await;
+    staff.goto(&app.url("/")).await;
+    demo_sign_in(&staff, "16", "Оператор Казанский").await;
+    staff.goto(&app.url(&format!("/#/appeal/{id}"))).await;
+    staff.find("#answer-files").await;
+    staff
+        .js("const t = new DataTransfer(); \
+             t.items.add(new File(['%PDF-1.4\\n%%EOF\\n'], 'образец.pdf', { type: 'application/pdf' })); \
+             document.getElementById('answer-files').files = t.files; return null;")
+        .await;
+    staff.fill("#answer-text", ANSWER).await;
+    staff.click("#answer-form button[type=submit]").await;
+    staff.wait_text("#staff", "Ответ отправлен учителю").await;
+    staff.screenshot("operator-answer-files").await;
+    staff.close().await;
     let operator = app
         .dev_login("operator", Some("16"), "Оператор Казанский", true)
         .await;
-    let response = app
-        .with_token(
-            reqwest::Method::POST,
-            &format!("/api/v1/appeals/{id}/answer/attachments?name=%D0%BE%D0%B1%D1%80%D0%B0%D0%B7%D0%B5%D1%86.pdf"),
-            &operator.access,
-        )
-        .body(&b"%PDF-1.4\n%%EOF\n"[..])
-        .send()
+    let appeal: Value = app
+        .get_as(&format!("/api/v1/appeals/{id}"), &operator.access)
         .await
-        .expect("upload");
-    assert_eq!(response.status(), 201, "the answer's file");
-    let response = app
-        .post_as(
-            &format!("/api/v1/appeals/{id}/answer"),
-            &operator.access,
-            &json!({ "text": ANSWER }),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "answered");
+        .json()
+        .await
+        .expect("appeal");
+    let files = appeal["attachments"].to_string();
+    assert!(files.contains("образец.pdf"), "the answer's file: {appeal}");
 
     // The teacher's appeal screen lists it under the answer, and a tap fetches it.
     let teacher = Browser::start().await;
@@ -661,4 +665,54 @@ async fn the_teacher_finds_the_operators_file_under_the_answer() {
         .await;
     teacher.screenshot("teacher-answer-files").await;
     teacher.close().await;
+}
+
+#[tokio::test]
+async fn an_operator_finds_the_teacher_by_name_in_the_quick_form() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Хабибуллина Гульнара", true)
+        .await;
+    // A namesake in another region is never offered to region 16's operator.
+    app.dev_login("teacher", Some("02"), "Хабибуллина Резеда", true)
+        .await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    demo_sign_in(&browser, "16", "Оператор Казанский").await;
+    browser.wait_js("location.hash === '#/board'").await;
+    browser.click("#quick-open").await;
+    browser.find("#quick-form").await;
+    browser.fill("#quick-teacher-q", "хабиб").await;
+    browser
+        .wait_js("document.querySelectorAll('#quick-found option').length > 0")
+        .await;
+    let offered = browser
+        .js("return Array.from(document.querySelectorAll('#quick-found option')).map(function (o) { return o.value; });")
+        .await;
+    let offered: Vec<String> = serde_json::from_value(offered).expect("options");
+    assert_eq!(offered.len(), 1, "only region 16's teacher: {offered:?}");
+    assert!(
+        offered[0].starts_with("Хабибуллина Гульнара"),
+        "{offered:?}"
+    );
+    browser.fill("#quick-teacher-q", &offered[0]).await;
+    browser.select("#quick-channel", "phone").await;
+    browser.fill("#quick-text", QUESTION).await;
+    browser.click("#quick-form button[type=submit]").await;
+    browser
+        .wait_js("location.hash.startsWith('#/appeal/')")
+        .await;
+    browser.screenshot("operator-quick-by-name").await;
+    browser.close().await;
+
+    // The appeal is the teacher's: it is in their «Мои вопросы».
+    let mine: Value = app
+        .get_as("/api/v1/appeals", &teacher.access)
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1), "{mine}");
+    assert_eq!(mine["items"][0]["channel"], "phone", "{mine}");
 }

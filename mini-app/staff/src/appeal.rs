@@ -1,6 +1,6 @@
 //! `#/appeal/<id>`: one appeal as an operator works on it — the question, the thread with the
 //! internal notes, taking it («Взять в работу») or returning it, the answer (with the
-//! knowledge-base suggestions one click away and the proposal to the base), a clarifying
+//! knowledge-base suggestions one click away, files and the proposal to the base), a clarifying
 //! question, an internal note, the bot answer's grade, closing with a reason and transfer to
 //! another region. Every refusal shows the server's Russian `detail`. Regional heads and
 //! federal supervisors (`lead`) read the same screen without the operator's actions, with
@@ -25,6 +25,8 @@ use mini_app_client::form::{
     TextArea, TextField,
 };
 use mini_app_client::{ErrorBox, Loading};
+
+const ANSWER_FILES: &str = "Файлы к ответу: PDF, JPEG или PNG, до 3 по 5 МБ";
 
 /// What every action of the screen shares: the appeal shown, the confirmation, the busy
 /// flag, and where a transfer leads.
@@ -335,7 +337,25 @@ fn answer_form(appeal: &Appeal, act: Act) -> impl IntoView {
             propose_to_kb: propose,
         });
         let ok = if propose { s::PROPOSED } else { s::ANSWERED };
-        act.run(Some(&ev), action, errors, ok);
+        let files = chosen_files();
+        if files.is_empty() {
+            act.run(Some(&ev), action, errors, ok);
+            return;
+        }
+        // The files go first and wait for the answer, which then takes them (a retry sends
+        // the same files again and the server keeps one copy of each).
+        act.busy.set(true);
+        let path = format!("/api/v1/appeals/{}/answer/attachments", act.id.get_value());
+        spawn_local(async move {
+            for file in &files {
+                if let Err(e) = mini_app_client::files::upload(&path, file).await {
+                    act.busy.set(false);
+                    errors.set(Some(e));
+                    return;
+                }
+            }
+            act.run(None, action, errors, ok);
+        });
     };
     let suggestions = (!appeal.suggestions.is_empty()).then(|| {
         let mut options = vec![(String::new(), s::NO_ARTICLE.to_owned())];
@@ -359,11 +379,25 @@ fn answer_form(appeal: &Appeal, act: Act) -> impl IntoView {
             <h2 class="card-title">{s::ANSWER_TITLE}</h2>
             {suggestions}
             <TextArea id="answer-text" label=s::ANSWER errors field="text" hint=s::ANSWER_HINT required=true/>
+            <div class="field">
+                <label for="answer-files">{ANSWER_FILES}</label>
+                <input type="file" id="answer-files" multiple accept=".pdf,.jpg,.jpeg,.png"/>
+            </div>
             <CheckField id="answer-propose" label=s::PROPOSE errors/>
             <FormAlert errors fields=&["text", "article_id"]/>
             <button type="submit" class="button" disabled=act.busy>{s::SEND_ANSWER}</button>
         </form>
     }
+}
+
+/// The files chosen in `#answer-files`.
+fn chosen_files() -> Vec<web_sys::File> {
+    let list = document()
+        .get_element_by_id("answer-files")
+        .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files());
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default()
 }
 
 fn options(pairs: &[(&str, &str)]) -> Signal<Vec<(String, String)>> {

@@ -1,5 +1,6 @@
 //! «+ Быстрое»: the operator registers a question received by phone or in a letter
-//! (`POST /api/v1/appeals/on-behalf`) — for a teacher of the region found by e-mail, or for
+//! (`POST /api/v1/appeals/on-behalf`) — for a teacher of the region found by name (suggested
+//! as the operator types, `GET /api/v1/teachers?q=`) or by e-mail, or for
 //! someone without an account (name, phone and/or e-mail, one of the operator's regions),
 //! with the basis of the person's consent. On success the appeal's own screen opens.
 //!
@@ -9,10 +10,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mini_app_client::form::{Errors, FormAlert, FormValues, SelectField, TextArea, TextField};
-use mini_app_client::{decode, offline, request_keyed, ApiError, Method};
+use mini_app_client::json::decode_derived;
+use mini_app_client::{decode, offline, request_keyed, request_value, ApiError, Method};
 use shared::appeals::{
-    Appeal, Channel, ConsentBasis, CreateAppealOnBehalf, OnBehalfConsent, UnregisteredPerson,
+    Appeal, Channel, ConsentBasis, CreateAppealOnBehalf, OnBehalfConsent, TeacherMatch,
+    UnregisteredPerson,
 };
+use shared::Page;
 
 use crate::regions::{region_name, Regions};
 
@@ -26,6 +30,8 @@ const LEAD: &str = "Вопрос, пришедший по телефону ил�
 const WHO: &str = "Заявитель";
 const WHO_TEACHER: &str = "Педагог с учётной записью";
 const WHO_PERSON: &str = "Без учётной записи";
+const FIND: &str = "Найти педагога по ФИО";
+const FIND_HINT: &str = "Не меньше 3 букв; выберите педагога из списка. Или укажите его почту.";
 const TEACHER_EMAIL: &str = "Электронная почта педагога";
 const TEACHER_HINT: &str = "Педагог вашего региона, зарегистрированный в «Помощнике».";
 const NAME: &str = "ФИО";
@@ -45,6 +51,7 @@ const CANCEL: &str = "Отмена";
 
 /// Fields shown in the form: their errors appear next to them.
 const FIELDS: &[&str] = &[
+    "teacher_id",
     "teacher_email",
     "person.name",
     "person.phone",
@@ -70,8 +77,16 @@ fn options(pairs: &[(&str, &str)]) -> Signal<Vec<(String, String)>> {
     Signal::derive(move || list.clone())
 }
 
-/// The request the submitted form describes.
-fn body(values: &FormValues, registered: bool) -> CreateAppealOnBehalf {
+/// How a found teacher is shown: name, school, region.
+fn label(t: &TeacherMatch) -> String {
+    let mut parts = vec![t.name.as_str()];
+    parts.extend(t.school.as_deref());
+    parts.push(&t.region.name);
+    parts.join(" · ")
+}
+
+/// The request the submitted form describes; `chosen` is the teacher picked by name.
+fn body(values: &FormValues, registered: bool, chosen: Option<String>) -> CreateAppealOnBehalf {
     let channel = if values.text("quick-channel") == "email" {
         Channel::Email
     } else {
@@ -91,8 +106,8 @@ fn body(values: &FormValues, registered: bool) -> CreateAppealOnBehalf {
     CreateAppealOnBehalf {
         text: values.text("quick-text"),
         channel: Some(channel),
-        teacher_id: None,
-        teacher_email: registered.then(|| values.text("quick-teacher-email")),
+        teacher_email: (registered && chosen.is_none()).then(|| values.text("quick-teacher-email")),
+        teacher_id: chosen.filter(|_| registered),
         person,
         consent: OnBehalfConsent {
             basis,
@@ -114,6 +129,51 @@ pub fn QuickPage(codes: Vec<String>, regions: Regions, back: &'static str) -> im
     let errors: Errors = RwSignal::new(None);
     let registered = RwSignal::new(true);
     let busy = RwSignal::new(false);
+    // Every teacher suggested so far, `(shown text, id)`: the text picked from the list
+    // names the `teacher_id` sent.
+    let found = StoredValue::new(Vec::<(String, String)>::new());
+    // What was typed last: a search starts 300 ms after the last key, and only the latest
+    // search's answer is shown.
+    let typed = StoredValue::new(0_u32);
+    let find = move |ev: leptos::ev::Event| {
+        let q = event_target_value(&ev).trim().to_owned();
+        let n = typed.get_value().wrapping_add(1);
+        typed.set_value(n);
+        if q.chars().count() < 3 {
+            return;
+        }
+        let search = move || {
+            spawn_local(async move {
+                let q = String::from(js_sys::encode_uri_component(&q));
+                let path = format!("/api/v1/teachers?limit=10&q={q}");
+                let page = request_value(Method::Get, &path, None).await.ok();
+                let page = page.and_then(|v| decode_derived::<Page<TeacherMatch>>(&v));
+                let Some(page) = page.filter(|p| !p.items.is_empty() && typed.get_value() == n)
+                else {
+                    return;
+                };
+                let shown: Vec<(String, String)> = page
+                    .items
+                    .iter()
+                    .map(|t| (label(t), String::new()))
+                    .collect();
+                if let Some(list) = document().get_element_by_id("quick-found") {
+                    list.set_inner_html(&mini_app_client::html::options(&shown, ""));
+                }
+                found.update_value(|all| {
+                    all.extend(page.items.into_iter().map(|t| (label(&t), t.id)));
+                });
+            });
+        };
+        set_timeout(
+            move || {
+                if typed.get_value() == n {
+                    search();
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    };
     // One key per form: a retry after a lost answer cannot register the question twice.
     // A definite answer (an error) means nothing was created, so the next try gets a new one.
     let key = StoredValue::new(offline::new_key());
@@ -128,7 +188,13 @@ pub fn QuickPage(codes: Vec<String>, regions: Regions, back: &'static str) -> im
         if busy.get_untracked() {
             return;
         }
-        let body = body(&values, registered.get_untracked());
+        let picked = values.text("quick-teacher-q");
+        let teacher_id = found.with_value(|all| {
+            all.iter()
+                .find(|(shown, _)| *shown == picked)
+                .map(|(_, id)| id.clone())
+        });
+        let body = body(&values, registered.get_untracked(), teacher_id);
         busy.set(true);
         errors.set(None);
         spawn_local(async move {
@@ -169,8 +235,15 @@ pub fn QuickPage(codes: Vec<String>, regions: Regions, back: &'static str) -> im
             </fieldset>
             {move || if registered.get() {
                 view! {
+                    <div class="field">
+                        <label for="quick-teacher-q">{FIND}</label>
+                        <p class="hint" id="quick-teacher-q-hint">{FIND_HINT}</p>
+                        <input id="quick-teacher-q" name="quick-teacher-q" list="quick-found"
+                            autocomplete="off" aria-describedby="quick-teacher-q-hint" on:input=find/>
+                        <datalist id="quick-found"></datalist>
+                    </div>
                     <TextField id="quick-teacher-email" label=TEACHER_EMAIL errors field="teacher_email"
-                        kind="email" hint=TEACHER_HINT required=true/>
+                        kind="email" hint=TEACHER_HINT/>
                 }.into_any()
             } else {
                 view! {
