@@ -348,7 +348,15 @@ fn answer_form(appeal: &Appeal, act: Act) -> impl IntoView {
         let path = format!("/api/v1/appeals/{}/answer/attachments", act.id.get_value());
         spawn_local(async move {
             for file in &files {
-                if let Err(e) = mini_app_client::files::upload(&path, file).await {
+                let name = String::from(js_sys::encode_uri_component(&file.name()));
+                let url = format!("{path}?name={name}");
+                let sent = mini_app_client::request_keyed(
+                    mini_app_client::Method::Post,
+                    &url,
+                    Some(file.as_ref()),
+                    None,
+                );
+                if let Err(e) = sent.await {
                     act.busy.set(false);
                     errors.set(Some(e));
                     return;
