@@ -70,6 +70,11 @@ pub const TABLES: &[&str] = &[
     "auth_throttle",
     "stats_daily",
     "stats_first_answers",
+    "campaigns",
+    "campaign_regions",
+    "campaign_recipients",
+    "campaign_optouts",
+    "promo_codes",
 ];
 
 /// Reference data a fresh server seeds at start-up: present in an "empty" target, replaced
