@@ -434,6 +434,16 @@ fn every_dto() -> usize {
         EducationLevel,
         Onboarding,
         ConsentAnswer,
+        PasswordResetRequest,
+        RecoveryCodes,
+        RecoveryCodesRequest,
+        // campaigns
+        shared::campaigns::Campaign,
+        shared::campaigns::CampaignInput,
+        shared::campaigns::CampaignReach,
+        shared::campaigns::ReachRow,
+        shared::campaigns::Promo,
+        shared::campaigns::PromoInput,
     )
 }
 
