@@ -60,6 +60,7 @@ pub async fn create_campaign(
         (status = 200, description = "Страница рассылок", body = Page<Campaign>),
         (status = 400, description = "Неверный курсор", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Неверный limit", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/campaigns")]
 pub async fn list_campaigns(
@@ -81,6 +82,7 @@ pub async fn list_campaigns(
     params(("id" = String, Path, description = "Рассылка")),
     responses(
         (status = 200, description = "Рассылка", body = Campaign),
+        (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой рассылки", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/campaigns/{id}")]
@@ -104,6 +106,7 @@ pub async fn get_campaign(
     params(("id" = String, Path, description = "Рассылка")),
     responses(
         (status = 200, description = "Рассылка изменена", body = Campaign),
+        (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой рассылки", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Рассылка уже отправляется", body = shared::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ошибка в данных", body = shared::Problem, content_type = "application/problem+json"),
@@ -130,6 +133,7 @@ pub async fn update_campaign(
     params(("id" = String, Path, description = "Рассылка")),
     responses(
         (status = 200, description = "Рассылка отменена", body = Campaign),
+        (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой рассылки", body = shared::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Рассылка уже завершена", body = shared::Problem, content_type = "application/problem+json"),
     ))]
@@ -154,6 +158,7 @@ pub async fn cancel_campaign(
     params(("id" = String, Path, description = "Рассылка")),
     responses(
         (status = 200, description = "Охват", body = CampaignReach),
+        (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой рассылки", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/campaigns/{id}/reach")]
@@ -176,6 +181,7 @@ pub async fn campaign_reach(
     params(("id" = String, Path, description = "Рассылка")),
     responses(
         (status = 200, description = "Охват в CSV", content_type = "text/csv"),
+        (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Нет такой рассылки", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/campaigns/{id}/reach.csv")]
@@ -238,6 +244,8 @@ pub async fn create_promo(
     params(PageQuery),
     responses(
         (status = 200, description = "Страница промокодов", body = Page<Promo>),
+        (status = 400, description = "Неверный курсор", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Неверный limit", body = shared::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/promo")]
