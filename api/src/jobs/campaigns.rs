@@ -24,6 +24,9 @@ impl Worker {
         let db = &self.inner.db;
         let notify = &self.inner.config.notify;
         let (expand_batch, batch) = (notify.campaign_expand_batch, notify.campaign_batch);
+        if !db.read(|conn| Ok(send::any_active(conn)?)).await? {
+            return Ok(0);
+        }
         db.write(move |conn| Ok(send::activate(conn, now)?)).await?;
         let mut work = 0;
         let expanding = db.read(|conn| Ok(send::expanding(conn)?)).await?;

@@ -36,6 +36,19 @@ pub const SKIPPED: &str = "skipped";
 /// Transient failures after which a recipient is given up.
 pub const MAX_ATTEMPTS: i32 = 5;
 
+/// Whether any campaign is scheduled or sending: when none is, the sender's round has
+/// nothing to do and takes no writer's turn (on SQLite every write waits for the one
+/// writer, so an idle poll must only read).
+///
+/// # Errors
+/// A database failure.
+pub fn any_active(conn: &mut AnyConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        campaigns::table.filter(campaigns::status.eq_any([SCHEDULED, SENDING])),
+    ))
+    .get_result(conn)
+}
+
 /// Moves scheduled campaigns whose start time has come to `sending`. Returns how many.
 ///
 /// # Errors
