@@ -156,6 +156,19 @@ pub fn sortable(sort: RwSignal<i32>) -> impl Fn(leptos::ev::MouseEvent) {
     }
 }
 
+/// A figure as text: with one decimal after a comma («4,3») or whole. Integer arithmetic
+/// only: float formatting would add kilobytes to every module that called it.
+#[must_use]
+#[allow(clippy::cast_possible_truncation)] // figures are small and non-negative
+pub fn number(v: f64, tenths: bool) -> String {
+    if tenths {
+        let n = (v * 10.0).round() as i64;
+        format!("{},{}", n / 10, n % 10)
+    } else {
+        (v.round() as i64).to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -336,17 +336,7 @@ pub fn PeriodPicker(period: RwSignal<Period>) -> impl IntoView {
 }
 
 /// A non-negative `v` rounded to one decimal (`tenths`) or whole, with a decimal comma.
-/// Integer arithmetic only: float formatting would add kilobytes to the module.
-#[must_use]
-#[allow(clippy::cast_possible_truncation)] // figures are small and non-negative
-pub fn num(v: f64, tenths: bool) -> String {
-    if tenths {
-        let n = (v * 10.0).round() as i64;
-        format!("{},{}", n / 10, n % 10)
-    } else {
-        (v.round() as i64).to_string()
-    }
-}
+pub use mini_app_client::html::number as num;
 
 /// Whether a figure is a share (shown in per cent).
 fn is_share(key: &str) -> bool {

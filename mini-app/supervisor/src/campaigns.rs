@@ -132,16 +132,8 @@ fn reach_row(r: &ReachRow, name: &str) -> String {
     format!(
         "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         esc(name), r.recipients, r.sent, r.delivered, r.failed, r.skipped, r.opened,
-        tenths(r.open_rate)
+        mini_app_client::html::number(r.open_rate, true)
     )
-}
-
-/// A share in per cent with one decimal («52,4»): integer arithmetic, as the statistics
-/// module does (float formatting would add kilobytes).
-#[allow(clippy::cast_possible_truncation)] // a per-cent figure is small and non-negative
-fn tenths(v: f64) -> String {
-    let n = (v * 10.0).round() as i64;
-    format!("{},{}", n / 10, n % 10)
 }
 
 fn reach_html(reach: &CampaignReach) -> String {
