@@ -412,8 +412,24 @@ impl TestApp {
         tokio::task::spawn_blocking(move || {
             let pool = api::db::connect(&url, 1).expect("pool");
             let db = api::db::Db::new(pool, api::db::Backend::of(&url));
-            db.write_blocking(|conn| Ok(api::domain::kb::store::import(conn, &records, |_| {})?))
-                .expect("import");
+            // This pool is a second writer beside the running server's: on SQLite a
+            // transaction that began as a reader is refused at once ("database is locked",
+            // busy timeout or not) when the server committed in between. The import is one
+            // transaction, rolled back on error, so trying again is safe.
+            let mut attempt = 0;
+            loop {
+                match db.write_blocking(|conn| {
+                    Ok(api::domain::kb::store::import(conn, &records, |_| {})?)
+                }) {
+                    Ok(_) => break,
+                    Err(e) if attempt < 50 => {
+                        attempt += 1;
+                        eprintln!("kb import attempt {attempt} refused: {e:?}");
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                    Err(e) => panic!("import: {e:?}"),
+                }
+            }
         })
         .await
         .expect("import task");
