@@ -1,5 +1,6 @@
 //! Announcement campaigns and promo codes: a federal user's campaign for one region and
-//! level goes through the MAX stand-in once per recipient (with «Отписаться»), an
+//! level goes through the MAX stand-in once per recipient (with «Отписаться»; a teacher of
+//! another level gets nothing), an
 //! unsubscription is honoured by the next campaign, an opening through the button's deep
 //! link is counted in the reach; a head of another region sees none of it; a promo code's QR
 //! code decodes to its link and a launch through it is counted.
@@ -89,6 +90,16 @@ async fn a_campaign_reaches_its_region_once_and_honours_unsubscribe_and_scope() 
         &json!({ "region": "77", "consent_version": "2026-11" }),
     )
     .await;
+    // A college (СПО) teacher of region 16 with consent: not in a campaign for schools.
+    let college = launch(&app, 810_006, "").await;
+    let response = app
+        .patch_as(
+            "/api/v1/me",
+            &college,
+            &json!({ "region": "16", "consent_version": "2026-11", "education_level": "spo" }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "college teacher's profile");
     let no_consent = launch(&app, 810_005, "").await;
     app.patch_as("/api/v1/me", &no_consent, &json!({ "region": "16" }))
         .await;
@@ -145,6 +156,10 @@ async fn a_campaign_reaches_its_region_once_and_honours_unsubscribe_and_scope() 
     }
     assert!(messages_to(&max, 810_004).is_empty(), "another region");
     assert!(messages_to(&max, 810_005).is_empty(), "no consent");
+    assert!(
+        messages_to(&max, 810_006).is_empty(),
+        "another education level"
+    );
 
     // An opening through the button's deep link counts in the reach.
     launch(&app, 810_001, &format!("campaign-{id}")).await;
@@ -158,6 +173,7 @@ async fn a_campaign_reaches_its_region_once_and_honours_unsubscribe_and_scope() 
     assert_eq!(reach["total"]["sent"], 3, "{reach}");
     assert!(reach["total"]["opened"].as_i64().unwrap() >= 1, "{reach}");
     assert_eq!(reach["rows"][0]["region"], "16", "{reach}");
+    assert_eq!(reach["rows"][0]["level"], "school", "{reach}");
     let csv = app
         .get_as(
             &format!("/api/v1/campaigns/{id}/reach.csv"),

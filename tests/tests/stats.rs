@@ -1096,7 +1096,7 @@ async fn reports_export_the_appeals_as_csv_and_xlsx() {
     assert_eq!(
         rows[0],
         [
-            "Номер",
+            "Идентификатор",
             "Код региона",
             "Регион",
             "Автор",
@@ -1105,7 +1105,8 @@ async fn reports_export_the_appeals_as_csv_and_xlsx() {
             "Статус",
             "Источник ответа",
             "Ответ дан (МСК)",
-            "Оценка"
+            "Оценка",
+            "Номер обращения"
         ]
     );
     let ids: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
@@ -1126,12 +1127,13 @@ async fn reports_export_the_appeals_as_csv_and_xlsx() {
             "Закрыто: оценено",
             "Оператор",
             "05.05.2025 12:00",
-            "5"
+            "5",
+            "16-000001"
         ]
     );
     assert_eq!(rows[3][3], "Анонимно");
     assert_eq!(
-        rows[5][7..],
+        rows[5][7..10],
         [
             "База знаний (бот)".to_owned(),
             "07.05.2025 11:00".to_owned(),
@@ -1206,7 +1208,7 @@ async fn reports_export_the_appeals_as_csv_and_xlsx() {
     let appeals_sheet = book.worksheet_range("Обращения").unwrap();
     let rows: Vec<&[Data]> = appeals_sheet.rows().collect();
     assert_eq!(rows.len(), 12);
-    assert_eq!(rows[0][0], Data::String("Номер".into()));
+    assert_eq!(rows[0][0], Data::String("Идентификатор".into()));
     let ids: Vec<String> = rows[1..].iter().map(|r| r[0].to_string()).collect();
     assert_eq!(
         ids,

@@ -22,6 +22,12 @@ use crate::db::schema::{campaign_optouts, campaign_recipients as cr, campaigns, 
 use crate::db::AnyConnection;
 use crate::notify::bot::{BotMessage, ButtonSpec};
 
+/// The education level of a profile that has none recorded.
+const SCHOOL: &str = "school";
+
+/// A teacher found for a campaign: id, MAX id, region, education level.
+type Expanded = (String, Option<i64>, Option<String>, Option<String>);
+
 /// Waiting to be sent.
 pub const PENDING: &str = "pending";
 /// Claimed by a sender (until `locked_until`).
@@ -112,14 +118,33 @@ pub fn expand(
             query =
                 query.filter(users::verification_status.eq(VerificationStatus::Verified.as_str()));
         }
+        let levels = row.level_list();
+        if !levels.is_empty() {
+            // A profile without a level is a school teacher's: the service opened to schools
+            // first, and the level became a profile field later (migration 000017).
+            if levels.iter().any(|l| l == SCHOOL) {
+                query = query.filter(
+                    users::education_level
+                        .eq_any(levels.clone())
+                        .or(users::education_level.is_null()),
+                );
+            } else {
+                query = query.filter(users::education_level.eq_any(levels));
+            }
+        }
         if let Some(after) = &row.expand_cursor {
             query = query.filter(users::id.gt(after.clone()));
         }
-        let found: Vec<(String, Option<i64>, Option<String>)> = query
+        let found: Vec<Expanded> = query
             .order(users::id.asc())
-            // Six binds a row: 5000 rows stay under SQLite's 32766 and PostgreSQL's 65535.
-            .limit(batch.clamp(1, 5000))
-            .select((users::id, users::max_user_id, users::region_code))
+            // Seven binds a row: 4000 rows stay under SQLite's 32766 and PostgreSQL's 65535.
+            .limit(batch.clamp(1, 4000))
+            .select((
+                users::id,
+                users::max_user_id,
+                users::region_code,
+                users::education_level,
+            ))
             .load(conn)?;
         let Some(last) = found.last().map(|f| f.0.clone()) else {
             diesel::update(campaigns::table.find(campaign_id))
@@ -127,16 +152,17 @@ pub fn expand(
                 .execute(conn)?;
             return Ok(0);
         };
-        // Education levels are not in profiles yet: the level is recorded once they are.
+        // Each recipient's level is recorded, so the reach can be split by level.
         let rows: Vec<_> = found
             .iter()
-            .filter_map(|(user, max_id, region)| {
+            .filter_map(|(user, max_id, region, level)| {
                 max_id.map(|max_id| {
                     (
                         cr::campaign_id.eq(campaign_id),
                         cr::user_id.eq(user.as_str()),
                         cr::max_user_id.eq(max_id),
                         cr::region_code.eq(region.as_deref()),
+                        cr::level.eq(level.as_deref().unwrap_or(SCHOOL)),
                         cr::status.eq(PENDING),
                         cr::attempts.eq(0),
                     )

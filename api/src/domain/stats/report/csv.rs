@@ -8,7 +8,7 @@ use std::io::Write;
 
 use super::{
     author, for_each_row, moscow_text, region_names, source_label, status_label, ReportFilter,
-    Stop, HEADERS,
+    Stop, HEADERS, NUMBER,
 };
 use crate::db::Pool;
 
@@ -46,8 +46,8 @@ fn record<W: Write>(csv: &mut csv::Writer<W>, fields: &[&str]) -> csv::Result<()
 }
 
 /// Writes the whole report: the byte-order mark, the header line, then every appeal
-/// (number, region code and name, author or «Анонимно», arrival, deadline, status, source
-/// and time of the latest answer, its rating).
+/// (id, region code and name, author or «Анонимно», arrival, deadline, status, source
+/// and time of the latest answer, its rating, the human number).
 ///
 /// # Errors
 /// [`Stop::ClientGone`] when `out` reports a broken pipe, [`Stop::Failed`] otherwise.
@@ -55,7 +55,9 @@ pub fn write(pool: &Pool, filter: &ReportFilter, out: &mut impl Write) -> Result
     let names = region_names(pool)?;
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut csv = writer(out);
-    record(&mut csv, &HEADERS)?;
+    let mut titles = HEADERS.to_vec();
+    titles.push(NUMBER);
+    record(&mut csv, &titles)?;
     for_each_row(pool, filter, |row| {
         let (source, answered_at, score) = match &row.answer {
             Some((source, at, score)) => (
@@ -78,6 +80,7 @@ pub fn write(pool: &Pool, filter: &ReportFilter, out: &mut impl Write) -> Result
                 &source,
                 &answered_at,
                 &score,
+                &row.number,
             ],
         )?;
         Ok(())

@@ -333,9 +333,10 @@ fn source_label(source: &AnswerSource) -> &'static str {
     }
 }
 
-/// Column titles of the appeals sheet and the CSV.
+/// Column titles of the appeals sheet and the CSV: the API's id first (integrators join on
+/// it), the human number «16-000123» last ([`NUMBER`]).
 const HEADERS: [&str; 10] = [
-    "Номер",
+    "Идентификатор",
     "Код региона",
     "Регион",
     "Автор",
@@ -346,3 +347,7 @@ const HEADERS: [&str; 10] = [
     "Ответ дан (МСК)",
     "Оценка",
 ];
+
+/// The title of the column with the human number, after the shared columns of
+/// [`HEADERS`] so the files' first ten columns stay where they were.
+pub const NUMBER: &str = "Номер обращения";

@@ -10,16 +10,13 @@ use shared::stats::{RegionStats, StatsFigures};
 use super::super::query::region_rows;
 use super::{
     author, checkout, for_each_row, moscow, region_names, source_label, status_label, ReportFilter,
-    Stop, HEADERS,
+    Stop, HEADERS, NUMBER,
 };
 use crate::db::Pool;
 use crate::domain::calendar::Calendars;
 
 /// Excel opens at most 1,048,576 rows per sheet.
 const XLSX_MAX_ROWS: i64 = 1_000_000;
-
-/// The title of the appeals sheet's column with the human number.
-const NUMBER: &str = "Номер обращения";
 
 /// The reason of [`Stop::Failed`] when the report has more rows than Excel opens.
 pub const TOO_MANY: &str = "too_many_rows";
