@@ -194,7 +194,8 @@ pub struct EngineConfig {
     pub wording_prior: f64,
     /// Coverage credit for a query word found only in the best article's answer.
     pub answer_coverage: f64,
-    /// Query weight of generic words (question words, "можно", "делать", …).
+    /// Query weight of generic words: those of the Snowball stop-word list
+    /// the analyser keeps ("кто", "когда", "можно", …).
     pub weak_weight: f64,
     /// Query weight of a typo-corrected word.
     pub typo_weight: f64,

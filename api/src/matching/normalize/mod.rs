@@ -11,7 +11,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Synonym;
-use words::{L_NOUNS, STOP_WORDS, WEAK_WORDS};
+use words::{SNOWBALL_STOP, STOP_WORDS};
 
 mod words;
 
@@ -38,8 +38,9 @@ pub struct Token {
     pub typed: Option<String>,
     /// Provenance.
     pub origin: Origin,
-    /// A generic word (question word, modal, "делать", "год"): kept for
-    /// ranking but weighted down, since it says little about the topic.
+    /// A generic word (in the Snowball stop-word list but not dropped:
+    /// "кто", "когда", "можно"): kept for ranking but weighted down, since it
+    /// says little about the topic.
     pub weak: bool,
     /// Number of content words the synonym expansion this token belongs to
     /// produced (1 for other tokens).
@@ -212,10 +213,17 @@ pub fn tokenize(text: &str) -> Vec<String> {
 impl Analyzer {
     /// Builds an analyser with the given synonym dictionary.
     pub fn new(synonyms: &[Synonym]) -> Self {
+        let stop: FxHashSet<&'static str> = STOP_WORDS.iter().copied().collect();
+        // Generic words (Snowball's list) that are not dropped rank weaker.
+        let weak: FxHashSet<&'static str> = SNOWBALL_STOP
+            .iter()
+            .copied()
+            .filter(|w| !stop.contains(w))
+            .collect();
         let mut a = Analyzer {
             stemmer: Stemmer::create(Algorithm::Russian),
-            stop: STOP_WORDS.iter().copied().collect(),
-            weak: WEAK_WORDS.iter().copied().collect(),
+            stop,
+            weak,
             synonyms: SynonymTable::default(),
         };
         a.synonyms = a.compile_synonyms(synonyms);
@@ -234,16 +242,7 @@ impl Analyzer {
         if word.chars().count() <= 3 {
             return word.to_string();
         }
-        let stem = self.stemmer.stem(word);
-        // Snowball reads nouns ending in -ал as past-tense verbs and cuts the
-        // "л" ("журнал", "журнала" → "журна" but "журналы" → "журнал"), which
-        // splits the forms of a key word; such nouns keep their full base.
-        for base in L_NOUNS {
-            if word.starts_with(base) && stem.len() < base.len() {
-                return (*base).to_string();
-            }
-        }
-        stem.into_owned()
+        self.stemmer.stem(word).into_owned()
     }
 
     fn raw_tokens(&self, text: &str, mut cache: Option<&mut StemCache>) -> Vec<RawToken> {
