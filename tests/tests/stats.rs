@@ -1751,3 +1751,301 @@ async fn an_operator_reads_own_figures_and_no_one_else_may() {
         assert_eq!(response.status(), 403);
     }
 }
+
+// --- Issue #20, item 3: the statistics triggers append deltas, a job folds them ---------
+
+/// Folds every pending delta, `batch` at a time (small batches: several rounds).
+fn fold_all(db: &api::db::Db, batch: i64) -> usize {
+    let mut total = 0;
+    loop {
+        let n = db
+            .write_blocking(move |c| Ok(api::domain::stats::fold::fold(c, batch)?))
+            .unwrap();
+        if n == 0 {
+            return total;
+        }
+        total += n;
+    }
+}
+
+fn pending(db: &api::db::Db) -> i64 {
+    db.write_blocking(|c| Ok(api::domain::stats::fold::pending(c)?))
+        .unwrap()
+}
+
+fn test_db(app: &TestApp, size: u32) -> api::db::Db {
+    let pool = api::db::connect(&app.database_url, size).unwrap();
+    api::db::Db::new(pool, api::db::Backend::of(&app.database_url))
+}
+
+/// `received` and `escalated` of one region in the folded table and in the exact view.
+fn region_totals(db: &api::db::Db, region: &'static str) -> ((i64, i64), (i64, i64)) {
+    use api::db::schema::{stats_daily_folded as f, stats_deltas as d};
+    db.write_blocking(move |c| {
+        let folded: (i64, i64) = f::table
+            .filter(f::region_code.eq(region))
+            .select((f::received, f::escalated))
+            .load::<(i64, i64)>(c)?
+            .into_iter()
+            .fold((0, 0), |a, r| (a.0 + r.0, a.1 + r.1));
+        let tail: (i64, i64) = d::table
+            .filter(d::region_code.eq(region))
+            .select((d::received, d::escalated))
+            .load::<(i64, i64)>(c)?
+            .into_iter()
+            .fold((0, 0), |a, r| (a.0 + r.0, a.1 + r.1));
+        let exact: (i64, i64) = stats_daily::table
+            .filter(stats_daily::region_code.eq(region))
+            .select((stats_daily::received, stats_daily::escalated))
+            .load::<(i64, i64)>(c)?
+            .into_iter()
+            .fold((0, 0), |a, r| (a.0 + r.0, a.1 + r.1));
+        assert_eq!(
+            (folded.0 + tail.0, folded.1 + tail.1),
+            exact,
+            "the view adds the tail"
+        );
+        Ok((folded, exact))
+    })
+    .unwrap()
+}
+
+/// Inserts `n` appeals of region 77 through `db` (each its own write transaction, as a
+/// create is); every second one is then escalated (an update of the appeal).
+fn write_appeals(db: &api::db::Db, writer: usize, n: usize) {
+    for i in 0..n {
+        let id: &'static str = Box::leak(format!("w{writer}-{i}").into_boxed_str());
+        let now = Utc::now().naive_utc();
+        db.write_blocking(move |c| {
+            insert(
+                c,
+                &Appeal {
+                    id,
+                    region: "77",
+                    teacher: "t77",
+                    created: now,
+                    status: "new",
+                    ..Appeal::default()
+                },
+            );
+            if i % 2 == 0 {
+                diesel::update(appeals::table.find(id))
+                    .set(appeals::escalated_at.eq(Some(now)))
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+}
+
+async fn stats_pages(app: &TestApp, token: &str) -> Vec<Value> {
+    let mut pages = Vec::new();
+    for path in [
+        format!("/api/v1/stats/summary?{MAY}"),
+        format!("/api/v1/stats/regions?{MAY}"),
+        format!("/api/v1/stats/timeseries?{MAY}&bucket=week"),
+        format!("/api/v1/stats/operators?{MAY}"),
+        "/api/v1/stats/summary?region=16".to_owned(),
+        "/api/v1/stats/regions".to_owned(),
+        "/api/v1/stats/timeseries".to_owned(),
+        "/api/v1/stats/operators?region=16".to_owned(),
+    ] {
+        let mut page = get_json(app, &path, token).await;
+        // The moment of the answer is not a figure.
+        page.as_object_mut().unwrap().remove("generated_at");
+        pages.push(page);
+    }
+    pages
+}
+
+#[tokio::test]
+async fn figures_are_the_same_before_and_after_folding() {
+    // No background fold: this test decides when deltas are folded.
+    let app = integration_tests::spawn_app_with(
+        integration_tests::Overrides::default().with("WORKER_ENABLED", "false"),
+    )
+    .await;
+    seed(&app).await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await
+        .access;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Первый", true)
+        .await
+        .access;
+    let federal = app
+        .dev_login("federal", None, "Федеральный Куратор", true)
+        .await
+        .access;
+    let operator_id = app.me(&operator).await["id"].as_str().unwrap().to_owned();
+    // Create, answer, rate through the API (inserts and updates of every trigger).
+    let routed = post_ok(&app, "/api/v1/appeals", &teacher, json!({ "text": ROUTED })).await;
+    let routed_id = routed["id"].as_str().unwrap();
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/assign"),
+        &operator,
+        json!({ "operator_id": operator_id }),
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/answer"),
+        &operator,
+        json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/rating"),
+        &teacher,
+        json!({ "score": 4 }),
+    )
+    .await;
+    let bot = post_ok(
+        &app,
+        "/api/v1/appeals",
+        &teacher,
+        json!({ "text": ANSWERED }),
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{}/escalate", bot["id"].as_str().unwrap()),
+        &teacher,
+        json!({}),
+    )
+    .await;
+
+    let db = test_db(&app, 2);
+    let db_ = db.clone();
+    let waiting = tokio::task::spawn_blocking(move || pending(&db_))
+        .await
+        .unwrap();
+    assert!(waiting > 0, "the triggers appended deltas");
+    let before = stats_pages(&app, &federal).await;
+    assert_eq!(before[4]["figures"]["ratings_count"], 1);
+    let db_ = db.clone();
+    let (folded, left) = tokio::task::spawn_blocking(move || (fold_all(&db_, 3), pending(&db_)))
+        .await
+        .unwrap();
+    assert_eq!(
+        (i64::try_from(folded).unwrap(), left),
+        (waiting, 0),
+        "every delta folded once"
+    );
+    let after = stats_pages(&app, &federal).await;
+    assert_eq!(before, after, "folding changes no figure");
+    assert_aggregates_match(&app).await;
+    // Nothing left: a second fold is a no-op.
+    let db_ = db.clone();
+    let again = tokio::task::spawn_blocking(move || fold_all(&db_, 3))
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(stats_pages(&app, &federal).await, after);
+}
+
+#[tokio::test]
+async fn four_writers_in_one_region_and_a_fold_meanwhile_keep_the_totals_exact() {
+    let app = integration_tests::spawn_app_with(
+        integration_tests::Overrides::default().with("WORKER_ENABLED", "false"),
+    )
+    .await;
+    let db = test_db(&app, 6);
+    let db_ = db.clone();
+    tokio::task::spawn_blocking(move || {
+        db_.write_blocking(|c| {
+            user(c, "t77", "teacher", "77", ("Петрова", "Мария", "Ивановна"));
+            Ok(())
+        })
+        .unwrap();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        std::thread::scope(|s| {
+            let writers: Vec<_> = (0..4)
+                .map(|w| {
+                    let db = db_.clone();
+                    s.spawn(move || write_appeals(&db, w, 30))
+                })
+                .collect();
+            let folder = {
+                let (db, done) = (db_.clone(), std::sync::Arc::clone(&done));
+                s.spawn(move || {
+                    let mut folded = 0;
+                    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                        folded += fold_all(&db, 7);
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                    }
+                    folded
+                })
+            };
+            for w in writers {
+                w.join().unwrap();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            folder.join().unwrap();
+        });
+        let (_, exact) = region_totals(&db_, "77");
+        assert_eq!(exact, (120, 60), "every create and escalation counted once");
+        fold_all(&db_, 1000);
+        assert_eq!(pending(&db_), 0);
+        let (folded, exact) = region_totals(&db_, "77");
+        assert_eq!((folded, exact), ((120, 60), (120, 60)));
+    })
+    .await
+    .unwrap();
+    assert_aggregates_match(&app).await;
+}
+
+#[tokio::test]
+async fn two_folds_at_once_never_count_a_delta_twice() {
+    let app = integration_tests::spawn_app_with(
+        integration_tests::Overrides::default().with("WORKER_ENABLED", "false"),
+    )
+    .await;
+    let db = test_db(&app, 4);
+    tokio::task::spawn_blocking(move || {
+        db.write_blocking(|c| {
+            user(c, "t77", "teacher", "77", ("Петрова", "Мария", "Ивановна"));
+            Ok(())
+        })
+        .unwrap();
+        write_appeals(&db, 0, 60);
+        let waiting = pending(&db);
+        assert!(waiting >= 90, "{waiting} deltas");
+        for round in 0..3 {
+            if round > 0 {
+                write_appeals(&db, round, 20);
+            }
+            let start = std::sync::Barrier::new(2);
+            let folded: usize = std::thread::scope(|s| {
+                let folds: Vec<_> = (0..2)
+                    .map(|_| {
+                        let (db, start) = (db.clone(), &start);
+                        s.spawn(move || {
+                            start.wait();
+                            let mut n = 0;
+                            // Until nothing is left: a fold that found the other one
+                            // folding (PostgreSQL) returned 0 and tries again.
+                            while pending(&db) > 0 {
+                                n += fold_all(&db, 5);
+                            }
+                            n
+                        })
+                    })
+                    .collect();
+                folds.into_iter().map(|f| f.join().unwrap()).sum()
+            });
+            assert!(folded > 0);
+            assert_eq!(pending(&db), 0);
+        }
+        let (folded, exact) = region_totals(&db, "77");
+        assert_eq!((folded, exact), ((100, 50), (100, 50)));
+    })
+    .await
+    .unwrap();
+    assert_aggregates_match(&app).await;
+}

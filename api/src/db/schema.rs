@@ -394,8 +394,89 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Daily aggregates per region (migration 000009_stats; kept by triggers).
+    /// Daily aggregates per region (migration 000009_stats), exact at any moment: since
+    /// migration 000022 a view, the folded figures plus the unfolded deltas summed per
+    /// (day, region). Read-only.
     stats_daily (day, region_code) {
+        day -> Date,
+        region_code -> Text,
+        received -> BigInt,
+        answered -> BigInt,
+        answered_by_bot -> BigInt,
+        answered_by_operators -> BigInt,
+        answered_late -> BigInt,
+        self_served -> BigInt,
+        escalated -> BigInt,
+        ratings_count -> BigInt,
+        ratings_sum -> BigInt,
+        grades_count -> BigInt,
+        grades_points -> BigInt,
+        bot_ratings_count -> BigInt,
+        bot_ratings_sum -> BigInt,
+        operator_ratings_count -> BigInt,
+        operator_ratings_sum -> BigInt,
+        bot_clicks -> BigInt,
+        bot_helpful -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The figures folded so far (migration 000022_stats_deltas; written only by the fold).
+    stats_daily_folded (day, region_code) {
+        day -> Date,
+        region_code -> Text,
+        received -> BigInt,
+        answered -> BigInt,
+        answered_by_bot -> BigInt,
+        answered_by_operators -> BigInt,
+        answered_late -> BigInt,
+        self_served -> BigInt,
+        escalated -> BigInt,
+        ratings_count -> BigInt,
+        ratings_sum -> BigInt,
+        grades_count -> BigInt,
+        grades_points -> BigInt,
+        bot_ratings_count -> BigInt,
+        bot_ratings_sum -> BigInt,
+        operator_ratings_count -> BigInt,
+        operator_ratings_sum -> BigInt,
+        bot_clicks -> BigInt,
+        bot_helpful -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Append-only differences written by the statistics triggers (migration 000022),
+    /// folded into `stats_daily_folded` by `domain::stats::fold`.
+    stats_deltas (id) {
+        id -> BigInt,
+        day -> Date,
+        region_code -> Text,
+        received -> BigInt,
+        answered -> BigInt,
+        answered_by_bot -> BigInt,
+        answered_by_operators -> BigInt,
+        answered_late -> BigInt,
+        self_served -> BigInt,
+        escalated -> BigInt,
+        ratings_count -> BigInt,
+        ratings_sum -> BigInt,
+        grades_count -> BigInt,
+        grades_points -> BigInt,
+        bot_ratings_count -> BigInt,
+        bot_ratings_sum -> BigInt,
+        operator_ratings_count -> BigInt,
+        operator_ratings_sum -> BigInt,
+        bot_clicks -> BigInt,
+        bot_helpful -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A view (migration 000022): every row of `stats_daily_folded` and of `stats_deltas`,
+    /// several per (day, region); the statistics sum it with their own grouping. The
+    /// declared key is only diesel's requirement. Read-only.
+    stats_daily_parts (day, region_code) {
         day -> Date,
         region_code -> Text,
         received -> BigInt,

@@ -6,6 +6,7 @@
 
 pub mod campaigns;
 pub mod scheduled;
+pub mod stats_fold;
 
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
@@ -44,6 +45,8 @@ pub fn spawn(state: &AppState) {
     tracing::info!(worker = worker.id(), "background worker started");
     // Campaigns run beside the outbox, so a long campaign never delays a bot reply.
     tokio::spawn(worker.clone().run_campaigns());
+    // The statistics fold keeps the deltas' tail short (reads are exact without it).
+    tokio::spawn(worker.clone().run_stats_fold());
     tokio::spawn(worker.run());
 }
 

@@ -13,7 +13,9 @@ use shared::appeals::AppealStatus;
 
 use super::{Counts, Period, RegionFilter, OPEN};
 use crate::calendar;
-use crate::db::schema::{appeals as ap, regions, stats_daily as sd, stats_first_answers as sfa};
+use crate::db::schema::{
+    appeals as ap, regions, stats_daily_parts as sd, stats_first_answers as sfa,
+};
 use crate::db::{AnyConnection, Db};
 use crate::domain::calendar::Calendars;
 use crate::error::ApiError;

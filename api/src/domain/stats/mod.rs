@@ -4,7 +4,11 @@
 //!
 //! - `stats_daily` (day × region) holds the counts of appeals *received* that day in that
 //!   region and what became of them (answers, ratings, grades, escalations), kept exact by
-//!   database triggers in the same transaction as each change;
+//!   database triggers in the same transaction as each change. The triggers append a delta
+//!   row (`stats_deltas`) rather than update a shared row, so writers of one region never
+//!   queue on a row lock; [`fold`] moves deltas into `stats_daily_folded` periodically, and
+//!   every read goes through the `stats_daily_parts` view (folded rows plus the unfolded
+//!   tail, one statement, one snapshot), so figures are exact at any moment;
 //! - `stats_first_answers` holds one row per appeal an operator answered first, with the time
 //!   to that answer; the working-day value needs the production calendar, so the server
 //!   fills it ([`fill_pending`]) for rows the triggers created or reset since the last read;
@@ -15,11 +19,12 @@
 //! [`shared::stats::StatsFigures`].
 //!
 //! [`aggregates`] reads the counts, [`series`] the time series, [`operators`] the
-//! per-operator figures; [`query`] holds the rules of a request (period, scope, sorting) and
-//! the operations behind the HTTP handlers; [`report`] writes the appeals of a period as CSV
-//! or XLSX.
+//! per-operator figures, [`fold`] folds the deltas; [`query`] holds the rules of a request
+//! (period, scope, sorting) and the operations behind the HTTP handlers; [`report`] writes
+//! the appeals of a period as CSV or XLSX.
 
 pub mod aggregates;
+pub mod fold;
 pub mod gauges;
 pub mod operators;
 pub mod query;

@@ -10,7 +10,7 @@ use shared::stats::{StatsBucket, TimeseriesPoint};
 use super::aggregates::{open_appeals, total};
 use super::{ratio, Period, RegionFilter, PERIOD_TZ};
 use crate::calendar;
-use crate::db::schema::{appeals as ap, stats_daily as sd};
+use crate::db::schema::{appeals as ap, stats_daily_parts as sd};
 use crate::db::AnyConnection;
 
 /// The first day of the bucket holding `day`.

@@ -13,6 +13,8 @@
 //! - the reference rows seeded on the target are replaced by the source's; the statistics
 //!   tables the triggers fill while appeals are inserted are cleared and then copied as they
 //!   are in the source (they also hold figures computed by the server, not by triggers);
+//!   the deltas not yet folded travel as they are, and the `stats_daily` view (folded
+//!   figures plus deltas) is compared on both sides too;
 //! - after the copy, still inside the transaction, every table of the target is read back
 //!   and compared with the source: the row count and a SHA-256 over all rows in primary-key
 //!   order, computed by the same code from the values of each side (text byte-wise, numbers
@@ -68,7 +70,8 @@ pub const TABLES: &[&str] = &[
     "audit_log",
     "idempotency_keys",
     "auth_throttle",
-    "stats_daily",
+    "stats_daily_folded",
+    "stats_deltas",
     "stats_first_answers",
     "campaigns",
     "campaign_regions",
@@ -83,7 +86,11 @@ const SEEDED: &[&str] = &["regions", "kb_synonyms", "calendar_days", "calendar_y
 
 /// Filled by triggers while appeals, ratings and grades are inserted: cleared on the target
 /// right before they are copied.
-const DERIVED: &[&str] = &["stats_daily", "stats_first_answers"];
+const DERIVED: &[&str] = &["stats_daily_folded", "stats_deltas", "stats_first_answers"];
+
+/// Views compared like tables but never written (their tables are copied): the exact daily
+/// figures (migration 000022), read with the shape and key of the table named beside.
+const VIEWS: &[(&str, &str)] = &[("stats_daily", "stats_daily_folded")];
 
 /// Rows read from the source per query.
 const READ_BATCH: usize = 1000;
@@ -292,9 +299,24 @@ fn copy_all(
             },
         });
     }
+    for (view, like) in VIEWS {
+        let shape = source.shape(like)?;
+        tables.push(TableReport {
+            table: (*view).to_owned(),
+            source: source.sum(view, &shape)?,
+            target: TableSum {
+                rows: 0,
+                checksum: String::new(),
+            },
+        });
+    }
     for report in &mut tables {
-        let shape = target.shape(&report.table)?;
-        let source_shape = source.shape(&report.table)?;
+        let like = VIEWS
+            .iter()
+            .find(|(view, _)| *view == report.table)
+            .map_or(report.table.as_str(), |(_, like)| like);
+        let shape = target.shape(like)?;
+        let source_shape = source.shape(like)?;
         let aligned = align(&report.table, &source_shape, &shape)?;
         report.target = target.sum(&report.table, &aligned)?;
     }
@@ -437,9 +459,11 @@ pub fn checksums(url: &str) -> anyhow::Result<Vec<(String, TableSum)>> {
     with_snapshot(&mut side, backend, |side| {
         TABLES
             .iter()
-            .map(|t| {
-                let shape = side.shape(t)?;
-                Ok(((*t).to_owned(), side.sum(t, &shape)?))
+            .map(|t| (*t, *t))
+            .chain(VIEWS.iter().copied())
+            .map(|(t, like)| {
+                let shape = side.shape(like)?;
+                Ok((t.to_owned(), side.sum(t, &shape)?))
             })
             .collect()
     })

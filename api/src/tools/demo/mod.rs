@@ -347,12 +347,18 @@ fn finish(db: &Db, calendars: &Calendars) -> anyhow::Result<()> {
         .write_blocking(|conn| Ok(crate::domain::stats::fill_pending(conn, calendars)?))
         .map_err(|e: ApiError| anyhow::anyhow!("{e}"))?;
     tracing::debug!(filled, "first-answer times computed");
+    // The load appended a statistics delta per change: fold them all now.
+    while db
+        .write_blocking(|conn| Ok(crate::domain::stats::fold::fold(conn, 100_000)?))
+        .map_err(|e: ApiError| anyhow::anyhow!("{e}"))?
+        > 0
+    {}
     // After a bulk load PostgreSQL needs planner statistics and a vacuum (index-only scans
     // read the visibility map): autovacuum would get there later, a dashboard needs it now.
-    // The aggregates were rewritten row by row during the load: compact them first.
+    // The aggregates were written row by row during the load: compact them first.
     let mut conn = db.pool().get().context("нет соединения с базой")?;
     if let AnyConnection::Postgresql(_) = &mut *conn {
-        conn.batch_execute("VACUUM FULL stats_daily, stats_first_answers")?;
+        conn.batch_execute("VACUUM FULL stats_daily_folded, stats_deltas, stats_first_answers")?;
         conn.batch_execute("VACUUM ANALYZE")?;
     }
     Ok(())
