@@ -6,8 +6,41 @@ use anyhow::Context;
 use api::cli::{AdminCommand, CalendarCommand, Cli, Command, DbCommand, DemoCommand, KbCommand};
 use api::{config::Config, startup::Application, telemetry, tools};
 
+/// glibc's malloc gives each thread that allocates under contention its own arena (up to 8 per
+/// core) and keeps what was freed there: the index build's helper threads and the blocking
+/// pool under load left 45 MiB of freed memory resident at 10,000 articles (BENCHMARKS.md
+/// «Memory»). Two arenas keep that bounded; an operator's own `MALLOC_ARENA_MAX` wins.
+const ARENA_MAX: &str = "2";
+
+fn main() -> anyhow::Result<()> {
+    limit_malloc_arenas();
+    run()
+}
+
+/// glibc reads `MALLOC_ARENA_MAX` once, before `main`, so the process restarts itself with it
+/// set (same pid, arguments and environment; only when the variable is absent, so once). Safe
+/// Rust has no `mallopt`, and the workspace forbids `unsafe`.
+fn limit_malloc_arenas() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("MALLOC_ARENA_MAX").is_some() || cfg!(not(target_env = "gnu")) {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_else(|| exe.clone().into_os_string());
+    let err = std::process::Command::new(&exe)
+        .arg0(arg0)
+        .args(args)
+        .env("MALLOC_ARENA_MAX", ARENA_MAX)
+        .exec();
+    // Only reached when exec failed: run as we are, with glibc's default arenas.
+    eprintln!("MALLOC_ARENA_MAX не применён: {err}");
+}
+
 #[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+async fn run() -> anyhow::Result<()> {
     // A wrong argument or `--help` ends here (clap's text, exit code 2 or 0).
     let cli = Cli::parse_args();
     match cli.command {

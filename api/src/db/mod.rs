@@ -93,10 +93,14 @@ impl ManageConnection for Manager {
                     .map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the single writer; NORMAL sync keeps every
                 // committed transaction through a process crash; the busy timeout makes
-                // concurrent writers wait instead of failing.
+                // concurrent writers wait instead of failing. The page cache is per
+                // connection (SQLite's default 2 MiB × a pool of 16 = 32 MiB resident once
+                // the database outgrows it); 1 MiB each, the OS page cache behind it holds
+                // the file anyway (BENCHMARKS.md «Memory»).
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA cache_size = -1024;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
