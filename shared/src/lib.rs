@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod integrations;
 pub mod kb;
+pub mod operator;
 pub mod problem;
 pub mod regions;
 #[cfg(feature = "diesel")]

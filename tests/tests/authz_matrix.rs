@@ -149,6 +149,9 @@ fn body(action: Action) -> Value {
             "regions": ["77"], "levels": [], "verified_only": true, "start_at": null
         }),
         Action::CreatePromo => json!({ "title": "Матрица", "region": "77" }),
+        Action::CreateTemplate | Action::UpdateTemplate => {
+            json!({ "region": "77", "title": "Матрица", "text": "Проверка прав" })
+        }
         // An empty body reaches PUT /calendar/{year} (415 after the role check); the rest
         // take none.
         _ => Value::Null,

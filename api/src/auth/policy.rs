@@ -296,6 +296,19 @@ actions! {
     SeenVerificationDecision = "seen_verification_decision" => Access::Roles(&[Teacher]),
     /// The page a return from ESIA ends on, in the phone's browser.
     EsiaDone = "esia_done" => Access::Public,
+    // The operator's appeal screen (issue #22, item 4).
+    /// Answer templates of one's regions.
+    ListTemplates = "list_templates" => Access::Roles(&[Operator, RegionalHead]),
+    /// Write an answer template for one of one's regions.
+    CreateTemplate = "create_template" => Access::Roles(&[Operator, RegionalHead]),
+    /// Edit an answer template of one's regions.
+    UpdateTemplate = "update_template" => Access::Roles(&[Operator, RegionalHead]),
+    /// Delete an answer template of one's regions.
+    DeleteTemplate = "delete_template" => Access::Roles(&[Operator, RegionalHead]),
+    /// «Сейчас открыто также»: the open appeal screen's heartbeat.
+    AppealPresence = "appeal_presence" => Access::Roles(SUPERVISION),
+    /// The teacher's school, position, region and earlier appeals beside the thread.
+    GetAppealContext = "appeal_context" => Access::Roles(&[Operator]),
 }
 
 impl Action {

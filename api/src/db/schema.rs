@@ -635,8 +635,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Answer templates of a region (migration 000024).
+    answer_templates (id) {
+        id -> Text,
+        region_code -> Text,
+        title -> Text,
+        body -> Text,
+        author_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+diesel::table! {
+    /// Who has an appeal open, by their last heartbeat (migration 000024).
+    appeal_presence (appeal_id, user_id) {
+        appeal_id -> Text,
+        user_id -> Text,
+        seen_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(campaign_regions -> campaigns (campaign_id));
 diesel::joinable!(campaign_recipients -> campaigns (campaign_id));
+diesel::joinable!(answer_templates -> users (author_id));
+diesel::joinable!(appeal_presence -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -676,4 +699,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaign_recipients,
     campaign_optouts,
     promo_codes,
+    answer_templates,
+    appeal_presence,
 );

@@ -10,5 +10,6 @@ pub mod kb;
 pub mod notifications;
 pub mod pagination;
 pub mod stats;
+pub mod templates;
 pub mod users;
 pub mod validate;

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per area; [`configure`] registers them all.
 
 pub mod admin;
+pub mod appeal_screen;
 pub mod appeals;
 pub mod appeals_staff;
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod regions;
 pub mod reports;
 pub mod stats;
 pub mod teachers;
+pub mod templates;
 pub mod webhooks;
 
 use actix_web::web;
@@ -150,5 +152,11 @@ operations! {
         campaigns::promo_qr_png,
         campaigns::promo_poster,
         teachers::search_teachers,
+        templates::list_templates,
+        templates::create_template,
+        templates::update_template,
+        templates::delete_template,
+        appeal_screen::appeal_presence,
+        appeal_screen::appeal_context,
     ],
 }

@@ -444,6 +444,13 @@ fn every_dto() -> usize {
         shared::campaigns::ReachRow,
         shared::campaigns::Promo,
         shared::campaigns::PromoInput,
+        // the operator's appeal screen
+        shared::operator::AnswerTemplate,
+        shared::operator::TemplateInput,
+        shared::operator::PresenceViewer,
+        shared::operator::Presence,
+        shared::operator::EarlierAppeal,
+        shared::operator::AppealContext,
     )
 }
 

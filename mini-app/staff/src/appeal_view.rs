@@ -1,6 +1,6 @@
-//! What every staff reader sees of one appeal: the number, status and deadline, «На
-//! контроле», the facts, the question, the teacher's files, the thread with the internal
-//! notes and the ratings. The operator's actions are in [`crate::appeal`].
+//! What every staff reader sees of one appeal: the header (number, status and deadline, «На
+//! контроле», the facts), the question, the teacher's files with their sizes, the thread
+//! with the internal notes and the ratings. The operator's actions are in [`crate::appeal`].
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -50,8 +50,9 @@ fn thread(appeal: &Appeal) -> impl IntoView {
         .collect_view()
 }
 
-/// The header, facts, question, files, thread and ratings: what every staff reader sees.
-pub fn facts(appeal: &Appeal) -> impl IntoView {
+/// The header: number, status and deadline, «На контроле», and who asked, where, when and
+/// who holds it.
+pub fn header(appeal: &Appeal) -> impl IntoView {
     let holder = appeal
         .assignee
         .as_ref()
@@ -68,12 +69,38 @@ pub fn facts(appeal: &Appeal) -> impl IntoView {
             <dt>{s::CREATED}</dt><dd>{when(&appeal.created_at)}</dd>
             <dt>{s::ASSIGNEE}</dt><dd id="appeal-assignee">{holder.unwrap_or_else(|| s::NOBODY.to_owned())}</dd>
         </dl>
+    }
+}
+
+/// The question, its files, the thread and the ratings.
+pub fn thread_part(appeal: &Appeal) -> impl IntoView {
+    view! {
         <h2 class="section">{s::QUESTION}</h2>
         <p class="text card" id="appeal-text">{appeal.text.clone()}</p>
         {attachments(appeal)}
         <h2 class="section">{s::THREAD}</h2>
         <ol class="thread" id="thread">{thread(appeal)}</ol>
         {crate::control::ratings(appeal)}
+    }
+}
+
+/// Everything every staff reader sees: the header, then the question and the thread.
+pub fn facts(appeal: &Appeal) -> impl IntoView {
+    view! { {header(appeal)} {thread_part(appeal)} }
+}
+
+/// A file's size as people read it: bytes under a kilobyte, kilobytes rounded up (never
+/// «0 КБ»), megabytes with one decimal.
+#[must_use]
+pub fn file_size(bytes: i64) -> String {
+    const KB: i64 = 1024;
+    if bytes < KB {
+        format!("{} {}", bytes.max(0), s::BYTES)
+    } else if bytes < KB * KB {
+        format!("{} {}", (bytes + KB - 1) / KB, s::KILOBYTES)
+    } else {
+        let tenths = (bytes * 10 + KB * KB / 2) / (KB * KB);
+        format!("{},{} {}", tenths / 10, tenths % 10, s::MEGABYTES)
     }
 }
 
@@ -105,7 +132,7 @@ fn attachments(appeal: &Appeal) -> Option<impl IntoView> {
                         <button type="button" class="link-button" data-attachment=f.id.clone() on:click=save>
                             {f.name.clone()}
                         </button>
-                        " (" {f.size / 1024} {crate::strings::KB_CLOSE}
+                        " (" {file_size(f.size)} ")"
                     </li>
                 }
             })
@@ -116,4 +143,17 @@ fn attachments(appeal: &Appeal) -> Option<impl IntoView> {
             <mini_app_client::ErrorLine message=file_error/>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_size;
+
+    #[test]
+    fn a_small_file_is_never_zero_kilobytes() {
+        assert_eq!(file_size(0), "0 Б");
+        assert_eq!(file_size(700), "700 Б");
+        assert_eq!(file_size(1025), "2 КБ");
+        assert_eq!(file_size(1024 * 1024 * 3 / 2), "1,5 МБ");
+    }
 }

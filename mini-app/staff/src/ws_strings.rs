@@ -96,7 +96,7 @@ pub const CHOOSE: &str = "Выберите…";
 pub const OFF_TOPIC: &str = "Не по теме";
 pub const DUPLICATE: &str = "Повтор другого обращения";
 pub const SPAM: &str = "Спам";
-pub const DUPLICATE_OF: &str = "Номер (id) исходного обращения";
+pub const DUPLICATE_OF: &str = "Номер исходного обращения, например 16-000123";
 pub const DUPLICATE_HINT: &str = "Только для повтора.";
 pub const CLOSE_NOTE: &str = "Пояснение для учителя";
 pub const CLOSE: &str = "Закрыть обращение";
@@ -125,3 +125,36 @@ pub const SORT_CHOICES: [(&str, &str); 2] = [
     ("deadline", "Сначала ближайший срок"),
 ];
 pub const SEARCH: &str = "Поиск по тексту или номеру";
+
+// The appeal screen built around the answer (issue #22, item 4).
+pub const TAB_ANSWER: &str = "Ответ";
+pub const TAB_CLARIFY: &str = "Уточнение";
+pub const TAB_NOTE: &str = "Заметка";
+pub const COMPOSER: &str = "Что отправить";
+pub const COMPOSER_TEXT: &str = "Текст";
+pub const MORE: &str = "Ещё";
+pub const OPEN_ALSO: &str = "Сейчас открыто также:";
+pub const ABOUT_TEACHER: &str = "Об учителе";
+pub const SCHOOL: &str = "Школа";
+pub const POSITION: &str = "Должность";
+pub const EARLIER: &str = "Прежние обращения";
+pub const NO_EARLIER: &str = "Других обращений нет.";
+pub const BYTES: &str = "Б";
+pub const KILOBYTES: &str = "КБ";
+pub const MEGABYTES: &str = "МБ";
+pub const TEMPLATES: &str = "Шаблоны ответов региона";
+pub const TEMPLATE: &str = "Шаблон ответа";
+pub const CHOOSE_TEMPLATE: &str = "Выберите шаблон…";
+pub const USE_TEMPLATE: &str = "Вставить шаблон";
+pub const TEMPLATE_NEW: &str = "Новый шаблон";
+pub const TEMPLATE_EDITING: &str = "Изменить шаблон";
+pub const TEMPLATE_TITLE: &str = "Название";
+pub const TEMPLATE_TEXT: &str = "Текст шаблона";
+pub const TEMPLATE_SAVE: &str = "Сохранить шаблон";
+pub const TEMPLATE_CHANGE: &str = "Сохранить изменения";
+pub const TEMPLATE_SAVED: &str = "Шаблон сохранён.";
+pub const TEMPLATE_CHANGED: &str = "Шаблон изменён.";
+pub const TEMPLATE_DELETED: &str = "Шаблон удалён.";
+pub const TEMPLATE_EDIT: &str = "Изменить";
+pub const TEMPLATE_DELETE: &str = "Удалить";
+pub const FILL_TEMPLATE_TITLE: &str = "Напишите название шаблона.";

@@ -27,6 +27,7 @@ pub mod lifecycle;
 pub mod on_behalf;
 pub mod query;
 mod row;
+pub mod screen;
 pub mod staff;
 mod view;
 pub mod waiting;

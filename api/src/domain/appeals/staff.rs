@@ -323,7 +323,8 @@ pub fn close_appeal(
     Ok(view(conn, &row, &Viewer::of(caller), true)?)
 }
 
-/// Records which earlier appeal (in the caller's scope, not itself) this one repeats.
+/// Records which earlier appeal (in the caller's scope, not itself; by id or by number)
+/// this one repeats.
 fn link_duplicate(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -337,6 +338,13 @@ fn link_duplicate(
             "Укажите обращение, которое повторяется.",
         )
     })?;
+    // The screen shows the human number («16-000123»), so either it or the id is accepted.
+    let by_number: Option<String> = ap::table
+        .filter(ap::number.eq(other.trim()))
+        .select(ap::id)
+        .first(conn)
+        .optional()?;
+    let other = by_number.as_deref().unwrap_or(other);
     let original = find_in_scope(conn, caller, other).map_err(|_| {
         ApiError::field(
             "duplicate_of",

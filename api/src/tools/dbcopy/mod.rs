@@ -78,6 +78,8 @@ pub const TABLES: &[&str] = &[
     "campaign_recipients",
     "campaign_optouts",
     "promo_codes",
+    "answer_templates",
+    "appeal_presence",
 ];
 
 /// Reference data a fresh server seeds at start-up: present in an "empty" target, replaced

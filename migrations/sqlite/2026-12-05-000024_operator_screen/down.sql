@@ -1,0 +1,2 @@
+DROP TABLE appeal_presence;
+DROP TABLE answer_templates;
