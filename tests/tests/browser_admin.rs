@@ -309,7 +309,7 @@ async fn an_admin_subscribes_a_webhook_pings_rotates_retries_from_the_outbox_and
     browser
         .wait_text("#wh-notice", "поставлено в очередь")
         .await;
-    browser.wait_text("#deliveries", "ping").await;
+    browser.wait_text("#deliveries", "Проверка связи").await;
     hooks.wait_for(1, 20).await;
     browser.screenshot("admin-webhooks").await;
 

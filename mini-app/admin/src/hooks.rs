@@ -85,7 +85,7 @@ fn data_table(id: &str, caption: &str, heads: &[&str], rows: &[String]) -> Strin
         .map(|h| format!("<th scope=\"col\">{h}</th>"))
         .collect();
     format!(
-        "<div class=\"table-wrap\"><table id=\"{id}\" class=\"data\"><caption>{caption}</caption>\
+        "<div class=\"table-wrap\" tabindex=\"0\"><table id=\"{id}\" class=\"data\"><caption>{caption}</caption>\
          <thead><tr>{heads}</tr></thead><tbody>{}</tbody></table></div>",
         rows.concat()
     )

@@ -394,7 +394,7 @@ fn Audit() -> impl IntoView {
                 .map(|h| format!("<th scope=\"col\">{h}</th>"))
                 .collect();
             format!(
-                "<div class=\"table-wrap\"><table id=\"audit\" class=\"data\"><caption>{}</caption>\
+                "<div class=\"table-wrap\" tabindex=\"0\"><table id=\"audit\" class=\"data\"><caption>{}</caption>\
                  <thead><tr>{heads}</tr></thead><tbody>{r}</tbody></table></div>",
                 s::AUDIT_TITLE
             )
