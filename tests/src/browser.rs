@@ -5,7 +5,10 @@
 //! - [`Browser::add_init_script`] runs a script before any page script, through chromedriver's
 //!   DevTools bridge (`Page.addScriptToEvaluateOnNewDocument`): the page's CSP forbids inline
 //!   scripts, so this is how tests stand in for MAX's `window.WebApp`.
-//! - [`Browser::screenshot`] saves a PNG under [`screenshot_dir`].
+//! - [`Browser::screenshot`] saves a PNG under [`screenshot_dir`] and then runs the
+//!   accessibility check [`Browser::check_a11y`]: axe-core (WCAG 2.1 A and AA) injected
+//!   from a local copy ([`axe_core_js`], installed by `scripts/test`, never a CDN), failing
+//!   the test with a readable list of every violation.
 //! - Dropping the browser (also while a test panics) kills chromedriver and the Chromium it
 //!   started: the whole process group.
 
@@ -34,6 +37,50 @@ pub fn screenshot_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     dir
 }
+
+/// The axe-core script the accessibility check injects: `$AXE_CORE_JS`, or the copy
+/// `scripts/test` installs into `~/.cache/pomoshnik/axe-core`.
+#[must_use]
+pub fn axe_core_js() -> PathBuf {
+    if let Some(path) = std::env::var_os("AXE_CORE_JS") {
+        return PathBuf::from(path);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from);
+    home.join(".cache/pomoshnik/axe-core/node_modules/axe-core/axe.min.js")
+}
+
+/// The axe-core source, read once per test binary.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = axe_core_js();
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is missing at {} ({e}): scripts/test installs it, or run \
+                 `npm install --prefix ~/.cache/pomoshnik/axe-core axe-core`",
+                path.display()
+            )
+        })
+    })
+}
+
+/// Runs axe with the WCAG 2.0/2.1 A and AA rules and answers the violations as text lines.
+const AXE_RUN: &str = r"
+var done = arguments[arguments.length - 1];
+axe.run(document, {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  resultTypes: ['violations']
+}).then(function (r) {
+  done(r.violations.map(function (v) {
+    var nodes = v.nodes.slice(0, 6).map(function (n) {
+      var why = (n.failureSummary || '').split('\n').slice(1, 2).join(' ').trim();
+      return '    ' + n.target.join(' ') + ' — ' + n.html.slice(0, 140) + (why ? ' — ' + why : '');
+    });
+    if (v.nodes.length > 6) { nodes.push('    … and ' + (v.nodes.length - 6) + ' more'); }
+    return '  [' + v.impact + '] ' + v.id + ': ' + v.help + '\n' + nodes.join('\n');
+  }));
+}).catch(function (e) { done(['  axe failed: ' + e]); });
+";
 
 /// A Chrome DevTools Protocol command sent through chromedriver
 /// (`POST /session/{id}/goog/cdp/execute`).
@@ -270,7 +317,67 @@ impl Browser {
         self.find(css).await.click().await.expect("click");
     }
 
-    /// Saves a screenshot of the viewport as `<name>.png` in [`screenshot_dir`].
+    /// Checks the page as it is now with axe-core (WCAG 2.1 A and AA) and fails the test
+    /// with the list of violations (rule, impact, the offending elements). `name` names the
+    /// screen in the message.
+    pub async fn check_a11y(&self, name: &str) {
+        let loaded = self
+            .js("return typeof window.axe === 'object';")
+            .await
+            .as_bool()
+            .unwrap_or(false);
+        if !loaded {
+            // WebDriver scripts run outside the page's CSP, so the copy is injected as is.
+            self.client
+                .execute(&format!("{};\nreturn true;", axe_source()), vec![])
+                .await
+                .unwrap_or_else(|e| panic!("injecting axe-core failed: {e}"));
+        }
+        let found = self
+            .client
+            .execute_async(AXE_RUN, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("axe-core run failed on {name}: {e}"));
+        let lines: Vec<String> = found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if lines.is_empty() {
+            return;
+        }
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let report = format!(
+            "accessibility violations (axe-core, WCAG 2.1 A/AA) on «{name}» ({url}):\n{}",
+            lines.join("\n")
+        );
+        // `A11Y_SURVEY=1` appends every screen's violations to `a11y-survey.txt` beside the
+        // screenshots without stopping at the first (to survey a change); otherwise any fails.
+        if std::env::var_os("A11Y_SURVEY").is_some() {
+            use std::io::Write;
+            let path = screenshot_dir().join("a11y-survey.txt");
+            if let Ok(mut file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+            {
+                let _ = writeln!(file, "{report}");
+            }
+            return;
+        }
+        panic!("{report}");
+    }
+
+    /// Saves a screenshot of the viewport as `<name>.png` in [`screenshot_dir`], then runs
+    /// the accessibility check on the same screen ([`Self::check_a11y`]).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // Let fonts and layout settle.
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -278,6 +385,7 @@ impl Browser {
         assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).expect("write screenshot");
+        self.check_a11y(name).await;
         path
     }
 

@@ -246,18 +246,20 @@ async fn an_admin_creates_and_revokes_an_api_key_and_filters_the_audit_log() {
 
     // The audit log, only the revocations.
     browser.goto(&app.url("/#/audit")).await;
-    browser.wait_text("#audit", "api_key.create").await;
-    browser.fill("#au-action", "api_key.revoke").await;
+    // Codes are shown in words: «Создан API-ключ», the role «Администратор».
+    browser.wait_text("#audit", "Создан API-ключ").await;
+    browser.wait_text("#audit", "Администратор").await;
+    browser.select("#au-action", "api_key.revoke").await;
     browser.click("#audit-filters button[type=submit]").await;
     browser
         .wait_js(
             "(function () { var rows = document.querySelectorAll('#audit tbody tr'); \
-             return rows.length === 1 && rows[0].cells[2].textContent === 'api_key.revoke'; })()",
+             return rows.length === 1 && rows[0].cells[2].textContent === 'Отозван API-ключ'; })()",
         )
         .await;
     browser.screenshot("admin-audit").await;
     // A period with nothing in it.
-    browser.fill("#au-action", "").await;
+    browser.select("#au-action", "").await;
     browser
         .js("var f = document.getElementById('au-to'); f.value = '2020-01-01';")
         .await;
@@ -307,7 +309,7 @@ async fn an_admin_subscribes_a_webhook_pings_rotates_retries_from_the_outbox_and
     browser
         .wait_text("#wh-notice", "поставлено в очередь")
         .await;
-    browser.wait_text("#deliveries", "ping").await;
+    browser.wait_text("#deliveries", "Проверка связи").await;
     hooks.wait_for(1, 20).await;
     browser.screenshot("admin-webhooks").await;
 
@@ -338,7 +340,7 @@ async fn an_admin_subscribes_a_webhook_pings_rotates_retries_from_the_outbox_and
     browser.goto(&app.url("/#/outbox")).await;
     browser.wait_text("#outbox", &format!("вебхук {url}")).await;
     browser.select("#ob-status", "pending").await;
-    browser.wait_text("#outbox", "pending").await;
+    browser.wait_text("#outbox", "Ожидает").await;
     browser.screenshot("admin-outbox").await;
     browser.click("#outbox [data-retry]").await;
     browser.wait_text("#ob-done", "Отправлено на повтор").await;

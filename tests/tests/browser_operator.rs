@@ -83,7 +83,7 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
     browser.wait_js("location.hash === '#/board'").await;
     let card = format!("section[data-status='new'] li[data-appeal='{id}']");
     let text = browser.wait_text(&card, "экскурсию в музей").await;
-    assert!(text.contains("НЕ ПРОЧИТАН"), "{text}");
+    assert!(text.contains("Не прочитано"), "{text}");
     assert!(text.contains("Гарипова Алсу"), "{text}");
     assert!(text.contains("Татарстан"), "{text}");
     assert!(text.contains("не назначен"), "{text}");
@@ -213,7 +213,7 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
     browser.click("a[href='#/board']").await;
     let card = format!("section[data-status='answered'] li[data-appeal='{id}']");
     let text = browser.wait_text(&card, "Оператор Казанский").await;
-    assert!(!text.contains("НЕ ПРОЧИТАН"), "{text}");
+    assert!(!text.contains("Не прочитано"), "{text}");
 
     // The teacher reads the answer; the note never reaches them.
     let appeal: Value = app

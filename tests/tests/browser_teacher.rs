@@ -99,7 +99,7 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     assert!(chosen.contains("scan.png"), "{chosen}");
     browser.click("#ask-send").await;
     let routed = browser
-        .wait_text("#routed", "Вопрос передан специалисту вашего региона.")
+        .wait_text("#routed", "Вопрос передан оператору вашего региона.")
         .await;
     let refused = browser.wait_text("#not-attached", "fake.pdf").await;
     assert!(!refused.contains("scan.png"), "{refused}");
@@ -185,7 +185,7 @@ async fn a_verified_teacher_asks_gets_answers_rates_and_sees_the_history() {
     browser
         .wait_text("#thread", "план воспитательной работы")
         .await;
-    browser.wait_text("#thread", "Помощник").await;
+    browser.wait_text("#thread", "Бот").await;
     browser.find("#escalate").await;
     browser.click(".star[data-score='4']").await;
     browser.fill("#rate-comment", "Понятно, спасибо").await;
@@ -596,6 +596,6 @@ async fn a_new_teacher_verifies_through_gosuslugi_from_the_mini_app_and_asks() {
     browser.fill("#question", ROUTED).await;
     browser.click("#ask-send").await;
     browser
-        .wait_text("#routed", "Вопрос передан специалисту вашего региона.")
+        .wait_text("#routed", "Вопрос передан оператору вашего региона.")
         .await;
 }

@@ -575,7 +575,7 @@ mod tests {
             region: "Москва".into(),
             text: "Нужно ли <b>писать</b> КТП?".into(),
             author: None,
-            deadline: Some("02.12.2026 23:59".into()),
+            deadline: Some("2 дек., 23:59 (МСК)".into()),
             transferred: false,
         }
         .render("https://pomoshnik.example.ru/", None);
@@ -643,7 +643,7 @@ mod tests {
             number: "77-000001".into(),
             region: "Москва".into(),
             excerpt: "Вопрос".into(),
-            deadline: "01.12.2026 23:59".into(),
+            deadline: "1 дек., 23:59 (МСК)".into(),
         };
         let letter = MailTemplate::Digest {
             date: "02.12.2026".into(),

@@ -12,6 +12,8 @@ pub mod webhook;
 
 use std::time::Duration;
 
+use chrono::{Datelike, Offset};
+
 /// Why a delivery did not go through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryError {
@@ -69,21 +71,72 @@ pub fn clip(text: &str, max: usize) -> String {
     out
 }
 
-/// An RFC 3339 UTC instant as local time of an IANA zone: `02.12.2026 23:59`.
+/// Short month names as the mini-app shows them («5 дек., 12:26»).
+const MONTHS: [&str; 12] = [
+    "янв.",
+    "февр.",
+    "мар.",
+    "апр.",
+    "мая",
+    "июн.",
+    "июл.",
+    "авг.",
+    "сент.",
+    "окт.",
+    "нояб.",
+    "дек.",
+];
+
+/// The zone's name as Russians say it, from its offset to UTC: «МСК», «МСК+2», «МСК−1».
+#[must_use]
+pub fn zone_name(offset_seconds: i32) -> String {
+    let diff = offset_seconds / 60 - 180;
+    let (sign, abs) = if diff < 0 {
+        ('−', -diff)
+    } else {
+        ('+', diff)
+    };
+    match (abs / 60, abs % 60) {
+        (0, 0) => "МСК".to_owned(),
+        (h, 0) => format!("МСК{sign}{h}"),
+        (h, m) => format!("МСК{sign}{h}:{m:02}"),
+    }
+}
+
+/// An RFC 3339 UTC instant on the clock of an IANA zone (the region's), in the one shape
+/// of every screen and message: `11 дек., 23:59 (МСК)`, the year added when it is not
+/// this year (`3 янв. 2027, 23:59 (МСК+7)`). An unknown zone reads as Moscow time.
 #[must_use]
 pub fn local_time(at_rfc3339: &str, timezone: &str) -> String {
+    let this_year = chrono::Utc::now().year();
+    local_time_in(at_rfc3339, timezone, this_year)
+}
+
+fn local_time_in(at_rfc3339: &str, timezone: &str, this_year: i32) -> String {
     let Ok(at) = chrono::DateTime::parse_from_rfc3339(at_rfc3339) else {
         return at_rfc3339.to_owned();
     };
-    match timezone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => at.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string(),
-        Err(_) => at.format("%d.%m.%Y %H:%M UTC").to_string(),
-    }
+    let tz = timezone
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or(chrono_tz::Europe::Moscow);
+    let local = at.with_timezone(&tz);
+    let month = MONTHS[local.month0() as usize];
+    let year = if local.year() == this_year {
+        String::new()
+    } else {
+        format!(" {}", local.year())
+    };
+    format!(
+        "{} {month}{year}, {} ({})",
+        local.day(),
+        local.format("%H:%M"),
+        zone_name(local.offset().fix().local_minus_utc())
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{clip, local_time};
+    use super::{clip, local_time_in};
 
     #[test]
     fn clip_counts_characters_not_bytes() {
@@ -93,14 +146,22 @@ mod tests {
     }
 
     #[test]
-    fn local_time_uses_the_region_zone() {
+    fn local_time_uses_the_region_zone_and_names_it() {
         assert_eq!(
-            local_time("2026-12-02T20:59:59Z", "Europe/Moscow"),
-            "02.12.2026 23:59"
+            local_time_in("2026-12-02T20:59:59Z", "Europe/Moscow", 2026),
+            "2 дек., 23:59 (МСК)"
         );
         assert_eq!(
-            local_time("2026-12-02T20:59:59Z", "Asia/Vladivostok"),
-            "03.12.2026 06:59"
+            local_time_in("2026-12-02T20:59:59Z", "Asia/Vladivostok", 2026),
+            "3 дек., 06:59 (МСК+7)"
+        );
+        assert_eq!(
+            local_time_in("2026-12-02T20:59:59Z", "Europe/Kaliningrad", 2027),
+            "2 дек. 2026, 22:59 (МСК−1)"
+        );
+        assert_eq!(
+            local_time_in("2026-05-02T20:59:59Z", "Nowhere/Atlantis", 2026),
+            "2 мая, 23:59 (МСК)"
         );
     }
 }

@@ -21,21 +21,8 @@ use staff_app::format::when;
 use staff_app::regions::Regions;
 use staff_app::user_forms::{form_list, region_select, Secret};
 
+use crate::labels::{self, EVENTS};
 use crate::strings as s;
-
-/// `(value, text)` of the event types a subscription can take.
-const EVENTS: [(&str, &str); 10] = [
-    ("appeal.created", s::EVENT_CREATED),
-    ("appeal.answered", s::EVENT_ANSWERED),
-    ("appeal.clarification_requested", s::EVENT_CLARIFICATION),
-    ("appeal.follow_up", s::EVENT_FOLLOW_UP),
-    ("appeal.escalated", s::EVENT_ESCALATED),
-    ("appeal.transferred", s::EVENT_TRANSFERRED),
-    ("appeal.withdrawn", s::EVENT_WITHDRAWN),
-    ("appeal.rated", s::EVENT_RATED),
-    ("appeal.closed", s::EVENT_CLOSED),
-    ("appeal.overdue", s::EVENT_OVERDUE),
-];
 
 fn webhook_path(id: &str, action: &str) -> String {
     format!(
@@ -98,7 +85,7 @@ fn data_table(id: &str, caption: &str, heads: &[&str], rows: &[String]) -> Strin
         .map(|h| format!("<th scope=\"col\">{h}</th>"))
         .collect();
     format!(
-        "<div class=\"table-wrap\"><table id=\"{id}\" class=\"data\"><caption>{caption}</caption>\
+        "<div class=\"table-wrap\" tabindex=\"0\"><table id=\"{id}\" class=\"data\"><caption>{caption}</caption>\
          <thead><tr>{heads}</tr></thead><tbody>{}</tbody></table></div>",
         rows.concat()
     )
@@ -119,8 +106,8 @@ fn code_text(code: Option<i32>) -> String {
 fn delivery_row(d: &WebhookDeliveryInfo) -> String {
     cells(&[
         when(&d.created_at),
-        d.event_type.clone(),
-        d.status.clone(),
+        labels::event(&d.event_type),
+        labels::status(&d.status),
         code_text(Some(d.attempts)),
         code_text(d.response_code),
         d.last_error.clone().unwrap_or_default(),
@@ -272,7 +259,7 @@ fn outbox_row(o: &OutboxItem) -> String {
     let values = [
         when(&o.created_at),
         o.target.clone(),
-        o.status.clone(),
+        labels::status(&o.status),
         code_text(Some(o.attempts)),
         when(&o.next_attempt_at),
         o.last_error.clone().unwrap_or_default(),

@@ -8,9 +8,10 @@
 //! administration code.
 //!
 //! Layout: the tab bar and its typed route, API keys and the audit log in [`tabs`], webhooks
-//! and the outbox in [`hooks`], Russian text in [`strings`].
+//! and the outbox in [`hooks`], the codes in words in [`labels`], Russian text in [`strings`].
 
 pub mod hooks;
+pub mod labels;
 pub mod strings;
 pub mod tabs;
 pub mod totp;

@@ -3,7 +3,7 @@
 pub const TAB_USERS: &str = "Пользователи";
 pub const TAB_KEYS: &str = "API-ключи";
 pub const TAB_WEBHOOKS: &str = "Вебхуки";
-pub const TAB_OUTBOX: &str = "Очередь";
+pub const TAB_OUTBOX: &str = mini_app_client::words::OUTBOX;
 pub const TAB_AUDIT: &str = "Журнал";
 pub const TABS: &str = "Разделы";
 
@@ -15,7 +15,7 @@ pub const EVENT_RATED: &str = "Оценка ответа";
 pub const EVENT_OVERDUE: &str = "Просрочка";
 pub const EVENT_CLARIFICATION: &str = "Уточняющий вопрос оператора";
 pub const EVENT_FOLLOW_UP: &str = "Учитель написал снова";
-pub const EVENT_ESCALATED: &str = "Передано специалистам";
+pub const EVENT_ESCALATED: &str = "Передано операторам";
 pub const EVENT_TRANSFERRED: &str = "Передано в другой регион";
 pub const EVENT_WITHDRAWN: &str = "Отозвано учителем";
 pub const EVENT_CLOSED: &str = "Закрыто";
@@ -72,7 +72,7 @@ pub const OUTBOX_HEADS: [&str; 7] = [
     "Ошибка",
     "",
 ];
-pub const OUTBOX_TITLE: &str = "Очередь уведомлений";
+pub const OUTBOX_TITLE: &str = "Отправка уведомлений";
 pub const STATUS: &str = "Статус";
 pub const STATUS_ANY: &str = "Ожидают, отправляются и отказ";
 pub const STATUS_PENDING: &str = "Ожидают";
@@ -120,12 +120,12 @@ pub const SYSTEM: &str = "система";
 pub const NO_AUDIT: &str = "Записей нет.";
 pub const AUDIT_TITLE: &str = "Журнал действий";
 pub const AUDIT_HEADS: [&str; 6] = ["Когда", "Кто", "Действие", "Объект", "Было", "Стало"];
-pub const AU_ACTOR: &str = "Кто (id пользователя)";
+pub const AU_ACTOR: &str = "Сотрудник (номер из раздела «Пользователи»)";
 pub const AU_ACTION: &str = "Действие";
-pub const AU_ACTION_HINT: &str =
-    "Например, user.create, user.update, api_key.create, api_key.revoke.";
+pub const AU_ACTION_ANY: &str = "Все действия";
 pub const AU_OBJECT: &str = "Тип объекта";
-pub const AU_OBJECT_HINT: &str = "Например, user, api_key, article.";
+pub const AU_OBJECT_HINT: &str =
+    "Например, user (пользователь), api_key (API-ключ), article (статья).";
 pub const AU_OBJECT_ID: &str = "Id объекта";
 pub const AU_FROM: &str = "С даты";
 pub const AU_TO: &str = "По дату";

@@ -12,7 +12,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mini_app_client::form::{require, Errors, FormAlert, FormValues, TextField};
+use mini_app_client::form::{require, Errors, FormAlert, FormValues, SelectField, TextField};
 use mini_app_client::json::{array, get, string};
 use mini_app_client::{json_body, request, request_value, ErrorLine, Method};
 use shared::integrations::ApiPermission;
@@ -21,6 +21,7 @@ use shared::Page;
 use wasm_bindgen::JsValue;
 
 use crate::hooks::{Outbox, Webhooks};
+use crate::labels;
 use crate::strings as s;
 use mini_app_client::html::{clicked, esc, html, show, Html};
 use staff_app::api::{query, Remote};
@@ -292,20 +293,20 @@ fn json_text(value: &JsValue) -> String {
 
 fn audit_row(e: &JsValue) -> String {
     let actor = match (string(e, "actor_id"), string(e, "actor_role")) {
-        (Some(id), Some(role)) => format!("{id} ({role})"),
+        (Some(id), Some(role)) => format!("{} ({id})", labels::role(&role)),
         (Some(id), None) => id,
-        (None, Some(role)) => role,
+        (None, Some(role)) => labels::role(&role),
         (None, None) => s::SYSTEM.to_owned(),
     };
     let object = format!(
         "{} {}",
-        string(e, "object_type").unwrap_or_default(),
+        labels::object(&string(e, "object_type").unwrap_or_default()),
         string(e, "object_id").unwrap_or_default()
     );
     let cells = [
         when(&string(e, "created_at").unwrap_or_default()),
         actor,
-        string(e, "action").unwrap_or_default(),
+        labels::action(&string(e, "action").unwrap_or_default()),
         object,
         json_text(&get(e, "before")),
         json_text(&get(e, "after")),
@@ -315,6 +316,13 @@ fn audit_row(e: &JsValue) -> String {
         .map(|c| format!("<td>{}</td>", esc(c)))
         .collect();
     format!("<tr>{cells}</tr>")
+}
+
+/// The audit actions in words, «Все действия» first.
+fn action_options() -> Vec<(String, String)> {
+    let mut list = vec![(String::new(), s::AU_ACTION_ANY.to_owned())];
+    list.extend(labels::action_choices());
+    list
 }
 
 /// A date input's `YYYY-MM-DD` as the start (or, with `end`, the end) of that Moscow day.
@@ -386,7 +394,7 @@ fn Audit() -> impl IntoView {
                 .map(|h| format!("<th scope=\"col\">{h}</th>"))
                 .collect();
             format!(
-                "<div class=\"table-wrap\"><table id=\"audit\" class=\"data\"><caption>{}</caption>\
+                "<div class=\"table-wrap\" tabindex=\"0\"><table id=\"audit\" class=\"data\"><caption>{}</caption>\
                  <thead><tr>{heads}</tr></thead><tbody>{r}</tbody></table></div>",
                 s::AUDIT_TITLE
             )
@@ -396,8 +404,8 @@ fn Audit() -> impl IntoView {
         <h1>{s::AUDIT_TITLE}</h1>
         <form id="audit-filters" class="filters" on:submit=submit novalidate>
             <TextField id="au-actor" label=s::AU_ACTOR errors field="actor"/>
-            <TextField id="au-action" label=s::AU_ACTION errors field="action"
-                hint=s::AU_ACTION_HINT/>
+            <SelectField id="au-action" label=s::AU_ACTION errors field="action"
+                options=Signal::stored(action_options())/>
             <TextField id="au-object" label=s::AU_OBJECT errors field="object_type"
                 hint=s::AU_OBJECT_HINT/>
             <TextField id="au-object-id" label=s::AU_OBJECT_ID errors field="object_id"/>

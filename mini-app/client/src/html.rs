@@ -113,7 +113,7 @@ pub fn table_html(
     sort: Option<i32>,
 ) -> String {
     let mut html = format!(
-        "<div class=\"table-wrap\"><table id=\"{id}\" class=\"data\"><caption>{caption}</caption><thead><tr>"
+        "<div class=\"table-wrap\" tabindex=\"0\"><table id=\"{id}\" class=\"data\"><caption>{caption}</caption><thead><tr>"
     );
     for (i, head) in heads.iter().enumerate() {
         match sort {

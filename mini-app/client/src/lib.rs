@@ -12,6 +12,8 @@
 //! - [`remote`]: the loading state of fetched data as pages show it;
 //! - [`html`]: read-only content built as escaped HTML text (tables, options, the
 //!   loading state of such text) for the staff, supervisor and administration screens;
+//! - [`words`]: the glossary every module shows (statuses, who answered, unread), Russian
+//!   plural agreement, and dates and deadlines in one shape on the region's clock;
 //! - [`ui`] and [`form`]: the loading and error states and the labelled form controls
 //!   both modules show.
 //!
@@ -33,6 +35,7 @@ pub mod session;
 pub mod strings;
 pub mod transport;
 pub mod ui;
+pub mod words;
 
 pub use api::{decode, json_body, request, request_keyed, request_value, ApiError, Method};
 pub use offline::StaleBanner;

@@ -84,6 +84,14 @@ pub fn tile(
             strings::COMPARED
         )
     };
+    // A count agrees with its noun: «1 Обращение за период», not «1 Обращений…».
+    let label = match (key, value) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a count
+        ("received", Some(v)) => {
+            mini_app_client::words::plural(v.round() as u64, strings::RECEIVED_FORMS)
+        }
+        _ => label,
+    };
     let body = format!(
         "<div class=\"tile{bad}\" data-figure=\"{key}\"><span class=\"tile-value\">{}</span><span class=\"tile-label\">{label}</span>{change}</div>",
         figure(key, value)

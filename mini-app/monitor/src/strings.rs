@@ -40,13 +40,19 @@ pub fn period_line(period: &str, previous: &str) -> String {
 
 // The dashboard: tiles, charts, reports, the regions and operators tables.
 pub const TILE_RECEIVED: &str = "Обращений за период";
+/// The received tile's label agrees with its figure: «1 обращение», «2 обращения», «5 обращений».
+pub const RECEIVED_FORMS: [&str; 3] = [
+    "Обращение за период",
+    "Обращения за период",
+    "Обращений за период",
+];
 pub const TILE_BY_BOT: &str = "Ответил бот";
 pub const TILE_SELF_SERVED: &str = "Нашли ответ сами";
 pub const TILE_BY_OPERATORS: &str = "Ответили операторы";
 pub const TILE_OPEN: &str = "Ждут ответа сейчас";
 pub const TILE_OVERDUE: &str = "Просрочено сейчас";
 pub const TILE_DUE_TODAY: &str = "Срок сегодня";
-pub const TILE_UNREAD: &str = "Никто не открыл";
+pub const TILE_UNREAD: &str = mini_app_client::words::UNREAD;
 pub const TILE_RATING: &str = "Средняя оценка";
 pub const TILE_RATING_BOT: &str = "Оценка ответов бота";
 pub const TILE_RATING_OPERATORS: &str = "Оценка ответов операторов";

@@ -1,26 +1,28 @@
 //! How the operator's screens show an appeal's id, author, times and deadline.
 
 use leptos::prelude::*;
+use mini_app_client::{words, Remote};
 use shared::appeals::{Appeal, AppealStatus};
-use wasm_bindgen::JsValue;
 
 use crate::ws_strings as s;
 
-/// «25.11 15:04» in the browser's time zone.
+/// «5 дек., 12:26» (the year added when not this year) on the phone's clock: the one
+/// shape of a moment on every screen (`mini_app_client::words`).
 #[must_use]
 pub fn when(iso: &str) -> String {
-    let d = js_sys::Date::new(&JsValue::from_str(iso));
-    if d.get_time().is_nan() {
-        return iso.to_owned();
-    }
-    format!(
-        "{:02}.{:02}.{} {:02}:{:02}",
-        d.get_date(),
-        d.get_month() + 1,
-        d.get_full_year(),
-        d.get_hours(),
-        d.get_minutes()
-    )
+    words::date_time(iso)
+}
+
+/// The IANA time zone of the region `code`, when the regions are loaded.
+fn region_zone(code: &str) -> Option<String> {
+    let regions = use_context::<crate::ctx::Ctx>()?.regions;
+    regions.with_untracked(|r| match r {
+        Remote::Ready(list) => list
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| r.timezone.clone()),
+        _ => None,
+    })
 }
 
 /// «№ 16-000123»: the appeal's human number, the one teachers, letters and the search use.
@@ -56,5 +58,7 @@ pub fn deadline_badge(appeal: &Appeal) -> Option<AnyView> {
     } else {
         ("badge badge-wait deadline", String::new())
     };
-    Some(view! { <span class=class>{s::DEADLINE} " " {when(at)} {late}</span> }.into_any())
+    // On the region's clock, its zone named: «Срок до 11 дек., 23:59 (МСК)».
+    let until = words::until(at, region_zone(&appeal.region.code).as_deref());
+    Some(view! { <span class=class>{s::DEADLINE} " " {until} {late}</span> }.into_any())
 }

@@ -9,7 +9,7 @@ pub const SOON_TEXT: &str =
 pub const NO_NAME: &str = "Без имени";
 pub const MORE: &str = "Показать ещё";
 
-pub const QUEUE_TITLE: &str = "Подтверждение учителей";
+pub const QUEUE_TITLE: &str = mini_app_client::words::VERIFICATION;
 pub const QUEUE_LEAD: &str =
     "Учителя вашего региона, которые просят подтвердить статус. Проверьте школу и должность.";
 pub const QUEUE_EMPTY: &str = "Новых заявок нет.";

@@ -57,7 +57,7 @@ pub fn card(appeal: &Appeal) -> impl IntoView {
                     <span class="mono">{number(appeal)}</span>
                     <span class="badge">{appeal.status.title()}</span>
                     {appeal.control.is_some().then(|| view! { <span class="badge badge-wait control-badge">{s::CONTROLLED}</span> })}
-                    {appeal.unread.then(|| view! { <span class="badge badge-bad">{s::UNREAD}</span> })}
+                    {appeal.unread.then(|| view! { <span class="badge badge-bad">{mini_app_client::words::UNREAD}</span> })}
                 </span>
                 <span class="clamp ws-text">{appeal.text.clone()}</span>
                 <span class="muted small">{meta}</span>
@@ -141,7 +141,7 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
         <nav class="tabs" aria-label=s::TABS>
             {tab(Route::Board, "#/board", s::TAB_BOARD)}
             {tab(Route::List, "#/list", s::TAB_LIST)}
-            {tab(Route::Verification, "#/verification", s::TAB_VERIFICATION)}
+            {tab(Route::Verification, "#/verification", mini_app_client::words::VERIFICATION)}
             {tab(Route::Stats, "#/stats", crate::hosted::MY_STATS)}
             {tab(Route::Help, "#/help", crate::help::TITLE)}
         </nav>

@@ -145,10 +145,10 @@ pub fn History(id: String) -> impl IntoView {
             l.iter()
                 .flatten()
                 .map(|v| {
-                    let date = v.created_at.get(..10).unwrap_or_default();
+                    let date = mini_app_client::words::date_time(&v.created_at);
                     (
                         v.number.to_string(),
-                        strings::version_option(v.number, date),
+                        strings::version_option(v.number, &date),
                     )
                 })
                 .collect()

@@ -145,12 +145,12 @@ pub const HELPED: &str = "Помогло";
 pub const NOT_HELPED: &str = "Не помогло";
 pub const THANKS: &str = "Спасибо! Рады, что ответ помог. Вопрос закрыт.";
 pub const SELF_SERVED: &str = "Отлично! Вопрос закрыт как решённый.";
-pub const ROUTED: &str = "Вопрос передан специалисту вашего региона.";
+pub const ROUTED: &str = "Вопрос передан оператору вашего региона.";
 pub const ANSWER_BY: &str = "Ответ до";
 pub const MAYBE: &str = "Возможно, подойдёт";
 pub const THIS_ANSWERS: &str = "Это ответ на мой вопрос";
 pub const OPEN_ANSWER: &str = "Открыть ответ";
-pub const CLOSE_QUESTION: &str = "Закрыть вопрос? Специалист не будет на него отвечать.";
+pub const CLOSE_QUESTION: &str = "Закрыть вопрос? Оператор не будет на него отвечать.";
 pub const CLOSE_YES: &str = "Да, закрыть вопрос";
 pub const CLOSE_NO: &str = "Нет";
 pub const OPEN_APPEAL: &str = "Открыть обращение";
@@ -160,17 +160,17 @@ pub const APPEALS_TITLE: &str = "Мои вопросы";
 pub const APPEALS_EMPTY: &str = "Вы ещё не задавали вопросов.";
 pub const MORE: &str = "Показать ещё";
 pub const REFRESH: &str = "Обновить";
-pub const UNREAD: &str = "Есть новое";
-pub const UNREAD_COUNT: &str = "Непрочитанных";
+pub const UNREAD: &str = mini_app_client::words::UNREAD;
+pub const UNREAD_COUNT: &str = mini_app_client::words::UNREAD;
 pub const NEED_REPLY: &str = "Нужен ваш ответ";
 pub const NEED_REPLY_HINT: &str =
-    "Специалист задал уточняющий вопрос. Ответьте ниже — пока вы не ответите, срок не идёт.";
+    "Оператор задал уточняющий вопрос. Ответьте ниже — пока вы не ответите, срок не идёт.";
 
 // --- one appeal ------------------------------------------------------------------------
 pub const APPEAL_NOT_FOUND: &str = "Обращение не найдено.";
 pub const WHO_ME: &str = "Вы";
-pub const WHO_BOT: &str = "Помощник";
-pub const WHO_OPERATOR: &str = "Специалист";
+pub const WHO_BOT: &str = mini_app_client::words::WHO_BOT;
+pub const WHO_OPERATOR: &str = mini_app_client::words::WHO_OPERATOR;
 pub const WHO_SYSTEM: &str = "Сервис";
 pub const KIND_QUESTION: &str = "вопрос";
 pub const KIND_ANSWER: &str = "ответ";
@@ -185,11 +185,11 @@ pub const RATE_COMMENT: &str = "Комментарий (необязательн
 pub const RATE_SEND: &str = "Отправить оценку";
 pub const RATE_PICK: &str = "Выберите оценку — от одной до пяти звёзд.";
 pub const YOUR_RATING: &str = "Ваша оценка";
-pub const ESCALATE: &str = "Не помогло — передать специалисту";
+pub const ESCALATE: &str = "Не помогло — передать оператору";
 pub const FOLLOW_UP: &str = "Дополнить вопрос";
 pub const FOLLOW_UP_EMPTY: &str = "Напишите сообщение.";
 pub const WITHDRAW: &str = "Отозвать вопрос";
-pub const WITHDRAW_CONFIRM: &str = "Отозвать вопрос? Специалист не будет на него отвечать.";
+pub const WITHDRAW_CONFIRM: &str = "Отозвать вопрос? Оператор не будет на него отвечать.";
 pub const WITHDRAW_YES: &str = "Да, отозвать";
 pub const CLOSED_NOTE: &str = "Вопрос закрыт.";
 

@@ -6,14 +6,13 @@ use leptos::task::spawn_local;
 use shared::appeals::{AnswerSource, Appeal, AppealStatus, Message, PostMessage, RateAnswer};
 
 use crate::pages::appeals::chip;
+use mini_app_client::words as time;
 use mini_app_client::ErrorLine;
 use teacher_app::api::{self, load_into, Action, Remote};
 use teacher_app::components::{BackLink, ErrorBox, Loading};
-use teacher_app::ctx::ctx;
+use teacher_app::ctx::{ctx, Ctx};
 use teacher_app::max;
-use teacher_app::pages::deadline_text;
 use teacher_app::strings;
-use teacher_app::time;
 
 #[component]
 pub fn AppealPage(id: String) -> impl IntoView {
@@ -94,6 +93,20 @@ fn messages(appeal: &Appeal) -> Vec<Message> {
             created_at: a.answered_at.clone(),
         }))
         .collect()
+}
+
+/// «Ответ до 11 дек., 23:59 (МСК)»: the deadline on the region's own clock, its zone named
+/// (`mini_app_client::words`; the first load's notice keeps its shorter date to stay small).
+fn deadline_text(ctx: Ctx, appeal: &Appeal) -> Option<String> {
+    let deadline = appeal.deadline_at.as_deref()?;
+    let tz = ctx.regions.with_untracked(|r| match r {
+        Remote::Ready(list) => list
+            .iter()
+            .find(|r| r.code == appeal.region.code)
+            .map(|r| r.timezone.clone()),
+        _ => None,
+    });
+    Some(format!("Ответ {}", time::until(deadline, tz.as_deref())))
 }
 
 #[component]

@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::appeals::{Appeal, AppealStatus};
 
+use mini_app_client::words as time;
 use mini_app_client::ErrorLine;
 use teacher_app::api::{self, Remote};
 use teacher_app::components::{BackLink, ErrorBox, Loading};
 use teacher_app::router::Route;
 use teacher_app::strings;
-use teacher_app::time;
 
 /// The chip of a status: its title and CSS modifier.
 #[must_use]
