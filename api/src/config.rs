@@ -102,6 +102,12 @@ pub struct Config {
     /// `WEBHOOK_ALLOW_PRIVATE`: integrator webhooks may reach loopback, private and other
     /// internal addresses (tests and closed networks only; off by default).
     pub webhook_allow_private: bool,
+    /// `CALLER_CACHE_SECS`: how long (at most 5 s) a caller's user row, role, regions and
+    /// block state are reused without reading the database; `0` reads them every request.
+    pub caller_cache_secs: u64,
+    /// `DB_QUERY_COUNT_HEADER`: answers carry `X-Db-Queries`, `X-Db-Caller-Queries` and
+    /// `X-Db-Write-Transactions` (tests and profiling; off in production).
+    pub db_query_count_header: bool,
 }
 
 /// ESIA (Госуслуги) OAuth 2.0 code flow settings. The GOST-signed `client_secret` comes from
@@ -416,6 +422,8 @@ impl Config {
                 get("UPLOAD_DIR").unwrap_or_else(|| "data/uploads".to_owned()),
             ),
             webhook_allow_private: flag(&get, "WEBHOOK_ALLOW_PRIVATE", false)?,
+            caller_cache_secs: parse::<u64>(&get, "CALLER_CACHE_SECS", "5")?.min(5),
+            db_query_count_header: flag(&get, "DB_QUERY_COUNT_HEADER", false)?,
             notify: NotifyConfig::from_lookup(&get)?,
             esia: EsiaConfig {
                 base_url: get("ESIA_BASE_URL")

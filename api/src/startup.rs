@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::middleware::{
-    from_fn, Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next,
+    from_fn, Compress, Condition, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next,
 };
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use utoipa_swagger_ui::SwaggerUi;
@@ -48,10 +49,15 @@ impl Application {
             n => n,
         };
         let app_state = state.clone();
+        // One cache for every worker of the process, so a change clears it once.
+        let callers = web::Data::new(crate::auth::cache::CallerCache::new(
+            std::time::Duration::from_secs(state.config.caller_cache_secs),
+        ));
         let server = HttpServer::new(move || {
             let state = app_state.clone();
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .app_data(callers.clone())
                 .app_data(json_config(state.config.max_body_bytes))
                 // Raw bodies (attachments, calendar XML); JSON has its own, smaller limit.
                 .app_data(web::PayloadConfig::new(
@@ -74,6 +80,10 @@ impl Application {
                         .add(("Referrer-Policy", "strict-origin-when-cross-origin")),
                 )
                 .wrap(from_fn(observe))
+                .wrap(Condition::new(
+                    state.config.db_query_count_header,
+                    from_fn(count_queries),
+                ))
                 .configure(routes::configure)
                 .service(
                     SwaggerUi::new("/api/docs/{_:.*}")
@@ -110,6 +120,26 @@ impl Application {
     pub fn run_until_stopped(self) -> impl Future<Output = std::io::Result<()>> {
         self.server
     }
+}
+
+/// With `DB_QUERY_COUNT_HEADER`: counts the request's SQL statements and write transactions
+/// and answers them in `X-Db-Queries` (the caller's lookup apart, in `X-Db-Caller-Queries`)
+/// and `X-Db-Write-Transactions`.
+async fn count_queries(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let count = Arc::new(db::count::QueryCount::default());
+    let mut response = db::count::counting(Arc::clone(&count), next.call(req)).await?;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-db-queries", count.queries()),
+        ("x-db-caller-queries", count.caller_queries()),
+        ("x-db-write-transactions", count.writes()),
+    ] {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    }
+    Ok(response)
 }
 
 /// Opens the pool, migrates, seeds reference data and loads the mini-app.

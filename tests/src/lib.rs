@@ -121,6 +121,8 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         ("DATABASE_POOL_SIZE", "4"),
         ("WORKERS", "1"),
         ("KB_REFRESH_SECS", "1"),
+        // Answers carry X-Db-Queries & co. (tests/tests/query_count.rs reads them).
+        ("DB_QUERY_COUNT_HEADER", "1"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

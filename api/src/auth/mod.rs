@@ -1,6 +1,7 @@
 //! Who is calling: launch-data and password sign-in, tokens, and the [`Caller`] extractor
 //! with the one scope mechanism every query of appeals and statistics uses.
 
+pub mod cache;
 pub mod hash_gate;
 pub mod jwt;
 pub mod launch_data;
@@ -11,13 +12,16 @@ pub mod throttle;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 use shared::users::{Role, VerificationStatus};
 
+use self::cache::{CallerCache, Known};
 use crate::db::{
-    self,
+    self, count,
     models::{TokenStanding, UserRow},
     schema,
 };
@@ -61,8 +65,9 @@ impl AuthMethod {
     }
 }
 
-/// An authenticated caller, loaded fresh from the database on every request (so blocking,
-/// role and verification changes apply at once).
+/// An authenticated caller, loaded from the database or from the [`CallerCache`] of the last
+/// few seconds (a change made through this instance applies at once, any other within the
+/// cache's life: see [`cache`]).
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// User id.
@@ -172,12 +177,14 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let cache = req.app_data::<web::Data<CallerCache>>().cloned();
         let token = bearer(req);
         let path = req.path().to_owned();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
             let token = token.ok_or(ApiError::Unauthorized)?;
-            let caller = authenticate(&state, token).await?;
+            let caller =
+                authenticate(&state, cache.as_ref().map(web::Data::get_ref), token).await?;
             if caller.method == AuthMethod::Password && !ENROLMENT_PATHS.contains(&path.as_str()) {
                 return Err(ApiError::Denied {
                     code: "totp_required",
@@ -203,7 +210,11 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 /// API keys start with this prefix; anything else is a JWT.
 pub const API_KEY_PREFIX: &str = "pk_";
 
-async fn authenticate(state: &AppState, token: String) -> Result<Caller, ApiError> {
+async fn authenticate(
+    state: &AppState,
+    cache: Option<&CallerCache>,
+    token: String,
+) -> Result<Caller, ApiError> {
     if token.starts_with(API_KEY_PREFIX) {
         return authenticate_key(state, token).await;
     }
@@ -221,33 +232,62 @@ async fn authenticate(state: &AppState, token: String) -> Result<Caller, ApiErro
     if method == AuthMethod::Dev && !state.config.is_dev() {
         return Err(ApiError::Unauthorized);
     }
-    let user_id = claims.sub;
     let session = claims.sid;
-    let issued_at = claims.iat;
-    state
-        .db
-        .read(move |conn| {
-            let user = schema::users::table
-                .find(&user_id)
-                .select(UserRow::as_select())
-                .first(conn)
-                .optional()?
-                .ok_or(ApiError::Unauthorized)?;
-            let stands = match user.token_standing(issued_at, session.as_deref()) {
-                TokenStanding::Stands => true,
-                TokenStanding::Ended => false,
-                TokenStanding::SameSecond => {
-                    crate::auth::session::sign_in_alive(conn, session.as_deref())?
-                }
-            };
-            if !stands {
-                return Err(ApiError::Unauthorized);
+    let known = match cache.and_then(|c| c.get(&claims.sub)) {
+        Some(known) => known,
+        None => {
+            let started = Instant::now();
+            let user_id = claims.sub;
+            let known = state
+                .db
+                .read(move |conn| count::caller_lookup(|| load_known(conn, &user_id)))
+                .await?;
+            if let Some(cache) = cache {
+                cache.put(started, known.clone());
             }
-            let mut caller = caller_from_row(conn, user, method, None)?;
-            caller.session = session;
-            Ok(caller)
-        })
-        .await
+            Arc::new(known)
+        }
+    };
+    let stands = match known.user.token_standing(claims.iat, session.as_deref()) {
+        TokenStanding::Stands => true,
+        TokenStanding::Ended => false,
+        TokenStanding::SameSecond => {
+            let session = session.clone();
+            state
+                .db
+                .read(move |conn| {
+                    count::caller_lookup(|| {
+                        Ok(crate::auth::session::sign_in_alive(
+                            conn,
+                            session.as_deref(),
+                        )?)
+                    })
+                })
+                .await?
+        }
+    };
+    if !stands {
+        return Err(ApiError::Unauthorized);
+    }
+    let mut caller = caller_of(&known, method, None)?;
+    caller.session = session;
+    Ok(caller)
+}
+
+/// The user row and regions of `user_id`; 401 when there is no such user.
+fn load_known(conn: &mut db::AnyConnection, user_id: &str) -> Result<Known, ApiError> {
+    let user = schema::users::table
+        .find(user_id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(ApiError::Unauthorized)?;
+    let regions = if user.role.has_regions() {
+        db::user_regions(conn, &user.id)?
+    } else {
+        Vec::new()
+    };
+    Ok(Known::new(user, regions))
 }
 
 /// An API key is looked up with a read: integrators' traffic never takes the writer's turn.
@@ -258,24 +298,24 @@ async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, Api
     let (caller, stale) = state
         .db
         .read(move |conn| {
-            type Found = (String, String, Option<chrono::NaiveDateTime>, String);
-            let found: Option<Found> = k::table
-                .filter(k::key_hash.eq(&hash))
-                .filter(k::revoked_at.is_null())
-                .select((k::id, k::user_id, k::last_used_at, k::permissions))
-                .first(conn)
-                .optional()?;
-            let (key_id, user_id, last_used, permissions) = found.ok_or(ApiError::Unauthorized)?;
-            let stale = last_used.is_none_or(|t| db::now() - t > chrono::Duration::minutes(1));
-            let user = schema::users::table
-                .find(&user_id)
-                .select(UserRow::as_select())
-                .first(conn)?;
-            let mut caller = caller_from_row(conn, user, AuthMethod::ApiKey, Some(key_id))?;
-            caller.key_permissions = Some(shared::integrations::ApiPermission::from_stored(
-                &permissions,
-            ));
-            Ok((caller, stale))
+            count::caller_lookup(|| {
+                type Found = (String, String, Option<chrono::NaiveDateTime>, String);
+                let found: Option<Found> = k::table
+                    .filter(k::key_hash.eq(&hash))
+                    .filter(k::revoked_at.is_null())
+                    .select((k::id, k::user_id, k::last_used_at, k::permissions))
+                    .first(conn)
+                    .optional()?;
+                let (key_id, user_id, last_used, permissions) =
+                    found.ok_or(ApiError::Unauthorized)?;
+                let stale = last_used.is_none_or(|t| db::now() - t > chrono::Duration::minutes(1));
+                let known = load_known(conn, &user_id)?;
+                let mut caller = caller_of(&known, AuthMethod::ApiKey, Some(key_id))?;
+                caller.key_permissions = Some(shared::integrations::ApiPermission::from_stored(
+                    &permissions,
+                ));
+                Ok((caller, stale))
+            })
         })
         .await?;
     if let (true, Some(key_id)) = (stale, caller.api_key_id.clone()) {
@@ -298,27 +338,21 @@ async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, Api
     Ok(caller)
 }
 
-fn caller_from_row(
-    conn: &mut db::AnyConnection,
-    user: UserRow,
+fn caller_of(
+    known: &Known,
     method: AuthMethod,
     api_key_id: Option<String>,
 ) -> Result<Caller, ApiError> {
+    let user = &known.user;
     if user.is_blocked || user.erased_at.is_some() {
         return Err(ApiError::Unauthorized);
     }
-    let role = user.role;
-    let regions = if role.has_regions() {
-        db::user_regions(conn, &user.id)?
-    } else {
-        Vec::new()
-    };
     Ok(Caller {
         verification: user.verification_status,
         home_region: user.region_code.clone(),
-        user_id: user.id,
-        role,
-        regions,
+        user_id: user.id.clone(),
+        role: user.role,
+        regions: known.regions.clone(),
         method,
         api_key_id,
         key_permissions: None,

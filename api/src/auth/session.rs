@@ -226,6 +226,7 @@ pub fn revoke_others(
     keep: Option<&str>,
 ) -> QueryResult<usize> {
     let now = db::now();
+    crate::auth::cache::user_changed(user_id);
     // Their access tokens too, not only their refresh tokens: see `UserRow::token_stands`.
     diesel::update(crate::db::schema::users::table.find(user_id))
         .set((

@@ -4,6 +4,7 @@
 //! connection across an `.await`.
 
 pub mod audit;
+pub mod count;
 pub mod models;
 pub mod schema;
 pub mod seed;
@@ -223,6 +224,7 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let work = count::wrap(work, false);
         tokio::task::spawn_blocking(move || {
             let mut conn = checkout(&pool)?;
             work(&mut conn)
@@ -241,6 +243,7 @@ impl Db {
         T: Send + 'static,
     {
         let db = self.clone();
+        let work = count::wrap(work, true);
         tokio::task::spawn_blocking(move || db.write_blocking(work))
             .await
             .map_err(ApiError::internal)?

@@ -20,8 +20,10 @@ pub use crate::db::models::AppealRow;
 pub enum Viewer {
     /// The author.
     Teacher(String),
-    /// An operator, regional head or federal user.
+    /// An operator.
     Staff(String),
+    /// A regional head or federal user: author names only with their consent (issue #18).
+    Leadership(String),
     /// An integrator's API key.
     Integrator,
 }
@@ -33,6 +35,7 @@ impl Viewer {
         match caller.role {
             Role::Teacher => Self::Teacher(caller.user_id.clone()),
             Role::Integrator => Self::Integrator,
+            Role::RegionalHead | Role::Federal => Self::Leadership(caller.user_id.clone()),
             _ => Self::Staff(caller.user_id.clone()),
         }
     }

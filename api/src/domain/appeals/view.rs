@@ -1,6 +1,7 @@
 //! What each kind of reader sees of an appeal: the teacher (own name, no internal notes),
 //! staff (notes, names of colleagues; anonymous authors hidden) and integrators (no names
-//! of people at all). A page of a list is assembled from one query per kind of data.
+//! of people at all). A page of a list is assembled from one query for everything its
+//! appeals share ([`related`]).
 
 use std::collections::HashMap;
 
@@ -12,18 +13,14 @@ use shared::appeals::{
 use shared::thread::{MessageAuthor, MessageKind};
 use shared::RegionRef;
 
+mod related;
+
+use self::related::{is_staff, joined_name, load_related, restricted, Related};
 use super::row::{suggestions_of, AppealRow, Viewer};
-use crate::db::schema::{
-    appeal_answers as ans, appeal_controls as ctl, appeal_messages as msg, appeal_reads as reads,
-    attachments as att, ratings, regions, users,
-};
+use crate::db::schema::{appeal_messages as msg, users};
 use crate::db::{self, AnyConnection};
 
-fn name_of(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Option<String>> {
-    Ok(names_of(conn, &[user_id])?.remove(user_id).flatten())
-}
-
-/// [`name_of`] of several users in one query.
+/// The names of several users, in one query.
 fn names_of(
     conn: &mut AnyConnection,
     user_ids: &[&str],
@@ -38,14 +35,7 @@ fn names_of(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, s, n, p)| {
-            let joined: Vec<String> = [s, n, p]
-                .into_iter()
-                .flatten()
-                .filter(|x| !x.trim().is_empty())
-                .collect();
-            (id, (!joined.is_empty()).then(|| joined.join(" ")))
-        })
+        .map(|(id, s, n, p)| (id, joined_name(s, n, p)))
         .collect())
 }
 
@@ -63,46 +53,10 @@ pub fn view(
     Ok(one.remove(0))
 }
 
-type AnswerRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    NaiveDateTime,
-    bool,
-    Option<bool>,
-);
-type RatingRow = (String, i32, Option<String>, NaiveDateTime);
-type AttachmentRow = (String, String, String, i64, String, Option<String>);
-
-/// Groups `(appeal_id, …)` rows by their first field.
-fn by_appeal<T>(rows: Vec<T>, key: impl Fn(&T) -> &str) -> HashMap<String, Vec<T>> {
-    let mut out: HashMap<String, Vec<T>> = HashMap::new();
-    for row in rows {
-        out.entry(key(&row).to_owned()).or_default().push(row);
-    }
-    out
-}
-
-/// What a page of appeals shares, loaded in one query per kind.
-struct Related {
-    region_names: HashMap<String, String>,
-    answers: HashMap<String, Vec<AnswerRow>>,
-    ratings_by_answer: HashMap<String, RatingRow>,
-    attachments: HashMap<String, Vec<AttachmentRow>>,
-    read_at: HashMap<String, NaiveDateTime>,
-    names: HashMap<String, Option<String>>,
-    controls: HashMap<String, ControlRow>,
-}
-
-/// `(appeal_id, comment, controlled_by, controlled_at)` of `appeal_controls`.
-type ControlRow = (String, String, Option<String>, NaiveDateTime);
-
-/// [`view`] of many appeals at once (a page of a list): what they share is loaded in one
-/// query per kind (answers, ratings, attachments, reads, names, regions) rather than per
-/// appeal.
+/// [`view`] of many appeals at once (a page of a list): what they share (answers with their
+/// ratings, attachments, reads, «На контроле», names) comes in ONE query whatever the page
+/// size, region names from the shipped reference data; with `full`, each thread adds its
+/// messages and their authors' names.
 ///
 /// # Errors
 /// A database failure.
@@ -117,11 +71,19 @@ pub fn views(
     }
     let now = Utc::now().naive_utc();
     let mut related = load_related(conn, rows, viewer)?;
-    let named = named_to_reader(conn, rows, viewer)?;
+    // Authors of appeals registered on their behalf on this page: the registrar recorded
+    // the basis for naming them.
+    let on_behalf: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.channel.on_behalf())
+        .map(|r| r.teacher_id.as_str())
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let hide_name = (row.anonymous && !matches!(viewer, Viewer::Teacher(_)))
-            || named.as_ref().is_some_and(|n| !n.contains(&row.teacher_id));
+            || (restricted(viewer)
+                && !on_behalf.contains(row.teacher_id.as_str())
+                && !related.consented.contains(&row.teacher_id));
         let messages = if full {
             thread(conn, row, viewer, hide_name)?
         } else {
@@ -137,154 +99,6 @@ pub fn views(
         ));
     }
     Ok(out)
-}
-
-/// For leadership (regional heads, federal) and integrators: the authors on the page who
-/// accepted the consent naming them as readers (issue #18); the others' appeals read as
-/// anonymous. Appeals registered on someone's behalf carry the registrar's recorded basis
-/// instead. `None` for the other readers, who see names as before.
-fn named_to_reader(
-    conn: &mut AnyConnection,
-    rows: &[AppealRow],
-    viewer: &Viewer,
-) -> QueryResult<Option<std::collections::HashSet<String>>> {
-    let restricted = match viewer {
-        Viewer::Teacher(_) => false,
-        Viewer::Integrator => true,
-        Viewer::Staff(id) => {
-            let role: Option<shared::users::Role> = users::table
-                .find(id)
-                .select(users::role)
-                .first(conn)
-                .optional()?;
-            matches!(
-                role,
-                Some(shared::users::Role::RegionalHead | shared::users::Role::Federal)
-            )
-        }
-    };
-    if !restricted {
-        return Ok(None);
-    }
-    let authors: Vec<&str> = rows.iter().map(|r| r.teacher_id.as_str()).collect();
-    let mut named = crate::domain::users::onboarding::named_to_leadership(conn, &authors)?;
-    named.extend(
-        rows.iter()
-            .filter(|r| r.channel.on_behalf())
-            .map(|r| r.teacher_id.clone()),
-    );
-    Ok(Some(named))
-}
-
-fn load_related(
-    conn: &mut AnyConnection,
-    rows: &[AppealRow],
-    viewer: &Viewer,
-) -> QueryResult<Related> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let mut codes: Vec<&str> = rows.iter().map(|r| r.region_code.as_str()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let region_names: HashMap<String, String> = regions::table
-        .filter(regions::code.eq_any(&codes))
-        .select((regions::code, regions::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let answers = by_appeal(
-        ans::table
-            .filter(ans::appeal_id.eq_any(&ids))
-            .order((ans::answered_at.asc(), ans::id.asc()))
-            .select((
-                ans::appeal_id,
-                ans::id,
-                ans::source,
-                ans::text,
-                ans::article_id,
-                ans::answered_by,
-                ans::answered_at,
-                ans::is_late,
-                ans::helpful,
-            ))
-            .load::<AnswerRow>(conn)?,
-        |r| &r.0,
-    );
-    let ratings_by_answer: HashMap<String, RatingRow> = ratings::table
-        .filter(ratings::appeal_id.eq_any(&ids))
-        .select((
-            ratings::answer_id,
-            ratings::score,
-            ratings::comment,
-            ratings::rated_at,
-        ))
-        .load::<RatingRow>(conn)?
-        .into_iter()
-        .map(|r| (r.0.clone(), r))
-        .collect();
-    let attachments = by_appeal(
-        att::table
-            .filter(att::appeal_id.eq_any(&ids))
-            .filter(super::attachments::shown())
-            .order((att::created_at.asc(), att::id.asc()))
-            .select((
-                att::appeal_id,
-                att::id,
-                att::file_name,
-                att::size_bytes,
-                att::content_type,
-                att::message_id,
-            ))
-            .load::<AttachmentRow>(conn)?,
-        |r| &r.0,
-    );
-    let read_at: HashMap<String, NaiveDateTime> = match viewer {
-        Viewer::Integrator => HashMap::new(),
-        Viewer::Teacher(user) | Viewer::Staff(user) => reads::table
-            .filter(reads::appeal_id.eq_any(&ids))
-            .filter(reads::user_id.eq(user))
-            .select((reads::appeal_id, reads::read_at))
-            .load::<(String, NaiveDateTime)>(conn)?
-            .into_iter()
-            .collect(),
-    };
-    // «На контроле» is the leadership's word to the operators: staff only.
-    let controls: HashMap<String, ControlRow> = if matches!(viewer, Viewer::Staff(_)) {
-        ctl::table
-            .filter(ctl::appeal_id.eq_any(&ids))
-            .select((
-                ctl::appeal_id,
-                ctl::comment,
-                ctl::controlled_by,
-                ctl::controlled_at,
-            ))
-            .load::<ControlRow>(conn)?
-            .into_iter()
-            .map(|c| (c.0.clone(), c))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    // Integrators never learn who handled an appeal: no operator names are loaded for them.
-    let mut assignee_ids: Vec<&str> = match viewer {
-        Viewer::Integrator => Vec::new(),
-        _ => rows
-            .iter()
-            .filter_map(|r| r.assignee_id.as_deref())
-            .chain(controls.values().filter_map(|c| c.2.as_deref()))
-            .collect(),
-    };
-    assignee_ids.sort_unstable();
-    assignee_ids.dedup();
-    let names = names_of(conn, &assignee_ids)?;
-    Ok(Related {
-        region_names,
-        answers,
-        ratings_by_answer,
-        attachments,
-        read_at,
-        names,
-        controls,
-    })
 }
 
 /// The answers of one appeal with their ratings; integrators do not see who answered.
@@ -326,7 +140,7 @@ fn answers_of(row: &AppealRow, viewer: &Viewer, related: &mut Related) -> Vec<An
 fn is_unread(row: &AppealRow, viewer: &Viewer, read_at: &HashMap<String, NaiveDateTime>) -> bool {
     match viewer {
         Viewer::Integrator => false,
-        Viewer::Teacher(_) | Viewer::Staff(_) => {
+        Viewer::Teacher(_) | Viewer::Staff(_) | Viewer::Leadership(_) => {
             let read_at = read_at.get(&row.id);
             let activity = match viewer {
                 Viewer::Teacher(_) => row.staff_activity_at,
@@ -363,9 +177,26 @@ fn thread(
             msg::created_at,
         ))
         .load(conn)?;
+    // The names of the staff who wrote, in one query (integrators see none).
+    let mut authors: Vec<&str> = match viewer {
+        Viewer::Integrator => Vec::new(),
+        _ => rows
+            .iter()
+            .filter(|r| {
+                !matches!(
+                    r.2,
+                    MessageAuthor::Teacher | MessageAuthor::Bot | MessageAuthor::System
+                )
+            })
+            .filter_map(|r| r.1.as_deref())
+            .collect(),
+    };
+    authors.sort_unstable();
+    authors.dedup();
+    let names = names_of(conn, &authors)?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, author_id, author_role, kind, text, created_at) in rows {
-        if kind == MessageKind::Note && !matches!(viewer, Viewer::Staff(_)) {
+        if kind == MessageKind::Note && !is_staff(viewer) {
             continue;
         }
         let author_name = match author_role {
@@ -373,7 +204,7 @@ fn thread(
             MessageAuthor::Teacher => row.author_name.clone(),
             MessageAuthor::Bot | MessageAuthor::System => None,
             _ => match &author_id {
-                Some(a) if !matches!(viewer, Viewer::Integrator) => name_of(conn, a)?,
+                Some(a) if !matches!(viewer, Viewer::Integrator) => names.get(a).cloned().flatten(),
                 _ => None,
             },
         };
@@ -419,13 +250,15 @@ fn assemble(
         .remove(&row.id)
         .unwrap_or_default()
         .into_iter()
-        .map(|(_, id, name, size, content_type, message_id)| Attachment {
-            id,
-            name,
-            size,
-            content_type,
-            message_id,
-        })
+        .map(
+            |(_, (_, id, name, size, content_type, message_id))| Attachment {
+                id,
+                name,
+                size,
+                content_type,
+                message_id,
+            },
+        )
         .collect();
     let control = related
         .controls

@@ -449,6 +449,7 @@ async fn verify_with_esia(
     let user_id = user_id.to_owned();
     db.write(move |conn| {
         let now = db::now();
+        crate::auth::cache::user_changed(&user_id);
         diesel::update(users::table.find(&user_id))
             .set((
                 users::surname.eq(&person.last_name),

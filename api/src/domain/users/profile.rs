@@ -123,6 +123,8 @@ pub fn update_me(
         ensure_region_exists(conn, "region", code)?;
     }
     let now = db::now();
+    // The home region and verification travel with every request of theirs.
+    crate::auth::cache::user_changed(&row.id);
     reset_verification_on_move(conn, caller, &row, change.region.as_deref())?;
     let consent = change.consent;
     diesel::update(users::table.find(&row.id))
@@ -247,6 +249,7 @@ fn reset_verification_on_move(
 /// A database failure.
 pub fn erase_me(conn: &mut AnyConnection, caller: &Caller) -> Result<(), ApiError> {
     let now = db::now();
+    crate::auth::cache::user_changed(&caller.user_id);
     let none = None::<String>;
     diesel::update(users::table.find(&caller.user_id))
         .set((

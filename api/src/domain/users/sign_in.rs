@@ -162,6 +162,9 @@ pub fn dev_login(
             } else {
                 VerificationStatus::Unverified
             };
+            if user.verification_status != status {
+                crate::auth::cache::user_changed(&user.id);
+            }
             diesel::update(users::table.find(&user.id))
                 .set(users::verification_status.eq(status))
                 .execute(conn)?;

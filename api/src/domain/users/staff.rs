@@ -334,6 +334,8 @@ pub fn update_user(
         });
     }
     let row = managed(conn, caller, id)?;
+    // Role, regions and block are what every request of theirs checks.
+    crate::auth::cache::user_changed(&row.id);
     let before = summary_of(conn, &row)?;
     let scope = scope(caller, None);
     if let Some(role) = body.role {

@@ -91,6 +91,7 @@ pub fn decide_verification(
         VerificationSource::Organisation
     };
     let reason = &decision.reason;
+    crate::auth::cache::user_changed(&row.id);
     match decision.decision {
         Decision::Confirm => diesel::update(users::table.find(&row.id))
             .set((
@@ -208,6 +209,7 @@ pub fn request_verification(
             "Сначала заполните ФИО в профиле.",
         ));
     }
+    crate::auth::cache::user_changed(&row.id);
     diesel::update(users::table.find(&row.id))
         .set((
             users::school.eq(&request.school),
