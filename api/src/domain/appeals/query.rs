@@ -8,6 +8,11 @@ use shared::appeals::{Appeal, AppealStatus, Board, BoardColumn};
 use shared::users::Role;
 use shared::Page;
 
+mod explain;
+mod search;
+
+use self::explain::Explain;
+pub use self::search::TextSearch;
 use super::row::{AppealRow, Viewer};
 use super::view::views;
 use crate::auth::{Caller, Scope};
@@ -25,9 +30,31 @@ pub type ScopedAppeals = ap::BoxedQuery<'static, db::MultiBackend>;
 /// kind of scope cannot fall through to "everything".
 #[must_use]
 pub fn scoped(scope: &Scope) -> ScopedAppeals {
+    scoped_by(scope, Lead::Scope)
+}
+
+/// Which terms of a list may choose the index the database walks. Without statistics
+/// SQLite prefers any index that gives the page's order, even when it walks every appeal
+/// of a region to find the few a search names; so when a narrow term is present (a word
+/// search, «На контроле», overdue or due today, a teacher's own appeals) the broad terms (region, status) are
+/// written so that no index matches them (`region_code || ''`): they only filter the rows
+/// the narrow term found. The query-plan test reads the resulting plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    /// The scope and the filters may all lead (no narrow term).
+    Scope,
+    /// A narrow filter leads; region and status only filter.
+    Narrow,
+}
+
+/// [`scoped`], with the region terms led or not.
+fn scoped_by(scope: &Scope, lead: Lead) -> ScopedAppeals {
     let query = ap::table.into_boxed();
     match scope {
         Scope::Own(user) => query.filter(ap::teacher_id.eq(user.clone())),
+        Scope::Regions(codes) if lead == Lead::Narrow => {
+            query.filter(ap::region_code.concat("").eq_any(codes.clone()))
+        }
         Scope::Regions(codes) => query.filter(ap::region_code.eq_any(codes.clone())),
         Scope::All => query,
         // `id` is the primary key and never null: no rows.
@@ -239,33 +266,64 @@ pub fn number_of(q: &str) -> Option<String> {
     Some(format!("{region}-{seq:06}"))
 }
 
-/// The question's words, the appeal's number or its id.
-fn filter_text(query: ScopedAppeals, q: &str) -> ScopedAppeals {
-    let mut matches: Box<
-        dyn BoxableExpression<ap::table, db::MultiBackend, SqlType = diesel::sql_types::Bool>,
-    > = Box::new(ap::id.eq(q.to_owned()));
+/// The question's words (and those of the answers and clarifications), the appeal's number
+/// or its id.
+/// `lead`: [`Lead::Narrow`] when the search's matches lead (few of them), otherwise the
+/// terms are written so that no index serves them and only test the rows walked in order.
+fn filter_text(query: ScopedAppeals, q: &str, lead: Lead) -> ScopedAppeals {
+    type Matches =
+        Box<dyn BoxableExpression<ap::table, db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
+    let leads = lead == Lead::Narrow;
+    let mut matches: Matches = if leads {
+        Box::new(ap::id.eq(q.to_owned()))
+    } else {
+        Box::new(ap::id.concat("").eq(q.to_owned()))
+    };
     if let Some(number) = number_of(q) {
-        matches = Box::new(matches.or(ap::number.eq(number)));
+        matches = if leads {
+            Box::new(matches.or(ap::number.eq(number)))
+        } else {
+            Box::new(matches.or(ap::number.concat("").eq(number)))
+        };
     }
-    for pattern in like_patterns(q) {
-        matches = Box::new(matches.or(ap::text.like(pattern).escape('\\')));
+    if let Some(words) = TextSearch::of(q) {
+        matches = Box::new(matches.or(words.leading(leads)));
     }
     query.filter(matches)
 }
 
 /// Applies the filters of `filter` for the caller `me`.
 pub(super) fn apply_filters(
-    mut query: ScopedAppeals,
+    query: ScopedAppeals,
     filter: &ListQuery,
     me: &str,
     teacher_view: bool,
 ) -> ScopedAppeals {
+    apply_filters_led(query, filter, me, teacher_view, Lead::Scope, Lead::Scope)
+}
+
+/// [`apply_filters`], with the region and status terms led or not (`lead`, see [`Lead`])
+/// and the search leading or not (`search`).
+fn apply_filters_led(
+    mut query: ScopedAppeals,
+    filter: &ListQuery,
+    me: &str,
+    teacher_view: bool,
+    lead: Lead,
+    search: Lead,
+) -> ScopedAppeals {
     let now = Utc::now().naive_utc();
     if let Some(code) = &filter.region {
-        query = query.filter(ap::region_code.eq(code.clone()));
+        query = match lead {
+            Lead::Scope => query.filter(ap::region_code.eq(code.clone())),
+            Lead::Narrow => query.filter(ap::region_code.concat("").eq(code.clone())),
+        };
     }
     if let Some(status) = filter.status {
-        query = query.filter(ap::status.eq(status.as_str()));
+        query = match lead {
+            Lead::Scope => query.filter(ap::status.eq(status.as_str())),
+            Lead::Narrow => query.filter(ap::status.concat("").eq(status.as_str())),
+        };
     }
     if filter.due_today {
         query = query
@@ -279,10 +337,15 @@ pub(super) fn apply_filters(
     if filter.controlled {
         query = query
             .filter(ap::id.eq_any(appeal_controls::table.select(appeal_controls::appeal_id)))
-            .filter(ap::status.eq_any([AppealStatus::New, AppealStatus::InProgress]));
+            // The few controlled rows lead (see [`Lead`]); the status only filters them.
+            .filter(
+                ap::status
+                    .concat("")
+                    .eq_any([AppealStatus::New, AppealStatus::InProgress]),
+            );
     }
     if let Some(q) = &filter.q {
-        query = filter_text(query, q);
+        query = filter_text(query, q, search);
     }
     if let Some(day) = filter.from {
         query = query.filter(ap::created_at.ge(moscow_day_start(day, 0)));
@@ -304,23 +367,20 @@ pub(super) fn apply_filters(
     query
 }
 
-/// One page of rows in the order `sort`, after `cursor`; one row more than `limit` tells
-/// whether a next page exists.
-fn load_page(
-    conn: &mut AnyConnection,
+/// The query of one page in the order `sort`, after `cursor`; one row more than `limit`
+/// tells whether a next page exists.
+fn ordered_page(
     mut query: ScopedAppeals,
     sort: Sort,
     cursor: Option<Cursor>,
     limit: i64,
-) -> QueryResult<Vec<AppealRow>> {
+) -> ScopedAppeals {
     match sort {
         Sort::Created => {
             query = pagination::before_cursor!(query, cursor, ap::created_at, ap::id);
             query
                 .order((ap::created_at.desc(), ap::id.desc()))
                 .limit(limit + 1)
-                .select(AppealRow::as_select())
-                .load(conn)
         }
         Sort::Deadline => {
             query = query.filter(ap::deadline_at.is_not_null());
@@ -334,10 +394,62 @@ fn load_page(
             query
                 .order((ap::deadline_at.asc(), ap::id.asc()))
                 .limit(limit + 1)
-                .select(AppealRow::as_select())
-                .load(conn)
         }
     }
+}
+
+/// What a word search in `q` is like: its matches lead the query when they are few.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Search {
+    /// No words to search for.
+    None,
+    /// At most a thousand matching texts: they lead.
+    Rare,
+    /// More: the page's order leads, each row is tested.
+    Common,
+}
+
+impl Search {
+    /// Counts the matches of `filter.q` on the full-text index (bounded).
+    fn of(conn: &mut AnyConnection, filter: &ListQuery) -> QueryResult<Self> {
+        match filter.q.as_deref().and_then(TextSearch::of) {
+            None => Ok(Self::None),
+            Some(words) if words.is_rare(conn)? => Ok(Self::Rare),
+            Some(_) => Ok(Self::Common),
+        }
+    }
+}
+
+/// The exact query of a list page: the caller's scope, the filters, the order and the
+/// limit. The list runs it and [`explain_list`] explains it.
+fn list_query(
+    caller: &Caller,
+    scope: &Scope,
+    filter: &ListQuery,
+    search: Search,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> ScopedAppeals {
+    let teacher_view = matches!(Viewer::of(caller), Viewer::Teacher(_));
+    let narrow = matches!(scope, Scope::Own(_))
+        || filter.controlled
+        || filter.overdue
+        || filter.due_today
+        || search == Search::Rare;
+    let lead = if narrow { Lead::Narrow } else { Lead::Scope };
+    let query = apply_filters_led(
+        scoped_by(scope, lead),
+        filter,
+        &caller.user_id,
+        teacher_view,
+        lead,
+        if search == Search::Rare {
+            Lead::Narrow
+        } else {
+            Lead::Scope
+        },
+    );
+    ordered_page(query, filter.sort, cursor, limit)
 }
 
 /// Appeals in the caller's scope matching `filter`, one page.
@@ -356,9 +468,10 @@ pub fn list(
         return Err(ApiError::Forbidden);
     }
     let viewer = Viewer::of(caller);
-    let teacher_view = matches!(viewer, Viewer::Teacher(_));
-    let query = apply_filters(scoped(&scope), filter, &caller.user_id, teacher_view);
-    let rows = load_page(conn, query, filter.sort, cursor, limit)?;
+    let search = Search::of(conn, filter)?;
+    let rows: Vec<AppealRow> = list_query(caller, &scope, filter, search, cursor, limit)
+        .select(AppealRow::as_select())
+        .load(conn)?;
     let sort = filter.sort;
     let (rows, next_cursor) = pagination::finish(rows, limit, |r| Cursor {
         at: match sort {
@@ -369,6 +482,30 @@ pub fn list(
     });
     let items = views(conn, &rows, &viewer, false)?;
     Ok(Page { items, next_cursor })
+}
+
+/// The database's plan of the query [`list`] runs for `caller` and `filter` (first page
+/// of 20), one line per step: `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on PostgreSQL.
+/// For the query-plan test, which fails on a full scan of `appeals`.
+///
+/// # Errors
+/// A database failure.
+pub fn explain_list(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    filter: &ListQuery,
+) -> QueryResult<Vec<String>> {
+    let search = Search::of(conn, filter)?;
+    let query = list_query(caller, &caller.scope(), filter, search, None, 20)
+        .select(AppealRow::as_select());
+    match conn {
+        AnyConnection::Sqlite(_) => Ok(Explain::<_, true>(query)
+            .load::<(i32, i32, i32, String)>(conn)?
+            .into_iter()
+            .map(|(_, _, _, detail)| detail)
+            .collect()),
+        AnyConnection::Postgresql(_) => Explain::<_, false>(query).load::<String>(conn),
+    }
 }
 
 /// The columns of the board, in order.
