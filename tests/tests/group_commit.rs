@@ -6,6 +6,9 @@
 //! The create test runs on the backend under test; the writer tests use a SQLite file of
 //! their own (the writer exists only for SQLite).
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Waker};
 use std::time::Duration;
 
 use api::db::schema::appeals;
@@ -46,6 +49,9 @@ fn insert(conn: &mut AnyConnection, key: &str) -> Result<(), ApiError> {
 /// The keys stored, read on a connection of their own (not the writer's).
 fn stored_keys(url: &str) -> Vec<String> {
     let mut conn = SqliteConnection::establish(url).expect("reader");
+    // A reader may briefly meet a checkpoint: wait, as the api's connections do.
+    conn.batch_execute("PRAGMA busy_timeout = 10000")
+        .expect("busy timeout");
     items::table
         .select(items::k)
         .order(items::k.asc())
@@ -225,6 +231,9 @@ async fn an_answer_never_arrives_before_its_commit() {
             // Right after the answer, on a connection of its own: the row is there.
             tokio::task::spawn_blocking(move || {
                 let mut reader = SqliteConnection::establish(&url).expect("reader");
+                reader
+                    .batch_execute("PRAGMA busy_timeout = 10000")
+                    .expect("busy timeout");
                 let found: i64 = items::table
                     .filter(items::k.eq(&key))
                     .count()
@@ -252,4 +261,42 @@ async fn an_answer_never_arrives_before_its_commit() {
         done.expect("blocking task");
     }
     assert_eq!(stored_keys(&url).len(), 110);
+
+    // Deterministic: `slow` holds the writer until released, so `early` and `late`, queued
+    // meanwhile, run in one batch, `late` sleeping 400 ms after `early` ran. `early`'s answer
+    // must wait for the batch's commit: its row (and `late`'s) is visible to another
+    // connection the moment the answer arrives.
+    let (release, hold) = std::sync::mpsc::channel::<()>();
+    let mut slow = Box::pin(db.write(move |conn| {
+        let _ = hold.recv();
+        insert(conn, "slow")
+    }));
+    let mut early = Box::pin(db.write(|conn| insert(conn, "early")));
+    let mut late = Box::pin(db.write(|conn| {
+        insert(conn, "late")?;
+        std::thread::sleep(Duration::from_millis(400));
+        Ok(())
+    }));
+    queue(slow.as_mut());
+    queue(early.as_mut());
+    queue(late.as_mut());
+    release.send(()).expect("release");
+    slow.await.expect("slow");
+    early.await.expect("early");
+    let keys = stored_keys(&url);
+    assert!(
+        keys.contains(&"early".to_owned()),
+        "the answer came before the commit"
+    );
+    assert!(
+        keys.contains(&"late".to_owned()),
+        "early and late were one batch: answered after late's commit"
+    );
+    late.await.expect("late");
+}
+
+/// Polls a write once: its job is queued to the writer (the answer is awaited later).
+fn queue<F: Future>(write: Pin<&mut F>) {
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(write.poll(&mut cx).is_pending(), "queued, not answered yet");
 }
