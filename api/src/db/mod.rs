@@ -8,12 +8,13 @@ pub mod count;
 pub mod models;
 pub mod schema;
 pub mod seed;
+pub mod writer;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{self, ManageConnection};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -114,8 +115,10 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection left inside a transaction (a panic mid-write) or with its transaction
+    /// manager in error is dropped rather than handed to the next request.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
     }
 }
 
@@ -174,15 +177,16 @@ pub fn is_migrated(conn: &mut AnyConnection) -> anyhow::Result<bool> {
     pending.map(|p| !p).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// The database as handlers and jobs use it: reads run as they are; writes run in a
-/// transaction, and on SQLite one at a time per process. SQLite allows a single writer
-/// anyway, and taking turns here avoids the lock-upgrade failures (`SQLITE_BUSY`) that two
-/// deferred transactions reading then writing would otherwise hit.
+/// The database as handlers and jobs use it: reads run as they are on pooled connections;
+/// writes run in a transaction. On SQLite every write goes through one writer
+/// ([`writer`]): SQLite allows a single writer anyway, and the writer commits the pending
+/// requests' transactions together (group commit), each in its own savepoint. On PostgreSQL
+/// writes run concurrently on pooled connections (MVCC; row locks order what conflicts).
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     backend: Backend,
-    writer: Arc<Mutex<()>>,
+    writer: Arc<writer::Writer>,
 }
 
 impl std::fmt::Debug for Db {
@@ -196,9 +200,9 @@ impl Db {
     #[must_use]
     pub fn new(pool: Pool, backend: Backend) -> Self {
         Self {
+            writer: Arc::new(writer::Writer::new(pool.clone())),
             pool,
             backend,
-            writer: Arc::new(Mutex::new(())),
         }
     }
 
@@ -233,23 +237,39 @@ impl Db {
         .map_err(ApiError::internal)?
     }
 
-    /// Runs blocking write work in one transaction (rolled back on error).
+    /// Runs blocking write work in one transaction (rolled back on error). On SQLite the
+    /// work is queued to the writer thread and committed with the other pending writes; the
+    /// answer comes only once the commit is done.
     ///
     /// # Errors
-    /// As [`Db::read`].
+    /// As [`Db::read`]; on SQLite also the batch's commit failure.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
         let work = count::wrap(work, true);
-        tokio::task::spawn_blocking(move || db.write_blocking(work))
-            .await
-            .map_err(ApiError::internal)?
+        match self.backend {
+            Backend::Sqlite => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                self.writer
+                    .submit(Box::new(writer::Pending::new(work, reply)));
+                answer.await.map_err(|_| {
+                    ApiError::internal(anyhow::anyhow!("the database writer dropped a job"))
+                })?
+            }
+            Backend::Postgres => {
+                let db = self.clone();
+                tokio::task::spawn_blocking(move || db.write_blocking(work))
+                    .await
+                    .map_err(ApiError::internal)?
+            }
+        }
     }
 
-    /// [`Db::write`] for code already on a blocking thread (CLI, jobs).
+    /// [`Db::write`] for code already on a blocking thread (CLI, jobs); the closure may
+    /// borrow. On SQLite it takes the writer's connection between two batches and runs its
+    /// own `BEGIN IMMEDIATE` transaction.
     ///
     /// # Errors
     /// As [`Db::read`].
@@ -257,18 +277,14 @@ impl Db {
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
     {
-        let mut conn = checkout(&self.pool)?;
-        let _turn = match self.backend {
-            // A poisoned lock only means another writer panicked; the data is in SQLite.
-            Backend::Sqlite => Some(
-                self.writer
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            ),
-            Backend::Postgres => None,
-        };
-        let conn: &mut AnyConnection = &mut conn;
-        conn.transaction(work)
+        match self.backend {
+            Backend::Sqlite => self.writer.write_blocking(work),
+            Backend::Postgres => {
+                let mut conn = checkout(&self.pool)?;
+                let conn: &mut AnyConnection = &mut conn;
+                conn.transaction(work)
+            }
+        }
     }
 }
 

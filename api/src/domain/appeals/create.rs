@@ -7,16 +7,40 @@ use shared::kb::ArticleStatus;
 use shared::thread::{MessageAuthor, MessageKind};
 use shared::users::VerificationStatus;
 
-use super::{add_answer, add_message, emit, reload, view, AppealRow, Viewer};
+use super::{add_answer, add_message, reload, view, AppealRow, Viewer};
 use crate::db::schema::{appeals, kb_articles, users};
-use crate::db::{self, models::UserRow, AnyConnection};
+use crate::db::{self, AnyConnection};
 use crate::domain::calendar::Calendars;
-use crate::domain::notifications::events::AppealEvent;
+use crate::domain::notifications::events::{self, AppealEvent};
 use crate::error::ApiError;
 use crate::matching::Decision;
 
 /// Suggestions shown when the engine is not confident.
 const MAX_SUGGESTIONS: usize = 3;
+
+/// The author's columns a new appeal records (not the whole user row: the write turn is
+/// shared by every request, so its queries read only what they need).
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct Author {
+    verification_status: VerificationStatus,
+    region_code: Option<String>,
+    surname: Option<String>,
+    name: Option<String>,
+    patronymic: Option<String>,
+    education_level: Option<String>,
+}
+
+impl Author {
+    /// «Фамилия Имя Отчество» from the parts that are known (as `UserRow::full_name`).
+    fn full_name(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.surname, &self.name, &self.patronymic]
+            .into_iter()
+            .filter_map(|p| p.as_deref().map(str::trim).filter(|p| !p.is_empty()))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
 
 /// What a teacher asks.
 #[derive(Debug, Clone)]
@@ -58,9 +82,9 @@ pub fn create(
     per_hour: i64,
 ) -> Result<AppealRow, ApiError> {
     let now = Utc::now().naive_utc();
-    let user: UserRow = users::table
+    let user: Author = users::table
         .find(&input.teacher_id)
-        .select(UserRow::as_select())
+        .select(Author::as_select())
         .first(conn)?;
     // Registered on someone's behalf: the registrar vouches for the person (on_behalf.rs).
     if user.verification_status != VerificationStatus::Verified && !input.channel.on_behalf() {
@@ -153,9 +177,21 @@ pub fn create(
             .execute(conn)?;
     }
     let row = reload(conn, &id)?;
-    emit(conn, AppealEvent::Created, &row)?;
+    // Both events carry the same integrator's view of the new row: built once.
+    let integrator_view = view(conn, &row, &Viewer::Integrator, false)?;
+    events::emit(
+        conn,
+        AppealEvent::Created,
+        &integrator_view,
+        &row.teacher_id,
+    )?;
     if answer_article.is_some() {
-        emit(conn, AppealEvent::Answered, &row)?;
+        events::emit(
+            conn,
+            AppealEvent::Answered,
+            &integrator_view,
+            &row.teacher_id,
+        )?;
     }
     Ok(row)
 }
@@ -164,7 +200,7 @@ pub fn create(
 struct Inserted<'a> {
     id: &'a str,
     input: &'a NewAppeal,
-    user: &'a UserRow,
+    user: &'a Author,
     region: &'a str,
     status: AppealStatus,
     decision: &'a Decision,
@@ -176,11 +212,6 @@ struct Inserted<'a> {
 
 /// Inserts the appeal's row.
 fn insert(conn: &mut AnyConnection, r: &Inserted<'_>) -> QueryResult<()> {
-    // The level as it is now, like the region and the name (statistics by level).
-    let level: Option<String> = users::table
-        .find(&r.input.teacher_id)
-        .select(users::education_level)
-        .first(conn)?;
     diesel::insert_into(appeals::table)
         .values((
             appeals::id.eq(r.id),
@@ -203,7 +234,8 @@ fn insert(conn: &mut AnyConnection, r: &Inserted<'_>) -> QueryResult<()> {
             appeals::teacher_activity_at.eq(r.now),
             appeals::created_at.eq(r.now),
             appeals::updated_at.eq(r.now),
-            appeals::education_level.eq(level),
+            // The level as it is now, like the region and the name (statistics by level).
+            appeals::education_level.eq(&r.user.education_level),
         ))
         .execute(conn)
         .map(|_| ())
@@ -241,17 +273,24 @@ fn check_rate(
 }
 
 fn suggestions(conn: &mut AnyConnection, decision: &Decision) -> QueryResult<Vec<Suggestion>> {
-    let ids: Vec<String> = decision
-        .hits
-        .iter()
-        .take(MAX_SUGGESTIONS)
-        .map(|h| h.article_id.clone())
-        .collect();
-    // The status is checked here, not in SQL: with `status = ?` beside `id IN (…)` SQLite's
-    // planner (which cannot see bound values) picks the status index and reads every
+    // Always MAX_SUGGESTIONS ids (padded with an id no article has) in `id = ? OR id = ? OR
+    // id = ?`: one query shape, so diesel caches its prepared statement; `IN (…)` with a
+    // varying number of values is prepared anew on every create.
+    let mut ids = [""; MAX_SUGGESTIONS];
+    for (slot, hit) in ids.iter_mut().zip(&decision.hits) {
+        *slot = hit.article_id.as_str();
+    }
+    let [first, second, third] = ids;
+    // The status is checked here, not in SQL: with `status = ?` beside the ids SQLite's
+    // planner (which cannot see bound values) may pick the status index and read every
     // published article — 85% of the time of a create over a 10,000-article base.
     let titles: Vec<(String, String, String)> = kb_articles::table
-        .filter(kb_articles::id.eq_any(&ids))
+        .filter(
+            kb_articles::id
+                .eq(first)
+                .or(kb_articles::id.eq(second))
+                .or(kb_articles::id.eq(third)),
+        )
         .select((kb_articles::id, kb_articles::title, kb_articles::status))
         .load(conn)?;
     Ok(decision
