@@ -230,6 +230,8 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
 
     // An operator of another region sees only that region's appeal.
     browser.click("#staff-sign-out").await;
+    // Signed out for good before the page is opened again (see browser_supervisor).
+    browser.wait_text("#staff", "Вы вышли").await;
     demo_sign_in(&browser, "02", "Оператор Уфимский").await;
     browser.click("a[href='#/board']").await;
     browser

@@ -686,6 +686,9 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
     browser.find("#control-release").await;
     browser.screenshot("supervisor-appeal-control").await;
     browser.click("#staff-sign-out").await;
+    // The sign-out is done (the session is forgotten) before the page is opened again:
+    // otherwise the reload may still find the head's session and never show the form.
+    browser.wait_text("#staff", "Вы вышли").await;
 
     // The operator of the region sees the badge on the board and the comment.
     demo_sign_in(&browser, &app, "operator", Some("16"), "Оператор Первый").await;
