@@ -353,6 +353,26 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Signs in with MAX launch data carrying a `start_param` (empty: none), as the mini-app
+    /// does when a button or a link opened it; returns the access token.
+    pub async fn max_launch(&self, max_id: i64, first_name: &str, start_param: &str) -> String {
+        use serde_json::json;
+        let user =
+            json!({ "id": max_id, "first_name": first_name, "last_name": "Белова" }).to_string();
+        let now = chrono_now_secs().to_string();
+        let mut fields = vec![("auth_date", now.as_str()), ("user", user.as_str())];
+        if !start_param.is_empty() {
+            fields.push(("start_param", start_param));
+        }
+        let init = api::auth::launch_data::sign(&fields, BOT_TOKEN);
+        let response = self
+            .post_json("/api/v1/auth/max", &json!({ "init_data": init }))
+            .await;
+        assert_eq!(response.status(), 200, "MAX sign-in");
+        let pair: serde_json::Value = response.json().await.expect("token pair");
+        pair["access_token"].as_str().expect("access").to_owned()
+    }
+
     /// A teacher of region 16 signed in with MAX launch data for `max_id`, who consented,
     /// filled the profile and was confirmed by an admin — as a real one gets there.
     pub async fn verified_max_teacher(&self, max_id: i64, name: &str, surname: &str) {

@@ -8,25 +8,12 @@ use std::time::Duration;
 
 use actix_web::HttpResponse;
 use integration_tests::browser::Browser;
-use integration_tests::{spawn_app_with, standins, Overrides, TestApp, BOT_TOKEN};
+use integration_tests::{spawn_app_with, standins, Overrides, TestApp};
 use serde_json::{json, Value};
 
-/// Signs in with MAX launch data carrying a `start_param`, as the mini-app does when the
-/// message's button opened it.
+/// Signs in through MAX with a `start_param` (the harness's [`TestApp::max_launch`]).
 async fn launch(app: &TestApp, max_id: i64, start_param: &str) -> String {
-    let user = json!({ "id": max_id, "first_name": "Ольга", "last_name": "Сомова" }).to_string();
-    let now = chrono::Utc::now().timestamp().to_string();
-    let mut fields = vec![("auth_date", now.as_str()), ("user", user.as_str())];
-    if !start_param.is_empty() {
-        fields.push(("start_param", start_param));
-    }
-    let init = api::auth::launch_data::sign(&fields, BOT_TOKEN);
-    let response = app
-        .post_json("/api/v1/auth/max", &json!({ "init_data": init }))
-        .await;
-    assert_eq!(response.status(), 200, "MAX sign-in");
-    let pair: Value = response.json().await.expect("token pair");
-    pair["access_token"].as_str().expect("access").to_owned()
+    app.max_launch(max_id, "Ольга", start_param).await
 }
 
 /// The messages of a campaign (they carry «Отписаться») the stand-in got for one teacher.

@@ -8,30 +8,14 @@
 use std::time::Duration;
 
 use actix_web::HttpResponse;
-use integration_tests::{spawn_app_with, standins, Overrides, TestApp, BOT_TOKEN};
+use integration_tests::{spawn_app_with, standins, Overrides, TestApp};
 use serde_json::{json, Value};
 
 const SECRET: &str = "campaign-webhook-secret";
 
-/// Signs in with MAX launch data carrying a `start_param`, as the mini-app does when a
-/// button or a link opened it.
+/// Signs in through MAX with a `start_param` (the harness's [`TestApp::max_launch`]).
 async fn launch(app: &TestApp, max_id: i64, start_param: &str) -> String {
-    let user = json!({ "id": max_id, "first_name": "Ирина", "last_name": "Белова" }).to_string();
-    let now = chrono::Utc::now().timestamp().to_string();
-    let init = api::auth::launch_data::sign(
-        &[
-            ("auth_date", now.as_str()),
-            ("user", user.as_str()),
-            ("start_param", start_param),
-        ],
-        BOT_TOKEN,
-    );
-    let response = app
-        .post_json("/api/v1/auth/max", &json!({ "init_data": init }))
-        .await;
-    assert_eq!(response.status(), 200, "MAX sign-in");
-    let pair: Value = response.json().await.unwrap();
-    pair["access_token"].as_str().unwrap().to_owned()
+    app.max_launch(max_id, "Ирина", start_param).await
 }
 
 async fn create(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
