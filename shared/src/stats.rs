@@ -167,6 +167,9 @@ pub struct StatsSummary {
     pub to: String,
     /// The region asked for; `null` for the caller's whole scope.
     pub region: Option<String>,
+    /// The education level asked for; `null` for every level.
+    #[serde(default)]
+    pub level: Option<String>,
     /// When the live figures were taken (UTC).
     pub generated_at: String,
     /// The figures.
@@ -186,6 +189,14 @@ pub struct RegionStats {
     pub federal_district: String,
     /// The region's figures.
     pub figures: StatsFigures,
+    /// The region's number of teachers as imported by a federal user; `null` when none
+    /// was imported (the service ships none).
+    #[serde(default)]
+    pub teachers: Option<i64>,
+    /// Appeals received in the period per 1,000 teachers of the region
+    /// (`received × 1000 / teachers`, 4 places); `null` without a number of teachers.
+    #[serde(default)]
+    pub appeals_per_1000: Option<f64>,
 }
 
 /// Sort direction.
@@ -434,4 +445,63 @@ pub struct ReportQuery {
     pub region: Option<String>,
     /// Only this status: `answered_by_bot`, `new`, `in_progress`, `answered`, `closed`.
     pub status: Option<String>,
+}
+
+// Each region's number of teachers (issue #18: appeals per 1,000 teachers).
+
+/// One region's number of teachers, as imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub struct RegionTeachersItem {
+    /// Region code, two digits (`16`).
+    pub code: String,
+    /// Number of teachers, 1 to 10,000,000.
+    pub teachers: i64,
+}
+
+/// `PUT /api/v1/regions/teachers` as JSON: the regions to set, each once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub struct RegionTeachersImport {
+    /// One line per region (at most one per region, at most 100 lines).
+    pub items: Vec<RegionTeachersItem>,
+}
+
+/// A region's stored number of teachers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub struct RegionTeachers {
+    /// Region code.
+    pub code: String,
+    /// Region name.
+    pub name: String,
+    /// Number of teachers.
+    pub teachers: i64,
+    /// When it was set (UTC).
+    pub set_at: String,
+    /// Who set it (user id); `null` once that account is gone.
+    pub set_by: Option<String>,
+}
+
+/// The answer of an import: how many regions it set, and every region's stored figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub struct RegionTeachersImported {
+    /// Regions set by this import.
+    pub imported: i64,
+    /// Every region with a number of teachers, by code.
+    pub items: Vec<RegionTeachers>,
+}
+
+/// The education level filter of the summary, the per-region table and the reports.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct LevelQuery {
+    /// Only appeals of teachers of this education level, as recorded on the appeal when it
+    /// was asked (none recorded counts as `school`): `school`, `spo` or `doo`.
+    pub level: Option<String>,
 }

@@ -309,6 +309,9 @@ actions! {
     AppealPresence = "appeal_presence" => Access::Roles(SUPERVISION),
     /// The teacher's school, position, region and earlier appeals beside the thread.
     GetAppealContext = "appeal_context" => Access::Roles(&[Operator]),
+    // Appeals per 1,000 teachers (issue #18).
+    /// Set regions' numbers of teachers (a JSON list or a CSV file).
+    ImportRegionTeachers = "import_region_teachers" => Access::Roles(&[Federal]),
 }
 
 impl Action {

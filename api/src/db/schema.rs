@@ -656,6 +656,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Each region's number of teachers, imported by a federal user (migration 000028).
+    region_teachers (region_code) {
+        region_code -> Text,
+        teachers -> BigInt,
+        set_at -> Timestamp,
+        set_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(campaign_regions -> campaigns (campaign_id));
 diesel::joinable!(campaign_recipients -> campaigns (campaign_id));
 diesel::joinable!(answer_templates -> users (author_id));
@@ -701,4 +711,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     promo_codes,
     answer_templates,
     appeal_presence,
+    region_teachers,
 );

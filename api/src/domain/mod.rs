@@ -9,6 +9,7 @@ pub mod integrations;
 pub mod kb;
 pub mod notifications;
 pub mod pagination;
+pub mod regions;
 pub mod stats;
 pub mod templates;
 pub mod users;

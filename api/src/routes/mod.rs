@@ -52,6 +52,7 @@ operations! {
     ],
     v1: [
         regions::list_regions,
+        regions::import_region_teachers,
         stats::stats_summary,
         stats::stats_regions,
         stats::stats_timeseries,

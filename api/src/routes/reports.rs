@@ -19,7 +19,7 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use chrono::Utc;
-use shared::stats::ReportQuery;
+use shared::stats::{LevelQuery, ReportQuery};
 use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
 
@@ -123,22 +123,23 @@ impl Write for ChannelWriter {
 /// The appeals of a period and scope as CSV (UTF-8 with BOM, `;`-separated, Moscow time):
 /// number, region code and name, author (or «Анонимно»), arrival, deadline, status, source
 /// and time of the latest answer, its rating. Streamed.
-#[utoipa::path(get, path = "/api/v1/reports/appeals.csv", tag = "reports", security(("bearer" = [])), params(ReportQuery),
+#[utoipa::path(get, path = "/api/v1/reports/appeals.csv", tag = "reports", security(("bearer" = [])), params(ReportQuery, LevelQuery),
     responses(
         (status = 200, description = "Файл CSV (UTF-8 с BOM, разделитель «;»)", body = String, content_type = "text/csv",
             headers(("Content-Disposition" = String, description = "attachment; filename=\"appeals_ГГГГ-ММ-ДД_ГГГГ-ММ-ДД.csv\""))),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы, руководители и федеральный уровень; регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
-        (status = 422, description = "Неверный период, регион или статус", body = shared::Problem, content_type = PROBLEM),
+        (status = 422, description = "Неверный период, регион, статус или уровень образования", body = shared::Problem, content_type = PROBLEM),
     ))]
 #[get("/reports/appeals.csv")]
 pub async fn appeals_csv(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<ReportQuery>,
+    level: web::Query<LevelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::AppealsCsv)?;
-    let filter = ReportFilter::parse(&caller, &query, Utc::now())?;
+    let filter = ReportFilter::parse(&caller, &query, level.level.as_deref(), Utc::now())?;
     let (tx, rx) = mpsc::channel(QUEUE);
     let pool = state.db.pool().clone();
     let disposition = disposition(&filter, "csv");
@@ -161,24 +162,25 @@ pub async fn appeals_csv(
 /// The same appeals as the CSV in an Excel workbook (dates as dates, Moscow time), with a
 /// second sheet «Регионы»: the per-region figures of the period and a total row. Streamed.
 /// Over 1,000,000 rows (more than Excel opens) answers 422 `too_many_rows`.
-#[utoipa::path(get, path = "/api/v1/reports/appeals.xlsx", tag = "reports", security(("bearer" = [])), params(ReportQuery),
+#[utoipa::path(get, path = "/api/v1/reports/appeals.xlsx", tag = "reports", security(("bearer" = [])), params(ReportQuery, LevelQuery),
     responses(
         (status = 200, description = "Книга Excel: листы «Обращения» и «Регионы»", body = FileDownload,
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers(("Content-Disposition" = String, description = "attachment; filename=\"appeals_ГГГГ-ММ-ДД_ГГГГ-ММ-ДД.xlsx\""))),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Только операторы, руководители и федеральный уровень; регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
-        (status = 422, description = "Неверный период, регион или статус; больше 1 000 000 строк (`too_many_rows`)", body = shared::Problem, content_type = PROBLEM),
+        (status = 422, description = "Неверный период, регион, статус или уровень образования; больше 1 000 000 строк (`too_many_rows`)", body = shared::Problem, content_type = PROBLEM),
     ))]
 #[get("/reports/appeals.xlsx")]
 pub async fn appeals_xlsx(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<ReportQuery>,
+    level: web::Query<LevelQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may(Action::AppealsXlsx)?;
     let now = Utc::now();
-    let filter = ReportFilter::parse(&caller, &query, now)?;
+    let filter = ReportFilter::parse(&caller, &query, level.level.as_deref(), now)?;
     ensure_filled(&state.db, &state.calendars).await?;
     let (tx, rx) = mpsc::channel(QUEUE);
     let (ready_tx, ready_rx) = oneshot::channel::<Result<(), String>>();

@@ -7,8 +7,8 @@
 
 use actix_web::{get, web};
 use shared::stats::{
-    RegionsQuery, StatsOperators, StatsRegions, StatsSummary, StatsTimeseries, SummaryQuery,
-    TimeseriesQuery,
+    LevelQuery, RegionsQuery, StatsOperators, StatsRegions, StatsSummary, StatsTimeseries,
+    SummaryQuery, TimeseriesQuery,
 };
 
 use crate::auth::policy::Action;
@@ -22,45 +22,55 @@ const PROBLEM: &str = "application/problem+json";
 /// Figures of a period for the caller's scope or one region of it: appeals received,
 /// answered (by the bot, by operators, within the SLA), median time to the first answer
 /// (hours and working days), ratings, bot share and accuracy, self-served share,
-/// escalations; and the live counters (open, overdue, due today, unread) as of now.
-#[utoipa::path(get, path = "/api/v1/stats/summary", tag = "stats", security(("bearer" = [])), params(SummaryQuery),
+/// escalations; and the live counters (open, overdue, due today, unread) as of now. With
+/// `level`, only the appeals of teachers of that education level.
+#[utoipa::path(get, path = "/api/v1/stats/summary", tag = "stats", security(("bearer" = [])), params(SummaryQuery, LevelQuery),
     responses(
         (status = 200, description = "Сводка за период", body = StatsSummary),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Роль без доступа к статистике или регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
-        (status = 422, description = "Неверный период или регион", body = shared::Problem, content_type = PROBLEM),
+        (status = 422, description = "Неверный период, регион или уровень образования", body = shared::Problem, content_type = PROBLEM),
     ))]
 #[get("/stats/summary")]
 pub async fn stats_summary(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<SummaryQuery>,
+    level: web::Query<LevelQuery>,
 ) -> Result<web::Json<StatsSummary>, ApiError> {
     caller.may(Action::StatsSummary)?;
-    let summary = query::summary(&state.db, &state.calendars, &caller, (&*query).into()).await?;
+    let ask = Ask {
+        level: level.level.as_deref(),
+        ..(&*query).into()
+    };
+    let summary = query::summary(&state.db, &state.calendars, &caller, ask).await?;
     Ok(web::Json(summary))
 }
 
 /// The figures of a period per region of the caller's scope, with the federal district;
-/// every region appears, also with nothing to count. Sortable by any figure.
-#[utoipa::path(get, path = "/api/v1/stats/regions", tag = "stats", security(("bearer" = [])), params(RegionsQuery),
+/// every region appears, also with nothing to count. Sortable by any figure. A region whose
+/// number of teachers a federal user imported also has its appeals per 1,000 teachers.
+/// With `level`, only the appeals of teachers of that education level.
+#[utoipa::path(get, path = "/api/v1/stats/regions", tag = "stats", security(("bearer" = [])), params(RegionsQuery, LevelQuery),
     responses(
         (status = 200, description = "Показатели по регионам", body = StatsRegions),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Роль без доступа к статистике", body = shared::Problem, content_type = PROBLEM),
-        (status = 422, description = "Неверный период или сортировка", body = shared::Problem, content_type = PROBLEM),
+        (status = 422, description = "Неверный период, сортировка или уровень образования", body = shared::Problem, content_type = PROBLEM),
     ))]
 #[get("/stats/regions")]
 pub async fn stats_regions(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<RegionsQuery>,
+    level: web::Query<LevelQuery>,
 ) -> Result<web::Json<StatsRegions>, ApiError> {
     caller.may(Action::StatsRegions)?;
     let ask = Ask {
         from: query.from.as_deref(),
         to: query.to.as_deref(),
         region: None,
+        level: level.level.as_deref(),
     };
     let (sort, order) = (query.sort.as_deref(), query.order.as_deref());
     let table =
@@ -89,6 +99,7 @@ pub async fn stats_timeseries(
         from: query.from.as_deref(),
         to: query.to.as_deref(),
         region: query.region.as_deref(),
+        level: None,
     };
     let series = query::time_series(&state.db, &caller, ask, query.bucket.as_deref()).await?;
     Ok(web::Json(series))
@@ -137,6 +148,7 @@ pub async fn stats_mine(
         from: query.from.as_deref(),
         to: query.to.as_deref(),
         region: None,
+        level: None,
     };
     let mine = query::own_figures(&state.db, &state.calendars, &caller, ask).await?;
     Ok(web::Json(mine))

@@ -402,6 +402,10 @@ fn every_dto() -> usize {
         StatsTimeseries,
         OperatorStats,
         StatsOperators,
+        RegionTeachersItem,
+        RegionTeachersImport,
+        RegionTeachers,
+        RegionTeachersImported,
         // users
         Role,
         VerificationStatus,

@@ -116,7 +116,7 @@ pub fn per_region(
     let mut out: BTreeMap<String, Counts> = BTreeMap::new();
     daily_sums(conn, filter, period, &mut out)?;
     first_answer_times(conn, filter, period, &mut out)?;
-    live(conn, calendars, filter, now, &mut out)?;
+    live(conn, calendars, filter, now, None, &mut out)?;
     Ok(out)
 }
 
@@ -146,7 +146,7 @@ pub async fn per_region_concurrent(
         }),
         db.read(move |conn| {
             let mut part = BTreeMap::new();
-            live(conn, &calendars, &f3, now, &mut part)?;
+            live(conn, &calendars, &f3, now, None, &mut part)?;
             Ok(part)
         }),
     )?;
@@ -318,9 +318,10 @@ pub(super) fn open_appeals<'a>(
     query
 }
 
-/// `SELECT region_code, COUNT(*) … GROUP BY region_code` over appeals, within the filter.
+/// `SELECT region_code, COUNT(*) … GROUP BY region_code` over appeals, within the filter
+/// and the education level.
 macro_rules! by_region {
-    ($filter:expr, $query:expr) => {{
+    ($filter:expr, $level:expr, $query:expr) => {{
         let mut boxed = $query
             .group_by(ap::region_code)
             .select((ap::region_code, count_star()))
@@ -328,25 +329,29 @@ macro_rules! by_region {
         if let Some(codes) = $filter.codes() {
             boxed = boxed.filter(ap::region_code.eq_any(codes.to_vec()));
         }
-        boxed
+        at_level!(boxed, $level)
     }};
 }
 
-fn live(
+/// The live counters (open, overdue, unread, due today) per region, of one education level
+/// or of all.
+pub(super) fn live(
     conn: &mut AnyConnection,
     calendars: &Calendars,
     filter: &RegionFilter,
     now: DateTime<Utc>,
+    level: Option<&str>,
     out: &mut BTreeMap<String, Counts>,
 ) -> QueryResult<()> {
     let at = now.naive_utc();
     let open: Vec<(String, i64)> =
-        by_region!(filter, ap::table.filter(ap::status.eq_any(OPEN))).load(conn)?;
+        by_region!(filter, level, ap::table.filter(ap::status.eq_any(OPEN))).load(conn)?;
     for (region, n) in open {
         out.entry(region).or_default().open = n;
     }
     let overdue: Vec<(String, i64)> = by_region!(
         filter,
+        level,
         ap::table
             .filter(ap::status.eq_any(OPEN))
             .filter(ap::deadline_at.lt(at))
@@ -357,6 +362,7 @@ fn live(
     }
     let unread: Vec<(String, i64)> = by_region!(
         filter,
+        level,
         ap::table
             .filter(ap::status.eq(AppealStatus::New))
             .filter(ap::opened_by_staff_at.is_null())
@@ -366,7 +372,7 @@ fn live(
         out.entry(region).or_default().unread = n;
     }
     // A deadline is the end of a local day, so one due today is at most a day away.
-    let soon: Vec<(String, Option<NaiveDateTime>)> = open_appeals(filter)
+    let soon: Vec<(String, Option<NaiveDateTime>)> = at_level!(open_appeals(filter), level)
         .filter(ap::deadline_at.ge(at))
         .filter(ap::deadline_at.le(at + Duration::hours(25)))
         .select((ap::region_code, ap::deadline_at))

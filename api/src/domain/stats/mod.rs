@@ -19,13 +19,35 @@
 //! [`shared::stats::StatsFigures`].
 //!
 //! [`aggregates`] reads the counts, [`series`] the time series, [`operators`] the
-//! per-operator figures, [`fold`] folds the deltas; [`query`] holds the rules of a request
+//! per-operator figures, [`fold`] folds the deltas, [`levels`] counts one education level
+//! from the appeals themselves (the aggregates have no level); [`query`] holds the rules of a request
 //! (period, scope, sorting) and the operations behind the HTTP handlers; [`report`] writes
 //! the appeals of a period as CSV or XLSX.
+
+/// Narrows a boxed query that reads `appeals` to the appeals of one education level (the
+/// author's level recorded on the appeal; none recorded counts as a school's, as the
+/// campaigns' audiences count it). `$level` is an `Option<&str>` already checked.
+macro_rules! at_level {
+    ($query:expr, $level:expr) => {{
+        let query = $query;
+        match $level {
+            None => query,
+            Some("school") => query.filter(
+                crate::db::schema::appeals::education_level
+                    .is_null()
+                    .or(crate::db::schema::appeals::education_level.eq("school")),
+            ),
+            Some(other) => {
+                query.filter(crate::db::schema::appeals::education_level.eq(other.to_owned()))
+            }
+        }
+    }};
+}
 
 pub mod aggregates;
 pub mod fold;
 pub mod gauges;
+pub mod levels;
 pub mod operators;
 pub mod query;
 pub mod report;

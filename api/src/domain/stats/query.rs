@@ -14,13 +14,15 @@ use shared::stats::{
 };
 use shared::{FieldError, Region};
 
-use super::{figures, operators, per_region, per_region_concurrent, region_list, timeseries};
-use super::{has_pending, today, Counts, Period, RegionFilter};
+use super::levels::{parse_level, per_region_at_level};
+use super::{figures, operators, per_region, per_region_concurrent, region_list, round4};
+use super::{has_pending, timeseries, today, Counts, Period, RegionFilter};
 use crate::auth::Caller;
 use crate::db::models::RegionRow;
 use crate::db::schema::regions;
 use crate::db::{self, AnyConnection, Db};
 use crate::domain::calendar::Calendars;
+use crate::domain::regions::teachers_of;
 use crate::domain::validate;
 use crate::error::ApiError;
 
@@ -135,7 +137,8 @@ fn known_region(
     Ok(())
 }
 
-/// The per-region rows of a period (every region of the filter) and their total.
+/// The per-region rows of a period (every region of the filter), of one education level or
+/// of all, and their total.
 ///
 /// # Errors
 /// A database failure.
@@ -145,26 +148,44 @@ pub fn region_rows(
     filter: &RegionFilter,
     period: Period,
     now: DateTime<Utc>,
+    level: Option<&str>,
 ) -> Result<(Vec<RegionStats>, StatsFigures), ApiError> {
-    let counts = per_region(conn, calendars, filter, period, now)?;
+    let counts = match level {
+        Some(level) => per_region_at_level(conn, calendars, filter, period, now, level)?,
+        None => per_region(conn, calendars, filter, period, now)?,
+    };
     let mut total = Counts::default();
     for c in counts.values() {
         total.absorb(c);
     }
-    let rows = rows_of(region_list(conn, filter)?, counts);
+    let teachers = teachers_of(conn, filter)?;
+    let rows = rows_of(region_list(conn, filter)?, counts, &teachers);
     Ok((rows, figures(&mut total)))
 }
 
-/// One row per listed region, with its counts (zeros for a region with nothing).
+/// Appeals received per 1,000 teachers; `None` without a number of teachers.
+#[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
+fn per_1000(received: i64, teachers: Option<i64>) -> Option<f64> {
+    teachers
+        .filter(|t| *t > 0)
+        .map(|t| round4(received as f64 * 1000.0 / t as f64))
+}
+
+/// One row per listed region, with its counts (zeros for a region with nothing) and, where
+/// its number of teachers is known, its appeals per 1,000 teachers.
 fn rows_of(
     regions: Vec<(String, String, String)>,
     mut counts: BTreeMap<String, Counts>,
+    teachers: &BTreeMap<String, i64>,
 ) -> Vec<RegionStats> {
     regions
         .into_iter()
         .map(|(code, name, federal_district)| {
             let mut c = counts.remove(&code).unwrap_or_default();
+            let teachers = teachers.get(&code).copied();
             RegionStats {
+                appeals_per_1000: per_1000(c.received, teachers),
+                teachers,
                 figures: figures(&mut c),
                 code,
                 name,
@@ -173,6 +194,19 @@ fn rows_of(
         })
         .collect()
 }
+
+/// A row's value for sorting: a figure, or the teachers' figures beside them.
+#[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
+fn sort_value(row: &RegionStats, key: &str) -> Option<f64> {
+    match key {
+        "appeals_per_1000" => row.appeals_per_1000,
+        "teachers" => row.teachers.map(|t| t as f64),
+        _ => row.figures.value(key),
+    }
+}
+
+/// Sort keys of the per-region table beside the figures.
+const ROW_KEYS: [&str; 2] = ["appeals_per_1000", "teachers"];
 
 /// Sorts rows by a text key or a figure; rows without a value of the figure come last in
 /// either direction; ties keep code order.
@@ -187,7 +221,7 @@ pub fn sort_regions(items: &mut [RegionStats], key: &str, order: SortOrder) {
             "code" => directed(a.code.cmp(&b.code)),
             "name" => directed(a.name.cmp(&b.name)),
             "federal_district" => directed(a.federal_district.cmp(&b.federal_district)),
-            _ => match (a.figures.value(key), b.figures.value(key)) {
+            _ => match (sort_value(a, key), sort_value(b, key)) {
                 (Some(x), Some(y)) => directed(x.total_cmp(&y)),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
@@ -207,6 +241,8 @@ pub struct Ask<'a> {
     pub to: Option<&'a str>,
     /// One region of the caller's scope.
     pub region: Option<&'a str>,
+    /// One education level (`school`, `spo`, `doo`), unchecked.
+    pub level: Option<&'a str>,
 }
 
 impl<'a> From<&'a SummaryQuery> for Ask<'a> {
@@ -215,6 +251,7 @@ impl<'a> From<&'a SummaryQuery> for Ask<'a> {
             from: q.from.as_deref(),
             to: q.to.as_deref(),
             region: q.region.as_deref(),
+            level: None,
         }
     }
 }
@@ -232,13 +269,14 @@ pub async fn summary(
     let now = Utc::now();
     let period = parse_period(ask.from, ask.to, now)?;
     let filter = region_filter(caller, ask.region)?;
+    let level = parse_level(ask.level)?;
     let asked = ask.region.is_some();
     ensure_filled(db, calendars).await?;
     let region = asked_region(&filter, asked);
     let check = filter.clone();
     db.read(move |conn| known_region(conn, &check, asked))
         .await?;
-    let counts = per_region_concurrent(db, Arc::clone(calendars), &filter, period, now).await?;
+    let counts = counts_of(db, calendars, &filter, period, now, level).await?;
     let mut total = Counts::default();
     for c in counts.values() {
         total.absorb(c);
@@ -247,9 +285,34 @@ pub async fn summary(
         from: period.from.to_string(),
         to: period.to.to_string(),
         region,
+        level: level.map(str::to_owned),
         generated_at: db::rfc3339(now.naive_utc()),
         figures: figures(&mut total),
     })
+}
+
+/// The per-region counts of a period: from the aggregates, or for one education level from
+/// the appeals themselves.
+async fn counts_of(
+    db: &Db,
+    calendars: &Arc<Calendars>,
+    filter: &RegionFilter,
+    period: Period,
+    now: DateTime<Utc>,
+    level: Option<&'static str>,
+) -> Result<BTreeMap<String, Counts>, ApiError> {
+    match level {
+        None => per_region_concurrent(db, Arc::clone(calendars), filter, period, now).await,
+        Some(level) => {
+            let (calendars, filter) = (Arc::clone(calendars), filter.clone());
+            db.read(move |conn| {
+                Ok(per_region_at_level(
+                    conn, &calendars, &filter, period, now, level,
+                )?)
+            })
+            .await
+        }
+    }
 }
 
 /// The figures of a period per region of the caller's scope, sorted by `sort` (`code` by
@@ -270,7 +333,9 @@ pub async fn regions_table(
     let period = parse_period(ask.from, ask.to, now)?;
     let sort = sort.unwrap_or("code").trim().to_owned();
     let is_text = matches!(sort.as_str(), "code" | "name" | "federal_district");
-    if !is_text && !StatsFigures::SORT_KEYS.contains(&sort.as_str()) {
+    let known =
+        StatsFigures::SORT_KEYS.contains(&sort.as_str()) || ROW_KEYS.contains(&sort.as_str());
+    if !is_text && !known {
         return Err(ApiError::field(
             "sort",
             "unknown",
@@ -284,10 +349,14 @@ pub async fn regions_table(
             .ok_or_else(|| ApiError::field("order", "invalid", "Порядок — asc или desc."))?,
     };
     let filter = region_filter(caller, None)?;
+    let level = parse_level(ask.level)?;
     ensure_filled(db, calendars).await?;
-    let counts = per_region_concurrent(db, Arc::clone(calendars), &filter, period, now).await?;
+    let counts = counts_of(db, calendars, &filter, period, now, level).await?;
     let mut items = db
-        .read(move |conn| Ok(rows_of(region_list(conn, &filter)?, counts)))
+        .read(move |conn| {
+            let teachers = teachers_of(conn, &filter)?;
+            Ok(rows_of(region_list(conn, &filter)?, counts, &teachers))
+        })
         .await?;
     sort_regions(&mut items, &sort, order);
     Ok(StatsRegions {
@@ -442,6 +511,8 @@ mod tests {
             code: code.into(),
             name: code.into(),
             federal_district: String::new(),
+            teachers: None,
+            appeals_per_1000: None,
             figures: StatsFigures {
                 rating_avg: rating,
                 ..StatsFigures::default()

@@ -82,6 +82,7 @@ pub const TABLES: &[&str] = &[
     "promo_codes",
     "answer_templates",
     "appeal_presence",
+    "region_teachers",
 ];
 
 /// Reference data a fresh server seeds at start-up: present in an "empty" target, replaced

@@ -15,6 +15,7 @@ use rust_xlsxwriter::XlsxError;
 use shared::appeals::{AnswerSource, AppealStatus, CloseReason};
 use shared::stats::ReportQuery;
 
+use super::levels::parse_level;
 use super::query::{parse_period, region_filter};
 use super::{Period, RegionFilter, PERIOD_TZ};
 use crate::auth::Caller;
@@ -32,6 +33,8 @@ pub struct ReportFilter {
     region: Option<String>,
     period: Period,
     status: Option<AppealStatus>,
+    /// One education level (`school`, `spo`, `doo`), checked.
+    level: Option<&'static str>,
 }
 
 impl ReportFilter {
@@ -42,9 +45,11 @@ impl ReportFilter {
     pub fn parse(
         caller: &Caller,
         query: &ReportQuery,
+        level: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Self, ApiError> {
         let period = parse_period(query.from.as_deref(), query.to.as_deref(), now)?;
+        let level = parse_level(level)?;
         let status = query
             .status
             .as_deref()
@@ -68,6 +73,7 @@ impl ReportFilter {
             region,
             period,
             status,
+            level,
         })
     }
 
@@ -82,6 +88,10 @@ impl ReportFilter {
         if let Some(status) = self.status {
             name.push('_');
             name.push_str(status.as_str());
+        }
+        if let Some(level) = self.level {
+            name.push('_');
+            name.push_str(level);
         }
         format!("{name}.{extension}")
     }
@@ -98,7 +108,7 @@ impl ReportFilter {
         if let Some(status) = self.status {
             query = query.filter(ap::status.eq(status));
         }
-        query
+        at_level!(query, self.level)
     }
 }
 

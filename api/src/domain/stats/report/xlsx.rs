@@ -228,7 +228,14 @@ pub fn build_workbook(
         if n > XLSX_MAX_ROWS {
             return Err(Stop::Failed(TOO_MANY.to_owned()));
         }
-        region_rows(&mut conn, calendars, &filter.regions, filter.period, now)?
+        region_rows(
+            &mut conn,
+            calendars,
+            &filter.regions,
+            filter.period,
+            now,
+            filter.level,
+        )?
     };
     let formats = Formats::new();
     let mut workbook = Workbook::new();
