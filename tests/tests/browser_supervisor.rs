@@ -6,7 +6,10 @@
 //! shown; a head follows «Просрочено» to the list, reads an appeal read-only and puts it «На
 //! контроль», and the operator sees the badge; a federal user picks «январь – май» of last
 //! year and sees the API's figures of that range (kept on reload), a map tile opens its
-//! region's overdue appeals, an operator opens «Моя статистика». Screenshots at 360×640 and desktop size go to the screenshots folder.
+//! region's overdue appeals, an operator opens «Моя статистика»; at 1280×800 the period
+//! picker's «январь – май» of last year shows the API's figures and the figures by education
+//! level; a federal user imports two regions' numbers of teachers and the map offers and
+//! shows appeals per 1,000 teachers. Screenshots at 360×640 and desktop size go to the screenshots folder.
 
 use chrono::{Datelike, Duration, Utc};
 use integration_tests::browser::Browser;
@@ -942,5 +945,162 @@ async fn an_operator_opens_my_statistics() {
     // Back to the board: the statistics are gone, the board is there.
     browser.click("a[href='#/board']").await;
     browser.find("#board").await;
+    browser.close().await;
+}
+
+/// Moves an appeal's arrival to `at` (UTC), as if it had come then.
+async fn arrived_at(app: &TestApp, id: &str, at: chrono::NaiveDateTime) {
+    let db = api::db::Db::new(
+        api::db::connect(&app.database_url, 1).expect("pool"),
+        api::db::Backend::of(&app.database_url),
+    );
+    let moved = id.to_owned();
+    db.write(move |conn| {
+        use diesel::prelude::*;
+        diesel::update(api::db::schema::appeals::table.find(moved))
+            .set(api::db::schema::appeals::created_at.eq(at))
+            .execute(conn)
+            .map_err(Into::into)
+    })
+    .await
+    .expect("arrival moved");
+}
+
+#[tokio::test]
+async fn at_desktop_width_january_to_may_of_last_year_shows_the_api_figures() {
+    let app = spawn_app().await;
+    app.import_demo_kb().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    // Two appeals of last March and one of this period.
+    let year = (Utc::now() + Duration::hours(3)).year() - 1;
+    let march = chrono::NaiveDate::from_ymd_opt(year, 3, 10)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("a date");
+    for text in [ROUTED, BOT_QUESTION] {
+        let appeal = ask(&app, &teacher.access, text).await;
+        arrived_at(&app, appeal["id"].as_str().expect("id"), march).await;
+    }
+    ask(
+        &app,
+        &teacher.access,
+        "Кто должен заполнять журнал инструктажей по технике безопасности на экскурсии?",
+    )
+    .await;
+    let federal = app
+        .dev_login("federal", None, "Куратор Федеральный", true)
+        .await;
+    let range = format!("?from={year}-01-01&to={year}-05-31");
+    let figures = summary_of(&app, &federal.access, &range).await;
+    assert_eq!(figures["received"], 2, "{figures}");
+
+    let browser = Browser::start().await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
+    browser.find("#tiles").await;
+    browser.select("#period", "-1").await;
+    browser.find("#period-month-to").await;
+    browser
+        .js(&format!(
+            "var y = document.getElementById('period-year'); y.value = '{year}'; \
+             y.dispatchEvent(new Event('change', {{ bubbles: true }})); return null;"
+        ))
+        .await;
+    browser.select("#period-month-from", "1").await;
+    browser.select("#period-month-to", "5").await;
+    let param = format!("{year}-01-01..{year}-05-31");
+    browser
+        .find(&format!("#tiles[data-period='{param}']"))
+        .await;
+    browser
+        .wait_text("#period-shown", &format!("январь – май {year}"))
+        .await;
+    let width = browser
+        .js("return document.documentElement.scrollWidth;")
+        .await;
+    assert!(
+        width.as_i64().is_some_and(|w| w <= 1280),
+        "no horizontal scroll: {width}"
+    );
+    for key in PERIOD_FIGURES {
+        let text = browser
+            .js(&format!(
+                "return document.querySelector('#tiles [data-figure={key}] .tile-value').textContent;"
+            ))
+            .await;
+        assert_eq!(text, json!(shown(key, &figures[key])), "{key}: {figures}");
+    }
+    // The figures by education level: all of the teacher's appeals are a school's.
+    browser.find("#levels-table").await;
+    let school = browser
+        .js("return document.querySelector('#levels-table tbody tr').children[1].textContent;")
+        .await;
+    assert_eq!(school, json!("2"));
+    browser.screenshot("supervisor-period-months-desktop").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_federal_user_imports_teachers_and_the_map_offers_appeals_per_1000() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    ask(&app, &teacher.access, ROUTED).await;
+    ask(
+        &app,
+        &teacher.access,
+        "Кто должен заполнять журнал инструктажей по технике безопасности на экскурсии?",
+    )
+    .await;
+
+    let browser = Browser::start().await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
+    browser.goto(&app.url("/#/regions")).await;
+    browser.find("#map a[data-region='16']").await;
+    // No region has a number of teachers yet: the figure is not offered.
+    assert_eq!(
+        browser
+            .js("return !!document.querySelector(\"#map-figure option[value='appeals_per_1000']\");")
+            .await,
+        json!(false)
+    );
+    // Two regions imported through the form: 2 appeals / 4,000 teachers = 0,50 per 1,000.
+    browser.fill("#teachers-text", "16;4000\n77;120000").await;
+    browser.click("#teachers-send").await;
+    browser
+        .wait_text("#teachers-done", "Сохранено регионов: 2")
+        .await;
+    browser
+        .find("#map-figure option[value='appeals_per_1000']")
+        .await;
+    browser.select("#map-figure", "appeals_per_1000").await;
+    browser
+        .wait_js("(document.querySelector(\"#map a[data-region='16'] title\") || {}).textContent === 'Республика Татарстан: 0,50'")
+        .await;
+    let moscow = browser
+        .js("return document.querySelector(\"#map a[data-region='77'] title\").textContent;")
+        .await;
+    assert_eq!(moscow, json!("Москва: 0,00"));
+    // The text table says the same, and the regions table has the column.
+    browser
+        .wait_js("Array.from(document.querySelectorAll('#map-table tbody tr')).some(function (r) { return r.textContent.indexOf('(16)') >= 0 && r.textContent.indexOf('0,50') >= 0; })")
+        .await;
+    browser
+        .wait_js("Array.from(document.querySelectorAll('#regions-table tbody tr')).some(function (r) { return r.textContent.indexOf('(16)') >= 0 && r.textContent.indexOf('0,50') >= 0; })")
+        .await;
+    browser.screenshot("supervisor-map-per-1000").await;
     browser.close().await;
 }

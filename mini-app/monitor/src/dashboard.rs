@@ -2,13 +2,14 @@
 //! 30 seconds while the screen is open), the figures of the period on tiles, each compared
 //! with the previous period of the same length, and the ones that count appeals linking to
 //! the list of those appeals; who answered, appeals over time, the rating by region
-//! ([`crate::charts`]) and the reports ([`crate::reports`]).
+//! ([`crate::charts`]), the figures by education level (school / СПО / ДОО) and the
+//! reports ([`crate::reports`]).
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mini_app_client::html::{html, show, Html};
+use mini_app_client::html::{esc, html, show, table_html, Html};
 use mini_app_client::Remote;
 use shared::stats::StatsFigures;
 use staff_app::regions::Regions;
@@ -176,12 +177,37 @@ fn load_summary(chosen: RwSignal<Period>, period: Period, live: Html, summary: H
     });
 }
 
+/// The figures of `period` per education level, as a small table (one summary each).
+async fn by_level(period: Period) -> Result<String, api::ApiError> {
+    let mut rows = Vec::new();
+    for (level, name) in strings::LEVELS {
+        let f = api::stats_summary(format!("{}&level={level}", period.query()))
+            .await?
+            .figures;
+        let mut row = vec![esc(name)];
+        row.extend(
+            ["received", "open", "overdue", "answered", "rating_avg"]
+                .iter()
+                .map(|key| esc(&figure(key, f.value(key)))),
+        );
+        rows.push(row);
+    }
+    Ok(table_html(
+        "levels-table",
+        strings::BY_LEVEL,
+        &strings::LEVEL_COLUMNS,
+        &rows,
+        None,
+    ))
+}
+
 #[component]
 pub fn Dashboard(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
     let live = html();
     let summary = html();
     let series = html();
     let ratings = html();
+    let levels = html();
     Effect::new(move |_| {
         let p = period.get();
         let days = p.length();
@@ -201,6 +227,7 @@ pub fn Dashboard(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
             api::stats_regions(by_region).await.map(|r| rating_bars(&r))
         });
         load_summary(period, p, live, summary);
+        api::load_into(levels, by_level(p));
     });
     // «Онлайн» refreshes itself; a failed refresh keeps what is shown. The timer stops when
     // the screen is left (the component is cleaned up).
@@ -229,6 +256,10 @@ pub fn Dashboard(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
         <section class="card">
             <h2 class="card-title">{strings::RATING_BY_REGION}</h2>
             {show(ratings)}
+        </section>
+        <section class="card" id="levels">
+            <h2 class="card-title">{strings::BY_LEVEL}</h2>
+            {show(levels)}
         </section>
         <Reports period regions/>
     }

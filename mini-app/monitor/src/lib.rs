@@ -7,7 +7,7 @@
 //!
 //! Layout: the screen of the current hash in [`screens`]; «Сводка» in [`dashboard`] with its
 //! [`charts`] and [`reports`]; «Субъекты РФ» and «Операторы» in [`tables`] with the tile
-//! [`map`] and the federal [`ranking`]; «Моя статистика» in [`mine`]; the period picker and
+//! [`map`], the federal [`ranking`] and the numbers of [`teachers`]; «Моя статистика» in [`mine`]; the period picker and
 //! how figures are written in [`period`]; the calls in [`api`] and the Russian text in
 //! [`strings`].
 //!
@@ -24,6 +24,7 @@ pub mod reports;
 pub mod screens;
 pub mod strings;
 pub mod tables;
+pub mod teachers;
 
 use leptos::prelude::*;
 use shared::users::Role;

@@ -1,8 +1,9 @@
 //! The map of the 89 regions as a tile grid (one square per subject, laid out roughly as the
 //! map of Russia, as newsrooms draw it): inline SVG coloured by the chosen figure, each
 //! square a link to that region's appeals, with a text table saying the same. Regions
-//! outside the caller's scope are grey and not links. Appeals per 1,000 teachers are not
-//! offered: no region's number of teachers is known to the service.
+//! outside the caller's scope are grey and not links. Appeals per 1,000 teachers are offered
+//! once a federal user has imported some region's number of teachers (none is shipped);
+//! regions without one are grey for that figure.
 
 use leptos::prelude::*;
 use mini_app_client::html::{esc, link, options, table_html};
@@ -12,6 +13,7 @@ use shared::stats::RegionStats;
 use crate::period::{figure, Period};
 use crate::strings;
 use crate::tables::region_link;
+use crate::teachers::{any_teachers, value, PER_1000};
 
 /// `(code, column, row)` of every region of `data/regions.csv`.
 const GRID: [(&str, i32, i32); 89] = [
@@ -106,11 +108,13 @@ const GRID: [(&str, i32, i32); 89] = [
     ("95", 0, 8),
 ];
 
-/// The figures the map can be coloured by.
-const FIGURES: [(&str, &str); 3] = [
+/// The figures the map can be coloured by (the last only once a region has a number of
+/// teachers).
+const FIGURES: [(&str, &str); 4] = [
     ("overdue", strings::TILE_OVERDUE),
     ("rating_avg", strings::TILE_RATING),
     ("received", strings::TILE_RECEIVED),
+    (PER_1000, strings::TILE_PER_1000),
 ];
 
 /// Five shades from light to dark (fill, text colour), and the square without data.
@@ -149,14 +153,14 @@ fn square_link(code: &str, key: &str, period: Period) -> String {
 pub fn map(items: &[RegionStats], key: &str, period: Period) -> String {
     let max = items
         .iter()
-        .filter_map(|r| r.figures.value(key))
+        .filter_map(|r| value(r, key))
         .fold(0.0_f64, f64::max);
     let mut squares = String::new();
     let mut rows = Vec::new();
     for &(code, col, row) in &GRID {
         let (x, y) = (col * CELL, row * CELL);
         let region = items.iter().find(|r| r.code == code);
-        let value = region.and_then(|r| r.figures.value(key));
+        let value = region.and_then(|r| value(r, key));
         let (fill, ink) = value.map_or(NO_DATA, |v| SHADES[shade(key, v, max)]);
         let shown = figure(key, value);
         let square = format!(
@@ -206,10 +210,19 @@ pub fn RegionsMap(
     period: RwSignal<Period>,
 ) -> impl IntoView {
     let key = RwSignal::new("overdue".to_owned());
-    let pairs: Vec<(String, String)> = FIGURES
-        .iter()
-        .map(|(k, t)| ((*k).to_owned(), (*t).to_owned()))
-        .collect();
+    // The figures offered: appeals per 1,000 teachers only once some region has it.
+    let choices = move || {
+        let per_1000 = all.with(|a| matches!(a, Remote::Ready(items) if any_teachers(items)));
+        let pairs: Vec<(String, String)> = FIGURES
+            .iter()
+            .filter(|(k, _)| *k != PER_1000 || per_1000)
+            .map(|(k, t)| ((*k).to_owned(), (*t).to_owned()))
+            .collect();
+        if !per_1000 && key.get_untracked() == PER_1000 {
+            key.set("overdue".to_owned());
+        }
+        options(&pairs, &key.get_untracked())
+    };
     let body = move || {
         let k = key.get();
         all.with(|a| match a {
@@ -226,7 +239,7 @@ pub fn RegionsMap(
             <h2 class="card-title">{strings::MAP_TITLE}</h2>
             <div class="field">
                 <label for="map-figure">{strings::MAP_FIGURE}</label>
-                <select id="map-figure" inner_html=options(&pairs, "overdue")
+                <select id="map-figure" inner_html=choices
                     on:change=move |ev| key.set(event_target_value(&ev))></select>
             </div>
             <div inner_html=body></div>

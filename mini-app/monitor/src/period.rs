@@ -351,6 +351,8 @@ pub fn figure(key: &str, value: Option<f64>) -> String {
         None => "—".to_owned(),
         Some(v) if is_share(key) => format!("{} %", num(v * 100.0, false)),
         Some(v) if key.starts_with("rating") || key.starts_with("median") => num(v, true),
+        // Appeals per 1,000 teachers are small numbers: two decimals.
+        Some(v) if key == "appeals_per_1000" => format!("{v:.2}").replace('.', ","),
         Some(v) => num(v, false),
     }
 }

@@ -1,5 +1,5 @@
 //! The report download buttons of «Сводка»: XLSX or CSV of the chosen period, optionally
-//! one region of the caller's and one status.
+//! one region of the caller's, one status and one education level.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,6 +28,7 @@ pub fn Reports(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let region = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
+    let level = RwSignal::new(String::new());
     let get = move |ev: leptos::ev::MouseEvent| {
         let Some(ext) = clicked(&ev, "ext") else {
             return;
@@ -40,6 +41,7 @@ pub fn Reports(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
             &api::query(&[
                 ("region", &region.get_untracked()),
                 ("status", &status.get_untracked()),
+                ("level", &level.get_untracked()),
             ])
             .replacen('?', "&", 1),
         );
@@ -68,6 +70,14 @@ pub fn Reports(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
                     .map(|s| (s.as_str().to_owned(), s.title().to_owned())),
             )
             .collect();
+    let level_options: Vec<(String, String)> =
+        std::iter::once((String::new(), strings::ALL_LEVELS.to_owned()))
+            .chain(
+                strings::LEVELS
+                    .iter()
+                    .map(|(l, n)| ((*l).to_owned(), (*n).to_owned())),
+            )
+            .collect();
     view! {
         <section class="card" id="reports">
             <h2 class="card-title">{strings::REPORT_TITLE}</h2>
@@ -82,6 +92,11 @@ pub fn Reports(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
                     <label for="report-status">{strings::FIELD_STATUS}</label>
                     <select id="report-status" inner_html=options(&status_options, "")
                         on:change=move |ev| status.set(event_target_value(&ev))></select>
+                </div>
+                <div class="field">
+                    <label for="report-level">{strings::FIELD_LEVEL}</label>
+                    <select id="report-level" inner_html=options(&level_options, "")
+                        on:change=move |ev| level.set(event_target_value(&ev))></select>
                 </div>
             </div>
             <div class="actions" on:click=get inner_html=report_buttons()></div>

@@ -156,3 +156,32 @@ pub fn map_legend(figure: &str, max: &str, rating: bool) -> String {
 pub fn federal_median(value: &str) -> String {
     format!("Медиана по регионам: {value}.")
 }
+
+// Appeals per 1,000 teachers (issue #18) and the education levels (issue #19).
+pub const TILE_PER_1000: &str = "Обращений на 1 000 учителей";
+pub const COL_PER_1000: &str = "На 1 000 учителей";
+pub const TEACHERS_TITLE: &str = "Число учителей регионов";
+pub const TEACHERS_LEAD: &str = "Для показателя «Обращений на 1 000 учителей»: по строке на регион — код и число учителей через «;», например «16;45210». Можно вставить столбцы из таблицы. Указанные регионы заменяются, остальные остаются.";
+pub const TEACHERS_FIELD: &str = "Код региона;число учителей";
+pub const TEACHERS_FILE: &str = "Или файл CSV";
+pub const TEACHERS_SEND: &str = "Загрузить";
+pub const TEACHERS_EMPTY: &str = "Вставьте строки «код;число учителей» или выберите файл.";
+pub const BY_LEVEL: &str = "По уровням образования";
+pub const FIELD_LEVEL: &str = "Уровень образования";
+pub const ALL_LEVELS: &str = "Все уровни";
+/// `(level, name)` of the `level` filter.
+pub const LEVELS: [(&str, &str); 3] = [("school", "Школа"), ("spo", "СПО"), ("doo", "ДОО")];
+pub const LEVEL_COLUMNS: [&str; 6] = [
+    "Уровень",
+    COL_RECEIVED,
+    COL_OPEN,
+    COL_OVERDUE,
+    COL_ANSWERED,
+    COL_RATING,
+];
+
+/// After an import of the numbers of teachers.
+#[must_use]
+pub fn teachers_saved(imported: i64, total: usize) -> String {
+    format!("Сохранено регионов: {imported}. Всего с числом учителей: {total}.")
+}

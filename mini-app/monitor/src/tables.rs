@@ -13,10 +13,11 @@ use crate::map::RegionsMap;
 use crate::period::{figure, Period, PeriodPicker};
 use crate::ranking::Ranking;
 use crate::strings;
+use crate::teachers::{value, TeachersImport, PER_1000};
 
 /// Columns of the regions table: heading and the server's sort key (a figure, `name` or
 /// `federal_district`).
-const REGION_COLUMNS: [(&str, &str); 8] = [
+const REGION_COLUMNS: [(&str, &str); 9] = [
     (strings::REGION, "name"),
     (strings::COL_DISTRICT, "federal_district"),
     (strings::COL_RECEIVED, "received"),
@@ -25,6 +26,7 @@ const REGION_COLUMNS: [(&str, &str); 8] = [
     (strings::COL_ANSWERED, "answered"),
     (strings::COL_WITHIN_SLA, "answered_within_sla_share"),
     (strings::COL_RATING, "rating_avg"),
+    (strings::COL_PER_1000, PER_1000),
 ];
 
 /// The list of a region's appeals a column counts, if the list can filter them.
@@ -51,7 +53,7 @@ fn region_row(r: &RegionStats, period: Period) -> Vec<String> {
         esc(&r.federal_district),
     ];
     row.extend(REGION_COLUMNS[2..].iter().map(|c| {
-        let shown = figure(c.1, r.figures.value(c.1));
+        let shown = figure(c.1, value(r, c.1));
         cell(&shown, region_link(&r.code, c.1, period))
     }));
     row
@@ -62,7 +64,10 @@ pub fn RegionsTable(period: RwSignal<Period>, role: Role) -> impl IntoView {
     let data = html();
     // Every region of the scope in the server's order, for the map and the ranking.
     let all = RwSignal::new(Remote::<Vec<RegionStats>>::Loading);
+    // Bumped by an import of the numbers of teachers: everything loads again.
+    let saved = RwSignal::new(0_u32);
     Effect::new(move |_| {
+        saved.track();
         let query = period.get().query();
         load_into(all, api::stats_regions(query));
     });
@@ -71,6 +76,7 @@ pub fn RegionsTable(period: RwSignal<Period>, role: Role) -> impl IntoView {
     Effect::new(move |_| {
         let order = sort.get();
         let p = period.get();
+        saved.track();
         let column = usize::try_from(order / 2)
             .unwrap_or(0)
             .min(REGION_COLUMNS.len() - 1);
@@ -99,6 +105,7 @@ pub fn RegionsTable(period: RwSignal<Period>, role: Role) -> impl IntoView {
         <RegionsMap all period/>
         {(role == Role::Federal).then(|| view! { <Ranking all/> })}
         <div on:click=sortable(sort)>{show(data)}</div>
+        {(role == Role::Federal).then(|| view! { <TeachersImport saved/> })}
     }
 }
 
