@@ -1079,7 +1079,11 @@ async fn a_federal_user_imports_teachers_and_the_map_offers_appeals_per_1000() {
     );
     // Two regions imported through the form: 2 appeals / 4,000 teachers = 0,50 per 1,000.
     browser.fill("#teachers-text", "16;4000\n77;120000").await;
-    browser.click("#teachers-send").await;
+    // (Submitted in place: a click would scroll the form under the sticky header.)
+    browser.find("#teachers-send").await;
+    browser
+        .js("document.getElementById('teachers-form').requestSubmit(); return null;")
+        .await;
     browser
         .wait_text("#teachers-done", "Сохранено регионов: 2")
         .await;
