@@ -1,4 +1,4 @@
-//! The appeal screen's own calls beside [`crate::api`]: answer templates, the presence
+//! The appeal screen's own calls beside [`staff_app::api`]: answer templates, the presence
 //! heartbeat and the teacher's context. Their bodies go through the codec derived on the
 //! `shared` types directly (`decode_derived` / `encode_derived`), so the shared client's
 //! list of readable types needs no new entries.

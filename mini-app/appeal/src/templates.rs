@@ -1,15 +1,15 @@
 //! «Шаблоны ответов» of the appeal's region: the list with «Изменить» and «Удалить», and the
 //! form that writes a new template or changes the one being edited. The composer inserts
-//! them ([`super::composer`]); this panel keeps the list it reads up to date.
+//! them ([`crate::composer`]); this panel keeps the list it reads up to date.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::operator::{AnswerTemplate, TemplateInput};
 
-use super::calls;
-use crate::ws_strings as s;
+use crate::calls;
 use mini_app_client::form::{require, Done, Errors, FormAlert, FormValues, TextArea, TextField};
+use staff_app::ws_strings as s;
 
 /// Loads the templates of the operator's regions into `list` (left empty on a failure: the
 /// composer then simply offers none).
@@ -88,7 +88,7 @@ fn form(
 
 /// A text area takes no initial value as a prop: the edited text is put in once drawn.
 fn set_text_later(text: String) -> impl IntoView {
-    request_animation_frame(move || super::composer::set_value("template-text", &text));
+    request_animation_frame(move || crate::composer::set_value("template-text", &text));
 }
 
 /// The panel, folded by default.

@@ -10,11 +10,6 @@
 //! `detail`. Regional heads and federal supervisors (`lead`) read the same screen without
 //! the operator's actions, with «На контроль» instead ([`crate::control`]).
 
-mod calls;
-mod composer;
-mod side;
-mod templates;
-
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -26,37 +21,44 @@ use shared::operator::{AnswerTemplate, AppealContext};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlFormElement;
 
-use crate::api::{self, load_into, Action, Remote};
-use crate::appeal_view::{facts, header, thread_part};
-use crate::regions::Regions;
-use crate::ws_strings as s;
+use crate::view::{facts, header, thread_part};
+use crate::{composer, side, templates};
 use mini_app_client::form::{
     region_options, require, Done, Errors, FormAlert, FormValues, SelectField, TextArea, TextField,
 };
 use mini_app_client::{ErrorBox, Loading};
+use staff_app::api::{self, load_into, Action, Remote};
+use staff_app::regions::Regions;
+use staff_app::ws_strings as s;
 
 /// What every action of the screen shares: the appeal shown, the confirmation, the busy
 /// flag, and where a transfer leads.
 #[derive(Clone, Copy)]
-struct Act {
-    id: StoredValue<String>,
-    appeal: RwSignal<Remote<Appeal>>,
-    done: RwSignal<Option<&'static str>>,
-    busy: RwSignal<bool>,
-    notice: RwSignal<Option<&'static str>>,
-    back: &'static str,
+pub(crate) struct Act {
+    pub(crate) id: StoredValue<String>,
+    pub(crate) appeal: RwSignal<Remote<Appeal>>,
+    pub(crate) done: RwSignal<Option<&'static str>>,
+    pub(crate) busy: RwSignal<bool>,
+    /// Where the «Назад» link and a transfer lead: the queue (operators) or `#/list`.
+    pub(crate) back: &'static str,
     /// The composer's tab, kept when the screen redraws after an action.
-    tab: RwSignal<composer::Tab>,
+    pub(crate) tab: RwSignal<composer::Tab>,
     /// The templates of the operator's regions, loaded once per screen.
-    templates: RwSignal<Vec<AnswerTemplate>>,
+    pub(crate) templates: RwSignal<Vec<AnswerTemplate>>,
     /// Whether «Ещё» is unfolded, kept when the screen redraws after an action.
-    more: RwSignal<bool>,
+    pub(crate) more: RwSignal<bool>,
 }
 
 impl Act {
     /// Sends `action`; shows the appeal as it is afterwards and `ok`, or the server's refusal
     /// in `errors`.
-    fn run(self, ev: Option<&SubmitEvent>, action: Action, errors: Errors, ok: &'static str) {
+    pub(crate) fn run(
+        self,
+        ev: Option<&SubmitEvent>,
+        action: Action,
+        errors: Errors,
+        ok: &'static str,
+    ) {
         // The typed text stays in the page (the controls are uncontrolled): cleared on success.
         let form = ev
             .and_then(|ev| ev.target())
@@ -69,7 +71,7 @@ impl Act {
             match api::act(&id, &action).await {
                 // A transferred appeal leaves the operator's queue.
                 Ok(_) if matches!(action, Action::Transfer(_)) => {
-                    self.notice.set(Some(ok));
+                    staff_app::hosted::appeal_transferred();
                     let _ignored = window().location().set_hash(self.back);
                 }
                 Ok(appeal) => {
@@ -91,7 +93,6 @@ pub fn AppealPage(
     id: String,
     me_id: String,
     regions: Regions,
-    notice: RwSignal<Option<&'static str>>,
     back: &'static str,
     lead: bool,
 ) -> impl IntoView {
@@ -100,7 +101,6 @@ pub fn AppealPage(
         appeal: RwSignal::new(Remote::Loading),
         done: RwSignal::new(None),
         busy: RwSignal::new(false),
-        notice,
         back,
         tab: RwSignal::new(composer::Tab::Answer),
         templates: RwSignal::new(Vec::new()),

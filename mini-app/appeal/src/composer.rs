@@ -10,12 +10,12 @@ use shared::appeals::{AnswerRequest, Appeal, AppealStatus, NoteRequest, PostMess
 use shared::operator::AnswerTemplate;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::Act;
-use crate::api::{self, Action};
-use crate::ws_strings as s;
+use crate::screen::Act;
 use mini_app_client::form::{
     require, CheckField, Done, Errors, FormAlert, FormValues, SelectField, TextArea,
 };
+use staff_app::api::{self, Action};
+use staff_app::ws_strings as s;
 
 const ANSWER_FILES: &str = "Файлы к ответу: PDF, JPEG или PNG, до 3 по 5 МБ";
 const TEXT: &str = "composer-text";
@@ -254,7 +254,7 @@ fn template_picker(
 }
 
 /// The composer of `appeal`; `tab` and `templates` outlive a redraw of the screen.
-pub fn composer(
+pub(crate) fn composer(
     appeal: &Appeal,
     act: Act,
     tab: RwSignal<Tab>,

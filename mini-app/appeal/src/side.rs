@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::operator::AppealContext;
 
-use super::calls;
-use crate::format::when;
-use crate::ws_strings as s;
+use crate::calls;
+use staff_app::format::when;
+use staff_app::ws_strings as s;
 
 /// The marker of colleagues with the appeal open; the heartbeat stops when the screen goes.
 pub fn presence(id: String) -> impl IntoView {
