@@ -379,7 +379,6 @@ pub struct Appeal {
     /// (those after the deadline's day up to and including today, at least 1). Null when no
     /// deadline runs (not with people, answered, closed, or waiting for the teacher) and for
     /// integrators.
-    #[serde(default)]
     pub working_days_left: Option<i32>,
     /// The first operator answer came after the deadline.
     pub answered_late: bool,
