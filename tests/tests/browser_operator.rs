@@ -87,7 +87,8 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
     assert!(text.contains("Гарипова Алсу"), "{text}");
     assert!(text.contains("Татарстан"), "{text}");
     assert!(text.contains("не назначен"), "{text}");
-    assert!(text.contains("Срок"), "{text}");
+    // The deadline with the working days left on the region's calendar.
+    assert!(text.contains("осталось 5 раб. дней · до "), "{text}");
     let count = browser
         .wait_text("section[data-status='new'] .count", "1")
         .await;
@@ -764,6 +765,9 @@ async fn the_composer_notes_clarifies_and_answers_with_a_template_and_shows_a_co
         let appeal = if wide { &earlier } else { &id };
         browser.goto(&app.url(&format!("/#/appeal/{appeal}"))).await;
         browser.wait_text("#appeal-number", "16-").await;
+        browser
+            .wait_text("#appeal-screen .deadline", "осталось 5 раб. дней")
+            .await;
         // The header takes it; the teacher's context stands beside the thread.
         browser.click("#take").await;
         browser.wait_text("#appeal-status", "В работе").await;

@@ -49,6 +49,8 @@ fn appeal(role: Role, regions: Regions) -> AnyView {
             .and_then(|el| el.get_attribute(name))
             .unwrap_or_default()
     };
+    // Deadlines on the region's clock (`staff_app::format`) read the zones from it.
+    provide_context::<Regions>(regions);
     let lead = role != Role::Operator;
     // The leadership come from their list; operators go back to their queue's view.
     let back = if lead {

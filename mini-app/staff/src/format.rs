@@ -13,9 +13,12 @@ pub fn when(iso: &str) -> String {
     words::date_time(iso)
 }
 
-/// The IANA time zone of the region `code`, when the regions are loaded.
+/// The IANA time zone of the region `code`, when the regions are loaded: the staff module's
+/// list, or the one a hosted module provides (the appeal module does).
 fn region_zone(code: &str) -> Option<String> {
-    let regions = use_context::<crate::ctx::Ctx>()?.regions;
+    let regions = use_context::<crate::ctx::Ctx>()
+        .map(|ctx| ctx.regions)
+        .or_else(use_context::<crate::regions::Regions>)?;
     regions.with_untracked(|r| match r {
         Remote::Ready(list) => list
             .iter()

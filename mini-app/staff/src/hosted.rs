@@ -37,6 +37,9 @@ pub fn start_in(
     roles: &'static [Role],
     screen: fn(Role, Regions) -> AnyView,
 ) {
+    // The «Нет связи» flag is created here, outside every root: created under the first
+    // mount's root it would be disposed with it when the module mounts again.
+    let _stale = mini_app_client::offline::stale();
     let mount = move || mount(root, roles, screen);
     mount();
     let again = Closure::<dyn Fn()>::new(mount).into_js_value();
