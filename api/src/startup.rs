@@ -172,8 +172,10 @@ pub async fn prepare_state(config: Config) -> anyhow::Result<AppState> {
         .connect_timeout(std::time::Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    let calendars = Arc::new(calendars);
+    crate::domain::appeals::days_left::register(&calendars);
     Ok(AppState {
-        calendars: Arc::new(calendars),
+        calendars,
         kb: knowledge,
         http,
         issuer: crate::auth::session::Issuer::new(jwt.clone(), &config),

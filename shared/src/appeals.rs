@@ -373,6 +373,13 @@ pub struct Appeal {
     pub deadline_at: Option<String>,
     /// Open past the deadline.
     pub is_overdue: bool,
+    /// Working days of the region's production calendar left of `deadline_at`, on the
+    /// region's clock, for «осталось 2 раб. дня»: `n ≥ 1`, the deadline is the `n`-th working
+    /// day after today; `0`, it is today and has not passed; `-n`, overdue by `n` working days
+    /// (those after the deadline's day up to and including today, at least 1). Null when no
+    /// deadline runs (not with people, answered, closed, or waiting for the teacher) and for
+    /// integrators.
+    pub working_days_left: Option<i32>,
     /// The first operator answer came after the deadline.
     pub answered_late: bool,
     /// Answers, oldest first.

@@ -87,7 +87,8 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
     assert!(text.contains("Гарипова Алсу"), "{text}");
     assert!(text.contains("Татарстан"), "{text}");
     assert!(text.contains("не назначен"), "{text}");
-    assert!(text.contains("Срок"), "{text}");
+    // The deadline with the working days left on the region's calendar.
+    assert!(text.contains("осталось 5 раб. дней · до "), "{text}");
     let count = browser
         .wait_text("section[data-status='new'] .count", "1")
         .await;
@@ -171,10 +172,11 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
     browser.find("#release").await;
 
     // An internal note stays in the thread for colleagues.
+    browser.click("#tab-note").await;
     browser
-        .fill("#note-text", "Уточнить у бухгалтерии сроки возврата")
+        .fill("#composer-text", "Уточнить у бухгалтерии сроки возврата")
         .await;
-    browser.click("#note-form button[type=submit]").await;
+    browser.click("#composer-send").await;
     browser
         .wait_text("#thread li[data-kind='note']", "бухгалтерии")
         .await;
@@ -185,25 +187,29 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
     browser.screenshot("operator-appeal-desktop").await;
     desktop(&browser, false).await;
     let note = browser
-        .js("return document.getElementById('note-text').value;")
+        .js("return document.getElementById('composer-text').value;")
         .await;
     assert_eq!(note, json!(""), "the note form is cleared after sending");
 
     // A clarifying question stops the clock: the header says the teacher owes the reply.
+    browser.click("#tab-clarify").await;
     browser
-        .fill("#clarify-text", "Уточните, экскурсия была платной?")
+        .fill("#composer-text", "Уточните, экскурсия была платной?")
         .await;
-    browser.click("#clarify-form button[type=submit]").await;
+    browser.click("#composer-send").await;
     browser
         .wait_text("#staff", "Ждём ответа учителя · срок остановлен")
         .await;
 
     // Too short an answer is refused with the server's words; a proper one is sent.
-    browser.fill("#answer-text", "Коротко").await;
-    browser.click("#answer-form button[type=submit]").await;
-    browser.wait_text("#answer-text-error", "10 символов").await;
-    browser.fill("#answer-text", ANSWER).await;
-    browser.click("#answer-form button[type=submit]").await;
+    browser.click("#tab-answer").await;
+    browser.fill("#composer-text", "Коротко").await;
+    browser.click("#composer-send").await;
+    browser
+        .wait_text("#composer-text-error", "10 символов")
+        .await;
+    browser.fill("#composer-text", ANSWER).await;
+    browser.click("#composer-send").await;
     browser.wait_text("#staff", "Ответ отправлен учителю").await;
     browser.wait_text("#appeal-status", "Есть ответ").await;
     browser.wait_text("#thread", "приказ директора").await;
@@ -310,6 +316,8 @@ async fn a_conflict_on_taking_shows_the_servers_words_and_transfer_moves_the_app
     app.dev_login("operator", Some("02"), "Оператор Уфимский", true)
         .await;
     browser.js("location.reload(); return null;").await;
+    // The rare actions are folded under «Ещё».
+    browser.click("#more-actions summary").await;
     browser.select("#handover-to", &third_id).await;
     let offered = browser
         .js("return [...document.querySelectorAll('#handover-to option')].map(o => o.textContent).join('|');")
@@ -413,11 +421,12 @@ async fn the_operator_grades_the_bot_proposes_to_the_base_and_closes_with_a_reas
     browser.wait_text("#thread", "Бот").await;
     assert_eq!(
         browser
-            .js("return document.querySelectorAll('#take, #answer-form, #transfer-form').length;")
+            .js("return document.querySelectorAll('#take, #tab-answer, #transfer-form').length;")
             .await,
         json!(1),
         "a bot-answered appeal can be taken but not answered or transferred"
     );
+    browser.click("#more-actions summary").await;
     browser.select("#grade-value", "partly").await;
     browser
         .fill("#grade-comment", "Не сказано про классных руководителей")
@@ -437,8 +446,9 @@ async fn the_operator_grades_the_bot_proposes_to_the_base_and_closes_with_a_reas
         .await;
     browser.wait_text("#appeal-text", "олимпиадой").await;
     // A suggested article's answer is one click away.
-    browser.select("#answer-article", &suggested).await;
-    browser.click("#use-article").await;
+    browser
+        .click(&format!("button.use-article[data-article='{suggested}']"))
+        .await;
     let article: Value = app
         .get_as(&format!("/api/v1/kb/articles/{suggested}"), &teacher.access)
         .await
@@ -452,19 +462,19 @@ async fn the_operator_grades_the_bot_proposes_to_the_base_and_closes_with_a_reas
         .to_owned();
     browser
         .wait_js(&format!(
-            "document.getElementById('answer-text').value.trim() === {}",
+            "document.getElementById('composer-text').value.trim() === {}",
             json!(expected)
         ))
         .await;
     // The operator writes their own answer, still citing the article.
     browser
         .fill(
-            "#answer-text",
+            "#composer-text",
             "Согласовывать график консультаций с родителями не требуется: его утверждает школа.",
         )
         .await;
     browser.click("#answer-propose").await;
-    browser.click("#answer-form button[type=submit]").await;
+    browser.click("#composer-send").await;
     browser.wait_text("#staff", "черновик статьи").await;
     let federal = app.dev_login("federal", None, "Куратор", true).await;
     let drafts: Value = app
@@ -495,6 +505,7 @@ async fn the_operator_grades_the_bot_proposes_to_the_base_and_closes_with_a_reas
         .goto(&app.url(&format!("/#/appeal/{spam_id}")))
         .await;
     browser.wait_text("#appeal-text", "экскурсию").await;
+    browser.click("#more-actions summary").await;
     browser.select("#close-reason", "duplicate").await;
     browser.click("#close-form button[type=submit]").await;
     browser
@@ -634,8 +645,8 @@ async fn the_teacher_finds_the_operators_file_under_the_answer() {
              t.items.add(new File(['%PDF-1.4\\n%%EOF\\n'], 'образец.pdf', { type: 'application/pdf' })); \
              document.getElementById('answer-files').files = t.files; return null;")
         .await;
-    staff.fill("#answer-text", ANSWER).await;
-    staff.click("#answer-form button[type=submit]").await;
+    staff.fill("#composer-text", ANSWER).await;
+    staff.click("#composer-send").await;
     staff.wait_text("#staff", "Ответ отправлен учителю").await;
     staff.screenshot("operator-answer-files").await;
     staff.close().await;
@@ -717,4 +728,155 @@ async fn an_operator_finds_the_teacher_by_name_in_the_quick_form() {
         .expect("list");
     assert_eq!(mine["items"].as_array().map(Vec::len), Some(1), "{mine}");
     assert_eq!(mine["items"][0]["channel"], "phone", "{mine}");
+}
+
+/// The appeal screen built around the answer (issue #22, item 4), at 360×640 and at
+/// 1280×800: the header takes the appeal, the teacher's school and earlier appeal stand
+/// beside the thread, the composer notes, clarifies and answers without leaving the screen,
+/// a template is written in the panel and inserted from the composer, and a second operator
+/// opening the same appeal reads «Сейчас открыто также» with the first one's name.
+#[tokio::test]
+async fn the_composer_notes_clarifies_and_answers_with_a_template_and_shows_a_colleague() {
+    let app = spawn_app().await;
+    let teacher = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await;
+    let profile = app
+        .patch_as(
+            "/api/v1/me",
+            &teacher.access,
+            &json!({ "school": "Гимназия № 7", "position": "учитель истории" }),
+        )
+        .await;
+    assert_eq!(profile.status(), 200);
+    let earlier = ask(&app, &teacher.access, OTHER_QUESTION).await;
+    let id = ask(&app, &teacher.access, QUESTION).await;
+
+    for wide in [false, true] {
+        let browser = Browser::start().await;
+        desktop(&browser, wide).await;
+        browser.goto(&app.url("/")).await;
+        let name = if wide {
+            "Оператор Широкий"
+        } else {
+            "Оператор Казанский"
+        };
+        demo_sign_in(&browser, "16", name).await;
+        let appeal = if wide { &earlier } else { &id };
+        browser.goto(&app.url(&format!("/#/appeal/{appeal}"))).await;
+        browser.wait_text("#appeal-number", "16-").await;
+        browser
+            .wait_text("#appeal-screen .deadline", "осталось 5 раб. дней")
+            .await;
+        // The header takes it; the teacher's context stands beside the thread.
+        browser.click("#take").await;
+        browser.wait_text("#appeal-status", "В работе").await;
+        browser.wait_text("#teacher-context", "Гимназия № 7").await;
+        browser
+            .wait_text("#teacher-context", "учитель истории")
+            .await;
+        browser.find("#earlier-appeals a").await;
+
+        // A note and a clarification from the same composer, the thread growing above it.
+        browser.click("#tab-note").await;
+        browser
+            .fill("#composer-text", "Проверить приказ о выездах")
+            .await;
+        browser.click("#composer-send").await;
+        browser
+            .wait_text("#composer .done", "Заметка добавлена")
+            .await;
+        browser
+            .wait_text("#thread li[data-kind='note']", "приказ о выездах")
+            .await;
+        browser.click("#tab-clarify").await;
+        browser
+            .fill("#composer-text", "Уточните, сколько было детей?")
+            .await;
+        browser.click("#composer-send").await;
+        browser
+            .wait_text("#composer .done", "Вопрос отправлен")
+            .await;
+        browser.wait_text("#thread", "сколько было детей").await;
+
+        // A template of the region, written in the panel and inserted from the composer.
+        let title = if wide {
+            "Экскурсии (шир.)"
+        } else {
+            "Экскурсии"
+        };
+        browser.click("#templates-panel summary").await;
+        browser.fill("#template-title", title).await;
+        browser.fill("#template-text", ANSWER).await;
+        browser.click("#template-form button[type=submit]").await;
+        browser.wait_text("#templates-list", title).await;
+        let operator = app.dev_login("operator", Some("16"), name, true).await;
+        let templates: Value = app
+            .get_as("/api/v1/templates", &operator.access)
+            .await
+            .json()
+            .await
+            .expect("templates");
+        let template = templates["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|t| t["title"] == title)
+            .expect("the template is stored")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        browser.select("#template-pick", &template).await;
+        browser.click("#use-template").await;
+        browser
+            .wait_js(&format!(
+                "document.getElementById('composer-text').value.trim() === {}",
+                json!(ANSWER)
+            ))
+            .await;
+        browser.js("window.scrollTo(0, 0); return null;").await;
+        let shot = if wide {
+            "operator-composer-desktop"
+        } else {
+            "operator-composer"
+        };
+        browser.screenshot(shot).await;
+
+        // A colleague opening the same appeal sees who else has it open.
+        let colleague = Browser::start().await;
+        desktop(&colleague, wide).await;
+        colleague.goto(&app.url("/")).await;
+        let other = if wide {
+            "Оператор Второй Ш"
+        } else {
+            "Оператор Второй"
+        };
+        demo_sign_in(&colleague, "16", other).await;
+        colleague
+            .goto(&app.url(&format!("/#/appeal/{appeal}")))
+            .await;
+        colleague.wait_text("#presence", name).await;
+        colleague
+            .wait_text("#presence", "Сейчас открыто также")
+            .await;
+        let shot = if wide {
+            "operator-presence-desktop"
+        } else {
+            "operator-presence"
+        };
+        colleague.screenshot(shot).await;
+        colleague.close().await;
+
+        // The answer goes from the composer; the screen stays.
+        browser.click("#tab-answer").await;
+        browser.click("#composer-send").await;
+        browser
+            .wait_text("#composer .done", "Ответ отправлен учителю")
+            .await;
+        browser.wait_text("#appeal-status", "Есть ответ").await;
+        browser
+            .wait_js(&format!("location.hash === '#/appeal/{appeal}'"))
+            .await;
+        browser.close().await;
+    }
 }

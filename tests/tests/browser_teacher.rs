@@ -454,7 +454,7 @@ async fn a_clarifying_question_asks_for_the_teachers_reply_first() {
     browser.screenshot("teacher-need-reply-1280").await;
     browser.fill("#follow-up", "Сумма — 1500 рублей.").await;
     browser.click("#follow-up-form button[type=submit]").await;
-    browser.wait_text("#appeal-status", "Ответ до").await;
+    browser.wait_text("#appeal-status", "Ответ: ").await;
     browser
         .wait_js("!document.getElementById('need-reply')")
         .await;

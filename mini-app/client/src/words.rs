@@ -234,18 +234,41 @@ pub fn until(iso: &str, tz: Option<&str>) -> String {
     )
 }
 
-/// «осталось 2 раб. дня · до 11 дек., 23:59 (МСК)»; without the working days left, the
-/// deadline alone.
+/// The deadline with the working days the server counted (`Appeal::working_days_left`):
+/// «осталось 2 раб. дня · до 11 дек., 23:59 (МСК)»; on the deadline's day «сегодня до 23:59
+/// (МСК)»; overdue «просрочено на 1 раб. день · до 11 дек., 23:59 (МСК)»; without the count,
+/// the deadline alone.
 #[must_use]
-pub fn deadline(iso: &str, tz: Option<&str>, working_days_left: Option<u32>) -> String {
-    let until = until(iso, tz);
+pub fn deadline(iso: &str, tz: Option<&str>, working_days_left: Option<i32>) -> String {
     match working_days_left {
-        Some(n) => format!(
-            "{} {n} {} · {until}",
-            plural(u64::from(n), LEFT_FORMS),
-            plural(u64::from(n), WORKING_DAY_FORMS)
+        Some(0) => local(iso, tz).map_or_else(
+            || until(iso, tz),
+            |at| {
+                let mut out = String::from("сегодня до ");
+                push_two(&mut out, at.hour);
+                out.push(':');
+                push_two(&mut out, at.minute);
+                out.push_str(" (");
+                out.push_str(&zone_name(at.offset_min));
+                out.push(')');
+                out
+            },
         ),
-        None => until,
+        Some(n) => format!("{} · {}", days_left(n), until(iso, tz)),
+        None => until(iso, tz),
+    }
+}
+
+/// «осталось 2 раб. дня», «остался 1 раб. день»; for a negative count «просрочено на 3 раб.
+/// дня».
+#[must_use]
+pub fn days_left(n: i32) -> String {
+    let days = u64::from(n.unsigned_abs());
+    let word = plural(days, WORKING_DAY_FORMS);
+    if n < 0 {
+        format!("просрочено на {days} {word}")
+    } else {
+        format!("{} {days} {word}", plural(days, LEFT_FORMS))
     }
 }
 
@@ -269,6 +292,17 @@ mod tests {
         assert_eq!(count(1, APPEAL_FORMS), "1 обращение");
         assert_eq!(count(2, APPEAL_FORMS), "2 обращения");
         assert_eq!(count(5, APPEAL_FORMS), "5 обращений");
+    }
+
+    #[test]
+    fn working_days_left_agree_with_their_number() {
+        assert_eq!(days_left(1), "остался 1 раб. день");
+        assert_eq!(days_left(2), "осталось 2 раб. дня");
+        assert_eq!(days_left(5), "осталось 5 раб. дней");
+        assert_eq!(days_left(21), "остался 21 раб. день");
+        assert_eq!(days_left(-1), "просрочено на 1 раб. день");
+        assert_eq!(days_left(-3), "просрочено на 3 раб. дня");
+        assert_eq!(days_left(-11), "просрочено на 11 раб. дней");
     }
 
     #[test]

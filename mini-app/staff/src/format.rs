@@ -13,9 +13,12 @@ pub fn when(iso: &str) -> String {
     words::date_time(iso)
 }
 
-/// The IANA time zone of the region `code`, when the regions are loaded.
+/// The IANA time zone of the region `code`, when the regions are loaded: the staff module's
+/// list, or the one a hosted module provides (the appeal module does).
 fn region_zone(code: &str) -> Option<String> {
-    let regions = use_context::<crate::ctx::Ctx>()?.regions;
+    let regions = use_context::<crate::ctx::Ctx>()
+        .map(|ctx| ctx.regions)
+        .or_else(use_context::<crate::regions::Regions>)?;
     regions.with_untracked(|r| match r {
         Remote::Ready(list) => list
             .iter()
@@ -53,12 +56,24 @@ pub fn deadline_badge(appeal: &Appeal) -> Option<AnyView> {
         );
     }
     let at = appeal.deadline_at.as_deref().filter(|_| waits)?;
-    let (class, late) = if appeal.is_overdue {
-        ("badge badge-bad deadline", format!(" · {}", s::OVERDUE))
+    let class = if appeal.is_overdue {
+        "badge badge-bad deadline"
     } else {
-        ("badge badge-wait deadline", String::new())
+        "badge badge-wait deadline"
     };
-    // On the region's clock, its zone named: «Срок до 11 дек., 23:59 (МСК)».
-    let until = words::until(at, region_zone(&appeal.region.code).as_deref());
-    Some(view! { <span class=class>{s::DEADLINE} " " {until} {late}</span> }.into_any())
+    let tz = region_zone(&appeal.region.code);
+    // On the region's clock, its zone named, with the working days the server counted:
+    // «осталось 2 раб. дня · до 11 дек., 23:59 (МСК)», «сегодня до 23:59 (МСК)»,
+    // «просрочено на 1 раб. день · …»; without the count «Срок до 11 дек., 23:59 (МСК)».
+    let text = match appeal.working_days_left {
+        Some(_) => words::deadline(at, tz.as_deref(), appeal.working_days_left),
+        None if appeal.is_overdue => format!(
+            "{} {} · {}",
+            s::DEADLINE,
+            words::until(at, tz.as_deref()),
+            s::OVERDUE
+        ),
+        None => format!("{} {}", s::DEADLINE, words::until(at, tz.as_deref())),
+    };
+    Some(view! { <span class=class>{text}</span> }.into_any())
 }

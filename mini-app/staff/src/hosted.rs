@@ -1,8 +1,9 @@
 //! The start of a module the staff module fetches for some roles (`mini-app/supervisor`,
-//! `mini-app/admin`, `mini-app/monitor`): each links this crate without its entry point and
-//! draws into an element its host leaves with the role in `data-role` — `#supervisor`
-//! ([`crate::app`]) or `#monitor` ([`ModuleHost`], the statistics screens of the
-//! leadership's tabs and the operators' «Моя статистика»).
+//! `mini-app/admin`, `mini-app/monitor`, `mini-app/appeal`): each links this crate without
+//! its entry point and draws into an element its host leaves with the role in `data-role` —
+//! `#supervisor` ([`crate::app`]), `#monitor` ([`ModuleHost`], the statistics screens of the
+//! leadership's tabs and the operators' «Моя статистика») or `#appeal-screen`
+//! ([`AppealHost`], one appeal, with its id in `data-id` and the staff member's in `data-me`).
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -36,6 +37,9 @@ pub fn start_in(
     roles: &'static [Role],
     screen: fn(Role, Regions) -> AnyView,
 ) {
+    // The «Нет связи» flag is created here, outside every root: created under the first
+    // mount's root it would be disposed with it when the module mounts again.
+    let _stale = mini_app_client::offline::stale();
     let mount = move || mount(root, roles, screen);
     mount();
     let again = Closure::<dyn Fn()>::new(mount).into_js_value();
@@ -87,7 +91,17 @@ pub fn ModuleHost(
     module: &'static str,
     global: &'static str,
     role: Role,
+    /// `data-id` for the module (the appeal's id).
+    #[prop(optional)]
+    id: Option<String>,
+    /// `data-me` for the module (the staff member's id).
+    #[prop(optional)]
+    me: Option<String>,
+    /// The notice when the module cannot be fetched (the supervisor's section's by default).
+    #[prop(optional)]
+    failed_text: Option<&'static str>,
 ) -> impl IntoView {
+    let failed_text = failed_text.unwrap_or(strings::SUPERVISOR_FAILED);
     let failed = RwSignal::new(false);
     request_animation_frame(move || {
         let again = js_sys::Reflect::get(&js_sys::global(), &global.into())
@@ -101,9 +115,9 @@ pub fn ModuleHost(
         }
     });
     view! {
-        <div id=root data-role=role.as_str()>
+        <div id=root data-role=role.as_str() data-id=id data-me=me>
             {move || if failed.get() {
-                view! { <ErrorBox message=strings::SUPERVISOR_FAILED.to_owned() on_retry=move |()| crate::ctx::reload()/> }.into_any()
+                view! { <ErrorBox message=failed_text.to_owned() on_retry=move |()| crate::ctx::reload()/> }.into_any()
             } else {
                 view! { <Loading/> }.into_any()
             }}
@@ -118,4 +132,53 @@ pub const MY_STATS: &str = "Моя статистика";
 #[component]
 pub fn MonitorHost(role: Role) -> impl IntoView {
     view! { <ModuleHost root="monitor" module="monitor" global=MONITOR_MOUNT role/> }
+}
+
+/// The global function the appeal module leaves behind to mount itself again.
+pub const APPEAL_MOUNT: &str = "__pomoshnikMountAppeal";
+
+/// The global function the staff module leaves for the appeal module: the appeal left the
+/// operator's queue (transferred to another region), the list shows [`crate::ws_strings::TRANSFERRED`].
+const APPEAL_TRANSFERRED: &str = "__pomoshnikAppealTransferred";
+
+thread_local! {
+    /// The receiver of [`appeal_transferred`] of the screen shown: replaced (the previous one
+    /// dropped) by the next [`AppealHost`].
+    static TRANSFERRED: RefCell<Option<Closure<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Called by the appeal module (its own copy of this crate) when the appeal it shows was
+/// transferred: the staff module's list shows the notice once it is back.
+pub fn appeal_transferred() {
+    let notify = js_sys::Reflect::get(&js_sys::global(), &APPEAL_TRANSFERRED.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(notify) = notify {
+        let _ignored = notify.call0(&wasm_bindgen::JsValue::NULL);
+    }
+}
+
+/// One appeal (`mini-app/appeal`, fetched the first time an appeal opens) in
+/// `#appeal-screen`: read-only with «На контроль» for the leadership, the operator's screen
+/// otherwise. `notice` is the list's, shown after a transfer.
+#[component]
+pub fn AppealHost(
+    id: String,
+    me_id: String,
+    role: Role,
+    notice: RwSignal<Option<&'static str>>,
+) -> impl IntoView {
+    let on_transfer = Closure::<dyn Fn()>::new(move || {
+        notice.set(Some(crate::ws_strings::TRANSFERRED));
+    });
+    let _ignored = js_sys::Reflect::set(
+        &js_sys::global(),
+        &APPEAL_TRANSFERRED.into(),
+        on_transfer.as_ref(),
+    );
+    TRANSFERRED.with(|t| *t.borrow_mut() = Some(on_transfer));
+    view! {
+        <ModuleHost root="appeal-screen" module="appeal" global=APPEAL_MOUNT role id
+            me=me_id failed_text=strings::APPEAL_FAILED/>
+    }
 }

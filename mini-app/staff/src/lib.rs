@@ -14,9 +14,6 @@
 
 pub mod api;
 pub mod app;
-pub mod appeal;
-pub mod appeal_view;
-pub mod control;
 pub mod ctx;
 pub mod enrol;
 pub mod format;

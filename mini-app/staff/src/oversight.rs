@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use mini_app_client::Remote;
 use shared::users::{Me, Role};
 
-use crate::appeal::AppealPage;
+use crate::hosted::AppealHost;
 use crate::regions::Regions;
 use crate::route::Route;
 use crate::workspace::{region_filter, List};
@@ -28,7 +28,8 @@ pub fn route() -> Option<Route> {
 pub fn Oversight(me: Me, regions: Regions, route: RwSignal<Option<Route>>) -> impl IntoView {
     let region = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<&'static str>);
-    let federal = me.role == Role::Federal;
+    let role = me.role;
+    let federal = role == Role::Federal;
     let all = if federal {
         s::ALL_OF_RUSSIA
     } else {
@@ -49,7 +50,7 @@ pub fn Oversight(me: Me, regions: Regions, route: RwSignal<Option<Route>>) -> im
     };
     move || match route.get() {
         Some(Route::Appeal(id)) => view! {
-            <AppealPage id me_id=me_id.get_value() regions notice back="#/list" lead=true/>
+            <AppealHost id me_id=me_id.get_value() role notice/>
         }
         .into_any(),
         Some(_) => {

@@ -104,6 +104,9 @@ pub const SIGNIN_FAILED: &str =
     "Не удалось загрузить страницу входа. Проверьте интернет и попробуйте ещё раз.";
 pub const SUPERVISOR_FAILED: &str =
     "Не удалось загрузить раздел руководителя. Проверьте интернет и попробуйте ещё раз.";
+/// When the appeal screen's module cannot be fetched.
+pub const APPEAL_FAILED: &str =
+    "Не удалось загрузить обращение. Проверьте интернет и попробуйте ещё раз.";
 
 // --- replacing the one-time password ---------------------------------------------------
 pub const PW_TITLE: &str = "Задайте свой пароль";

@@ -12,8 +12,8 @@ use shared::users::Me;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, ApiError, Remote};
-use crate::appeal::AppealPage;
 use crate::format::{author, deadline_badge, number};
+use crate::hosted::AppealHost;
 use crate::queue::Queue;
 use crate::quick::QuickPage;
 use crate::regions::{region_name, Regions};
@@ -164,7 +164,7 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
             Route::Verification => view! { <Queue regions/> }.into_any(),
             Route::Quick => view! { <QuickPage codes=codes.get_value() regions back=queue_href()/> }.into_any(),
             Route::Appeal(id) => view! {
-                <AppealPage id me_id=me_id.get_value() regions notice back=queue_href() lead=false/>
+                <AppealHost id me_id=me_id.get_value() role=shared::users::Role::Operator notice/>
             }
             .into_any(),
             Route::Help => view! { <crate::help::HelpPage/> }.into_any(),

@@ -1,6 +1,7 @@
 // Entry of a module the staff module fetches for some roles — the supervisor module
 // (mini-app/supervisor, regional heads and federal supervisors) and the administration
-// module (mini-app/admin), and the statistics module (mini-app/monitor, into #monitor):
+// module (mini-app/admin), the statistics module (mini-app/monitor, into #monitor) and the
+// appeal module (mini-app/appeal, into #appeal-screen):
 // scripts/build-mini-app bundles it with the module's wasm-bindgen glue (copied next to it as glue.js) into one file, /assets/<module>-<hash>.js, which the
 // staff module appends (see mini-app/staff/src/app.rs, SupervisorHost). It starts the wasm,
 // which mounts itself into #supervisor (#monitor). __MODULE_ROOT__ becomes that element's

@@ -22,6 +22,7 @@ pub mod bot;
 pub mod changes;
 pub mod control;
 pub mod create;
+pub mod days_left;
 pub mod feedback;
 pub mod lifecycle;
 pub mod on_behalf;

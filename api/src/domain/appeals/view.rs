@@ -299,6 +299,7 @@ fn assemble(
         closed_at: row.closed_at.map(db::rfc3339),
         deadline_at: row.deadline_at.map(db::rfc3339),
         is_overdue: row.is_overdue(now),
+        working_days_left: super::days_left::working_days_left(row, viewer, now),
         answered_late: row.answered_late,
         answers,
         suggestions: suggestions_of(row),

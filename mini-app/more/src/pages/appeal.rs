@@ -95,8 +95,9 @@ fn messages(appeal: &Appeal) -> Vec<Message> {
         .collect()
 }
 
-/// «Ответ до 11 дек., 23:59 (МСК)»: the deadline on the region's own clock, its zone named
-/// (`mini_app_client::words`; the first load's notice keeps its shorter date to stay small).
+/// «Ответ: осталось 2 раб. дня · до 11 дек., 23:59 (МСК)»: the deadline on the region's own
+/// clock, its zone named, with the working days the server counted (`mini_app_client::words`;
+/// the first load's notice keeps its shorter date to stay small).
 fn deadline_text(ctx: Ctx, appeal: &Appeal) -> Option<String> {
     let deadline = appeal.deadline_at.as_deref()?;
     let tz = ctx.regions.with_untracked(|r| match r {
@@ -106,7 +107,10 @@ fn deadline_text(ctx: Ctx, appeal: &Appeal) -> Option<String> {
             .map(|r| r.timezone.clone()),
         _ => None,
     });
-    Some(format!("Ответ {}", time::until(deadline, tz.as_deref())))
+    Some(format!(
+        "Ответ: {}",
+        time::deadline(deadline, tz.as_deref(), appeal.working_days_left)
+    ))
 }
 
 #[component]

@@ -1,49 +1,64 @@
-//! `#/appeal/<id>`: one appeal as an operator works on it — the question, the thread with the
-//! internal notes, taking it («Взять в работу») or returning it, the answer (with the
-//! knowledge-base suggestions one click away, files and the proposal to the base), a clarifying
-//! question, an internal note, the bot answer's grade, closing with a reason and transfer to
-//! another region. Every refusal shows the server's Russian `detail`. Regional heads and
-//! federal supervisors (`lead`) read the same screen without the operator's actions, with
-//! «На контроль» instead ([`crate::control`]).
+//! `#/appeal/<id>`: one appeal as an operator works on it, built around the answer. At the
+//! top the number, status and deadline with «Взять в работу» / «Вернуть в очередь» and
+//! «Сейчас открыто также» when a colleague has it open; then the question, the files and the
+//! thread with the teacher's school, position, region and earlier appeals beside it (below
+//! on a phone); at the bottom the composer ([`composer`]: «Ответ / Уточнение / Заметка»,
+//! the suggested articles and the region's templates one tap away, the confirmation under
+//! it). The rare actions (handing over, transfer, closing as a duplicate, spam or off-topic,
+//! the bot answer's grade) are folded under «Ещё», and the templates are written and edited
+//! in their own folded panel ([`templates`]). Every refusal shows the server's Russian
+//! `detail`. Regional heads and federal supervisors (`lead`) read the same screen without
+//! the operator's actions, with «На контроль» instead ([`crate::control`]).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::appeals::{
-    AnswerRequest, AnswerSource, Appeal, AppealStatus, AssignRequest, BotGrade, BotGradeRequest,
-    CloseRequest, NoteRequest, OperatorCloseReason, PostMessage, TransferRequest,
+    AnswerSource, Appeal, AppealStatus, AssignRequest, BotGrade, BotGradeRequest, CloseRequest,
+    OperatorCloseReason, TransferRequest,
 };
-use wasm_bindgen::{JsCast, JsValue};
+use shared::operator::{AnswerTemplate, AppealContext};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlFormElement;
 
-use crate::api::{self, load_into, Action, Remote};
-use crate::appeal_view::facts;
-use crate::regions::Regions;
-use crate::ws_strings as s;
+use crate::view::{facts, header, thread_part};
+use crate::{composer, side, templates};
 use mini_app_client::form::{
-    region_options, require, CheckField, Done, Errors, FormAlert, FormValues, SelectField,
-    TextArea, TextField,
+    region_options, require, Done, Errors, FormAlert, FormValues, SelectField, TextArea, TextField,
 };
 use mini_app_client::{ErrorBox, Loading};
-
-const ANSWER_FILES: &str = "Файлы к ответу: PDF, JPEG или PNG, до 3 по 5 МБ";
+use staff_app::api::{self, load_into, Action, Remote};
+use staff_app::regions::Regions;
+use staff_app::ws_strings as s;
 
 /// What every action of the screen shares: the appeal shown, the confirmation, the busy
 /// flag, and where a transfer leads.
 #[derive(Clone, Copy)]
-struct Act {
-    id: StoredValue<String>,
-    appeal: RwSignal<Remote<Appeal>>,
-    done: RwSignal<Option<&'static str>>,
-    busy: RwSignal<bool>,
-    notice: RwSignal<Option<&'static str>>,
-    back: &'static str,
+pub(crate) struct Act {
+    pub(crate) id: StoredValue<String>,
+    pub(crate) appeal: RwSignal<Remote<Appeal>>,
+    pub(crate) done: RwSignal<Option<&'static str>>,
+    pub(crate) busy: RwSignal<bool>,
+    /// Where the «Назад» link and a transfer lead: the queue (operators) or `#/list`.
+    pub(crate) back: &'static str,
+    /// The composer's tab, kept when the screen redraws after an action.
+    pub(crate) tab: RwSignal<composer::Tab>,
+    /// The templates of the operator's regions, loaded once per screen.
+    pub(crate) templates: RwSignal<Vec<AnswerTemplate>>,
+    /// Whether «Ещё» is unfolded, kept when the screen redraws after an action.
+    pub(crate) more: RwSignal<bool>,
 }
 
 impl Act {
     /// Sends `action`; shows the appeal as it is afterwards and `ok`, or the server's refusal
     /// in `errors`.
-    fn run(self, ev: Option<&SubmitEvent>, action: Action, errors: Errors, ok: &'static str) {
+    pub(crate) fn run(
+        self,
+        ev: Option<&SubmitEvent>,
+        action: Action,
+        errors: Errors,
+        ok: &'static str,
+    ) {
         // The typed text stays in the page (the controls are uncontrolled): cleared on success.
         let form = ev
             .and_then(|ev| ev.target())
@@ -56,7 +71,7 @@ impl Act {
             match api::act(&id, &action).await {
                 // A transferred appeal leaves the operator's queue.
                 Ok(_) if matches!(action, Action::Transfer(_)) => {
-                    self.notice.set(Some(ok));
+                    staff_app::hosted::appeal_transferred();
                     let _ignored = window().location().set_hash(self.back);
                 }
                 Ok(appeal) => {
@@ -78,7 +93,6 @@ pub fn AppealPage(
     id: String,
     me_id: String,
     regions: Regions,
-    notice: RwSignal<Option<&'static str>>,
     back: &'static str,
     lead: bool,
 ) -> impl IntoView {
@@ -87,82 +101,37 @@ pub fn AppealPage(
         appeal: RwSignal::new(Remote::Loading),
         done: RwSignal::new(None),
         busy: RwSignal::new(false),
-        notice,
         back,
+        tab: RwSignal::new(composer::Tab::Answer),
+        templates: RwSignal::new(Vec::new()),
+        more: RwSignal::new(false),
     };
     let me_id = StoredValue::new(me_id);
     let load = move || load_into(act.appeal, api::appeal(act.id.get_value()));
     load();
     if !lead {
         spawn_local(api::mark_read(act.id.get_value()));
+        templates::load(act.templates);
     }
+    let context = if lead {
+        RwSignal::new(None)
+    } else {
+        side::load(act.id.get_value())
+    };
     view! {
         <p><a class="back" href=back>{s::BACK}</a></p>
-        <Done message=act.done/>
+        {side::presence(act.id.get_value())}
+        {lead.then(|| view! { <Done message=act.done/> })}
         {move || match act.appeal.get() {
             Remote::Loading => view! { <Loading/> }.into_any(),
             Remote::Failed(e) => {
                 view! { <ErrorBox message=e.message() on_retry=move |()| load()/> }.into_any()
             }
             Remote::Ready(appeal) if lead => read_only(&appeal, act).into_any(),
-            Remote::Ready(appeal) => details(&appeal, &me_id.get_value(), regions, act).into_any(),
+            Remote::Ready(appeal) => {
+                details(&appeal, &me_id.get_value(), regions, act, context).into_any()
+            }
         }}
-    }
-}
-
-/// A small form with one text area and a submit button, sending `{ "text": … }`.
-struct TextForm {
-    form: &'static str,
-    field: &'static str,
-    title: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    submit: &'static str,
-    /// The action sending the text.
-    action: fn(String) -> Action,
-    ok: &'static str,
-}
-
-const CLARIFY: TextForm = TextForm {
-    form: "clarify-form",
-    field: "clarify-text",
-    title: s::CLARIFY_TITLE,
-    label: s::CLARIFY,
-    hint: s::CLARIFY_HINT,
-    submit: s::SEND,
-    action: |text| Action::Clarify(PostMessage { text }),
-    ok: s::CLARIFIED,
-};
-
-const NOTE: TextForm = TextForm {
-    form: "note-form",
-    field: "note-text",
-    title: s::NOTE_TITLE,
-    label: s::NOTE,
-    hint: s::NOTE_HINT,
-    submit: s::ADD_NOTE,
-    action: |text| Action::Note(NoteRequest { text }),
-    ok: s::NOTED,
-};
-
-fn text_form(f: &'static TextForm, act: Act) -> impl IntoView {
-    let errors: Errors = RwSignal::new(None);
-    let on_submit = move |ev: SubmitEvent| {
-        let values = FormValues::take(&ev);
-        let text = values.text(f.field);
-        if let Some(e) = require(&[("text", !text.is_empty(), s::FILL_TEXT)]) {
-            errors.set(Some(e));
-            return;
-        }
-        act.run(Some(&ev), (f.action)(text), errors, f.ok);
-    };
-    view! {
-        <form id=f.form class="card" on:submit=on_submit novalidate>
-            <h2 class="card-title">{f.title}</h2>
-            <TextArea id=f.field label=f.label errors field="text" hint=f.hint required=true/>
-            <FormAlert errors fields=&["text"]/>
-            <button type="submit" class="button secondary" disabled=act.busy>{f.submit}</button>
-        </form>
     }
 }
 
@@ -176,7 +145,13 @@ fn read_only(appeal: &Appeal, act: Act) -> impl IntoView {
     }
 }
 
-fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl IntoView {
+fn details(
+    appeal: &Appeal,
+    me_id: &str,
+    regions: Regions,
+    act: Act,
+    context: RwSignal<Option<AppealContext>>,
+) -> impl IntoView {
     let open = appeal.status.is_open();
     let waits = matches!(appeal.status, AppealStatus::New | AppealStatus::InProgress);
     let mine = appeal.assignee.as_ref().is_some_and(|a| a.id == me_id);
@@ -215,27 +190,36 @@ fn details(appeal: &Appeal, me_id: &str, regions: Regions, act: Act) -> impl Int
     });
 
     view! {
-        {facts(appeal)}
-        <div class="actions">{assignment}</div>
-        <FormAlert errors=assign_errors fields=&[]/>
-        <div class="ws-forms">
-            {open.then(|| handover_form(appeal, me_id, act))}
-            {waits.then(|| answer_form(appeal, act))}
-            {open.then(|| text_form(&CLARIFY, act))}
-            {text_form(&NOTE, act)}
-            {has_bot.then(|| choice_form(&GRADE, options(&[
-                ("correct", s::GRADE_CORRECT),
-                ("partly", s::GRADE_PARTLY),
-                ("wrong", s::GRADE_WRONG),
-            ]), act))}
-            {open.then(|| choice_form(&CLOSE, options(&[
-                ("", s::CHOOSE),
-                ("off_topic", s::OFF_TOPIC),
-                ("duplicate", s::DUPLICATE),
-                ("spam", s::SPAM),
-            ]), act))}
-            {waits.then(|| choice_form(&TRANSFER, region_options(regions), act))}
+        <div class="appeal-head">
+            {header(appeal)}
+            <div class="actions" id="appeal-actions">{assignment}</div>
+            <FormAlert errors=assign_errors fields=&[]/>
         </div>
+        <div class="appeal-cols">
+            <div class="appeal-thread">{thread_part(appeal)}</div>
+            {side::context(context)}
+        </div>
+        {composer::composer(appeal, act, act.tab, act.templates)}
+        <details class="card more-actions" id="more-actions" open=act.more.get_untracked()
+            on:toggle=move |ev| act.more.set(is_open(&ev))>
+            <summary>{s::MORE}</summary>
+            <div class="ws-forms">
+                {open.then(|| handover_form(appeal, me_id, act))}
+                {has_bot.then(|| choice_form(&GRADE, options(&[
+                    ("correct", s::GRADE_CORRECT),
+                    ("partly", s::GRADE_PARTLY),
+                    ("wrong", s::GRADE_WRONG),
+                ]), act))}
+                {open.then(|| choice_form(&CLOSE, options(&[
+                    ("", s::CHOOSE),
+                    ("off_topic", s::OFF_TOPIC),
+                    ("duplicate", s::DUPLICATE),
+                    ("spam", s::SPAM),
+                ]), act))}
+                {waits.then(|| choice_form(&TRANSFER, region_options(regions), act))}
+            </div>
+        </details>
+        {templates::panel(appeal.region.code.clone(), act.templates)}
     }
 }
 
@@ -292,120 +276,12 @@ fn handover_form(appeal: &Appeal, me_id: &str, act: Act) -> impl IntoView {
     }
 }
 
-/// Puts the answer of the article chosen in `#answer-article` into `#answer-text`.
-fn use_article(errors: Errors) {
-    let doc = document();
-    let value = |id: &str| {
-        doc.get_element_by_id(id)
-            .and_then(|el| js_sys::Reflect::get(&el, &JsValue::from_str("value")).ok())
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-    };
-    let article = value("answer-article");
-    if article.is_empty() {
-        return;
-    }
-    spawn_local(async move {
-        match api::article_answer(article).await {
-            Ok(answer) => {
-                if let Some(el) = document().get_element_by_id("answer-text") {
-                    let _ignored = js_sys::Reflect::set(
-                        &el,
-                        &JsValue::from_str("value"),
-                        &JsValue::from_str(&answer),
-                    );
-                }
-            }
-            Err(e) => errors.set(Some(e)),
-        }
-    });
-}
-
-fn answer_form(appeal: &Appeal, act: Act) -> impl IntoView {
-    let errors: Errors = RwSignal::new(None);
-    let on_submit = move |ev: SubmitEvent| {
-        let values = FormValues::take(&ev);
-        let text = values.text("answer-text");
-        if let Some(e) = require(&[("text", !text.is_empty(), s::FILL_ANSWER)]) {
-            errors.set(Some(e));
-            return;
-        }
-        let propose = values.checked("answer-propose");
-        let action = Action::Answer(AnswerRequest {
-            text,
-            article_id: values.opt("answer-article"),
-            propose_to_kb: propose,
-        });
-        let ok = if propose { s::PROPOSED } else { s::ANSWERED };
-        let files = chosen_files();
-        if files.is_empty() {
-            act.run(Some(&ev), action, errors, ok);
-            return;
-        }
-        // The files go first and wait for the answer, which then takes them (a retry sends
-        // the same files again and the server keeps one copy of each).
-        act.busy.set(true);
-        let path = format!("/api/v1/appeals/{}/answer/attachments", act.id.get_value());
-        spawn_local(async move {
-            for file in &files {
-                let name = String::from(js_sys::encode_uri_component(&file.name()));
-                let url = format!("{path}?name={name}");
-                let sent = mini_app_client::request_keyed(
-                    mini_app_client::Method::Post,
-                    &url,
-                    Some(file.as_ref()),
-                    None,
-                );
-                if let Err(e) = sent.await {
-                    act.busy.set(false);
-                    errors.set(Some(e));
-                    return;
-                }
-            }
-            act.run(None, action, errors, ok);
-        });
-    };
-    let suggestions = (!appeal.suggestions.is_empty()).then(|| {
-        let mut options = vec![(String::new(), s::NO_ARTICLE.to_owned())];
-        options.extend(
-            appeal
-                .suggestions
-                .iter()
-                .map(|x| (x.article_id.clone(), x.title.clone())),
-        );
-        view! {
-            <SelectField id="answer-article" label=s::ARTICLE errors field="article_id"
-                options=Signal::stored(options)/>
-            <button type="button" class="button secondary small" id="use-article"
-                on:click=move |_| use_article(errors)>
-                {s::USE_ARTICLE}
-            </button>
-        }
-    });
-    view! {
-        <form id="answer-form" class="card" on:submit=on_submit novalidate>
-            <h2 class="card-title">{s::ANSWER_TITLE}</h2>
-            {suggestions}
-            <TextArea id="answer-text" label=s::ANSWER errors field="text" hint=s::ANSWER_HINT required=true/>
-            <div class="field">
-                <label for="answer-files">{ANSWER_FILES}</label>
-                <input type="file" id="answer-files" multiple accept=".pdf,.jpg,.jpeg,.png"/>
-            </div>
-            <CheckField id="answer-propose" label=s::PROPOSE errors/>
-            <FormAlert errors fields=&["text", "article_id"]/>
-            <button type="submit" class="button" disabled=act.busy>{s::SEND_ANSWER}</button>
-        </form>
-    }
-}
-
-/// The files chosen in `#answer-files`.
-fn chosen_files() -> Vec<web_sys::File> {
-    let list = document()
-        .get_element_by_id("answer-files")
-        .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .and_then(|input| input.files());
-    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
-        .unwrap_or_default()
+/// Whether the `<details>` an event came from is unfolded.
+fn is_open(ev: &leptos::ev::Event) -> bool {
+    ev.target()
+        .and_then(|t| js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("open")).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 fn options(pairs: &[(&str, &str)]) -> Signal<Vec<(String, String)>> {

@@ -1,14 +1,14 @@
 //! What every staff reader sees of one appeal: the header (number, status and deadline, «На
 //! контроле», the facts), the question, the teacher's files with their sizes, the thread
-//! with the internal notes and the ratings. The operator's actions are in [`crate::appeal`].
+//! with the internal notes and the ratings. The operator's actions are in [`crate::screen`].
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::appeals::{Appeal, Message};
 
-use crate::api;
-use crate::format::{author, deadline_badge, number, when};
-use crate::ws_strings as s;
+use staff_app::api;
+use staff_app::format::{author, deadline_badge, number, when};
+use staff_app::ws_strings as s;
 
 fn who(m: &Message) -> String {
     match m.author_role.as_str() {

@@ -6,10 +6,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::appeals::{Appeal, ControlRequest};
 
-use crate::api::Action;
-use crate::format::when;
-use crate::ws_strings as s;
 use mini_app_client::form::{require, Errors, FormAlert, FormValues, TextArea};
+use staff_app::api::Action;
+use staff_app::format::when;
+use staff_app::ws_strings as s;
 
 /// The badge and the comment, when the appeal is under control.
 pub fn notice(appeal: &Appeal) -> Option<impl IntoView> {
