@@ -222,13 +222,11 @@ fn full_scan(backend: TestBackend, plan: &[String], searches: bool) -> Option<St
 }
 
 /// The word-search threshold is the process's: the tests of this file take turns.
-static THRESHOLD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static THRESHOLD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 #[tokio::test]
 async fn every_list_of_every_role_reads_appeals_through_an_index() {
-    let _turn = THRESHOLD
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = THRESHOLD.lock().await;
     let app = spawn_app().await;
     let url = app.database_url.clone();
     let backend = app.backend;
@@ -312,9 +310,7 @@ fn common_word_fault(backend: TestBackend, plan: &[String], words: bool) -> Opti
 
 #[tokio::test]
 async fn a_common_word_walks_the_page_order_and_tests_each_row() {
-    let _turn = THRESHOLD
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = THRESHOLD.lock().await;
     let app = spawn_app().await;
     let url = app.database_url.clone();
     let backend = app.backend;
