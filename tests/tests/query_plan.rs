@@ -11,7 +11,7 @@
 
 use api::auth::{AuthMethod, Caller};
 use api::db::{self, AnyConnection};
-use api::domain::appeals::query::{explain_list, ListQuery, Sort};
+use api::domain::appeals::query::{explain_list, set_rare_limit, ListQuery, Sort};
 use diesel::connection::SimpleConnection;
 use integration_tests::{spawn_app, TestBackend};
 use shared::appeals::AppealStatus;
@@ -221,8 +221,12 @@ fn full_scan(backend: TestBackend, plan: &[String], searches: bool) -> Option<St
     Some(bad.clone())
 }
 
+/// The word-search threshold is the process's: the tests of this file take turns.
+static THRESHOLD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn every_list_of_every_role_reads_appeals_through_an_index() {
+    let _turn = THRESHOLD.lock().await;
     let app = spawn_app().await;
     let url = app.database_url.clone();
     let backend = app.backend;
@@ -273,6 +277,89 @@ async fn every_list_of_every_role_reads_appeals_through_an_index() {
     assert!(
         failures.is_empty(),
         "full scans of appeals:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// What is wrong with the plan of a common word's search (more matching texts than the
+/// threshold), if anything: it must walk the page's order (not lead with the full-text
+/// matches, not scan `appeals` without an index) and, on PostgreSQL, test each row by a
+/// per-row subplan instead of joining every match.
+fn common_word_fault(backend: TestBackend, plan: &[String], words: bool) -> Option<String> {
+    match backend {
+        TestBackend::Sqlite => {
+            if plan.iter().any(|l| l.contains("MULTI-INDEX OR")) {
+                return Some("the matches lead".to_owned());
+            }
+            plan.iter()
+                .find(|l| {
+                    let l = l.trim();
+                    l == "SCAN appeals" || (l.starts_with("SCAN appeals ") && !l.contains("USING"))
+                })
+                .cloned()
+        }
+        TestBackend::Postgres => {
+            if let Some(l) = plan.iter().find(|l| l.contains("Seq Scan on appeals")) {
+                return Some(l.clone());
+            }
+            (words && !plan.iter().any(|l| l.contains("SubPlan")))
+                .then(|| "no per-row check".to_owned())
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_common_word_walks_the_page_order_and_tests_each_row() {
+    let _turn = THRESHOLD.lock().await;
+    let app = spawn_app().await;
+    let url = app.database_url.clone();
+    let backend = app.backend;
+    let failures = tokio::task::spawn_blocking(move || {
+        let pool = db::connect(&url, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        if let AnyConnection::Postgresql(_) = &mut *conn {
+            conn.batch_execute("SET enable_seqscan = off").unwrap();
+        }
+        // Every word search takes the common path (the test's database has no texts).
+        set_rare_limit(-1);
+        let callers = [
+            caller(Role::Teacher, &[]),
+            caller(Role::Operator, &["77"]),
+            caller(Role::RegionalHead, &["77", "50"]),
+            caller(Role::Federal, &[]),
+        ];
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for who in &callers {
+            for (name, filter) in combinations(who.role) {
+                if filter.q.is_none() {
+                    continue;
+                }
+                let plan = explain_list(&mut conn, who, &filter).unwrap();
+                checked += 1;
+                if std::env::var_os("QUERY_PLAN_PRINT").is_some() {
+                    eprintln!("{:?}, {name}:\n    {}", who.role, plan.join("\n    "));
+                }
+                let words = !filter.q.as_deref().unwrap_or("").contains('-');
+                if let Some(line) = common_word_fault(backend, &plan, words) {
+                    failures.push(format!(
+                        "{:?} {:?}, {name}: «{line}»\n    {}",
+                        who.role,
+                        who.regions,
+                        plan.join("\n    ")
+                    ));
+                }
+            }
+        }
+        set_rare_limit(1000);
+        assert!(checked > 20, "{checked} plans");
+        failures
+    })
+    .await
+    .unwrap();
+    assert!(
+        failures.is_empty(),
+        "common-word searches:\n{}",
         failures.join("\n")
     );
 }

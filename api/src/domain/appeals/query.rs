@@ -12,7 +12,8 @@ mod explain;
 mod search;
 
 use self::explain::Explain;
-pub use self::search::TextSearch;
+use self::search::TextMatch;
+pub use self::search::{set_rare_limit, TextSearch};
 use super::row::{AppealRow, Viewer};
 use super::view::views;
 use crate::auth::{Caller, Scope};
@@ -271,25 +272,7 @@ pub fn number_of(q: &str) -> Option<String> {
 /// `lead`: [`Lead::Narrow`] when the search's matches lead (few of them), otherwise the
 /// terms are written so that no index serves them and only test the rows walked in order.
 fn filter_text(query: ScopedAppeals, q: &str, lead: Lead) -> ScopedAppeals {
-    type Matches =
-        Box<dyn BoxableExpression<ap::table, db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
-    let leads = lead == Lead::Narrow;
-    let mut matches: Matches = if leads {
-        Box::new(ap::id.eq(q.to_owned()))
-    } else {
-        Box::new(ap::id.concat("").eq(q.to_owned()))
-    };
-    if let Some(number) = number_of(q) {
-        matches = if leads {
-            Box::new(matches.or(ap::number.eq(number)))
-        } else {
-            Box::new(matches.or(ap::number.concat("").eq(number)))
-        };
-    }
-    if let Some(words) = TextSearch::of(q) {
-        matches = Box::new(matches.or(words.leading(leads)));
-    }
-    query.filter(matches)
+    query.filter(TextMatch::new(q, number_of(q), lead == Lead::Narrow))
 }
 
 /// Applies the filters of `filter` for the caller `me`.

@@ -13,6 +13,7 @@ use shared::appeals::{
 use shared::thread::{MessageAuthor, MessageKind};
 use shared::RegionRef;
 
+mod any_of;
 mod related;
 
 use self::related::{is_staff, joined_name, load_related, restricted, Related};

@@ -2,6 +2,7 @@
 //! clarifications through the index migration 000021 keeps by triggers, instead of a
 //! `LIKE` scan of every text.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::OnceLock;
 
 use diesel::prelude::*;
@@ -28,14 +29,19 @@ pub struct TextSearch {
     fts5: String,
     /// The `tsquery` text.
     tsquery: String,
-    /// Whether the matches lead the query (few of them: fetched by id and sorted), or the
-    /// page's order index leads and each row is tested (many: the first rows in order
-    /// match). Written `(appeals.id || '') IN …` when not leading, so no index serves it.
-    leads: bool,
 }
 
-/// Up to this many matching texts a search leads the query (see [`TextSearch::leading`]).
-const RARE: i64 = 1000;
+/// Up to this many matching texts a search leads the query (see [`TextMatch`]); more, and
+/// it is a common word. [`set_rare_limit`] changes it (tests take the common path with a
+/// handful of appeals).
+static RARE: AtomicI64 = AtomicI64::new(1000);
+
+/// Sets how many matching texts a word search may have and still lead the query (1,000
+/// unless set; below 0 every word search takes the common path). For tests and
+/// measurements: both paths must give the same answers.
+pub fn set_rare_limit(texts: i64) {
+    RARE.store(texts.max(-1), Ordering::Relaxed);
+}
 
 impl TextSearch {
     /// The search for `q`'s words; `None` when it has none but stop words (`%`, «и»).
@@ -64,21 +70,10 @@ impl TextSearch {
             })
             .collect::<Vec<_>>()
             .join(" & ");
-        Some(Self {
-            fts5,
-            tsquery,
-            leads: true,
-        })
+        Some(Self { fts5, tsquery })
     }
 
-    /// Whether the matches lead the query; see the `leads` field.
-    #[must_use]
-    pub fn leading(mut self, leads: bool) -> Self {
-        self.leads = leads;
-        self
-    }
-
-    /// Whether at most [`RARE`] texts match: a count on the full-text index only, stopped
+    /// Whether at most [`RARE`] (1,000) texts match: a count on the full-text index only, stopped
     /// at the bound, so it costs the same whatever the number of appeals.
     ///
     /// # Errors
@@ -90,7 +85,8 @@ impl TextSearch {
             #[diesel(sql_type = BigInt)]
             n: i64,
         }
-        let limit = RARE + 1;
+        let rare = RARE.load(Ordering::Relaxed);
+        let limit = rare.saturating_add(1);
         let count: Count = match conn {
             db::AnyConnection::Sqlite(c) => diesel::sql_query(format!(
                 "SELECT count(*) AS n FROM (SELECT rowid FROM appeal_search \
@@ -105,64 +101,152 @@ impl TextSearch {
             .bind::<Text, _>(&self.tsquery)
             .get_result(c)?,
         };
-        Ok(count.n <= RARE)
+        Ok(count.n <= rare)
     }
 }
 
-impl Expression for TextSearch {
-    type SqlType = diesel::sql_types::Bool;
+/// `q` as an appeal's id, its number or the words of its texts: the list's search term.
+/// Written by hand per backend (the two full-text indexes differ), see [`TextMatch::walk_ast`].
+#[derive(Debug, Clone)]
+pub(crate) struct TextMatch {
+    /// `q` itself, as an id.
+    id: String,
+    /// The number `q` names, if it looks like one.
+    number: Option<String>,
+    /// Its words, if any.
+    words: Option<TextSearch>,
+    /// Whether the matches lead the query (few: fetched by id) or only test the rows the
+    /// page's order index walks (many: the first rows in order match).
+    leads: bool,
 }
 
-impl diesel::expression::ValidGrouping<()> for TextSearch {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
+impl TextMatch {
+    /// The search term for `q`, leading the query or not.
+    pub(crate) fn new(q: &str, number: Option<String>, leads: bool) -> Self {
+        Self {
+            id: q.to_owned(),
+            number,
+            words: TextSearch::of(q),
+            leads,
+        }
+    }
 
-impl AppearsOnTable<ap::table> for TextSearch {}
-
-impl SelectableExpression<ap::table> for TextSearch {}
-
-impl diesel::query_builder::QueryId for TextSearch {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl diesel::query_builder::QueryFragment<db::MultiBackend> for TextSearch {
-    fn walk_ast<'b>(
+    /// SQLite: `id = ? OR number = ? OR id IN (the texts' matches)`, which SQLite answers
+    /// by one index per term (a `MULTI-INDEX OR`) when it leads. When it does not, the
+    /// columns are written `(x || '')` so no index serves them and the page's order index
+    /// leads. FTS5 is not asked per row: a seek in a common word's doclist costs about as
+    /// much as reading it (BENCHMARKS, issue #20 search), so the match set is built once.
+    fn walk_sqlite<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, db::MultiBackend>,
     ) -> QueryResult<()> {
         use diesel::sql_types::Text;
+        let (id, number) = if self.leads {
+            ("appeals.id", "appeals.number")
+        } else {
+            ("(appeals.id || '')", "(appeals.number || '')")
+        };
+        out.push_sql("(");
+        out.push_sql(id);
+        out.push_sql(" = ");
+        out.push_bind_param::<Text, _>(&self.id)?;
+        if let Some(n) = &self.number {
+            out.push_sql(" OR ");
+            out.push_sql(number);
+            out.push_sql(" = ");
+            out.push_bind_param::<Text, _>(n)?;
+        }
+        if let Some(words) = &self.words {
+            out.push_sql(" OR ");
+            out.push_sql(id);
+            out.push_sql(
+                " IN (SELECT d.appeal_id FROM appeal_search_docs d \
+                 WHERE d.doc_id IN (SELECT rowid FROM appeal_search \
+                 WHERE appeal_search MATCH ",
+            );
+            out.push_bind_param::<Text, _>(&words.fts5)?;
+            out.push_sql("))");
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+
+    /// PostgreSQL. Leading: ONE `appeals.id IN (q UNION ALL the number's id UNION ALL the
+    /// texts' matches)`, a semi-join on the primary key (an `OR` of an `IN` with other terms
+    /// made PostgreSQL walk every appeal in the page's order and test each: a search that
+    /// matches nothing and a number grew linearly). Not leading (a common word): each row
+    /// the page's order index gives is tested by its own texts' `tsvector`s (`OFFSET 0`
+    /// keeps the check a per-row subplan instead of a join with every match).
+    fn walk_pg<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, db::MultiBackend>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::Text;
+        if self.leads {
+            out.push_sql("appeals.id IN (SELECT ");
+            out.push_bind_param::<Text, _>(&self.id)?;
+            if let Some(n) = &self.number {
+                out.push_sql(" UNION ALL SELECT n.id FROM appeals n WHERE n.number = ");
+                out.push_bind_param::<Text, _>(n)?;
+            }
+            if let Some(words) = &self.words {
+                out.push_sql(
+                    " UNION ALL SELECT d.appeal_id FROM appeal_search_docs d \
+                     WHERE d.doc @@ to_tsquery('russian', ",
+                );
+                out.push_bind_param::<Text, _>(&words.tsquery)?;
+                out.push_sql(")");
+            }
+            out.push_sql(")");
+            return Ok(());
+        }
+        out.push_sql("((appeals.id || '') = ");
+        out.push_bind_param::<Text, _>(&self.id)?;
+        if let Some(n) = &self.number {
+            out.push_sql(" OR (appeals.number || '') = ");
+            out.push_bind_param::<Text, _>(n)?;
+        }
+        if let Some(words) = &self.words {
+            out.push_sql(
+                " OR EXISTS (SELECT 1 FROM appeal_search_docs d \
+                 WHERE d.appeal_id = appeals.id \
+                 AND d.doc @@ to_tsquery('russian', ",
+            );
+            out.push_bind_param::<Text, _>(&words.tsquery)?;
+            out.push_sql(") OFFSET 0)");
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl Expression for TextMatch {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl diesel::expression::ValidGrouping<()> for TextMatch {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl AppearsOnTable<ap::table> for TextMatch {}
+
+impl SelectableExpression<ap::table> for TextMatch {}
+
+impl diesel::query_builder::QueryId for TextMatch {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<db::MultiBackend> for TextMatch {
+    fn walk_ast<'b>(
+        &'b self,
+        out: diesel::query_builder::AstPass<'_, 'b, db::MultiBackend>,
+    ) -> QueryResult<()> {
         // The two backends' indexes differ, so does the SQL; the backend at hand is the
         // one the connection runs.
         match out.backend() {
-            db::MultiBackend::Sqlite(_) => {
-                out.push_sql(if self.leads {
-                    "appeals.id"
-                } else {
-                    "(appeals.id || '')"
-                });
-                out.push_sql(
-                    " IN (SELECT d.appeal_id FROM appeal_search_docs d \
-                     WHERE d.doc_id IN (SELECT rowid FROM appeal_search \
-                     WHERE appeal_search MATCH ",
-                );
-                out.push_bind_param::<Text, _>(&self.fts5)?;
-                out.push_sql("))");
-            }
-            db::MultiBackend::Postgresql(_) => {
-                out.push_sql(if self.leads {
-                    "appeals.id"
-                } else {
-                    "(appeals.id || '')"
-                });
-                out.push_sql(
-                    " IN (SELECT d.appeal_id FROM appeal_search_docs d \
-                     WHERE d.doc @@ to_tsquery('russian', ",
-                );
-                out.push_bind_param::<Text, _>(&self.tsquery)?;
-                out.push_sql("))");
-            }
+            db::MultiBackend::Sqlite(_) => self.walk_sqlite(out),
+            db::MultiBackend::Postgresql(_) => self.walk_pg(out),
         }
-        Ok(())
     }
 }

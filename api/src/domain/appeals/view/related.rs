@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use diesel::IntoSql;
 
 use super::super::row::{AppealRow, Viewer};
+use super::any_of::any_of;
 use crate::db::schema::{
     appeal_answers as ans, appeal_controls as ctl, appeal_reads as reads, attachments as att,
     ratings, regions, users,
@@ -131,7 +132,7 @@ macro_rules! related_query {
         let none_bool = || None::<bool>.into_sql::<Nullable<Bool>>();
         let answers = ans::table
             .left_join(ratings::table)
-            .filter(ans::appeal_id.eq_any(ids))
+            .filter(any_of(ans::appeal_id, ids))
             .select((
                 "a".into_sql::<Text>(),
                 ans::appeal_id,
@@ -149,7 +150,7 @@ macro_rules! related_query {
                 ratings::comment.nullable(),
             ));
         let files = att::table
-            .filter(att::appeal_id.eq_any(ids))
+            .filter(any_of(att::appeal_id, ids))
             .filter(super::super::attachments::shown())
             .select((
                 "f".into_sql::<Text>(),
@@ -168,7 +169,7 @@ macro_rules! related_query {
                 none_text(),
             ));
         let marks = reads::table
-            .filter(reads::appeal_id.eq_any(ids))
+            .filter(any_of(reads::appeal_id, ids))
             .filter(reads::user_id.eq($reader))
             .select((
                 "r".into_sql::<Text>(),
@@ -187,7 +188,7 @@ macro_rules! related_query {
                 none_text(),
             ));
         let controls = ctl::table
-            .filter(ctl::appeal_id.eq_any(ids))
+            .filter(any_of(ctl::appeal_id, ids))
             .filter($staff.into_sql::<Bool>())
             .select((
                 "c".into_sql::<Text>(),
@@ -207,9 +208,9 @@ macro_rules! related_query {
             ));
         let people = users::table
             .filter(
-                users::id.eq_any($people).or(users::id.eq_any(
+                any_of(users::id, $people).or(users::id.eq_any(
                     ctl::table
-                        .filter(ctl::appeal_id.eq_any(ids))
+                        .filter(any_of(ctl::appeal_id, ids))
                         .filter($controllers.into_sql::<Bool>())
                         .select(ctl::controlled_by.assume_not_null()),
                 )),
@@ -358,4 +359,29 @@ pub(super) fn joined_name(
         .filter(|x| !x.trim().is_empty())
         .collect();
     (!joined.is_empty()).then(|| joined.join(" "))
+}
+
+/// Whether diesel's statement cache keeps the SQLite statement of [`related_query`] for
+/// these ids (for the test below).
+#[cfg(test)]
+fn sqlite_statement_is_cached(ids: &[&str], people: &[&str]) -> bool {
+    use diesel::query_builder::QueryFragment;
+    let query = related_query!(ids, "reader", true, people, true);
+    QueryFragment::<diesel::sqlite::Sqlite>::is_safe_to_cache_prepared(
+        &query,
+        &diesel::sqlite::Sqlite,
+    )
+    .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_related_query_of_a_page_is_cached_whatever_the_page_size() {
+        // Parsed once per connection, not on every page (issue #20's SQLite regression).
+        assert!(super::sqlite_statement_is_cached(&["a"], &[]));
+        let ids: Vec<String> = (0..20).map(|i| format!("id{i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assert!(super::sqlite_statement_is_cached(&ids, &["u1", "u2"]));
+    }
 }
