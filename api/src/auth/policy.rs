@@ -309,6 +309,8 @@ actions! {
     AppealPresence = "appeal_presence" => Access::Roles(SUPERVISION),
     /// The teacher's school, position, region and earlier appeals beside the thread.
     GetAppealContext = "appeal_context" => Access::Roles(&[Operator]),
+    /// A campaign's reach as an Excel workbook.
+    CampaignReachXlsx = "campaign_reach_xlsx" => Access::Roles(LEADERSHIP),
 }
 
 impl Action {
