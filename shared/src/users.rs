@@ -257,6 +257,16 @@ pub struct Me {
     /// administrator gave: it must be changed before anything else (even TOTP enrolment).
     #[serde(default)]
     pub must_change_password: bool,
+    /// A teacher's verification was decided (`verification.status` verified or rejected,
+    /// the refusal's reason in `verification.note`) and the teacher has not seen it yet: the
+    /// mini-app shows the decision once, then `POST /api/v1/me/verification/seen`.
+    #[serde(default)]
+    pub verification_unseen: bool,
+    /// The privacy notice's version the teacher declined (the current one only; null when
+    /// accepted or not answered): leadership and integrators see the teacher's appeals
+    /// without the name, and the mini-app does not ask again.
+    #[serde(default)]
+    pub consent_declined: Option<String>,
 }
 
 /// `POST /api/v1/me/password`: a staff member replaces their password.

@@ -3,7 +3,8 @@
 //! another level gets nothing), an
 //! unsubscription is honoured by the next campaign, an opening through the button's deep
 //! link is counted in the reach; a head of another region sees none of it; a promo code's QR
-//! code decodes to its link and a launch through it is counted.
+//! code decodes to its link and a launch through it is counted; the reach downloads as XLSX
+//! with the same figures.
 
 use std::time::Duration;
 
@@ -322,4 +323,101 @@ async fn a_promo_code_has_a_qr_code_of_its_link_a_poster_and_counted_launches() 
         .await
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn the_reach_downloads_as_xlsx_with_the_same_figures() {
+    use calamine::{Data, Reader, Xlsx};
+    let max = standins::start(|_| HttpResponse::Ok().json(json!({ "success": true })));
+    let app = spawn_app_with(
+        Overrides::default()
+            .with("MAX_API_BASE_URL", &max.base)
+            .with("WORKER_POLL_MS", "100")
+            .with("CAMPAIGN_RATE_PER_SEC", "1000"),
+    )
+    .await;
+    for (id, name) in [(820_001, "Анна"), (820_002, "Вера")] {
+        app.verified_max_teacher(id, name, "Учитель").await;
+    }
+    let federal = app.dev_login("federal", None, "Федеральный", true).await;
+    let body = json!({
+        "title": "Охват в Excel",
+        "text": "*Помощник* отвечает на вопросы о документах.",
+        "button_text": "Открыть «Помощник»",
+        "button_start": null,
+        "regions": ["16"],
+        "levels": ["school"],
+        "verified_only": false,
+        "start_at": chrono::Utc::now().to_rfc3339()
+    });
+    let created: Value = create(&app, &federal.access, "x-1", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    wait_for_status(&app, &federal.access, &id, "done").await;
+    launch(&app, 820_001, &format!("campaign-{id}")).await;
+
+    let response = app
+        .get_as(
+            &format!("/api/v1/campaigns/{id}/reach.xlsx"),
+            &federal.access,
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("campaign-{id}.xlsx")));
+    let bytes = response.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["Охват"]);
+    let sheet = book.worksheet_range("Охват").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), 3, "header, region 16 × school, total");
+    assert_eq!(rows[0][0], Data::String("Регион".into()));
+    assert_eq!(
+        rows[0][8],
+        Data::String("Открыли, % от доставленных".into())
+    );
+    let figures = |row: &[Data]| -> Vec<f64> {
+        row[2..9]
+            .iter()
+            .map(|cell| match cell {
+                Data::Float(x) => *x,
+                Data::Int(n) => *n as f64,
+                other => panic!("not a number: {other:?}"),
+            })
+            .collect()
+    };
+    // recipients, sent, delivered, failed, skipped, opened, open rate (a share of 1).
+    let expected = [2.0, 2.0, 2.0, 0.0, 0.0, 1.0, 0.5];
+    assert_eq!(rows[1][0], Data::String("16".into()));
+    assert_eq!(rows[1][1], Data::String("Школа".into()));
+    assert_eq!(figures(rows[1]), expected);
+    assert_eq!(rows[2][0], Data::String("Всего".into()));
+    assert_eq!(figures(rows[2]), expected);
+    // The JSON says the same.
+    let reach: Value = app
+        .get_as(&format!("/api/v1/campaigns/{id}/reach"), &federal.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reach["total"]["opened"], 1, "{reach}");
+    assert_eq!(reach["total"]["open_rate"], 50.0, "{reach}");
+
+    // A head of another region gets no file.
+    let head = app
+        .dev_login("regional_head", Some("77"), "Глава", true)
+        .await;
+    let response = app
+        .get_as(&format!("/api/v1/campaigns/{id}/reach.xlsx"), &head.access)
+        .await;
+    assert_eq!(response.status(), 404);
 }

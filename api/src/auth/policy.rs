@@ -312,6 +312,8 @@ actions! {
     // Appeals per 1,000 teachers (issue #18).
     /// Set regions' numbers of teachers (a JSON list or a CSV file).
     ImportRegionTeachers = "import_region_teachers" => Access::Roles(&[Federal]),
+    /// A campaign's reach as an Excel workbook.
+    CampaignReachXlsx = "campaign_reach_xlsx" => Access::Roles(LEADERSHIP),
 }
 
 impl Action {

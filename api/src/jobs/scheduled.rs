@@ -174,7 +174,8 @@ pub fn sla_scan(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usi
 
 /// One digest per opted-in operator (or regional head) and local day, from `hour` local
 /// time of their first region: the open appeals of their regions that are overdue or due
-/// today (each region's own date). Nothing is sent on a day with nothing to report. No
+/// today (each region's own date), and for operators the count of verification requests
+/// waiting for a decision. Nothing is sent on a day with nothing to report. No
 /// names: only the region, the deadline and the first words of the question.
 ///
 /// # Errors
@@ -184,13 +185,13 @@ pub fn daily_digests(
     now: NaiveDateTime,
     hour: u32,
 ) -> QueryResult<usize> {
-    let people: Vec<(String, String)> = users::table
+    let people: Vec<(String, Role, String)> = users::table
         .filter(users::role.eq_any([Role::Operator, Role::RegionalHead]))
         .filter(users::notify_daily_digest_email.eq(true))
         .filter(users::is_blocked.eq(false))
         .filter(users::erased_at.is_null())
         .filter(users::email.is_not_null())
-        .select((users::id, users::email.assume_not_null()))
+        .select((users::id, users::role, users::email.assume_not_null()))
         .order(users::id.asc())
         .load(conn)?;
     if people.is_empty() {
@@ -212,7 +213,7 @@ pub fn daily_digests(
         at.and_utc().with_timezone(&tz).date_naive()
     };
     let mut written = 0;
-    for (user_id, email) in people {
+    for (user_id, role, email) in people {
         let codes = db::user_regions(conn, &user_id)?;
         let Some(home) = codes.first() else { continue };
         let home_tz = zones.get(home).map_or(chrono_tz::Europe::Moscow, |z| z.1);
@@ -260,7 +261,13 @@ pub fn daily_digests(
                 due_today.push(item);
             }
         }
-        if overdue.is_empty() && due_today.is_empty() {
+        // Operators decide verification requests; heads only watch the appeals.
+        let verification_waiting = if role == Role::Operator {
+            waiting_verifications(conn, &codes)?
+        } else {
+            0
+        };
+        if overdue.is_empty() && due_today.is_empty() && verification_waiting == 0 {
             continue;
         }
         overdue.truncate(50);
@@ -269,6 +276,7 @@ pub fn daily_digests(
             date: format!("{:02}.{:02}.{}", today.day(), today.month(), today.year()),
             overdue,
             due_today,
+            verification_waiting,
         };
         let delivery = Notification::Email(EmailDelivery { to: email, mail });
         if crate::domain::notifications::outbox::enqueue(conn, &delivery, Some(&key))?.is_some() {
@@ -276,6 +284,18 @@ pub fn daily_digests(
         }
     }
     Ok(written)
+}
+
+/// Teachers of `codes` whose verification request waits for a decision (the operators'
+/// «Верификация» tab lists the same people).
+fn waiting_verifications(conn: &mut AnyConnection, codes: &[String]) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq(Role::Teacher))
+        .filter(users::verification_status.eq(shared::users::VerificationStatus::Pending))
+        .filter(users::region_code.eq_any(codes))
+        .filter(users::erased_at.is_null())
+        .count()
+        .get_result(conn)
 }
 
 /// Closes (`closed`, reason `expired`) answered appeals whose latest answer is 14 days old,

@@ -81,6 +81,10 @@ pub enum MailTemplate {
         overdue: Vec<DigestItem>,
         /// Open appeals whose deadline is today (region's date).
         due_today: Vec<DigestItem>,
+        /// Teachers' verification requests of the operator's regions waiting for a decision
+        /// (0 for regional heads, who do not decide them, and in digests queued before).
+        #[serde(default)]
+        verification_waiting: i64,
     },
     /// An invitation of a new staff member with a first-sign-in link. Only the invitation's
     /// id waits in the outbox; the link's token is issued when the letter is sent.
@@ -253,12 +257,17 @@ impl MailTemplate {
                 date,
                 overdue,
                 due_today,
+                verification_waiting,
             } => {
-                let subject = format!(
+                let mut subject = format!(
                     "Сводка на {date}: просрочено {}, срок сегодня {}",
                     overdue.len(),
                     due_today.len()
                 );
+                let waiting = *verification_waiting;
+                if waiting > 0 {
+                    subject.push_str(&format!(", заявок на подтверждение {waiting}"));
+                }
                 let (overdue_text, overdue_html) = digest_lines(overdue, public_url);
                 let (today_text, today_html) = digest_lines(due_today, public_url);
                 let mut plain = format!("Сводка по обращениям вашего региона на {date}.\n\n");
@@ -284,6 +293,16 @@ impl MailTemplate {
                     inner.push_str(&format!(
                         "<h3>Срок сегодня ({})</h3>{today_html}",
                         due_today.len()
+                    ));
+                }
+                if waiting > 0 {
+                    let link = format!("{}/#/verification", public_url.trim_end_matches('/'));
+                    plain.push_str(&format!(
+                        "Ждут решения заявки на подтверждение статуса учителя ({waiting}):\n  {link}\n\n"
+                    ));
+                    inner.push_str(&format!(
+                        "<h3>Заявки на подтверждение статуса ({waiting})</h3><p><a href=\"{}\">Открыть заявки</a></p>",
+                        escape(&link)
                     ));
                 }
                 plain.push_str(FOOTER_TEXT);
@@ -649,6 +668,7 @@ mod tests {
             date: "02.12.2026".into(),
             overdue: vec![item.clone(), item.clone()],
             due_today: vec![item],
+            verification_waiting: 0,
         }
         .render("http://x", None);
         assert_eq!(
@@ -657,6 +677,34 @@ mod tests {
         );
         assert!(letter.text.contains("Просрочено (2)"));
         assert!(letter.text.contains("№ 77-000001"));
+    }
+
+    #[test]
+    fn digest_counts_waiting_verification_requests() {
+        let letter = MailTemplate::Digest {
+            date: "02.12.2026".into(),
+            overdue: vec![],
+            due_today: vec![],
+            verification_waiting: 3,
+        }
+        .render("https://pomoshnik.example.ru/", None);
+        assert_eq!(
+            letter.subject,
+            "Сводка на 02.12.2026: просрочено 0, срок сегодня 0, заявок на подтверждение 3"
+        );
+        assert!(letter.text.contains("подтверждение статуса учителя (3)"));
+        assert!(letter
+            .text
+            .contains("https://pomoshnik.example.ru/#/verification"));
+        // A digest queued before the count existed still reads.
+        let old: MailTemplate = serde_json::from_str(
+            r#"{"template":"digest","date":"01.12.2026","overdue":[],"due_today":[]}"#,
+        )
+        .unwrap();
+        assert!(!old
+            .render("http://x", None)
+            .subject
+            .contains("подтверждение"));
     }
 
     #[test]

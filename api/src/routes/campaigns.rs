@@ -1,5 +1,5 @@
 //! Announcement campaigns («Рассылки») and promo codes for federal users and regional heads:
-//! compose, schedule, cancel, watch the reach (JSON and CSV); promo links with their QR codes
+//! compose, schedule, cancel, watch the reach (JSON, CSV and XLSX); promo links with their QR codes
 //! and the printable poster. The rules are in `crate::domain::campaigns`.
 
 use actix_web::http::{header, StatusCode};
@@ -201,6 +201,34 @@ pub async fn campaign_reach_csv(
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((header::CONTENT_DISPOSITION, name))
         .body(csv))
+}
+
+/// The reach table as an Excel workbook (sheet «Охват»: the CSV's columns, figures as
+/// numbers, the open rate as a percentage, the total in the last row).
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/reach.xlsx", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Рассылка")),
+    responses(
+        (status = 200, description = "Охват в XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Нет такой рассылки", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/campaigns/{id}/reach.xlsx")]
+pub async fn campaign_reach_xlsx(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.may(Action::CampaignReachXlsx)?;
+    let id = id.into_inner();
+    let name = format!("attachment; filename=\"campaign-{id}.xlsx\"");
+    let book = state
+        .db
+        .read(move |conn| reach::reach_xlsx(conn, &caller, &id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, reach::XLSX_TYPE))
+        .insert_header((header::CONTENT_DISPOSITION, name))
+        .body(book))
 }
 
 /// Creates a promo code: a link that opens the mini-app with `start_param=promo-<code>`.

@@ -147,6 +147,7 @@ operations! {
         campaigns::cancel_campaign,
         campaigns::campaign_reach,
         campaigns::campaign_reach_csv,
+        campaigns::campaign_reach_xlsx,
         campaigns::create_promo,
         campaigns::list_promos,
         campaigns::promo_qr_svg,

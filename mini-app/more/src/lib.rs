@@ -110,12 +110,16 @@ fn More() -> impl IntoView {
         ctx.me
             .with(|me| me.as_ref().is_some_and(|m| m.consent_version.is_some()))
     });
-    // A teacher who agreed to an earlier notice is asked again, over any screen.
+    // A teacher who agreed to an earlier notice is asked again, over any screen, until
+    // they accept or decline it.
     let reask = Memo::new(move |_| {
         ctx.me.with(|me| {
-            me.as_ref()
-                .and_then(|m| m.consent_version.as_deref())
-                .is_some_and(|v| v != shared::users::CONSENT_VERSION)
+            me.as_ref().is_some_and(|m| {
+                m.consent_declined.is_none()
+                    && m.consent_version
+                        .as_deref()
+                        .is_some_and(|v| v != shared::users::CONSENT_VERSION)
+            })
         })
     });
     Effect::new(move |_| {

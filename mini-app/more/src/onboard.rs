@@ -1,6 +1,6 @@
 //! The return from Госуслуги: noticed when the mini-app comes back in front
 //! (`visibilitychange`), after which the profile is re-read and the status card shows the
-//! result.
+//! result; calls after which the profile is re-read ([`call_then_reread`]).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -41,7 +41,34 @@ pub fn provide(ctx: Ctx) {
 
 /// Re-reads the profile (after Госуслуги).
 pub fn refresh(ctx: Ctx, onb: Onb) {
+    reread(ctx, onb, None, RwSignal::new(None));
+}
+
+/// Sends a call whose answer is not needed (`method`, `path`, `body`) and, once it
+/// succeeded, re-reads the profile (which the first load then reads too); a failure goes to
+/// `error`.
+pub fn call_then_reread(
+    ctx: Ctx,
+    call: (Method, &'static str, Option<wasm_bindgen::JsValue>),
+    error: RwSignal<Option<String>>,
+) {
+    reread(ctx, onb(), Some(call), error);
+}
+
+/// One future for the re-reading and every call before it keeps the module small.
+fn reread(
+    ctx: Ctx,
+    onb: Onb,
+    call: Option<(Method, &'static str, Option<wasm_bindgen::JsValue>)>,
+    error: RwSignal<Option<String>>,
+) {
     spawn_local(async move {
+        if let Some((method, path, body)) = call {
+            if let Err(e) = request::<()>(method, path, body.as_ref()).await {
+                error.set(Some(e.message()));
+                return;
+            }
+        }
         if let Ok(me) = api::me().await {
             if me.verification.status == shared::users::VerificationStatus::Verified {
                 onb.esia_waiting.set(false);

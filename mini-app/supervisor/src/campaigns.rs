@@ -1,5 +1,5 @@
 //! «Рассылки» (`#/campaigns`): compose an announcement with a preview, save it as a draft or
-//! schedule it, cancel it, read its reach (and download it as CSV); promo codes with their
+//! schedule it, cancel it, read its reach (and download it as CSV or XLSX); promo codes with their
 //! QR code, launches and the printable poster. Lists are drawn as HTML text (the
 //! `mini_app_client::html` toolkit); their buttons are handled by one delegated click
 //! listener reading `data-*` attributes. The server checks everything and its Russian
@@ -39,6 +39,7 @@ mod text {
     pub const REACH: &str = "Охват";
     pub const CANCEL: &str = "Отменить";
     pub const CSV: &str = "Скачать CSV";
+    pub const XLSX: &str = "Скачать XLSX";
     pub const HEAD: [&str; 4] = ["Рассылка", "Статус", "Получатели", ""];
     pub const REACH_HEAD: [&str; 8] = [
         "Регион",
@@ -348,18 +349,21 @@ pub fn Campaigns() -> impl IntoView {
             });
         }
     };
-    let csv = move |_| {
-        if let Some(id) = selected.get_untracked() {
-            spawn_local(async move {
-                if let Err(e) = download(
-                    format!("/api/v1/campaigns/{id}/reach.csv"),
-                    format!("campaign-{id}.csv"),
-                )
-                .await
-                {
-                    fail(e);
-                }
-            });
+    // The reach as a file: `csv` or `xlsx`.
+    let export = move |ext: &'static str| {
+        move |_| {
+            if let Some(id) = selected.get_untracked() {
+                spawn_local(async move {
+                    if let Err(e) = download(
+                        format!("/api/v1/campaigns/{id}/reach.{ext}"),
+                        format!("campaign-{id}.{ext}"),
+                    )
+                    .await
+                    {
+                        fail(e);
+                    }
+                });
+            }
         }
     };
     let (compose, promo) = forms();
@@ -373,7 +377,9 @@ pub fn Campaigns() -> impl IntoView {
         <div hidden=move || selected.get().is_none()>
             <h2>{text::REACH}</h2>
             {show(reach)}
-            <button class="button secondary" on:click=csv>{text::CSV}</button>
+            <button class="button secondary" on:click=export("csv")>{text::CSV}</button>
+            " "
+            <button class="button secondary" id="reach-xlsx" on:click=export("xlsx")>{text::XLSX}</button>
         </div>
         <h2>{text::PROMO_TITLE}</h2>
         <div on:submit=submit inner_html=promo></div>

@@ -56,6 +56,9 @@ pub const TXT_VERIFIED: &str = "Статус подтверждён: вы мож
 pub const TXT_REJECTED: &str = "Заявку отклонили. Исправьте данные и отправьте её снова.";
 pub const REASON: &str = "Причина";
 pub const VERIFY_ACTION: &str = "Подтвердить статус";
+/// The first screen's one line about a verification decision not seen yet (the decision
+/// itself is told on the verification screen, in the second module).
+pub const DECISION_NOTICE: &str = "Есть решение по вашему статусу — посмотреть";
 pub const VERIFY_FORM_TITLE: &str = "Заявка на подтверждение";
 pub const VERIFY_SUBMIT: &str = "Отправить заявку";
 

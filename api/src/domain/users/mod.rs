@@ -26,7 +26,7 @@ pub mod teachers;
 pub mod verification;
 
 use diesel::prelude::*;
-use shared::users::{Me, NotifySettings, UserSummary};
+use shared::users::{Me, NotifySettings, Role, UserSummary};
 
 use crate::db::{self, models::UserRow, schema, AnyConnection};
 use crate::domain::validate;
@@ -89,6 +89,11 @@ pub fn me_of(conn: &mut AnyConnection, row: &UserRow) -> Result<Me, ApiError> {
     } else {
         Vec::new()
     };
+    let (verification_unseen, consent_declined) = if role == Role::Teacher {
+        onboarding::banner_state(conn, &row.id)?
+    } else {
+        (false, None)
+    };
     Ok(Me {
         id: row.id.clone(),
         role,
@@ -110,6 +115,8 @@ pub fn me_of(conn: &mut AnyConnection, row: &UserRow) -> Result<Me, ApiError> {
         max_linked: row.max_user_id.is_some(),
         totp_enabled: row.totp_enabled,
         must_change_password: row.must_change_password,
+        verification_unseen,
+        consent_declined,
     })
 }
 

@@ -71,6 +71,29 @@ pub fn state(conn: &mut AnyConnection, user_id: &str) -> Result<Onboarding, ApiE
     })
 }
 
+/// What `GET /api/v1/me` tells a teacher beside the row the caller cache keeps: whether a
+/// verification decision waits to be seen, and the current notice's version if declined
+/// (an older declined version is no answer to the current notice).
+///
+/// # Errors
+/// `NotFound` or a database failure.
+pub fn banner_state(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<(bool, Option<String>), ApiError> {
+    let (unseen, declined, accepted): (bool, Option<String>, Option<String>) = users::table
+        .find(user_id)
+        .select((
+            users::verification_unseen,
+            users::consent_declined_version,
+            users::consent_version,
+        ))
+        .first(conn)?;
+    let declined = declined
+        .filter(|d| names_every_reader(Some(d)) && !names_every_reader(accepted.as_deref()));
+    Ok((unseen, declined))
+}
+
 /// Records the teacher's answer to the current notice: accepting sets the consent version
 /// and time; declining records the declined version and time and keeps the earlier consent
 /// (its readers stay as they were; leadership and integrators see no name).

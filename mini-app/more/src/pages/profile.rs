@@ -47,6 +47,32 @@ pub fn OnboardingPage() -> impl IntoView {
             {strings::PRIVACY.iter().map(|p| view! { <p>{*p}</p> }).collect_view()}
         </section>
         <ProfileForm consent=true/>
+        {again.then(decline)}
+    }
+}
+
+/// «Не согласен» with the updated notice (the lead above says what it means): recorded
+/// (`PUT /api/v1/me/consent`), and the teacher goes on where they were, their appeals without
+/// the name for leadership and the region's systems.
+fn decline() -> impl IntoView {
+    let ctx = ctx();
+    let error = RwSignal::new(None::<String>);
+    let decline = move |_| {
+        let body = mini_app_client::json_body(&shared::users::ConsentAnswer {
+            version: strings::CONSENT_VERSION.to_owned(),
+            accepted: false,
+        });
+        // The profile read again says it was declined: not asked again.
+        crate::onboard::call_then_reread(
+            ctx,
+            (api::Method::Put, "/api/v1/me/consent", Some(body)),
+            error,
+        );
+    };
+    view! {
+        <button type="button" id="consent-decline" class="button secondary wide"
+            on:click=decline>{crate::strings::DECLINE}</button>
+        <ErrorLine message=error/>
     }
 }
 

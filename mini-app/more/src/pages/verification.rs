@@ -38,12 +38,40 @@ pub fn VerificationPage() -> impl IntoView {
     view! {
         <BackLink href="#/profile"/>
         <h1>{strings::VERIFICATION_TITLE}</h1>
+        {decision_banner()}
         {card}
         {move || can_request.get().then(|| view! {
             <EsiaButton/>
             <RequestForm/>
         })}
     }
+}
+
+/// The decision on the verification, told once: shown on the first visit after it was
+/// taken (`Me::verification_unseen`), then marked seen, so the next visit shows the card only.
+fn decision_banner() -> Option<impl IntoView> {
+    let ctx = ctx();
+    let me = ctx.me.get_untracked().filter(|m| m.verification_unseen)?;
+    let text = match me.verification.status {
+        VerificationStatus::Verified => crate::strings::DECIDED_OK.to_owned(),
+        VerificationStatus::Rejected => {
+            let reason = me.verification.note.unwrap_or_default();
+            format!(
+                "{}: {reason}. {}",
+                crate::strings::DECIDED_NO,
+                crate::strings::DECIDED_NO_NEXT
+            )
+        }
+        _ => return None,
+    };
+    // Told: marked seen; the profile read again (the first load's line on the first
+    // screen goes).
+    crate::onboard::call_then_reread(
+        ctx,
+        (api::Method::Post, "/api/v1/me/verification/seen", None),
+        RwSignal::new(None),
+    );
+    Some(view! { <p class="notice" id="decision-banner" role="status">{text}</p> })
 }
 
 #[component]

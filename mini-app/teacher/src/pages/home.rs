@@ -23,6 +23,14 @@ pub fn HomePage() -> impl IntoView {
         let (text, class) = badge(m.verification.status);
         view! { <p class="lead">{strings::STATUS} ": " <span class=class>{text}</span></p> }
     });
+    // A decision not seen yet: one line here, the decision on the verification screen.
+    let decision = me.as_ref().filter(|m| m.verification_unseen).map(|_| {
+        view! {
+            <p class="notice" id="decision-notice" role="status">
+                <a href=Route::Verification.href()>{strings::DECISION_NOTICE}</a>
+            </p>
+        }
+    });
     let prompt = me
         .filter(|m| m.verification.status != VerificationStatus::Verified)
         .map(|_| {
@@ -41,6 +49,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <h1 id="greeting">{hello}</h1>
         {status_line}
+        {decision}
         {prompt}
         <nav aria-label=strings::SECTIONS>
             <ul class="list nav">
