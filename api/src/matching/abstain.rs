@@ -27,7 +27,7 @@ const MIN_PROBABILITY: f64 = 0.5;
 const MARGIN_FEATURE: usize = 3;
 
 /// Names of the features, in the order of [`Signals::features`].
-pub const FEATURE_NAMES: [&str; 12] = [
+pub const FEATURE_NAMES: [&str; 13] = [
     "coverage",
     "text_match",
     "confidence",
@@ -40,6 +40,7 @@ pub const FEATURE_NAMES: [&str; 12] = [
     "unknown_share",
     "score_per_token",
     "partial_query",
+    "known_coverage",
 ];
 
 /// What the ranking tells about one query (whole text or its question part).
@@ -65,6 +66,10 @@ pub struct Signals {
     pub sentences: usize,
     /// Whether these signals come from the question sentence(s) of a longer text.
     pub partial: bool,
+    /// Query coverage by the first article over the words the index knows
+    /// (unlike `cov1`, words unknown to the base are left out of the
+    /// denominator, so the model weighs the two apart).
+    pub known_cov1: f64,
 }
 
 impl Signals {
@@ -93,6 +98,7 @@ impl Signals {
             self.unknown as f64 / tokens,
             self.s1 / tokens,
             f64::from(u8::from(self.partial)),
+            self.known_cov1,
         ]
     }
 }
@@ -169,6 +175,22 @@ impl AbstainModel {
                 "{path}: модель подобрана для других признаков (ожидались {})",
                 FEATURE_NAMES.join(", ")
             ))
+        }
+    }
+
+    /// An unfitted model (no weights, no table): the base of a fit.
+    pub fn empty() -> AbstainModel {
+        let n = FEATURE_NAMES.len();
+        AbstainModel {
+            features: FEATURE_NAMES.iter().map(ToString::to_string).collect(),
+            mean: vec![0.0; n],
+            scale: vec![1.0; n],
+            weights: vec![0.0; n],
+            bias: 0.0,
+            calibration: Vec::new(),
+            fitted_on: 0,
+            min_margin: 0.0,
+            reranker: Vec::new(),
         }
     }
 

@@ -62,6 +62,11 @@ pub(super) fn signals_of(
         tm2: second.map_or(0.0, |c| c.text_match),
         tokens: ranked.tokens,
         unknown: ranked.unknown,
+        known_cov1: if ranked.total_weight - ranked.unknown_weight > 0.0 {
+            lead.covered / (ranked.total_weight - ranked.unknown_weight)
+        } else {
+            0.0
+        },
         sentences,
         partial,
     })

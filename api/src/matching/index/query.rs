@@ -113,6 +113,8 @@ pub struct Ranked {
     pub tokens: usize,
     /// Number of query words unknown to the index (after typo repair).
     pub unknown: usize,
+    /// Part of `total_weight` that comes from the words unknown to the index.
+    pub unknown_weight: f64,
 }
 
 thread_local! {
@@ -304,9 +306,11 @@ impl Index {
         best
     }
 
-    fn plan(&self, terms: &[QueryTerm], cfg: &EngineConfig) -> (Vec<Plan>, f64) {
+    /// Query plans with the query's total weight and its unknown words' part.
+    fn plan(&self, terms: &[QueryTerm], cfg: &EngineConfig) -> (Vec<Plan>, f64, f64) {
         let max_idf = self.idf(0);
         let mut total_weight = 0.0;
+        let mut unknown_weight = 0.0;
         let mut plans = Vec::with_capacity(terms.len());
         for t in terms {
             let exact = self.live_term(&t.term);
@@ -335,7 +339,9 @@ impl Index {
                     if !t.bigram {
                         // Unknown words weigh like the rarest word (times a factor):
                         // they are what makes a question out of scope.
-                        total_weight += t.weight * max_idf * cfg.unknown_weight;
+                        let w = t.weight * max_idf * cfg.unknown_weight;
+                        total_weight += w;
+                        unknown_weight += w;
                     }
                     continue;
                 }
@@ -361,7 +367,7 @@ impl Index {
                 unigram: !t.bigram,
             });
         }
-        (plans, total_weight)
+        (plans, total_weight, unknown_weight)
     }
 
     /// Exact score and coverage of one article (for the shortlist);
@@ -402,12 +408,13 @@ impl Index {
     /// exactly, with coverage and wording match, and re-ranked.
     pub fn rank(&self, query: &str, cfg: &EngineConfig, k: usize) -> Ranked {
         let (terms, ntokens, unknown) = self.query_terms(query, cfg);
-        let (plans, total_weight) = self.plan(&terms, cfg);
+        let (plans, total_weight, unknown_weight) = self.plan(&terms, cfg);
         let mut ranked = Ranked {
             top: Vec::new(),
             total_weight,
             tokens: ntokens,
             unknown: unknown.len(),
+            unknown_weight,
         };
         if plans.is_empty() {
             return ranked;
