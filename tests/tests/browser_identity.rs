@@ -334,6 +334,19 @@ async fn an_admin_filters_users_and_blocks_one() {
         .await;
     browser.screenshot("identity-admin-users").await;
 
+    // One tap only asks: «Нет» leaves the user as they were, signing in still works.
+    browser.click(&format!("{item} button")).await;
+    browser.find(&format!("{item} .block-yes")).await;
+    browser.screenshot("identity-admin-block-confirm").await;
+    browser.click(&format!("{item} .block-no")).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/max",
+            &json!({ "init_data": launch_data(7_004, "Борис", "Блохин") }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "a first tap must not block");
+
     browser.click(&format!("{item} button")).await;
     browser.click(&format!("{item} .block-yes")).await;
     browser.wait_text(&item, "заблокирован").await;
@@ -345,6 +358,32 @@ async fn an_admin_filters_users_and_blocks_one() {
         )
         .await;
     assert_eq!(response.status(), 403, "a blocked teacher cannot sign in");
+
+    // At a desktop width the same confirmation stands between the tap and the block.
+    let second = max_sign_in(&app, 7_005, "Вера", "Гусева").await;
+    let second_id = app.me(&second).await["id"].as_str().expect("id").to_owned();
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    browser.goto(&app.url("/")).await;
+    browser.select("#f-role", "teacher").await;
+    let item = format!("li[data-user='{second_id}']");
+    browser.wait_text(&item, "Гусева Вера").await;
+    browser.click(&format!("{item} button")).await;
+    browser.find(&format!("{item} .block-yes")).await;
+    browser
+        .screenshot("identity-admin-block-confirm-desktop")
+        .await;
+    assert_eq!(
+        app.get_as("/api/v1/me", &second).await.status(),
+        200,
+        "asked, not yet blocked"
+    );
+    browser.click(&format!("{item} .block-yes")).await;
+    browser.wait_text(&item, "заблокирован").await;
     browser.close().await;
 }
 
@@ -548,13 +587,20 @@ async fn a_forgotten_password_is_replaced_through_the_e_mail_link() {
         .collect();
     browser.close().await;
 
-    // The link, in a fresh browser: a new password, then a sign-in with it and the code.
+    // The link, in a fresh browser on a desktop width (the request was made on a phone):
+    // a new password, then a sign-in with it and the code.
     let browser = Browser::start().await;
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
     browser.goto(&link).await;
     browser.wait_text("#staff h1", "Новый пароль").await;
     browser.fill("#inv-password", "Новый-пароль-2026").await;
     browser.fill("#inv-repeat", "Новый-пароль-2026").await;
-    browser.screenshot("recovery-new-password").await;
+    browser.screenshot("recovery-new-password-desktop").await;
     browser.click("#invite-form button[type=submit]").await;
     browser.wait_text("#staff", "Пароль изменён").await;
     let code = api::auth::secrets::totp_code(&secret, now()).expect("code");
