@@ -271,11 +271,23 @@ const WITH_SUGGESTIONS: [&str; 3] = [
     "что делать с бумагами по классному руководству и отчётам",
 ];
 
-/// Issue #22, items 1 and 3: a suggestion is opened (its answer read) before it can close
+/// Issue #22, items 1 and 2: a suggestion is opened (its answer read) before it can close
 /// the question, and closing asks once more; «Помогло» on a bot answer is a click, after
-/// which the stars are offered and optional. At 360×640 and 1280×800.
+/// which the stars are offered and optional. At 360×640.
 #[tokio::test]
 async fn a_suggestion_is_read_before_it_closes_and_helpful_is_a_click_not_stars() {
+    suggestion_then_helpful(None).await;
+}
+
+/// The same path at 1280×800.
+#[tokio::test]
+async fn at_a_desktop_width_a_suggestion_is_read_first_and_helpful_is_a_click() {
+    suggestion_then_helpful(Some((1280, 800))).await;
+}
+
+/// The path of both tests above; `desktop` is the viewport, `None` for the phone's 360×640.
+async fn suggestion_then_helpful(desktop: Option<(u32, u32)>) {
+    let width = desktop.map_or(360, |(w, _)| w);
     let app = spawn_app().await;
     app.import_demo_kb().await;
     // Which question gets suggestions (the same engine answers the browser).
@@ -299,6 +311,14 @@ async fn a_suggestion_is_read_before_it_closes_and_helpful_is_a_click_not_stars(
     app.verified_max_teacher(7_102, "Ирина", "Лебедева").await;
 
     let browser = Browser::start().await;
+    if let Some((w, h)) = desktop {
+        browser
+            .cdp(
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false }),
+            )
+            .await;
+    }
     let data = launch_data(7_102, "Ирина", "Лебедева");
     browser.add_init_script(&max_bridge_stub(&data, None)).await;
     browser.goto(&app.url("/#/ask")).await;
@@ -318,14 +338,9 @@ async fn a_suggestion_is_read_before_it_closes_and_helpful_is_a_click_not_stars(
         json!(["Открыть ответ"]),
         "only «Открыть ответ» before the answer is opened"
     );
-    browser.screenshot("teacher-suggestions-360").await;
     browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
+        .screenshot(&format!("teacher-suggestions-{width}"))
         .await;
-    browser.screenshot("teacher-suggestions-1280").await;
 
     // Opened: the whole answer and «Это ответ на мой вопрос», which asks once more.
     browser.click(".suggestion .open-answer").await;
@@ -337,7 +352,9 @@ async fn a_suggestion_is_read_before_it_closes_and_helpful_is_a_click_not_stars(
     browser
         .wait_text(".suggestion .confirm", "Закрыть вопрос?")
         .await;
-    browser.screenshot("teacher-suggestion-confirm").await;
+    browser
+        .screenshot(&format!("teacher-suggestion-confirm-{width}"))
+        .await;
     browser.click(".suggestion .accept-no").await;
     browser
         .wait_js("document.querySelector('.suggestion .confirm').offsetParent === null")
@@ -372,7 +389,9 @@ async fn a_suggestion_is_read_before_it_closes_and_helpful_is_a_click_not_stars(
     browser.click("#helped").await;
     browser.wait_text("#rate-optional", "необязательно").await;
     browser.find("#rate-form").await;
-    browser.screenshot("teacher-helpful-stars-1280").await;
+    browser
+        .screenshot(&format!("teacher-helpful-stars-{width}"))
+        .await;
     let list: Value = app
         .get_as("/api/v1/appeals", &token)
         .await
