@@ -421,6 +421,39 @@ impl TestApp {
         assert_eq!(response.status(), 200, "GET /me");
         response.json().await.expect("me")
     }
+
+    /// A teacher (Нина Ковалёва) signed in through MAX as `max_id`, with region 16 and the
+    /// consent of `version`: the access token and the user's id.
+    pub async fn max_teacher_with_consent(&self, max_id: i64, version: &str) -> (String, String) {
+        let pair = ok_json(
+            self.post_json(
+                "/api/v1/auth/max",
+                &serde_json::json!({ "init_data": launch_data(max_id, "Нина", "Ковалёва") }),
+            )
+            .await,
+        )
+        .await;
+        let token = pair["access_token"].as_str().expect("access").to_owned();
+        let me = ok_json(
+            self.patch_as(
+                "/api/v1/me",
+                &token,
+                &serde_json::json!({ "region": "16", "consent_version": version }),
+            )
+            .await,
+        )
+        .await;
+        (token, me["id"].as_str().expect("id").to_owned())
+    }
+}
+
+/// The body of a successful answer as JSON (`Null` when it has none); any other status fails
+/// the test with the status and the body.
+pub async fn ok_json(response: reqwest::Response) -> serde_json::Value {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    assert!(status.is_success(), "{status} {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
 
 impl TestApp {

@@ -7,7 +7,7 @@
 use api::db::schema::{appeals, outbox, users};
 use api::db::{self, Backend, Db};
 use diesel::prelude::*;
-use integration_tests::{launch_data, problem, spawn_app, TestApp};
+use integration_tests::{ok_json as json_of, problem, spawn_app, TestApp};
 use serde_json::{json, Value};
 
 const ROUTED: &str = "Как оформить возврат денег родителям за сорванную экскурсию в музей?";
@@ -17,36 +17,6 @@ fn test_db(app: &TestApp) -> Db {
         db::connect(&app.database_url, 2).unwrap(),
         Backend::of(&app.database_url),
     )
-}
-
-async fn json_of(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert!(status.is_success(), "{status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
-/// A teacher signed in through MAX with the profile filled and the consent of `version`.
-async fn max_teacher(app: &TestApp, max_id: i64, version: &str) -> (String, String) {
-    let pair = json_of(
-        app.post_json(
-            "/api/v1/auth/max",
-            &json!({ "init_data": launch_data(max_id, "Нина", "Ковалёва") }),
-        )
-        .await,
-    )
-    .await;
-    let token = pair["access_token"].as_str().unwrap().to_owned();
-    let me = json_of(
-        app.patch_as(
-            "/api/v1/me",
-            &token,
-            &json!({ "region": "16", "consent_version": version }),
-        )
-        .await,
-    )
-    .await;
-    (token, me["id"].as_str().unwrap().to_owned())
 }
 
 /// The bot messages waiting in the outbox for MAX user `max_id`: their texts.
@@ -73,7 +43,9 @@ async fn bot_texts(db: &Db, max_id: i64) -> Vec<String> {
 async fn the_teacher_is_told_the_decision_with_the_reason_and_sees_a_banner_until_seen() {
     let app = spawn_app().await;
     let db = test_db(&app);
-    let (token, id) = max_teacher(&app, 7101, shared::users::CONSENT_VERSION).await;
+    let (token, id) = app
+        .max_teacher_with_consent(7101, shared::users::CONSENT_VERSION)
+        .await;
     let operator = app
         .dev_login("operator", Some("16"), "Оператор Казани", true)
         .await;
@@ -148,7 +120,7 @@ async fn an_earlier_consent_is_asked_again_and_leadership_and_integrators_see_no
 ) {
     let app = spawn_app().await;
     let db = test_db(&app);
-    let (token, id) = max_teacher(&app, 7102, "2026-11").await;
+    let (token, id) = app.max_teacher_with_consent(7102, "2026-11").await;
     let admin = app.dev_login("admin", None, "Админ", true).await;
     json_of(
         app.post_as(
@@ -259,7 +231,9 @@ async fn an_earlier_consent_is_asked_again_and_leadership_and_integrators_see_no
 async fn the_education_level_and_the_organisation_numbers_are_checked_and_snapshotted() {
     let app = spawn_app().await;
     let db = test_db(&app);
-    let (token, id) = max_teacher(&app, 7103, shared::users::CONSENT_VERSION).await;
+    let (token, id) = app
+        .max_teacher_with_consent(7103, shared::users::CONSENT_VERSION)
+        .await;
     let p = problem(
         app.patch_as(
             "/api/v1/me",

@@ -13,44 +13,14 @@ use api::db::schema::users;
 use api::db::{self, AnyConnection, Backend, Db};
 use api::jobs::Worker;
 use diesel::prelude::*;
-use integration_tests::{launch_data, spawn_app, spawn_app_with, standins, Overrides, TestApp};
-use serde_json::{json, Value};
+use integration_tests::{ok_json as json_of, spawn_app, spawn_app_with, standins, Overrides};
+use serde_json::json;
 use shared::users::{Role, CONSENT_VERSION};
-
-async fn json_of(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert!(status.is_success(), "{status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
-/// A teacher signed in through MAX with the profile filled and the consent of `version`.
-async fn max_teacher(app: &TestApp, max_id: i64, version: &str) -> (String, String) {
-    let pair = json_of(
-        app.post_json(
-            "/api/v1/auth/max",
-            &json!({ "init_data": launch_data(max_id, "Нина", "Ковалёва") }),
-        )
-        .await,
-    )
-    .await;
-    let token = pair["access_token"].as_str().unwrap().to_owned();
-    let me = json_of(
-        app.patch_as(
-            "/api/v1/me",
-            &token,
-            &json!({ "region": "16", "consent_version": version }),
-        )
-        .await,
-    )
-    .await;
-    (token, me["id"].as_str().unwrap().to_owned())
-}
 
 #[tokio::test]
 async fn me_carries_the_unseen_decision_and_the_declined_notice() {
     let app = spawn_app().await;
-    let (token, id) = max_teacher(&app, 7301, "2026-11").await;
+    let (token, id) = app.max_teacher_with_consent(7301, "2026-11").await;
     let me = app.me(&token).await;
     assert_eq!(me["verification_unseen"], false, "{me}");
     assert!(me["consent_declined"].is_null(), "{me}");
