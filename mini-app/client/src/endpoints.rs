@@ -6,12 +6,18 @@ use shared::{Page, Region};
 use crate::api::{json_body, request, ApiError, Method};
 use crate::session;
 
+/// The path of [`me`]: also the key of its copy kept by [`crate::offline`].
+pub const ME_PATH: &str = "/api/v1/me";
+
+/// The path of [`regions`]: also the key of its copy kept by [`crate::offline`].
+pub const REGIONS_PATH: &str = "/api/v1/regions";
+
 /// `GET /api/v1/regions`: every subject of the Federation, ordered by code.
 ///
 /// # Errors
 /// See [`request`].
 pub async fn regions() -> Result<Vec<Region>, ApiError> {
-    let page: Page<Region> = request(Method::Get, "/api/v1/regions", None).await?;
+    let page: Page<Region> = request(Method::Get, REGIONS_PATH, None).await?;
     Ok(page.items)
 }
 
@@ -20,7 +26,7 @@ pub async fn regions() -> Result<Vec<Region>, ApiError> {
 /// # Errors
 /// See [`request`].
 pub async fn me() -> Result<Me, ApiError> {
-    request(Method::Get, "/api/v1/me", None).await
+    request(Method::Get, ME_PATH, None).await
 }
 
 /// Ends the sign-in on the server (best effort) and forgets the tokens here.

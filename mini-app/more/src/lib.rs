@@ -12,7 +12,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use teacher_app::api::{self, session};
+use mini_app_client::endpoints::{ME_PATH, REGIONS_PATH};
+use mini_app_client::offline;
+use shared::users::Me;
+use shared::{Page, Region};
+use teacher_app::api::{self, session, Remote};
 use teacher_app::components::{ErrorBox, Loading};
 use teacher_app::ctx::{Ctx, Phase};
 use teacher_app::more::{ME_CHANGED, SIGNED_OUT};
@@ -42,17 +46,50 @@ pub fn start() {
 }
 
 /// Loads the profile with the stored session, then what is still to ask or tell.
+///
+/// The first load has just read `/me` (this module is appended only once it has), and every
+/// read's answer is kept in `localStorage` by the offline layer: the screens start from that
+/// copy at once — on a slow network a first run's consent screen no longer waits for a second
+/// round trip — and the answer of the fresh read replaces it only when it differs (which the
+/// first load is then told, as for any change).
 fn load_me(ctx: Ctx) {
-    ctx.phase.set(Phase::Starting);
+    let kept = offline::kept(ME_PATH).and_then(|value| mini_app_client::decode::<Me>(&value).ok());
+    let started = kept.is_some();
+    if let Some(me) = kept {
+        ctx.me.set(Some(me));
+        ctx.phase.set(Phase::Teacher);
+    } else {
+        ctx.phase.set(Phase::Starting);
+    }
     spawn_local(async move {
         match api::me().await {
             Ok(me) => {
-                ctx.me.set(Some(me));
-                ctx.phase.set(Phase::Teacher);
+                // Setting an equal value would still rebuild the screen under the teacher's
+                // fingers, so only a difference is set.
+                if ctx.me.with_untracked(|known| known.as_ref() != Some(&me)) {
+                    ctx.me.set(Some(me));
+                }
+                if ctx.phase.get_untracked() != Phase::Teacher {
+                    ctx.phase.set(Phase::Teacher);
+                }
             }
+            // The kept copy stays on screen; a request of the screens will meet the same
+            // trouble and say so (or the offline marker shows).
+            Err(_) if started => {}
             Err(error) => ctx.phase.set(Phase::Failed(error)),
         }
     });
+}
+
+/// The regions as the first load last read them (they do not change between two loads), or a
+/// fresh read when there is no copy.
+fn load_regions(ctx: Ctx) {
+    match offline::kept(REGIONS_PATH)
+        .and_then(|value| mini_app_client::decode::<Page<Region>>(&value).ok())
+    {
+        Some(page) => ctx.regions.set(Remote::Ready(page.items)),
+        None => ctx.reload_regions(),
+    }
 }
 
 /// Tells the first load that the profile changed here.
@@ -87,7 +124,7 @@ fn More() -> impl IntoView {
     session::on_event(|_| {
         let _ignored = window().location().reload();
     });
-    ctx.reload_regions();
+    load_regions(ctx);
     onboard::provide(ctx);
     load_me(ctx);
 
