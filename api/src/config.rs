@@ -47,6 +47,11 @@ pub struct Config {
     pub frame_ancestors: String,
     /// `WORKERS`: HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// `WORKER_BLOCKING_THREADS`: the most threads each HTTP worker runs database and other
+    /// blocking work on; 0 means twice `DATABASE_POOL_SIZE` (at least 8). More threads than
+    /// the pool has connections only wait for one, and each idle one keeps its stack and
+    /// its share of the allocator's caches (actix-web's default is 512 ÷ workers).
+    pub worker_blocking_threads: usize,
     /// `CORS_ALLOWED_ORIGINS`: other origins (comma-separated) whose pages may call the API
     /// from a browser; the service's own origin is always allowed.
     pub cors_allowed_origins: Vec<String>,
@@ -391,6 +396,7 @@ impl Config {
             frame_ancestors: get("FRAME_ANCESTORS")
                 .unwrap_or_else(|| "https://web.max.ru https://*.max.ru".to_owned()),
             workers: parse(&get, "WORKERS", "0")?,
+            worker_blocking_threads: parse(&get, "WORKER_BLOCKING_THREADS", "0")?,
             cors_allowed_origins: get("CORS_ALLOWED_ORIGINS")
                 .unwrap_or_default()
                 .split(',')

@@ -48,6 +48,10 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             n => n,
         };
+        let blocking = match state.config.worker_blocking_threads {
+            0 => (2 * state.config.database_pool_size as usize).max(8),
+            n => n,
+        };
         let app_state = state.clone();
         // One cache for every worker of the process, so a change clears it once.
         let callers = web::Data::new(crate::auth::cache::CallerCache::new(
@@ -92,6 +96,9 @@ impl Application {
                 .default_service(web::to(fallback))
         })
         .workers(workers)
+        // Database reads run on each worker's blocking pool: past the pool's connections a
+        // thread only waits, so the pool is bounded near it instead of actix's 512 ÷ workers.
+        .worker_max_blocking_threads(blocking)
         .listen(listener)?
         .run();
         spawn_kb_refresher(&state);
