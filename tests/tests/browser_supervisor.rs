@@ -4,7 +4,7 @@
 //! publishes an operator's proposal and the engine then answers that question, and confirms
 //! a candidate question variant; a calendar year is imported from an xmlcalendar file and
 //! shown; a head follows «Просрочено» to the list, reads an appeal read-only and puts it «На
-//! контроль», and the operator sees the badge; a federal user picks «январь – май» of last
+//! контроль», and the operator sees the badge (at 360×640 and at 1280×800); a federal user picks «январь – май» of last
 //! year and sees the API's figures of that range (kept on reload), a map tile opens its
 //! region's overdue appeals, an operator opens «Моя статистика»; at 1280×800 the period
 //! picker's «январь – май» of last year shows the API's figures and the figures by education
@@ -606,6 +606,33 @@ async fn a_federal_supervisor_imports_a_calendar_year() {
 
 #[tokio::test]
 async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_it() {
+    head_control(false).await;
+}
+
+/// The same path at 1280×800.
+#[tokio::test]
+async fn at_desktop_width_a_head_puts_an_appeal_under_control_and_the_operator_sees_it() {
+    head_control(true).await;
+}
+
+/// The phone's 360×640, or with `wide` a desktop's 1280×800.
+async fn viewport(browser: &Browser, wide: bool) {
+    let (width, height, mobile) = if wide {
+        (1280, 800, false)
+    } else {
+        (360, 640, true)
+    };
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await;
+}
+
+/// A head opens «Просрочено», reads an appeal read-only and puts it under control; the
+/// operator of the region sees the badge and the comment. At a desktop width with `wide`.
+async fn head_control(wide: bool) {
     let app = spawn_app().await;
     let teacher = app
         .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
@@ -634,6 +661,7 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
     .expect("deadline moved");
 
     let browser = Browser::start().await;
+    viewport(&browser, wide).await;
     demo_sign_in(
         &browser,
         &app,
@@ -687,7 +715,13 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
         .wait_text("#control-comment", "Родители ждут ответа")
         .await;
     browser.find("#control-release").await;
-    browser.screenshot("supervisor-appeal-control").await;
+    browser
+        .screenshot(if wide {
+            "supervisor-appeal-control-desktop"
+        } else {
+            "supervisor-appeal-control"
+        })
+        .await;
     browser.click("#staff-sign-out").await;
     // The sign-out is done (the session is forgotten) before the page is opened again:
     // otherwise the reload may still find the head's session and never show the form.
@@ -709,6 +743,11 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
     browser
         .wait_text("#control-comment", "Родители ждут ответа")
         .await;
+    if wide {
+        browser
+            .screenshot("operator-appeal-controlled-desktop")
+            .await;
+    }
     browser.close().await;
 }
 
