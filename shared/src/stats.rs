@@ -314,6 +314,9 @@ pub struct StatsTimeseries {
     pub bucket: StatsBucket,
     /// The region asked for; `null` for the caller's whole scope.
     pub region: Option<String>,
+    /// The education level asked for; `null` for every level.
+    #[serde(default)]
+    pub level: Option<String>,
     /// Every bucket of the period in order, also empty ones.
     pub items: Vec<TimeseriesPoint>,
 }
@@ -497,7 +500,8 @@ pub struct RegionTeachersImported {
     pub items: Vec<RegionTeachers>,
 }
 
-/// The education level filter of the summary, the per-region table and the reports.
+/// The education level filter of the summary, the per-region table, the time series and
+/// the reports.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct LevelQuery {

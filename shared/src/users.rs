@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 #[path = "users_onboarding.rs"]
 mod onboarding;
-pub use onboarding::{ConsentAnswer, EducationLevel, Onboarding, CONSENT_VERSION};
+pub use onboarding::{
+    ConsentAnswer, EducationLevel, Onboarding, VerificationCounts, CONSENT_VERSION,
+};
 
 pub use crate::auth::{
     DevLoginRequest, LoginRequest, MaxAuthRequest, RefreshRequest, TokenPair, TotpEnrollRequest,

@@ -76,3 +76,20 @@ pub struct ConsentAnswer {
     /// `true` accepts; `false` declines (leadership and integrators then see no name).
     pub accepted: bool,
 }
+
+/// `GET /api/v1/admin/verification/counts`: the verification requests waiting for a decision
+/// in the caller's regions, by the teacher's education level (none given counts as a
+/// school's, as the statistics count it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "js", derive(js_codec::Decode, js_codec::Encode))]
+pub struct VerificationCounts {
+    /// Every waiting request.
+    pub total: i64,
+    /// Of them, teachers of schools (or with no level given).
+    pub school: i64,
+    /// Of them, teachers of СПО (colleges).
+    pub spo: i64,
+    /// Of them, teachers of ДОО (kindergartens).
+    pub doo: i64,
+}

@@ -4,7 +4,7 @@
 //! operator of another region does not see it. Also: a conflict on taking, handing over to a
 //! colleague, transfer, the bot answer's grade, the proposal to the knowledge base with a
 //! suggested article, and closing with a reason; a quick appeal («+ Быстрое») for a teacher
-//! found by e-mail, which the teacher then lists; an operator's answer with a file (sent
+//! found by e-mail, which the teacher then lists (at 360×640 and at 1280×800); an operator's answer with a file (sent
 //! through the API), which the teacher's appeal screen lists under the answer. Screenshots
 //! of the board and the appeal screen at 360×640 and at a desktop size go to the
 //! screenshots folder.
@@ -531,6 +531,18 @@ async fn the_operator_grades_the_bot_proposes_to_the_base_and_closes_with_a_reas
 
 #[tokio::test]
 async fn an_operator_registers_a_quick_appeal_for_a_teacher_found_by_email() {
+    quick_appeal_by_email(false).await;
+}
+
+/// The same path at 1280×800.
+#[tokio::test]
+async fn at_desktop_width_an_operator_registers_a_quick_appeal() {
+    quick_appeal_by_email(true).await;
+}
+
+/// An operator registers a quick appeal for a teacher found by e-mail and the teacher sees
+/// it in «Мои вопросы». At a desktop width with `wide`.
+async fn quick_appeal_by_email(wide: bool) {
     use api::db::schema::users;
     use api::db::{self, Backend, Db};
     use diesel::prelude::*;
@@ -556,6 +568,7 @@ async fn an_operator_registers_a_quick_appeal_for_a_teacher_found_by_email() {
     .expect("teacher's e-mail");
 
     let browser = Browser::start().await;
+    desktop(&browser, wide).await;
     browser.goto(&app.url("/")).await;
     demo_sign_in(&browser, "16", "Оператор Казанский").await;
     browser.wait_js("location.hash === '#/board'").await;
@@ -578,7 +591,13 @@ async fn an_operator_registers_a_quick_appeal_for_a_teacher_found_by_email() {
              document.querySelector('#quick-text').getAttribute('aria-invalid') === 'true'",
         )
         .await;
-    browser.screenshot("operator-quick").await;
+    browser
+        .screenshot(if wide {
+            "operator-quick-desktop"
+        } else {
+            "operator-quick"
+        })
+        .await;
 
     browser.fill("#quick-text", QUESTION).await;
     browser.click("#quick-form button[type=submit]").await;

@@ -6,10 +6,12 @@
 //! shown; a head follows «Просрочено» to the list, reads an appeal read-only and puts it «На
 //! контроль», and the operator sees the badge; a federal user picks «январь – май» of last
 //! year and sees the API's figures of that range (kept on reload), a map tile opens its
-//! region's overdue appeals, an operator opens «Моя статистика»; at 1280×800 the period
-//! picker's «январь – май» of last year shows the API's figures and the figures by education
-//! level; a federal user imports two regions' numbers of teachers and the map offers and
-//! shows appeals per 1,000 teachers. Screenshots at 360×640 and desktop size go to the screenshots folder.
+//! region's overdue appeals, an operator opens «Моя статистика» (the control, the map tile
+//! and «Моя статистика» at 360×640 and at 1280×800); at 1280×800 the period picker's
+//! «январь – май» of last year shows the API's figures and the figures by education level; a
+//! federal user imports two regions' numbers of teachers and the map offers and shows
+//! appeals per 1,000 teachers. Screenshots at 360×640 and desktop size go to the screenshots
+//! folder.
 
 use chrono::{Datelike, Duration, Utc};
 use integration_tests::browser::Browser;
@@ -606,6 +608,33 @@ async fn a_federal_supervisor_imports_a_calendar_year() {
 
 #[tokio::test]
 async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_it() {
+    head_control(false).await;
+}
+
+/// The same path at 1280×800.
+#[tokio::test]
+async fn at_desktop_width_a_head_puts_an_appeal_under_control_and_the_operator_sees_it() {
+    head_control(true).await;
+}
+
+/// The phone's 360×640, or with `wide` a desktop's 1280×800.
+async fn viewport(browser: &Browser, wide: bool) {
+    let (width, height, mobile) = if wide {
+        (1280, 800, false)
+    } else {
+        (360, 640, true)
+    };
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await;
+}
+
+/// A head opens «Просрочено», reads an appeal read-only and puts it under control; the
+/// operator of the region sees the badge and the comment. At a desktop width with `wide`.
+async fn head_control(wide: bool) {
     let app = spawn_app().await;
     let teacher = app
         .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
@@ -634,6 +663,7 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
     .expect("deadline moved");
 
     let browser = Browser::start().await;
+    viewport(&browser, wide).await;
     demo_sign_in(
         &browser,
         &app,
@@ -687,7 +717,13 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
         .wait_text("#control-comment", "Родители ждут ответа")
         .await;
     browser.find("#control-release").await;
-    browser.screenshot("supervisor-appeal-control").await;
+    browser
+        .screenshot(if wide {
+            "supervisor-appeal-control-desktop"
+        } else {
+            "supervisor-appeal-control"
+        })
+        .await;
     browser.click("#staff-sign-out").await;
     // The sign-out is done (the session is forgotten) before the page is opened again:
     // otherwise the reload may still find the head's session and never show the form.
@@ -709,6 +745,11 @@ async fn a_head_reads_an_appeal_and_puts_it_under_control_and_the_operator_sees_
     browser
         .wait_text("#control-comment", "Родители ждут ответа")
         .await;
+    if wide {
+        browser
+            .screenshot("operator-appeal-controlled-desktop")
+            .await;
+    }
     browser.close().await;
 }
 
@@ -852,6 +893,18 @@ async fn a_federal_user_picks_january_to_may_of_last_year_and_sees_the_api_figur
 
 #[tokio::test]
 async fn a_map_tile_links_to_its_regions_list() {
+    map_tile_link(false).await;
+}
+
+/// The same path at 1280×800.
+#[tokio::test]
+async fn at_desktop_width_a_map_tile_links_to_its_regions_list() {
+    map_tile_link(true).await;
+}
+
+/// The map of 89 squares with its table and ranking; the square of a region opens its
+/// overdue appeals. At a desktop width with `wide`.
+async fn map_tile_link(wide: bool) {
     let app = spawn_app().await;
     let teacher = app
         .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
@@ -861,6 +914,7 @@ async fn a_map_tile_links_to_its_regions_list() {
     make_overdue(&app, &id).await;
 
     let browser = Browser::start().await;
+    viewport(&browser, wide).await;
     demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
     browser.goto(&app.url("/#/regions")).await;
     // One square per subject, the table saying the same.
@@ -884,7 +938,13 @@ async fn a_map_tile_links_to_its_regions_list() {
     browser
         .find("#regions-table a[href='#/list?region=16&show=overdue']")
         .await;
-    browser.screenshot("supervisor-map").await;
+    browser
+        .screenshot(if wide {
+            "supervisor-map-desktop"
+        } else {
+            "supervisor-map"
+        })
+        .await;
     // Coloured by «Просрочено сейчас», the square opens the region's overdue appeals.
     let href = browser
         .js("return document.querySelector(\"#map a[data-region='16']\").getAttribute('href');")
@@ -907,6 +967,18 @@ async fn a_map_tile_links_to_its_regions_list() {
 
 #[tokio::test]
 async fn an_operator_opens_my_statistics() {
+    my_statistics(false).await;
+}
+
+/// The same path at 1280×800.
+#[tokio::test]
+async fn at_desktop_width_an_operator_opens_my_statistics() {
+    my_statistics(true).await;
+}
+
+/// «Моя статистика»: the region's and the operator's own figures equal the API's. At a
+/// desktop width with `wide`.
+async fn my_statistics(wide: bool) {
     let app = spawn_app().await;
     let teacher = app
         .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
@@ -917,6 +989,7 @@ async fn an_operator_opens_my_statistics() {
         .await;
 
     let browser = Browser::start().await;
+    viewport(&browser, wide).await;
     demo_sign_in(&browser, &app, "operator", Some("16"), "Оператор Первый").await;
     browser.click("a[href='#/stats']").await;
     browser.find("#region-tiles").await;
@@ -941,7 +1014,13 @@ async fn an_operator_opens_my_statistics() {
         .await
         .as_bool()
         .unwrap_or(false));
-    browser.screenshot("operator-my-stats").await;
+    browser
+        .screenshot(if wide {
+            "operator-my-stats-desktop"
+        } else {
+            "operator-my-stats"
+        })
+        .await;
     // Back to the board: the statistics are gone, the board is there.
     browser.click("a[href='#/board']").await;
     browser.find("#board").await;

@@ -438,3 +438,144 @@ async fn figures_of_one_education_level_count_only_its_appeals() {
         assert_eq!(error_codes(&problem), ["level:invalid"], "{path}");
     }
 }
+
+/// The time series' buckets summed: received, answered, overdue, ratings.
+async fn series_totals(app: &TestApp, query: &str, token: &str) -> (Value, [i64; 4]) {
+    let series = get_json(app, &format!("/api/v1/stats/timeseries{query}"), token).await;
+    let mut totals = [0; 4];
+    for point in series["items"].as_array().unwrap() {
+        for (total, key) in
+            totals
+                .iter_mut()
+                .zip(["received", "answered", "overdue", "ratings_count"])
+        {
+            *total += point[key].as_i64().unwrap();
+        }
+    }
+    (series, totals)
+}
+
+/// Moves an appeal's deadline into the past, as if it had waited too long.
+async fn make_overdue(app: &TestApp, id: &str) {
+    use api::db::schema::appeals;
+    let (url, id) = (app.database_url.clone(), id.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let mut pooled = api::db::connect(&url, 1).unwrap().get().unwrap();
+        let conn: &mut api::db::AnyConnection = &mut pooled;
+        let past = chrono::Utc::now().naive_utc() - chrono::Duration::hours(1);
+        diesel::update(appeals::table.find(id))
+            .set(appeals::deadline_at.eq(past))
+            .execute(conn)
+            .unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_time_series_of_one_education_level_counts_only_its_appeals() {
+    // No knowledge base: every question waits for people.
+    let app = spawn_app().await;
+    let federal = app
+        .dev_login("federal", None, "Федеральный Куратор", true)
+        .await
+        .access;
+    let operator = app
+        .dev_login("operator", Some("16"), "Оператор Первый", true)
+        .await
+        .access;
+    let college = app
+        .dev_login("teacher", Some("16"), "Хасанова Лилия", true)
+        .await
+        .access;
+    let response = app
+        .patch_as("/api/v1/me", &college, &json!({ "education_level": "spo" }))
+        .await;
+    assert_eq!(response.status(), 200, "the college teacher's level");
+    // A school teacher with no level recorded (counted as a school's).
+    let school = app
+        .dev_login("teacher", Some("16"), "Гарипова Алсу", true)
+        .await
+        .access;
+
+    // The college: an appeal answered and rated, one left past its deadline. The school:
+    // one appeal, still in time.
+    let routed = post_ok(
+        &app,
+        "/api/v1/appeals",
+        &college,
+        json!({ "text": ROUTED[0] }),
+    )
+    .await;
+    let routed_id = routed["id"].as_str().unwrap();
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/answer"),
+        &operator,
+        json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
+    )
+    .await;
+    post_ok(
+        &app,
+        &format!("/api/v1/appeals/{routed_id}/rating"),
+        &college,
+        json!({ "score": 4 }),
+    )
+    .await;
+    let late = post_ok(
+        &app,
+        "/api/v1/appeals",
+        &college,
+        json!({ "text": ROUTED[3] }),
+    )
+    .await;
+    assert_eq!(late["status"], "new");
+    make_overdue(&app, late["id"].as_str().unwrap()).await;
+    let waiting = post_ok(
+        &app,
+        "/api/v1/appeals",
+        &school,
+        json!({ "text": ROUTED[1] }),
+    )
+    .await;
+    assert_eq!(waiting["status"], "new");
+
+    let (all, whole) = series_totals(&app, "", &federal).await;
+    assert_eq!(all["level"], Value::Null);
+    assert_eq!(whole, [3, 1, 1, 1], "received, answered, overdue, ratings");
+    let (spo, college_totals) = series_totals(&app, "?level=spo", &federal).await;
+    assert_eq!(spo["level"], "spo");
+    assert_eq!(college_totals, [2, 1, 1, 1]);
+    assert_eq!(
+        spo["items"].as_array().unwrap().len(),
+        all["items"].as_array().unwrap().len(),
+        "every bucket of the period, also empty ones"
+    );
+    let (_, schools) = series_totals(&app, "?level=school", &federal).await;
+    assert_eq!(schools, [1, 0, 0, 0]);
+    let (_, none) = series_totals(&app, "?level=doo&bucket=week", &federal).await;
+    assert_eq!(none, [0, 0, 0, 0]);
+    // The level's series agrees with the level's summary, also by month and in one region.
+    let summary = figures(&app, "&level=spo", &federal).await;
+    let (_, monthly) = series_totals(&app, "?level=spo&bucket=month&region=16", &federal).await;
+    assert_eq!(
+        [monthly[0], monthly[1], monthly[3]],
+        [
+            summary["received"].as_i64().unwrap(),
+            summary["answered"].as_i64().unwrap(),
+            summary["ratings_count"].as_i64().unwrap()
+        ]
+    );
+    // The region's operator sees the same; a region with no such appeals, nothing.
+    let (_, mine) = series_totals(&app, "?level=spo", &operator).await;
+    assert_eq!(mine, college_totals);
+    let (_, elsewhere) = series_totals(&app, "?level=spo&region=02", &federal).await;
+    assert_eq!(elsewhere, [0, 0, 0, 0]);
+
+    let response = app
+        .get_as("/api/v1/stats/timeseries?level=vuz", &federal)
+        .await;
+    assert_eq!(response.status(), 422);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(error_codes(&problem), ["level:invalid"]);
+}

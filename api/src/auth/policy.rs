@@ -314,6 +314,9 @@ actions! {
     ImportRegionTeachers = "import_region_teachers" => Access::Roles(&[Federal]),
     /// A campaign's reach as an Excel workbook.
     CampaignReachXlsx = "campaign_reach_xlsx" => Access::Roles(LEADERSHIP),
+    // Verification requests by education level (issue #19).
+    /// How many verification requests wait, by education level.
+    VerificationCounts = "verification_counts" => Access::Roles(&[Admin, Operator]),
 }
 
 impl Action {

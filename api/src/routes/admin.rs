@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use shared::users::{
     ApiKeyInfo, AuditEntry, CreateApiKeyRequest, CreateUserRequest, CreatedApiKey, CreatedUser,
-    InvitationQueued, UpdateUserRequest, UserSummary, VerificationDecision,
+    InvitationQueued, UpdateUserRequest, UserSummary, VerificationCounts, VerificationDecision,
 };
 use shared::Page;
 
@@ -24,6 +24,7 @@ use crate::state::AppState;
 /// Users the caller may manage, newest first. Administrators: everyone; regional heads:
 /// operators of own regions; operators: teachers of own regions (the verification queue —
 /// add `verification=pending`) or, with `role=operator`, their colleagues of own regions.
+/// With `level`, only teachers of that education level.
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])),
     params(UserFilter, PageQuery),
     responses(
@@ -164,6 +165,28 @@ pub async fn update_user(
         .write(move |conn| staff::update_user(conn, &caller, &id, &body))
         .await?;
     Ok(web::Json(summary))
+}
+
+/// How many verification requests wait for a decision in the caller's regions (every
+/// region for administrators), in all and by the teacher's education level (none given
+/// counts as `school`). The list itself: `GET /api/v1/admin/users?verification=pending`,
+/// narrowed by `level`.
+#[utoipa::path(get, path = "/api/v1/admin/verification/counts", tag = "admin", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Заявки, ожидающие решения, по уровням образования", body = VerificationCounts),
+        (status = 403, description = "Нет прав", body = shared::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/admin/verification/counts")]
+pub async fn verification_counts(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<VerificationCounts>, ApiError> {
+    caller.may(Action::VerificationCounts)?;
+    let counts = state
+        .db
+        .read(move |conn| verification::waiting_counts(conn, &caller))
+        .await?;
+    Ok(web::Json(counts))
 }
 
 /// Confirms or rejects a teacher's verification. Operators decide for teachers of own

@@ -96,6 +96,7 @@ operations! {
         admin::update_user,
         admin::invite_user,
         admin::decide_verification,
+        admin::verification_counts,
         admin::list_api_keys,
         admin::create_api_key,
         admin::revoke_api_key,

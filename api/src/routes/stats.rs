@@ -80,26 +80,28 @@ pub async fn stats_regions(
 
 /// Appeals received per day, week or month of the period, with how many of them were
 /// answered, became overdue (answered late or still waiting past the deadline), and the
-/// average rating of their answers. Every bucket appears, also empty ones.
-#[utoipa::path(get, path = "/api/v1/stats/timeseries", tag = "stats", security(("bearer" = [])), params(TimeseriesQuery),
+/// average rating of their answers. Every bucket appears, also empty ones. With `level`,
+/// only the appeals of teachers of that education level.
+#[utoipa::path(get, path = "/api/v1/stats/timeseries", tag = "stats", security(("bearer" = [])), params(TimeseriesQuery, LevelQuery),
     responses(
         (status = 200, description = "Динамика за период", body = StatsTimeseries),
         (status = 400, description = "Неверные параметры запроса", body = shared::Problem, content_type = PROBLEM),
         (status = 403, description = "Роль без доступа к статистике или регион вне зоны (`region_out_of_scope`)", body = shared::Problem, content_type = PROBLEM),
-        (status = 422, description = "Неверный период, шаг или регион", body = shared::Problem, content_type = PROBLEM),
+        (status = 422, description = "Неверный период, шаг, регион или уровень образования", body = shared::Problem, content_type = PROBLEM),
     ))]
 #[get("/stats/timeseries")]
 pub async fn stats_timeseries(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<TimeseriesQuery>,
+    level: web::Query<LevelQuery>,
 ) -> Result<web::Json<StatsTimeseries>, ApiError> {
     caller.may(Action::StatsTimeseries)?;
     let ask = Ask {
         from: query.from.as_deref(),
         to: query.to.as_deref(),
         region: query.region.as_deref(),
-        level: None,
+        level: level.level.as_deref(),
     };
     let series = query::time_series(&state.db, &caller, ask, query.bucket.as_deref()).await?;
     Ok(web::Json(series))

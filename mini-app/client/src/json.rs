@@ -218,6 +218,7 @@ from_js!(
     shared::users::Verification,
     shared::users::Me,
     shared::users::UserSummary,
+    shared::users::VerificationCounts,
     shared::users::TotpEnrollment,
     shared::appeals::Rating,
     shared::appeals::Answer,

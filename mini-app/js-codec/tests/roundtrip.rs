@@ -425,6 +425,7 @@ fn every_dto() -> usize {
         VerificationRequest,
         VerificationDecision,
         Decision,
+        VerificationCounts,
         UserSummary,
         CreateUserRequest,
         CreatedUser,

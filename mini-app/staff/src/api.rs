@@ -12,7 +12,7 @@ use shared::appeals::{
 use shared::kb::Article;
 use shared::users::{
     Decision, DevLoginRequest, InvitationQueued, LoginRequest, TokenPair, TotpEnrollRequest,
-    TotpEnrollment, UpdateUserRequest, UserSummary, VerificationDecision,
+    TotpEnrollment, UpdateUserRequest, UserSummary, VerificationCounts, VerificationDecision,
 };
 use shared::Page;
 
@@ -63,6 +63,8 @@ pub struct Filter {
     pub role: String,
     pub verification: String,
     pub blocked: String,
+    /// A teacher's education level (`school`, `spo`, `doo`).
+    pub level: String,
 }
 
 fn push(query: &mut String, key: &str, value: &str) {
@@ -84,6 +86,7 @@ pub async fn users(filter: Filter, cursor: Option<String>) -> Result<Page<UserSu
     push(&mut query, "role", &filter.role);
     push(&mut query, "verification", &filter.verification);
     push(&mut query, "blocked", &filter.blocked);
+    push(&mut query, "level", &filter.level);
     push(&mut query, "cursor", cursor.as_deref().unwrap_or_default());
     push(&mut query, "limit", "20");
     request(Method::Get, &format!("/api/v1/admin/users{query}"), None).await
@@ -101,6 +104,14 @@ pub async fn colleagues(region: &str) -> Result<Page<UserSummary>, ApiError> {
     push(&mut query, "blocked", "false");
     push(&mut query, "limit", "100");
     request(Method::Get, &format!("/api/v1/admin/users{query}"), None).await
+}
+
+/// `GET /api/v1/admin/verification/counts`: the requests waiting in one's regions, by level.
+///
+/// # Errors
+/// See [`request`].
+pub async fn verification_counts() -> Result<VerificationCounts, ApiError> {
+    request(Method::Get, "/api/v1/admin/verification/counts", None).await
 }
 
 /// `POST /api/v1/admin/users/{id}/verification`: confirm, or reject with a reason.

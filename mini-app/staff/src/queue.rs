@@ -1,9 +1,10 @@
 //! The operator's verification queue: teachers of the operator's regions who asked to be
-//! verified; confirm, or reject with a reason the teacher will see.
+//! verified; confirm, or reject with a reason the teacher will see. Above the list, how many
+//! wait in all and per education level (Школа / СПО / ДОО), and a filter by level.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::users::{Decision, UserSummary};
+use shared::users::{Decision, UserSummary, VerificationCounts};
 
 use crate::api::{self, Filter};
 use crate::regions::{region_name, Regions};
@@ -86,12 +87,70 @@ pub(crate) fn pending() -> Filter {
     }
 }
 
+/// The waiting requests of one education level (`""`: every level).
+fn pending_at(level: String) -> Filter {
+    Filter { level, ..pending() }
+}
+
+/// Loads the counts of waiting requests by level into `counts` (left as they were on an
+/// error: the list below says what went wrong).
+fn load_counts(counts: RwSignal<Option<VerificationCounts>>) {
+    spawn_local(async move {
+        if let Ok(c) = api::verification_counts().await {
+            counts.set(Some(c));
+        }
+    });
+}
+
+/// «Ждут решения: N» and the counts per level.
+fn counts_view(counts: RwSignal<Option<VerificationCounts>>) -> impl IntoView {
+    move || {
+        counts.get().map(|c| {
+            view! {
+                <div class="level-counts" id="level-counts">
+                    <p>{strings::WAITING}": "<strong>{c.total}</strong></p>
+                    <dl class="facts-inline">
+                        <dt>{strings::L_SCHOOL}</dt><dd data-level="school">{c.school}</dd>
+                        <dt>{strings::L_SPO}</dt><dd data-level="spo">{c.spo}</dd>
+                        <dt>{strings::L_DOO}</dt><dd data-level="doo">{c.doo}</dd>
+                    </dl>
+                </div>
+            }
+        })
+    }
+}
+
+/// The education level filter of the queue.
+fn level_select(level: RwSignal<String>) -> impl IntoView {
+    let options = [
+        ("", strings::ANY),
+        ("school", strings::L_SCHOOL),
+        ("spo", strings::L_SPO),
+        ("doo", strings::L_DOO),
+    ];
+    view! {
+        <div class="field">
+            <label for="f-level">{strings::F_LEVEL}</label>
+            <select id="f-level" on:change=move |ev| level.set(event_target_value(&ev))>
+                {options
+                    .into_iter()
+                    .map(|(v, text)| view! { <option value=v>{text}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
 #[component]
 pub fn Queue(regions: Regions) -> impl IntoView {
     let list = RwSignal::new(None);
     let error = RwSignal::new(None);
     let done = RwSignal::new(None::<String>);
-    fetch(list, error, pending(), false);
+    let level = RwSignal::new(String::new());
+    let counts = RwSignal::new(None::<VerificationCounts>);
+    load_counts(counts);
+    // Reloads whenever the level changes (and once at the start).
+    Effect::new(move |_| fetch(list, error, pending_at(level.get()), false));
     let remove = move |id: String, message: String| {
         list.update(|l| {
             if let Some(l) = l {
@@ -99,18 +158,31 @@ pub fn Queue(regions: Regions) -> impl IntoView {
             }
         });
         done.set(Some(message));
+        load_counts(counts);
     };
     let item = move |user: UserSummary| view! { <Request user regions on_done=remove/> }.into_any();
+    let empty = move || {
+        if level.with(String::is_empty) {
+            strings::QUEUE_EMPTY
+        } else {
+            strings::QUEUE_EMPTY_LEVEL
+        }
+    };
     view! {
         <h1>{strings::QUEUE_TITLE}</h1>
         <p class="lead">{strings::QUEUE_LEAD}</p>
+        {counts_view(counts)}
+        <fieldset class="filters">
+            <legend>{strings::FILTERS}</legend>
+            {level_select(level)}
+        </fieldset>
         <p class="done" role="status">{move || done.get()}</p>
-        {listing_view(
+        {move || listing_view(
             list,
             error,
-            strings::QUEUE_EMPTY,
-            move || fetch(list, error, pending(), false),
-            move || fetch(list, error, pending(), true),
+            empty(),
+            move || fetch(list, error, pending_at(level.get_untracked()), false),
+            move || fetch(list, error, pending_at(level.get_untracked()), true),
             item,
         )}
     }

@@ -13,6 +13,12 @@ pub const QUEUE_TITLE: &str = mini_app_client::words::VERIFICATION;
 pub const QUEUE_LEAD: &str =
     "Учителя вашего региона, которые просят подтвердить статус. Проверьте школу и должность.";
 pub const QUEUE_EMPTY: &str = "Новых заявок нет.";
+pub const QUEUE_EMPTY_LEVEL: &str = "Заявок этого уровня нет.";
+pub const WAITING: &str = "Ждут решения";
+pub const F_LEVEL: &str = "Уровень образования";
+pub const L_SCHOOL: &str = "Школа";
+pub const L_SPO: &str = "СПО";
+pub const L_DOO: &str = "ДОО";
 pub const SCHOOL: &str = "Школа";
 pub const POSITION: &str = "Должность";
 pub const REGION: &str = "Регион";

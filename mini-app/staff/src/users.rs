@@ -62,6 +62,7 @@ pub fn Users(
         role: role.get_untracked(),
         verification: verification.get_untracked(),
         blocked: blocked.get_untracked(),
+        level: String::new(),
     };
     let list = RwSignal::new(None);
     let error = RwSignal::new(None);

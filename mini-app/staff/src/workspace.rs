@@ -123,11 +123,11 @@ pub fn Workspace(me: Me, regions: Regions) -> impl IntoView {
     let codes = StoredValue::new(me.regions.clone());
     let me_id = StoredValue::new(me.id);
 
-    // The count of waiting verification requests beside their tab (up to a page, 20).
+    // The count of waiting verification requests beside their tab.
     let waiting = RwSignal::new(None::<String>);
     spawn_local(async move {
-        if let Ok(page) = api::users(crate::queue::pending(), None).await {
-            let n = page.items.len();
+        if let Ok(counts) = api::verification_counts().await {
+            let n = counts.total;
             waiting.set((n > 0).then(|| format!(" ({n})")));
         }
     });

@@ -11,14 +11,15 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use shared::users::EducationLevel;
 
 use super::aggregates::live;
-use super::{Counts, Period, RegionFilter};
+use super::{Counts, Period, RegionFilter, PERIOD_TZ};
+use crate::calendar;
 use crate::db::schema::{
     appeal_answers as aa, appeals as ap, bot_grades as bg, ratings as r, stats_first_answers as sfa,
 };
@@ -217,4 +218,63 @@ fn feedback(
         c.bot_helpful = yes;
     }
     Ok(())
+}
+
+/// One day's counts of a level's appeals received that day (for the time series).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayCounts {
+    /// Appeals received.
+    pub received: i64,
+    /// Of them, answered (by the bot or by people).
+    pub answered: i64,
+    /// Of them, first answered by operators after the deadline.
+    pub answered_late: i64,
+    /// Ratings of their answers.
+    pub ratings_count: i64,
+    /// The ratings' sum.
+    pub ratings_sum: i64,
+}
+
+/// Per Moscow day of arrival, the counts of the appeals of one level received in the
+/// period, as the daily aggregates count them. Days with nothing are left out.
+///
+/// # Errors
+/// A database failure.
+pub fn daily_at_level(
+    conn: &mut AnyConnection,
+    filter: &RegionFilter,
+    period: Period,
+    level: &str,
+) -> QueryResult<BTreeMap<NaiveDate, DayCounts>> {
+    let day_of = |at: NaiveDateTime| calendar::local_date(PERIOD_TZ, at.and_utc());
+    let mut out: BTreeMap<NaiveDate, DayCounts> = BTreeMap::new();
+    let appeals: Vec<(NaiveDateTime, Option<NaiveDateTime>, bool, bool)> =
+        cohort!(ap::table, filter, period, level)
+            .select((
+                ap::created_at,
+                ap::first_answered_at,
+                ap::engine_confident,
+                ap::answered_late,
+            ))
+            .load(conn)?;
+    for (created, first_answer, bot, late) in appeals {
+        let d = out.entry(day_of(created)).or_default();
+        d.received += 1;
+        d.answered += i64::from(first_answer.is_some());
+        d.answered_late += i64::from(!bot && first_answer.is_some() && late);
+    }
+    let scores: Vec<(NaiveDateTime, i32)> = cohort!(
+        r::table.inner_join(ap::table.on(ap::id.eq(r::appeal_id))),
+        filter,
+        period,
+        level
+    )
+    .select((ap::created_at, r::score))
+    .load(conn)?;
+    for (created, score) in scores {
+        let d = out.entry(day_of(created)).or_default();
+        d.ratings_count += 1;
+        d.ratings_sum += i64::from(score);
+    }
+    Ok(out)
 }

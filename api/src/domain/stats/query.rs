@@ -369,10 +369,11 @@ pub async fn regions_table(
     })
 }
 
-/// Appeals received per `bucket` (`day` by default, `week`, `month`) of the period.
+/// Appeals received per `bucket` (`day` by default, `week`, `month`) of the period, of
+/// every education level or of `ask.level`.
 ///
 /// # Errors
-/// 422 for a bad period, bucket or region, 403 `region_out_of_scope`, a database failure.
+/// 422 for a bad period, bucket, region or level, 403 `region_out_of_scope`, a database failure.
 pub async fn time_series(
     db: &Db,
     caller: &Caller,
@@ -387,12 +388,13 @@ pub async fn time_series(
             .ok_or_else(|| ApiError::field("bucket", "invalid", "Шаг — day, week или month."))?,
     };
     let filter = region_filter(caller, ask.region)?;
+    let level = parse_level(ask.level)?;
     let asked = ask.region.is_some();
     let region = asked_region(&filter, asked);
     let items = db
         .read(move |conn| {
             known_region(conn, &filter, asked)?;
-            Ok(timeseries(conn, &filter, period, bucket, now)?)
+            Ok(timeseries(conn, &filter, period, bucket, now, level)?)
         })
         .await?;
     Ok(StatsTimeseries {
@@ -400,6 +402,7 @@ pub async fn time_series(
         to: period.to.to_string(),
         bucket,
         region,
+        level: level.map(str::to_owned),
         items,
     })
 }

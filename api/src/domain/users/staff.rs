@@ -4,8 +4,8 @@
 use diesel::prelude::*;
 use serde::Deserialize;
 use shared::users::{
-    CreateUserRequest, CreatedUser, InvitationQueued, Role, UpdateUserRequest, UserSummary,
-    VerificationStatus,
+    CreateUserRequest, CreatedUser, EducationLevel, InvitationQueued, Role, UpdateUserRequest,
+    UserSummary, VerificationStatus,
 };
 use shared::Page;
 use utoipa::IntoParams;
@@ -34,6 +34,8 @@ pub struct UserFilter {
     pub verification: Option<VerificationStatus>,
     /// Only blocked (`true`) or active (`false`) users.
     pub blocked: Option<bool>,
+    /// Only teachers of this education level (none given counts as `school`).
+    pub level: Option<EducationLevel>,
     /// Text in the name or e-mail.
     pub q: Option<String>,
 }
@@ -85,12 +87,32 @@ pub fn list_users(
     limit: i64,
     cursor: Option<Cursor>,
 ) -> Result<Page<UserSummary>, ApiError> {
+    let mut query = selected(query).select(UserRow::as_select());
+    query = pagination::before_cursor!(query, cursor, users::created_at, users::id);
+    let rows: Vec<UserRow> = query
+        .order((users::created_at.desc(), users::id.desc()))
+        .limit(limit + 1)
+        .load(conn)?;
+    let (rows, next_cursor) = pagination::finish(rows, limit, |r| Cursor {
+        at: r.created_at,
+        id: r.id.clone(),
+    });
+    let items = rows
+        .iter()
+        .map(|r| summary_of(conn, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+/// The users a [`UserQuery`] selects, boxed and unordered (the list pages it, the
+/// verification counts group it).
+pub(super) fn selected<'a>(query: UserQuery) -> users::BoxedQuery<'a, db::MultiBackend> {
     let UserQuery {
         role,
         regions,
         filter,
     } = query;
-    let mut query = users::table.select(UserRow::as_select()).into_boxed();
+    let mut query = users::table.into_boxed();
     if let Some(role) = role {
         query = query.filter(users::role.eq(role.as_str()));
     }
@@ -119,20 +141,18 @@ pub fn list_users(
                 .or(users::email.like(pattern)),
         );
     }
-    query = pagination::before_cursor!(query, cursor, users::created_at, users::id);
-    let rows: Vec<UserRow> = query
-        .order((users::created_at.desc(), users::id.desc()))
-        .limit(limit + 1)
-        .load(conn)?;
-    let (rows, next_cursor) = pagination::finish(rows, limit, |r| Cursor {
-        at: r.created_at,
-        id: r.id.clone(),
-    });
-    let items = rows
-        .iter()
-        .map(|r| summary_of(conn, r))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page { items, next_cursor })
+    match filter.level {
+        None => {}
+        Some(EducationLevel::School) => {
+            query = query.filter(
+                users::education_level
+                    .is_null()
+                    .or(users::education_level.eq(EducationLevel::School.as_str())),
+            );
+        }
+        Some(level) => query = query.filter(users::education_level.eq(level.as_str())),
+    }
+    query
 }
 
 /// A checked request to create a staff member, with the one-time password drawn and hashed

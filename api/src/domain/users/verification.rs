@@ -4,11 +4,12 @@
 
 use diesel::prelude::*;
 use shared::users::{
-    Decision, Me, Role, UserSummary, VerificationDecision, VerificationRequest, VerificationSource,
-    VerificationStatus,
+    Decision, EducationLevel, Me, Role, UserSummary, VerificationCounts, VerificationDecision,
+    VerificationRequest, VerificationSource, VerificationStatus,
 };
 
 use super::organisation::OrganisationChange;
+use super::staff::{selected, UserFilter, UserQuery};
 use super::{current_me, ensure_region_exists, load, scope, summary_of};
 use crate::auth::Caller;
 use crate::db::{self, audit, schema::users, AnyConnection};
@@ -231,4 +232,35 @@ pub fn request_verification(
         Some(&serde_json::json!({ "region": region })),
     )?;
     current_me(conn, &row.id)
+}
+
+/// How many verification requests wait for a decision in the caller's scope (an
+/// operator's regions; every region for an administrator), by the teacher's education
+/// level; a teacher who gave none counts as a school's, as in the statistics.
+///
+/// # Errors
+/// A database failure.
+pub fn waiting_counts(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+) -> Result<VerificationCounts, ApiError> {
+    let filter = UserFilter {
+        role: Some(Role::Teacher),
+        verification: Some(VerificationStatus::Pending),
+        ..UserFilter::default()
+    };
+    let query = UserQuery::new(caller, filter)?;
+    // A few hundred rows at most wait at once; counting them here keeps one query for
+    // both backends (a boxed query cannot be grouped).
+    let levels: Vec<Option<String>> = selected(query).select(users::education_level).load(conn)?;
+    let mut counts = VerificationCounts::default();
+    for level in levels {
+        counts.total += 1;
+        match level.as_deref().and_then(EducationLevel::parse) {
+            Some(EducationLevel::Spo) => counts.spo += 1,
+            Some(EducationLevel::Doo) => counts.doo += 1,
+            Some(EducationLevel::School) | None => counts.school += 1,
+        }
+    }
+    Ok(counts)
 }
