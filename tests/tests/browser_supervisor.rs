@@ -257,6 +257,31 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
         .js("return document.querySelectorAll('#series-table tbody tr').length;")
         .await;
     assert_eq!(rows, json!(days));
+    // The chart narrowed to one education level: these teachers gave none, so they count
+    // as a school's — nothing arrived from СПО, all four from schools, as the API says.
+    let spo = get_ok(
+        &app,
+        &format!("/api/v1/stats/timeseries{period}&bucket=day&level=spo"),
+        &federal.access,
+    )
+    .await;
+    let spo_received: i64 = spo["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["received"].as_i64().expect("received"))
+        .sum();
+    assert_eq!(spo_received, 0);
+    for (level, received) in [("spo", 0), ("school", 4)] {
+        browser.select("#chart-level", level).await;
+        browser
+            .wait_js(&format!(
+                "performance.getEntriesByType('resource').some(function (e) {{ \
+                 return e.name.indexOf('level={level}') >= 0 && e.name.indexOf('/stats/timeseries') >= 0; }}) && \
+                 document.querySelector('#chart desc').textContent.indexOf('поступило {received},') >= 0"
+            ))
+            .await;
+    }
     // The CSV report of the same period is fetched with the token (then saved as a file).
     browser.click("#report-csv").await;
     browser
@@ -945,6 +970,15 @@ async fn map_tile_link(wide: bool) {
             "supervisor-map"
         })
         .await;
+    // The only late region gets the darkest square, so its label is painted light (the
+    // charts' own text colour must not win over the map's); a square without late appeals
+    // keeps a dark label.
+    assert_eq!(
+        browser
+            .js("return [\"16\", \"77\"].map(c => getComputedStyle(document.querySelector(`#map a[data-region='${c}'] text`)).fill);")
+            .await,
+        json!(["rgb(255, 255, 255)", "rgb(26, 26, 26)"])
+    );
     // Coloured by «Просрочено сейчас», the square opens the region's overdue appeals.
     let href = browser
         .js("return document.querySelector(\"#map a[data-region='16']\").getAttribute('href');")

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mini_app_client::html::{esc, html, show, table_html, Html};
+use mini_app_client::html::{esc, html, options, show, table_html, Html};
 use mini_app_client::Remote;
 use shared::stats::StatsFigures;
 use staff_app::regions::Regions;
@@ -17,7 +17,7 @@ use staff_app::regions::Regions;
 use crate::api;
 use crate::charts::{chart, rating_bars, sources};
 use crate::period::{delta, figure, Period, PeriodPicker};
-use crate::reports::Reports;
+use crate::reports::{level_options, Reports};
 use crate::strings;
 
 /// How often «Онлайн» asks again.
@@ -208,8 +208,12 @@ pub fn Dashboard(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
     let series = html();
     let ratings = html();
     let levels = html();
+    // The chart alone can be narrowed to one education level; changing it reloads only the
+    // chart.
+    let chart_level = RwSignal::new(String::new());
     Effect::new(move |_| {
         let p = period.get();
+        let level = chart_level.get();
         let days = p.length();
         let bucket = if days <= 31 {
             "day"
@@ -218,10 +222,17 @@ pub fn Dashboard(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
         } else {
             "month"
         };
-        let query = format!("{}&bucket={bucket}", p.query());
+        let mut query = format!("{}&bucket={bucket}", p.query());
+        if !level.is_empty() {
+            query.push_str("&level=");
+            query.push_str(&level);
+        }
         api::load_into(series, async move {
             api::stats_timeseries(query).await.map(|p| chart(&p))
         });
+    });
+    Effect::new(move |_| {
+        let p = period.get();
         let by_region = format!("{}&sort=rating_avg&order=desc", p.query());
         api::load_into(ratings, async move {
             api::stats_regions(by_region).await.map(|r| rating_bars(&r))
@@ -251,6 +262,11 @@ pub fn Dashboard(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
         {show(summary)}
         <section class="card">
             <h2 class="card-title">{strings::APPEALS_OVER_TIME}</h2>
+            <div class="field">
+                <label for="chart-level">{strings::FIELD_LEVEL}</label>
+                <select id="chart-level" inner_html=options(&level_options(), "")
+                    on:change=move |ev| chart_level.set(event_target_value(&ev))></select>
+            </div>
             {show(series)}
         </section>
         <section class="card">

@@ -117,15 +117,18 @@ const FIGURES: [(&str, &str); 4] = [
     (PER_1000, strings::TILE_PER_1000),
 ];
 
-/// Five shades from light to dark (fill, text colour), and the square without data.
+/// Five shades from light to dark (fill, the label's class), and the square without data.
+/// The label's colour is a class of `staff.css` (`#map .ink-*`), not a `fill` attribute: the
+/// charts' `.chart text` rule would override an attribute and leave a dark label on the
+/// darkest squares.
 const SHADES: [(&str, &str); 5] = [
-    ("#dbe9f6", "#1a1a1a"),
-    ("#a6c8e6", "#1a1a1a"),
-    ("#6aa3d4", "#1a1a1a"),
-    ("#3a7cbf", "#ffffff"),
-    ("#1c4f8c", "#ffffff"),
+    ("#dbe9f6", "ink-dark"),
+    ("#a6c8e6", "ink-dark"),
+    ("#6aa3d4", "ink-dark"),
+    ("#3a7cbf", "ink-light"),
+    ("#1c4f8c", "ink-light"),
 ];
-const NO_DATA: (&str, &str) = ("#d9d9d9", "#555555");
+const NO_DATA: (&str, &str) = ("#d9d9d9", "ink-none");
 const CELL: i32 = 44;
 
 /// The shade (0–4) of `v` on a scale to `max` (the rating on its own 1–5 scale).
@@ -164,7 +167,7 @@ pub fn map(items: &[RegionStats], key: &str, period: Period) -> String {
         let (fill, ink) = value.map_or(NO_DATA, |v| SHADES[shade(key, v, max)]);
         let shown = figure(key, value);
         let square = format!(
-            "<rect x=\"{x}\" y=\"{y}\" width=\"40\" height=\"40\" rx=\"4\" fill=\"{fill}\"/><text x=\"{}\" y=\"{}\" fill=\"{ink}\" text-anchor=\"middle\" font-size=\"13\">{code}</text>",
+            "<rect x=\"{x}\" y=\"{y}\" width=\"40\" height=\"40\" rx=\"4\" fill=\"{fill}\"/><text x=\"{}\" y=\"{}\" class=\"{ink}\" text-anchor=\"middle\" font-size=\"13\">{code}</text>",
             x + 20,
             y + 25
         );

@@ -70,14 +70,7 @@ pub fn Reports(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
                     .map(|s| (s.as_str().to_owned(), s.title().to_owned())),
             )
             .collect();
-    let level_options: Vec<(String, String)> =
-        std::iter::once((String::new(), strings::ALL_LEVELS.to_owned()))
-            .chain(
-                strings::LEVELS
-                    .iter()
-                    .map(|(l, n)| ((*l).to_owned(), (*n).to_owned())),
-            )
-            .collect();
+    let level_options = level_options();
     view! {
         <section class="card" id="reports">
             <h2 class="card-title">{strings::REPORT_TITLE}</h2>
@@ -103,4 +96,16 @@ pub fn Reports(period: RwSignal<Period>, regions: Regions) -> impl IntoView {
             <ErrorLine message=error/>
         </section>
     }
+}
+
+/// The choices of an education-level filter: «Все уровни» (empty) and each level.
+#[must_use]
+pub fn level_options() -> Vec<(String, String)> {
+    std::iter::once((String::new(), strings::ALL_LEVELS.to_owned()))
+        .chain(
+            strings::LEVELS
+                .iter()
+                .map(|(l, n)| ((*l).to_owned(), (*n).to_owned())),
+        )
+        .collect()
 }
