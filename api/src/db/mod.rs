@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod count;
+pub mod literal_limit;
 pub mod models;
 pub mod schema;
 pub mod seed;

@@ -43,6 +43,12 @@ pub fn set_rare_limit(texts: i64) {
     RARE.store(texts.max(-1), Ordering::Relaxed);
 }
 
+/// Whether a search may take the leading path at all ([`set_rare_limit`] below 0 sends every
+/// word search down the common path, numbers included, for the tests of that path).
+pub(super) fn rare_path_allowed() -> bool {
+    RARE.load(Ordering::Relaxed) >= 0
+}
+
 impl TextSearch {
     /// The search for `q`'s words; `None` when it has none but stop words (`%`, «и»).
     #[must_use]
