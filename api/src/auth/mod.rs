@@ -279,7 +279,9 @@ fn load_known(conn: &mut db::AnyConnection, user_id: &str) -> Result<Known, ApiE
     let user = schema::users::table
         .find(user_id)
         .select(UserRow::as_select())
-        .first(conn)
+        // A primary key finds one row: no `LIMIT ?`, whose rebinding makes SQLite prepare the
+        // statement again on every call (see `db::literal_limit`).
+        .get_result(conn)
         .optional()?
         .ok_or(ApiError::Unauthorized)?;
     let regions = if user.role.has_regions() {
@@ -304,7 +306,8 @@ async fn authenticate_key(state: &AppState, token: String) -> Result<Caller, Api
                     .filter(k::key_hash.eq(&hash))
                     .filter(k::revoked_at.is_null())
                     .select((k::id, k::user_id, k::last_used_at, k::permissions))
-                    .first(conn)
+                    // `key_hash` is unique: no `LIMIT ?` (see `load_known`).
+                    .get_result(conn)
                     .optional()?;
                 let (key_id, user_id, last_used, permissions) =
                     found.ok_or(ApiError::Unauthorized)?;
