@@ -60,6 +60,34 @@ fn figures(rows: &[Scored]) -> FoldFigures {
     }
 }
 
+/// Where the held-out questions went wrong, by class (counts of questions).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MissClasses {
+    /// Answerable, right article first, but abstained.
+    pub right_first_abstained: usize,
+    /// Answerable, another article first, abstained (right one in the top 3).
+    pub neighbour_first_abstained: usize,
+    /// Answerable, another article first and answered (a wrong answer).
+    pub neighbour_first_answered: usize,
+    /// Answerable, right article not in the top 3, abstained.
+    pub not_found: usize,
+    /// Must abstain (courtesy, off-topic), but answered.
+    pub off_topic_answered: usize,
+}
+
+fn miss_classes(rows: &[Scored]) -> MissClasses {
+    let count = |f: &dyn Fn(&Scored) -> bool| rows.iter().filter(|r| f(r)).count();
+    MissClasses {
+        right_first_abstained: count(&|r| r.answerable && r.right_first && !r.answered),
+        neighbour_first_abstained: count(&|r| {
+            r.answerable && !r.right_first && !r.answered && r.right_top3
+        }),
+        neighbour_first_answered: count(&|r| r.answerable && !r.right_first && r.answered),
+        not_found: count(&|r| r.answerable && !r.right_first && !r.answered && !r.right_top3),
+        off_topic_answered: count(&|r| !r.answerable && r.answered),
+    }
+}
+
 /// Result of a cross-validation run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CvReport {
@@ -75,6 +103,8 @@ pub struct CvReport {
     pub pooled: FoldFigures,
     /// Figures per fold.
     pub folds: Vec<FoldFigures>,
+    /// The misses of all held-out questions by class.
+    pub misses: MissClasses,
 }
 
 fn spread(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -115,6 +145,17 @@ impl fmt::Display for CvReport {
             f,
             "ranking only:       top-1 {:.3}, top-3 {:.3}",
             p.ranking_top1, p.ranking_top3
+        )?;
+        let m = &self.misses;
+        writeln!(
+            f,
+            "misses:             right first but abstained {}, neighbour first abstained {}, \
+             neighbour answered {}, not in top 3 {}, must-abstain answered {}",
+            m.right_first_abstained,
+            m.neighbour_first_abstained,
+            m.neighbour_first_answered,
+            m.not_found,
+            m.off_topic_answered
         )
     }
 }
@@ -154,6 +195,7 @@ pub fn cross_validate(
         max_wrong,
         pooled: figures(&all),
         folds: per_fold,
+        misses: miss_classes(&all),
     }
 }
 

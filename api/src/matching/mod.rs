@@ -31,7 +31,7 @@ mod synonyms;
 mod tests;
 
 pub use abstain::{AbstainModel, CalibrationPoint, Signals, FEATURE_NAMES};
-pub use cv::{cross_validate, train_test, CvReport, FoldFigures, Method};
+pub use cv::{cross_validate, train_test, CvReport, FoldFigures, Method, MissClasses};
 pub use engine::{Bm25Engine, Probe};
 pub use eval::{
     evaluate, leave_one_variant_out, parse_questions_jsonl, EvalReport, LabelledQuestion,
