@@ -10,6 +10,8 @@
 pub mod promo;
 pub mod reach;
 pub mod send;
+#[cfg(test)]
+mod send_tests;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

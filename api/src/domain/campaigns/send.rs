@@ -2,15 +2,16 @@
 //! [`activate`] scheduled campaigns whose time came, [`expand`] the audience one batch at a
 //! time into `campaign_recipients` (keyset over `users.id`, the cursor saved with the batch,
 //! so a restart resumes and 1.5 million teachers are never loaded at once), [`claim`] due
-//! recipients with a lease, hand them to the platform, [`mark`] each outcome, and
+//! recipients with a lease, hand them to the platform, [`mark_all`] the outcomes, and
 //! [`finish`] campaigns with nobody left.
 //!
 //! At most one message per recipient: the recipients' primary key is (campaign, user), a
-//! claimed row is leased, and a row is marked in the transaction right after the platform
-//! answers. The one exception: the process dies after the platform accepted a message and
-//! before the mark is written; when the lease runs out the row is sent again.
+//! claimed row is leased, and a batch's outcomes are written as soon as the sender's next
+//! round begins (while the following batch goes out, a fraction of a second later). The one
+//! exception: the process dies after the platform accepted a message and before its mark is
+//! written; when the lease runs out the row is sent again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -243,28 +244,49 @@ pub fn message(campaign: &CampaignRow, max_user_id: i64) -> BotMessage {
 
 type Due = (String, String, i64);
 
+/// Recipients named in one `UPDATE … WHERE user_id IN (…)`: a few binds more stay far under
+/// SQLite's 32766 and PostgreSQL's 65535.
+const IDS_PER_STATEMENT: usize = 1000;
+
 fn due(conn: &mut AnyConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<Due>> {
-    let claimable = cr::status
-        .eq(PENDING)
-        .and(cr::locked_until.is_null().or(cr::locked_until.le(now)))
-        .or(cr::status.eq(CLAIMED).and(cr::locked_until.lt(now)));
     let sending = campaigns::table
         .filter(campaigns::status.eq(SENDING))
         .select(campaigns::id);
-    cr::table
-        .filter(cr::campaign_id.eq_any(sending))
-        .filter(claimable)
-        .limit(limit)
-        .select((cr::campaign_id, cr::user_id, cr::max_user_id))
-        .load(conn)
+    // One query text for both backends; PostgreSQL also locks the rows it returns and skips
+    // those another instance holds, so the claim below takes every row it read.
+    macro_rules! due_rows {
+        () => {
+            cr::table
+                .filter(cr::campaign_id.eq_any(sending))
+                .filter(
+                    cr::status
+                        .eq(PENDING)
+                        .and(cr::locked_until.is_null().or(cr::locked_until.le(now)))
+                        .or(cr::status.eq(CLAIMED).and(cr::locked_until.lt(now))),
+                )
+                .limit(limit)
+                .select((cr::campaign_id, cr::user_id, cr::max_user_id))
+        };
+    }
+    match conn {
+        AnyConnection::Postgresql(pg) => due_rows!().for_update().skip_locked().load(pg),
+        AnyConnection::Sqlite(sqlite) => due_rows!().load(sqlite),
+    }
 }
 
 /// Claims up to `limit` due recipients of sending campaigns until `now + lease`, skipping
 /// (and marking) those who stopped the bot, unsubscribed, erased their data or withdrew
 /// consent since the audience was expanded. Call inside a write transaction.
 ///
+/// The rows are taken with one compare-and-set `UPDATE` per campaign and thousand
+/// recipients (one per row cost a statement per message, BENCHMARKS.md «Announcement
+/// campaign»). Every row read is still due when it is updated: on SQLite the read and the
+/// update are in the same write transaction, on PostgreSQL the read locked the rows. Should
+/// an update take fewer rows than it named all the same, the claim fails and rolls back,
+/// so that no row is ever sent without being ours.
+///
 /// # Errors
-/// A database failure.
+/// A database failure, or a row taken by someone else meanwhile (nothing is claimed).
 pub fn claim(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
@@ -292,38 +314,60 @@ pub fn claim(
         .load::<String>(conn)?
         .into_iter()
         .collect();
+    // Per campaign (a round's rows nearly always belong to one): who is skipped, who is taken.
+    let mut by_campaign: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+    for (campaign_id, user_id, max_id) in &rows {
+        let entry = by_campaign.entry(campaign_id.as_str()).or_default();
+        if opted_out.contains(max_id) || !reachable.contains(user_id) {
+            entry.0.push(user_id);
+        } else {
+            entry.1.push(user_id);
+        }
+    }
     let mut campaigns_by_id: HashMap<String, CampaignRow> = HashMap::new();
-    let mut claimed = Vec::with_capacity(rows.len());
-    for (campaign_id, user_id, max_id) in rows {
-        let key = cr::table.find((&campaign_id, &user_id));
-        if opted_out.contains(&max_id) || !reachable.contains(&user_id) {
-            diesel::update(key)
-                .set((
-                    cr::status.eq(SKIPPED),
-                    cr::locked_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
-            continue;
+    for (campaign_id, (skipped, taken)) in &by_campaign {
+        for ids in skipped.chunks(IDS_PER_STATEMENT) {
+            diesel::update(
+                cr::table
+                    .filter(cr::campaign_id.eq(campaign_id))
+                    .filter(cr::user_id.eq_any(ids)),
+            )
+            .set((
+                cr::status.eq(SKIPPED),
+                cr::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
         }
-        // Compare-and-set: another instance may have taken the row meanwhile.
-        let taken = diesel::update(
-            key.filter(
-                cr::status
-                    .eq(PENDING)
-                    .or(cr::status.eq(CLAIMED).and(cr::locked_until.lt(now))),
-            ),
-        )
-        .set((cr::status.eq(CLAIMED), cr::locked_until.eq(now + lease)))
-        .execute(conn)?;
-        if taken == 0 {
-            continue;
+        for ids in taken.chunks(IDS_PER_STATEMENT) {
+            // Compare-and-set, as the read's terms: belt and braces (see above).
+            let count = diesel::update(
+                cr::table
+                    .filter(cr::campaign_id.eq(campaign_id))
+                    .filter(cr::user_id.eq_any(ids))
+                    .filter(
+                        cr::status
+                            .eq(PENDING)
+                            .or(cr::status.eq(CLAIMED).and(cr::locked_until.lt(now))),
+                    ),
+            )
+            .set((cr::status.eq(CLAIMED), cr::locked_until.eq(now + lease)))
+            .execute(conn)?;
+            if count != ids.len() {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
         }
-        if !campaigns_by_id.contains_key(&campaign_id) {
+        if !taken.is_empty() {
             let row = campaigns::table
-                .find(&campaign_id)
+                .find(campaign_id)
                 .select(CampaignRow::as_select())
                 .first(conn)?;
-            campaigns_by_id.insert(campaign_id.clone(), row);
+            campaigns_by_id.insert((*campaign_id).to_owned(), row);
+        }
+    }
+    let mut claimed = Vec::with_capacity(rows.len());
+    for (campaign_id, user_id, max_id) in rows {
+        if opted_out.contains(&max_id) || !reachable.contains(&user_id) {
+            continue;
         }
         if let Some(campaign) = campaigns_by_id.get(&campaign_id) {
             claimed.push(Claimed {
@@ -334,6 +378,42 @@ pub fn claim(
         }
     }
     Ok(claimed)
+}
+
+/// Of the campaigns named, those still sending. The sender claims its next batch while the
+/// current one is sent, so a cancellation can fall in between: it checks before sending.
+///
+/// # Errors
+/// A database failure.
+pub fn sending_among(conn: &mut AnyConnection, ids: &[&str]) -> QueryResult<HashSet<String>> {
+    Ok(campaigns::table
+        .filter(campaigns::id.eq_any(ids))
+        .filter(campaigns::status.eq(SENDING))
+        .select(campaigns::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Puts claimed rows back to `pending`, unsent, as if they had not been claimed (their
+/// campaign was cancelled between the claim and the sending).
+///
+/// # Errors
+/// A database failure.
+pub fn release(conn: &mut AnyConnection, rows: &[(String, String)]) -> QueryResult<()> {
+    for (campaign_id, user_id) in rows {
+        diesel::update(
+            cr::table
+                .find((campaign_id, user_id))
+                .filter(cr::status.eq(CLAIMED)),
+        )
+        .set((
+            cr::status.eq(PENDING),
+            cr::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// How handing one message to the platform ended.
@@ -414,6 +494,47 @@ pub fn mark(
             }
         }
     };
+    Ok(())
+}
+
+/// Records the outcomes of a sent batch: the delivered and the refused with one `UPDATE`
+/// per campaign and thousand recipients, the rare retries and slow-downs one by one (as
+/// [`mark`]). Only rows still claimed change, as with [`mark`].
+///
+/// # Errors
+/// A database failure.
+pub fn mark_all(
+    conn: &mut AnyConnection,
+    outcomes: &[(String, String, Sent)],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let mut settled: BTreeMap<(&str, bool), Vec<&str>> = BTreeMap::new();
+    for (campaign_id, user_id, outcome) in outcomes {
+        match outcome {
+            Sent::Delivered | Sent::Refused => settled
+                .entry((campaign_id.as_str(), *outcome == Sent::Delivered))
+                .or_default()
+                .push(user_id),
+            Sent::Retry | Sent::SlowDown(_) => mark(conn, campaign_id, user_id, *outcome, now)?,
+        }
+    }
+    for ((campaign_id, delivered), users) in settled {
+        let status = if delivered { DELIVERED } else { FAILED };
+        for ids in users.chunks(IDS_PER_STATEMENT) {
+            diesel::update(
+                cr::table
+                    .filter(cr::campaign_id.eq(campaign_id))
+                    .filter(cr::user_id.eq_any(ids))
+                    .filter(cr::status.eq(CLAIMED)),
+            )
+            .set((
+                cr::status.eq(status),
+                cr::sent_at.eq(now),
+                cr::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        }
+    }
     Ok(())
 }
 
