@@ -64,7 +64,8 @@ async fn a_campaign_reaches_its_region_once_and_honours_unsubscribe_and_scope() 
     )
     .await;
     // Three verified teachers of region 16 with consent, one teacher of 77 with consent,
-    // one of 16 without consent.
+    // one of 16 without consent, one of 16 whose consent predates the notice that names
+    // announcements (it does not cover them).
     for (id, name) in [(810_001, "Анна"), (810_002, "Вера"), (810_003, "Галина")] {
         app.verified_max_teacher(id, name, "Учитель").await;
     }
@@ -72,16 +73,25 @@ async fn a_campaign_reaches_its_region_once_and_honours_unsubscribe_and_scope() 
     app.patch_as(
         "/api/v1/me",
         &other,
-        &json!({ "region": "77", "consent_version": "2026-11" }),
+        &json!({ "region": "77", "consent_version": shared::users::CONSENT_VERSION }),
     )
     .await;
+    let earlier = launch(&app, 810_007, "").await;
+    let response = app
+        .patch_as(
+            "/api/v1/me",
+            &earlier,
+            &json!({ "region": "16", "consent_version": "2026-11" }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "earlier consent's profile");
     // A college (СПО) teacher of region 16 with consent: not in a campaign for schools.
     let college = launch(&app, 810_006, "").await;
     let response = app
         .patch_as(
             "/api/v1/me",
             &college,
-            &json!({ "region": "16", "consent_version": "2026-11", "education_level": "spo" }),
+            &json!({ "region": "16", "consent_version": shared::users::CONSENT_VERSION, "education_level": "spo" }),
         )
         .await;
     assert_eq!(response.status(), 200, "college teacher's profile");
@@ -141,6 +151,10 @@ async fn a_campaign_reaches_its_region_once_and_honours_unsubscribe_and_scope() 
     }
     assert!(messages_to(&max, 810_004).is_empty(), "another region");
     assert!(messages_to(&max, 810_005).is_empty(), "no consent");
+    assert!(
+        messages_to(&max, 810_007).is_empty(),
+        "a consent that does not name announcements"
+    );
     assert!(
         messages_to(&max, 810_006).is_empty(),
         "another education level"

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use shared::users::{Role, VerificationStatus};
+use shared::users::{Role, VerificationStatus, CONSENT_VERSION};
 
 use super::{CampaignRow, SCHEDULED, SENDING};
 use crate::db::schema::{campaign_optouts, campaign_recipients as cr, campaigns, users};
@@ -85,9 +85,9 @@ pub fn expanding(conn: &mut AnyConnection) -> QueryResult<Vec<String>> {
 /// Adds the next `batch` teachers of the audience to the recipients, in the transaction
 /// that saves the cursor. Returns how many were added (0: the audience is complete and the
 /// campaign is marked expanded). Who is in the audience: teachers with a MAX account who
-/// accepted the consent (any accepted consent counts as covering announcements until the
-/// consent version that names them exists), not erased, not blocked, of the campaign's
-/// regions, verified when the campaign asks for it.
+/// accepted a consent that covers announcements ([`CONSENT_VERSION`] names them; an earlier
+/// one does not, and a teacher asked again who declined keeps the earlier one), not erased,
+/// not blocked, of the campaign's regions, verified when the campaign asks for it.
 ///
 /// # Errors
 /// A database failure.
@@ -115,7 +115,7 @@ pub fn expand(
             .filter(users::max_user_id.is_not_null())
             .filter(users::erased_at.is_null())
             .filter(users::is_blocked.eq(false))
-            .filter(users::consent_version.is_not_null())
+            .filter(users::consent_version.ge(CONSENT_VERSION))
             .into_boxed();
         if !row.all_regions {
             query = query.filter(users::region_code.concat("").eq_any(row.region_list()));
@@ -309,7 +309,7 @@ pub fn claim(
         .filter(users::id.eq_any(&user_ids))
         .filter(users::erased_at.is_null())
         .filter(users::is_blocked.eq(false))
-        .filter(users::consent_version.is_not_null())
+        .filter(users::consent_version.ge(CONSENT_VERSION))
         .select(users::id)
         .load::<String>(conn)?
         .into_iter()

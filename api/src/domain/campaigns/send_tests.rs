@@ -33,9 +33,10 @@ fn database() -> AnyConnection {
             "INSERT INTO users (id, role, max_user_id, region_code, consent_version, \
              verification_status, must_change_password, totp_enabled, notify_new_appeal_email, \
              notify_daily_digest_email, is_blocked, failed_logins, created_at, updated_at) \
-             VALUES ('{id}', '{role}', {}, '77', '2026-11', 'verified', false, false, false, \
+             VALUES ('{id}', '{role}', {}, '77', '{}', 'verified', false, false, false, \
              false, false, 0, '2026-12-01 00:00:00', '2026-12-01 00:00:00');",
-            max.map_or("NULL".to_owned(), |m| m.to_string())
+            max.map_or("NULL".to_owned(), |m| m.to_string()),
+            shared::users::CONSENT_VERSION
         )
     };
     sql.push_str(&row("author", "federal", None));
