@@ -199,13 +199,27 @@ impl Browser {
             _driver: driver,
             _profile: profile,
         };
+        browser.viewport(false).await;
         browser
-            .cdp(
-                "Emulation.setDeviceMetricsOverride",
-                json!({ "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": true }),
-            )
-            .await;
-        browser
+    }
+
+    /// The phone's 360×640 (what [`Browser::start`] opens with), or with `wide` a desktop's
+    /// 1280×800.
+    pub async fn viewport(&self, wide: bool) {
+        if wide {
+            self.resize(1280, 800, false).await;
+        } else {
+            self.resize(360, 640, true).await;
+        }
+    }
+
+    /// Any viewport; `mobile` makes Chromium lay the page out as a phone's.
+    pub async fn resize(&self, width: u32, height: u32, mobile: bool) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await;
     }
 
     /// Runs a DevTools command through chromedriver.

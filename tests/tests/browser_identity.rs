@@ -212,12 +212,7 @@ async fn outside_max_an_operator_confirms_a_teacher_in_the_staff_module() {
     assert_eq!(me["verification"]["source"], "organisation");
 
     // Wider layout on a desktop browser.
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
+    browser.viewport(true).await;
     browser.screenshot("identity-staff-desktop").await;
     browser.close().await;
 }
@@ -362,12 +357,7 @@ async fn an_admin_filters_users_and_blocks_one() {
     // At a desktop width the same confirmation stands between the tap and the block.
     let second = max_sign_in(&app, 7_005, "Вера", "Гусева").await;
     let second_id = app.me(&second).await["id"].as_str().expect("id").to_owned();
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
+    browser.viewport(true).await;
     browser.goto(&app.url("/")).await;
     browser.select("#f-role", "teacher").await;
     let item = format!("li[data-user='{second_id}']");
@@ -506,12 +496,7 @@ async fn enrolment_shows_a_qr_code_and_a_recovery_code_signs_in_once() {
     browser.wait_text("#staff", "Вы вышли").await;
     two_step_sign_in(&browser, email, "Свой-пароль-2026", codes[0]).await;
     browser.wait_text("#staff-login", "Неверный").await;
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
+    browser.viewport(true).await;
     browser.screenshot("recovery-code-refused-desktop").await;
     browser.close().await;
 }
@@ -590,12 +575,7 @@ async fn a_forgotten_password_is_replaced_through_the_e_mail_link() {
     // The link, in a fresh browser on a desktop width (the request was made on a phone):
     // a new password, then a sign-in with it and the code.
     let browser = Browser::start().await;
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
+    browser.viewport(true).await;
     browser.goto(&link).await;
     browser.wait_text("#staff h1", "Новый пароль").await;
     browser.fill("#inv-password", "Новый-пароль-2026").await;

@@ -38,20 +38,6 @@ async fn demo_sign_in(browser: &Browser, region: &str, name: &str) {
     browser.wait_text("#staff-name", name).await;
 }
 
-async fn desktop(browser: &Browser, on: bool) {
-    let (width, height, mobile) = if on {
-        (1280, 800, false)
-    } else {
-        (360, 640, true)
-    };
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
-        )
-        .await;
-}
-
 #[tokio::test]
 async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_reads_it() {
     let app = spawn_app().await;
@@ -104,9 +90,9 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
         "another region's appeal is not on the board"
     );
     browser.screenshot("operator-board").await;
-    desktop(&browser, true).await;
+    browser.viewport(true).await;
     browser.screenshot("operator-board-desktop").await;
-    desktop(&browser, false).await;
+    browser.viewport(false).await;
 
     // The list shows the same appeal; the choice of view is remembered.
     browser.click("a[href='#/list']").await;
@@ -183,9 +169,9 @@ async fn an_operator_takes_and_answers_an_appeal_on_the_board_and_the_teacher_re
 
     browser.js("window.scrollTo(0, 0); return null;").await;
     browser.screenshot("operator-appeal").await;
-    desktop(&browser, true).await;
+    browser.viewport(true).await;
     browser.screenshot("operator-appeal-desktop").await;
-    desktop(&browser, false).await;
+    browser.viewport(false).await;
     let note = browser
         .js("return document.getElementById('composer-text').value;")
         .await;
@@ -568,7 +554,7 @@ async fn quick_appeal_by_email(wide: bool) {
     .expect("teacher's e-mail");
 
     let browser = Browser::start().await;
-    desktop(&browser, wide).await;
+    browser.viewport(wide).await;
     browser.goto(&app.url("/")).await;
     demo_sign_in(&browser, "16", "Оператор Казанский").await;
     browser.wait_js("location.hash === '#/board'").await;
@@ -773,7 +759,7 @@ async fn the_composer_notes_clarifies_and_answers_with_a_template_and_shows_a_co
 
     for wide in [false, true] {
         let browser = Browser::start().await;
-        desktop(&browser, wide).await;
+        browser.viewport(wide).await;
         browser.goto(&app.url("/")).await;
         let name = if wide {
             "Оператор Широкий"
@@ -863,7 +849,7 @@ async fn the_composer_notes_clarifies_and_answers_with_a_template_and_shows_a_co
 
         // A colleague opening the same appeal sees who else has it open.
         let colleague = Browser::start().await;
-        desktop(&colleague, wide).await;
+        colleague.viewport(wide).await;
         colleague.goto(&app.url("/")).await;
         let other = if wide {
             "Оператор Второй Ш"

@@ -308,12 +308,7 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
         ))
         .await;
     browser.screenshot("supervisor-dashboard").await;
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
+    browser.resize(1280, 900, false).await;
     browser.screenshot("supervisor-dashboard-desktop").await;
 
     // The regions table: every region, sorted by received appeals first; kept on reload.
@@ -353,12 +348,7 @@ async fn the_federal_dashboard_shows_the_api_figures_and_a_head_sees_only_own_re
     // A regional head: own region only, and no federal tabs.
     browser.click("#staff-sign-out").await;
     browser.find("#demo-login").await;
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": true }),
-        )
-        .await;
+    browser.viewport(false).await;
     demo_sign_in(
         &browser,
         &app,
@@ -642,21 +632,6 @@ async fn at_desktop_width_a_head_puts_an_appeal_under_control_and_the_operator_s
     head_control(true).await;
 }
 
-/// The phone's 360×640, or with `wide` a desktop's 1280×800.
-async fn viewport(browser: &Browser, wide: bool) {
-    let (width, height, mobile) = if wide {
-        (1280, 800, false)
-    } else {
-        (360, 640, true)
-    };
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
-        )
-        .await;
-}
-
 /// A head opens «Просрочено», reads an appeal read-only and puts it under control; the
 /// operator of the region sees the badge and the comment. At a desktop width with `wide`.
 async fn head_control(wide: bool) {
@@ -688,7 +663,7 @@ async fn head_control(wide: bool) {
     .expect("deadline moved");
 
     let browser = Browser::start().await;
-    viewport(&browser, wide).await;
+    browser.viewport(wide).await;
     demo_sign_in(
         &browser,
         &app,
@@ -939,7 +914,7 @@ async fn map_tile_link(wide: bool) {
     make_overdue(&app, &id).await;
 
     let browser = Browser::start().await;
-    viewport(&browser, wide).await;
+    browser.viewport(wide).await;
     demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
     browser.goto(&app.url("/#/regions")).await;
     // One square per subject, the table saying the same.
@@ -1023,7 +998,7 @@ async fn my_statistics(wide: bool) {
         .await;
 
     let browser = Browser::start().await;
-    viewport(&browser, wide).await;
+    browser.viewport(wide).await;
     demo_sign_in(&browser, &app, "operator", Some("16"), "Оператор Первый").await;
     browser.click("a[href='#/stats']").await;
     browser.find("#region-tiles").await;
@@ -1109,12 +1084,7 @@ async fn at_desktop_width_january_to_may_of_last_year_shows_the_api_figures() {
     assert_eq!(figures["received"], 2, "{figures}");
 
     let browser = Browser::start().await;
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
+    browser.viewport(true).await;
     demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
     browser.find("#tiles").await;
     browser.select("#period", "-1").await;
@@ -1174,12 +1144,7 @@ async fn a_federal_user_imports_teachers_and_the_map_offers_appeals_per_1000() {
     .await;
 
     let browser = Browser::start().await;
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
+    browser.viewport(true).await;
     demo_sign_in(&browser, &app, "federal", None, "Куратор Федеральный").await;
     browser.goto(&app.url("/#/regions")).await;
     browser.find("#map a[data-region='16']").await;

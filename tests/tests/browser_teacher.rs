@@ -312,12 +312,7 @@ async fn suggestion_then_helpful(desktop: Option<(u32, u32)>) {
 
     let browser = Browser::start().await;
     if let Some((w, h)) = desktop {
-        browser
-            .cdp(
-                "Emulation.setDeviceMetricsOverride",
-                json!({ "width": w, "height": h, "deviceScaleFactor": 1, "mobile": false }),
-            )
-            .await;
+        browser.resize(w, h, false).await;
     }
     let data = launch_data(7_102, "Ирина", "Лебедева");
     browser.add_init_script(&max_bridge_stub(&data, None)).await;
@@ -464,12 +459,7 @@ async fn a_clarifying_question_asks_for_the_teachers_reply_first() {
     browser.wait_text("#need-reply", "Нужен ваш ответ").await;
     browser.wait_text("#thread", "сумму возврата").await;
     browser.screenshot("teacher-need-reply-360").await;
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
-        )
-        .await;
+    browser.viewport(true).await;
     browser.screenshot("teacher-need-reply-1280").await;
     browser.fill("#follow-up", "Сумма — 1500 рублей.").await;
     browser.click("#follow-up-form button[type=submit]").await;
