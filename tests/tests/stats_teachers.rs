@@ -241,6 +241,27 @@ async fn a_federal_user_imports_teachers_and_the_regions_table_divides_by_them()
 }
 
 /// The figures of a summary without the moment they were taken.
+/// `author` asks a question the base cannot answer (`ROUTED[0]`), `operator` answers it and
+/// the author rates the answer 4.
+async fn answered_and_rated(app: &TestApp, author: &str, operator: &str) {
+    let routed = post_ok(app, "/api/v1/appeals", author, json!({ "text": ROUTED[0] })).await;
+    let id = routed["id"].as_str().expect("id");
+    post_ok(
+        app,
+        &format!("/api/v1/appeals/{id}/answer"),
+        operator,
+        json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
+    )
+    .await;
+    post_ok(
+        app,
+        &format!("/api/v1/appeals/{id}/rating"),
+        author,
+        json!({ "score": 4 }),
+    )
+    .await;
+}
+
 async fn figures(app: &TestApp, query: &str, token: &str) -> Value {
     get_json(
         app,
@@ -297,28 +318,7 @@ async fn figures_of_one_education_level_count_only_its_appeals() {
         json!({}),
     )
     .await;
-    let routed = post_ok(
-        &app,
-        "/api/v1/appeals",
-        &college,
-        json!({ "text": ROUTED[0] }),
-    )
-    .await;
-    let routed_id = routed["id"].as_str().unwrap();
-    post_ok(
-        &app,
-        &format!("/api/v1/appeals/{routed_id}/answer"),
-        &operator,
-        json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
-    )
-    .await;
-    post_ok(
-        &app,
-        &format!("/api/v1/appeals/{routed_id}/rating"),
-        &college,
-        json!({ "score": 4 }),
-    )
-    .await;
+    answered_and_rated(&app, &college, &operator).await;
 
     // With only the college's appeals, its level's figures are the whole region's.
     let whole = figures(&app, "", &federal).await;
@@ -500,28 +500,7 @@ async fn the_time_series_of_one_education_level_counts_only_its_appeals() {
 
     // The college: an appeal answered and rated, one left past its deadline. The school:
     // one appeal, still in time.
-    let routed = post_ok(
-        &app,
-        "/api/v1/appeals",
-        &college,
-        json!({ "text": ROUTED[0] }),
-    )
-    .await;
-    let routed_id = routed["id"].as_str().unwrap();
-    post_ok(
-        &app,
-        &format!("/api/v1/appeals/{routed_id}/answer"),
-        &operator,
-        json!({ "text": "Возврат оформляется приказом директора по заявлению родителей." }),
-    )
-    .await;
-    post_ok(
-        &app,
-        &format!("/api/v1/appeals/{routed_id}/rating"),
-        &college,
-        json!({ "score": 4 }),
-    )
-    .await;
+    answered_and_rated(&app, &college, &operator).await;
     let late = post_ok(
         &app,
         "/api/v1/appeals",
